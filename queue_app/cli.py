@@ -1,0 +1,149 @@
+"""The `queue-app` command line: init, serve, demo, create-user, create-device, close-day."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from tqdm import tqdm
+
+from .config import ConfigError, load_network
+from .domain.errors import DomainError
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(2)
+
+
+def init_database(config_path: str | None = None) -> None:
+    """Create or upgrade the schema, then load config.toml into it."""
+    from . import MIGRATIONS
+    from .services import load_network as load
+
+    try:
+        cfg = load_network(config_path or current_app.config["ONEDOOR_CONFIG"])
+    except ConfigError as exc:
+        _fail(f"configuration error in {exc}")
+    upgrade(directory=MIGRATIONS)
+    loaded = load(cfg)
+    click.echo(
+        f"Loaded {cfg.network.name}: {loaded.languages} languages, {loaded.agencies} agencies, "
+        f"{loaded.services} services, {loaded.life_events} life events, {loaded.centres} centres, "
+        f"{loaded.counters} counters, {loaded.devices} devices, {loaded.staff} staff."
+    )
+
+
+@click.command("init")
+@click.option("--config", "config_path", help="config.toml to load (default: the project's, or ONEDOOR_CONFIG)")
+@with_appcontext
+def init_command(config_path):
+    """Create or upgrade the database and load config.toml."""
+    init_database(config_path)
+
+
+@click.command("demo")
+@click.option("--seed", default=7, show_default=True, help="random seed of the demo day")
+@with_appcontext
+def demo_command(seed):
+    """init, then replay a few hours of visits at every centre open now."""
+    from .services import demo
+
+    init_database()
+    with tqdm(desc="Replaying the demo day", unit="centre", file=sys.stderr) as bar:
+        days = demo.populate(seed=seed, progress=lambda code: (bar.set_postfix_str(code), bar.update()))
+    for d in days:
+        click.echo(f"  {d.centre}: {d.issued} tickets issued, {d.served} served, {d.waiting} waiting")
+    if not days:
+        click.echo("  nothing replayed: no centre is open at this hour, or each open one already has today's tickets")
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["admin", "manager", "clerk"]), required=True)
+@click.option("--username", required=True)
+@click.option("--centre", "centres", help="centre code; a manager may have several, comma-separated")
+@click.option("--name", help="the person's full name")
+@click.option("--skills", help="primary skills: service codes comma-separated, or 'all'")
+@click.option("--secondary", help="secondary skills: service codes comma-separated")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(role, username, centres, name, skills, secondary, password):
+    """Create a staff account (or reset an existing one)."""
+    from .services import create_user
+
+    primary = "all" if skills == "all" else _csv(skills)
+    try:
+        staff = create_user(username, role, password=password, name=name, centres=_csv(centres),
+                            primary=primary, secondary=_csv(secondary))
+    except DomainError as exc:
+        _fail(f"create-user: {exc.message}")
+    click.echo(f"{staff.role} {staff.username} ready ({len(staff.skills)} skills).")
+
+
+@click.command("create-device")
+@click.option("--kind", type=click.Choice(["kiosk", "display"]), required=True)
+@click.option("--centre", required=True, help="centre code")
+@click.option("--name", help="where it stands, e.g. 'Lobby kiosk 2'")
+@click.option("--printer", help="kiosk printer URI, e.g. tcp://10.0.0.5:9100")
+@with_appcontext
+def create_device_command(kind, centre, name, printer):
+    """Register a kiosk or display; its token is printed alone on the last line."""
+    from .services import create_device
+
+    try:
+        new = create_device(kind, centre, name=name, printer=printer)
+    except DomainError as exc:
+        _fail(f"create-device: {exc.message}")
+    click.echo(f"{kind} '{new.device.name}' at {centre}. Its token (shown only now):")
+    click.echo(new.token)
+
+
+@click.command("close-day")
+@click.option("--centre", required=True, help="centre code")
+@with_appcontext
+def close_day_command(centre):
+    """Cancel the tickets still waiting and close idle counters."""
+    from .services import close_day
+
+    try:
+        done = close_day(centre)
+    except DomainError as exc:
+        _fail(f"close-day: {exc.message}")
+    click.echo(f"{centre}: {done.cancelled} waiting tickets cancelled, {done.counters_closed} counters closed, "
+               f"{done.still_at_counters} still serving.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def serve_command(host, port):
+    """Serve the central server (a development server until the real-time work lands)."""
+    app: Flask = current_app._get_current_object()
+    base = f"http://{host}:{port}"
+    click.echo(f"OneDoor serving at {base}")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
+            click.echo(f"  {base}{rule.rule}")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+COMMANDS = [init_command, demo_command, create_user_command, create_device_command, close_day_command, serve_command]
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, add_version_option=False, load_dotenv=False,
+               help="OneDoor central server.")(prog_name="queue-app")

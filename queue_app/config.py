@@ -1,0 +1,302 @@
+"""Read config.toml (the network) and the environment (deployment) into validated objects.
+
+Every problem is reported as a ConfigError whose message names the entry, e.g.
+`services[3] (passport_renewal): prefix "A" is already used by birth_registration`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config.toml"
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+CentreCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
+LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Texts = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+class ConfigError(Exception):
+    """config.toml (or the environment) is wrong; the message says where and why."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkCfg(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    languages: list[LangCode] = Field(min_length=1)
+    language_names: dict[str, str]
+
+
+class PolicyCfg(Strict):
+    appointment_lead_min: float = Field(5, ge=0, le=120)
+    primary_bonus: float = Field(0.5, ge=0, le=10)
+    priority_first: bool = True
+    escalate_past_target: bool = True
+
+
+class DefaultsCfg(Strict):
+    target_wait_min: int = Field(15, ge=1, le=480)
+    recall_limit: int = Field(2, ge=0, le=10)
+    call_timeout_min: int = Field(5, ge=1, le=120)
+
+
+class AgencyCfg(Strict):
+    code: Code
+    name: Texts
+
+
+class ServiceCfg(Strict):
+    code: Code
+    agency: str
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
+    name: Texts
+    duration_min: float = Field(gt=0, le=480)
+    weight: float = Field(1.0, gt=0, le=10)
+    bookable: bool = True
+    documents: dict[str, list[Annotated[str, Field(min_length=1, max_length=200)]]] = {}
+
+
+class LifeEventCfg(Strict):
+    code: Code
+    name: Texts
+    services: list[str] = Field(min_length=1)
+
+
+class ExceptionDayCfg(Strict):
+    date: date
+    hours: str
+
+
+class DeviceCfg(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    printer: str | None = None
+
+    @field_validator("printer")
+    @classmethod
+    def _printer_uri(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^(tcp|usb|serial|file|pdf|dummy)://", v):
+            raise ValueError(f'"{v}" is not a printer URI (tcp://, usb://, serial://, file://, pdf://, dummy://)')
+        return v
+
+
+class CentreCfg(Strict):
+    code: CentreCode
+    name: Texts
+    address: Texts
+    timezone: str
+    counters: int = Field(ge=1, le=99)
+    hours: str | dict[str, str]
+    exceptions: list[ExceptionDayCfg] = []
+    target_wait_min: int | None = Field(None, ge=1, le=480)
+    recall_limit: int | None = Field(None, ge=0, le=10)
+    call_timeout_min: int | None = Field(None, ge=1, le=120)
+    kiosks: list[DeviceCfg] = []
+    displays: list[DeviceCfg] = []
+
+    def opening_hours(self) -> OpeningHours:
+        exceptions = {e.date: parse_span(e.hours) for e in self.exceptions}
+        if self.hours == ALWAYS:
+            return OpeningHours(always_open=True, exceptions=exceptions)
+        return OpeningHours(weekly={d: parse_span(self.hours[d]) for d in WEEKDAYS}, exceptions=exceptions)
+
+
+class StaffCfg(Strict):
+    username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,39}$")]
+    name: str = Field(min_length=1, max_length=120)
+    role: Literal["admin", "manager", "clerk"]
+    centres: list[str] = []
+    primary: list[str] = []
+    secondary: list[str] = []
+
+
+class NetworkConfig(Strict):
+    """The whole of config.toml."""
+
+    network: NetworkCfg
+    policy: PolicyCfg = PolicyCfg()
+    defaults: DefaultsCfg = DefaultsCfg()
+    agencies: list[AgencyCfg] = Field(min_length=1)
+    services: list[ServiceCfg] = Field(min_length=1)
+    life_events: list[LifeEventCfg] = []
+    centres: list[CentreCfg] = Field(min_length=1)
+    staff: list[StaffCfg] = []
+
+    @property
+    def default_language(self) -> str:
+        return self.network.languages[0]
+
+
+def _where(loc: tuple, data: dict) -> str:
+    """Turn a pydantic location into `services[3] (passport_renewal).prefix`."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] += f"[{item}]"
+            try:
+                node = node[item]
+                if isinstance(node, dict) and ("code" in node or "username" in node):
+                    parts[-1] += f" ({node.get('code') or node.get('username')})"
+            except (IndexError, KeyError, TypeError):
+                node = None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _label(kind: str, i: int, code: str) -> str:
+    return f"{kind}[{i}] ({code})"
+
+
+def check_references(cfg: NetworkConfig) -> list[str]:
+    """Return every cross-reference problem: unknown codes, duplicates, missing translations."""
+    errors: list[str] = []
+    langs = cfg.network.languages
+    if len(set(langs)) != len(langs):
+        errors.append("network.languages: a language is listed twice")
+    if "en" not in langs:
+        errors.append("network.languages: English (en) must be one of the languages")
+    for lang in langs:
+        if lang not in cfg.network.language_names:
+            errors.append(f"network.language_names: no name for language {lang!r}")
+
+    def texts(where: str, field: str, value: dict) -> None:
+        for lang in langs:
+            if not value.get(lang):
+                errors.append(f"{where}: {field} has no {lang!r} text")
+        for lang in value:
+            if lang not in langs:
+                errors.append(f"{where}: {field} has text in {lang!r}, which is not a configured language")
+
+    def unique(kind: str, items: list, key: str) -> dict:
+        seen: dict = {}
+        for i, item in enumerate(items):
+            value = getattr(item, key)
+            if value in seen:
+                errors.append(f"{_label(kind, i, getattr(item, 'code', value))}: {key} {value!r} is already used by {kind}[{seen[value]}]")
+            else:
+                seen[value] = i
+        return seen
+
+    agencies = unique("agencies", cfg.agencies, "code")
+    services = unique("services", cfg.services, "code")
+    prefixes: dict[str, str] = {}
+    for i, a in enumerate(cfg.agencies):
+        texts(_label("agencies", i, a.code), "name", a.name)
+    for i, s in enumerate(cfg.services):
+        where = _label("services", i, s.code)
+        if s.agency not in agencies:
+            errors.append(f"{where}: agency {s.agency!r} is not defined in [[agencies]]")
+        if s.prefix in prefixes:
+            errors.append(f'{where}: prefix "{s.prefix}" is already used by {prefixes[s.prefix]}')
+        else:
+            prefixes[s.prefix] = s.code
+        texts(where, "name", s.name)
+        if s.documents:
+            texts(where, "documents", {k: " ".join(v) or "-" for k, v in s.documents.items()})
+    unique("life_events", cfg.life_events, "code")
+    for i, e in enumerate(cfg.life_events):
+        where = _label("life_events", i, e.code)
+        texts(where, "name", e.name)
+        for code in e.services:
+            if code not in services:
+                errors.append(f"{where}: service {code!r} is not defined in [[services]]")
+    centres = unique("centres", cfg.centres, "code")
+    for i, c in enumerate(cfg.centres):
+        where = _label("centres", i, c.code)
+        texts(where, "name", c.name)
+        texts(where, "address", c.address)
+        try:
+            ZoneInfo(c.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors.append(f"{where}: timezone {c.timezone!r} is not an IANA timezone (e.g. Europe/Madrid)")
+        if isinstance(c.hours, str):
+            if c.hours != ALWAYS:
+                errors.append(f'{where}: hours must be "{ALWAYS}" or a table of weekdays, not {c.hours!r}')
+        else:
+            for day in c.hours:
+                if day not in WEEKDAYS:
+                    errors.append(f"{where}: hours.{day} is not a weekday ({', '.join(WEEKDAYS)})")
+            for day in WEEKDAYS:
+                if day not in c.hours:
+                    errors.append(f'{where}: hours.{day} is missing (write "closed" for a closed day)')
+                    continue
+                try:
+                    parse_span(c.hours[day])
+                except ValueError as exc:
+                    errors.append(f"{where}: hours.{day}: {exc}")
+        for j, e in enumerate(c.exceptions):
+            try:
+                parse_span(e.hours)
+            except ValueError as exc:
+                errors.append(f"{where}: exceptions[{j}] ({e.date}): {exc}")
+    usernames = unique("staff", cfg.staff, "username")
+    del usernames
+    for i, p in enumerate(cfg.staff):
+        where = _label("staff", i, p.username)
+        for code in p.centres:
+            if code not in centres:
+                errors.append(f"{where}: centre {code!r} is not defined in [[centres]]")
+        for code in p.primary + p.secondary:
+            if code not in services:
+                errors.append(f"{where}: skill {code!r} is not a service defined in [[services]]")
+        both = set(p.primary) & set(p.secondary)
+        if both:
+            errors.append(f"{where}: {', '.join(sorted(both))} listed as both primary and secondary")
+        if p.role == "clerk" and len(p.centres) != 1:
+            errors.append(f"{where}: a clerk works at exactly one centre")
+        if p.role == "manager" and not p.centres:
+            errors.append(f"{where}: a manager needs at least one centre")
+        if p.role != "clerk" and (p.primary or p.secondary):
+            errors.append(f"{where}: only clerks have skills")
+    return errors
+
+
+def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
+    """Read and validate config.toml; raise ConfigError naming every wrong entry."""
+    path = Path(path or os.environ.get("ONEDOOR_CONFIG") or DEFAULT_CONFIG)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        cfg = NetworkConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown setting"
+            lines.append(f"{_where(err['loc'], data)}: {msg}")
+        raise ConfigError(f"{path}:\n  " + "\n  ".join(lines)) from None
+    problems = check_references(cfg)
+    if problems:
+        raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
+    return cfg
+
+
+def database_url(instance_path: str) -> str:
+    """The database from ONEDOOR_DATABASE_URL, else SQLite under instance/."""
+    url = os.environ.get("ONEDOOR_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite:///{Path(instance_path) / 'onedoor.sqlite3'}"

@@ -1,0 +1,68 @@
+"""Database engine set-up: SQLite in WAL mode with write transactions that lock up front."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as UTC; always read back aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; OneDoor stores only aware times")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def engine_options(url: str) -> dict:
+    """Engine options per backend."""
+    if url.startswith("sqlite"):
+        # The busy timeout lets concurrent writers queue instead of failing at once.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 40}
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, and BEGIN IMMEDIATE so that two writers never both read stale rows.
+
+    pysqlite's own transaction handling begins lazily and would let two transactions read the
+    same "last number" before either writes; taking the write lock at BEGIN makes each service's
+    read-decide-write atomic, which is what numbering and call-next need.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def utcnow() -> datetime:
+    """The wall clock, aware in UTC. Services take `now` as an argument and fall back to this."""
+    return datetime.now(timezone.utc)

@@ -1,0 +1,1 @@
+"""The queue's rules in plain Python: no Flask, no SQLAlchemy."""

@@ -1,0 +1,43 @@
+"""Errors the queue's rules raise; each carries a stable code and the HTTP status it maps to."""
+
+
+class DomainError(Exception):
+    """A request the rules refuse; `code` is stable, the message is for people."""
+
+    code = "refused"
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidRequest(DomainError):
+    code = "invalid"
+    status = 422
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+
+class CentreClosed(DomainError):
+    code = "centre_closed"
+
+
+class CounterNotOpen(DomainError):
+    code = "counter_not_open"
+
+
+class CounterBusy(DomainError):
+    code = "counter_busy"
+
+
+class SkillNotAllowed(DomainError):
+    code = "skill_not_allowed"
+    status = 422

@@ -1,0 +1,77 @@
+"""Estimated waits (SPEC §3): replay the queue onto the open counters that can serve it.
+
+Tickets are taken in the centre's calling order; each goes to the eligible counter that frees
+first, and holds it for its service's handling time. A ticket's estimate is when that counter
+frees; a service's estimate is where a newcomer would land after everyone already waiting.
+A service no open counter serves has no estimate (None) rather than a made-up one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Mapping, Sequence
+
+from .policy import Candidate, Skills
+
+PRIOR_WEIGHT = 5  # how many observed visits the configured duration counts as
+
+
+@dataclass(frozen=True)
+class CounterLoad:
+    """An open counter: what it serves and how many minutes until it is free."""
+
+    id: int
+    skills: Skills
+    busy_for_min: float = 0.0
+
+
+@dataclass(frozen=True)
+class Estimates:
+    tickets: dict[int, float | None]
+    services: dict[str, float | None]
+
+    def centre(self) -> float | None:
+        """The centre's headline wait: the mean newcomer wait over services it can serve now."""
+        known = [v for v in self.services.values() if v is not None]
+        return sum(known) / len(known) if known else None
+
+
+def handling_minutes(expected_min: float, observed_total_min: float = 0.0, observed_count: int = 0) -> float:
+    """Blend a service's configured duration with today's observed handling times."""
+    return (expected_min * PRIOR_WEIGHT + observed_total_min) / (PRIOR_WEIGHT + observed_count)
+
+
+def remaining_minutes(expected_min: float, elapsed_min: float) -> float:
+    """Minutes a visit already `elapsed_min` long is still expected to take (at least one)."""
+    return max(expected_min - elapsed_min, 1.0)
+
+
+def estimate_waits(
+    ordered: Sequence[Candidate],
+    counters: Sequence[CounterLoad],
+    durations: Mapping[str, float],
+    services: Sequence[str] = (),
+) -> Estimates:
+    """Return minutes still to wait per ticket (by id) and for a newcomer per service."""
+    free_at = {c.id: max(c.busy_for_min, 0.0) for c in counters}
+    tickets: dict[int, float | None] = {}
+    for t in ordered:
+        eligible = [c for c in counters if c.skills.serves(t.service)]
+        if not eligible:
+            tickets[t.id] = None
+            continue
+        best = min(eligible, key=lambda c: (free_at[c.id], c.id))
+        tickets[t.id] = free_at[best.id]
+        free_at[best.id] += durations.get(t.service, 10.0)
+    newcomer: dict[str, float | None] = {}
+    for s in services:
+        waits = [free_at[c.id] for c in counters if c.skills.serves(s)]
+        newcomer[s] = min(waits) if waits else None
+    return Estimates(tickets, newcomer)
+
+
+def naive_wait(position: int, average_min: float, open_counters: int) -> float | None:
+    """The textbook estimate we must beat: position × average service time ÷ open counters."""
+    if open_counters <= 0:
+        return None
+    return position * average_min / open_counters

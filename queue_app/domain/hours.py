@@ -1,0 +1,108 @@
+"""Opening hours of a centre in its own timezone, and the service day tickets are numbered in."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS = "24/7"
+CLOSED = "closed"
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+Span = tuple[time, time | None]  # (opens, closes); closes None means midnight at the day's end
+
+
+def parse_span(text: str) -> Span | None:
+    """Parse "HH:MM-HH:MM" (or "closed") into (opens, closes); raise ValueError if impossible."""
+    if text == CLOSED:
+        return None
+    m = _SPAN.match(text)
+    if not m:
+        raise ValueError(f'"{text}" is not "HH:MM-HH:MM" or "closed"')
+    oh, om, ch, cm = (int(g) for g in m.groups())
+    if ch == 24 and cm:
+        raise ValueError(f'"{text}": 24:{cm:02d} is not a time')
+    if (ch, cm) <= (oh, om):
+        raise ValueError(f'"{text}": closing time must come after opening time on the same day')
+    closes = None if ch == 24 else time(ch, cm)
+    return time(oh, om), closes
+
+
+def format_span(span: Span | None) -> str:
+    if span is None:
+        return CLOSED
+    opens, closes = span
+    return f"{opens:%H:%M}-{'24:00' if closes is None else f'{closes:%H:%M}'}"
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Weekly hours plus dated exceptions; `always_open` for a centre that never closes."""
+
+    always_open: bool = False
+    weekly: dict[str, Span | None] = field(default_factory=dict)
+    exceptions: dict[date, Span | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict) -> OpeningHours:
+        """Build from the stored form: {"always_open", "weekly": {mon: "..."}, "exceptions": {...}}."""
+        return cls(
+            always_open=bool(data.get("always_open")),
+            weekly={d: parse_span(data.get("weekly", {}).get(d, CLOSED)) for d in WEEKDAYS},
+            exceptions={
+                date.fromisoformat(k): parse_span(v)
+                for k, v in (data.get("exceptions") or {}).items()
+            },
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "always_open": self.always_open,
+            "weekly": {d: format_span(self.weekly.get(d)) for d in WEEKDAYS},
+            "exceptions": {k.isoformat(): format_span(v) for k, v in sorted(self.exceptions.items())},
+        }
+
+    def span_on(self, day: date) -> Span | None:
+        """Return the (opens, closes) span of a local calendar day, or None when closed."""
+        if self.always_open:
+            return time(0, 0), None
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return self.weekly.get(WEEKDAYS[day.weekday()])
+
+    def is_open(self, local: datetime) -> bool:
+        """Whether the centre is open at a local wall-clock time."""
+        span = self.span_on(local.date())
+        if span is None:
+            return False
+        opens, closes = span
+        t = local.time().replace(tzinfo=None)
+        return opens <= t and (closes is None or t < closes)
+
+    def opening_of(self, day: date, tz: ZoneInfo) -> datetime | None:
+        span = self.span_on(day)
+        return None if span is None else datetime.combine(day, span[0], tz)
+
+    def closing_of(self, day: date, tz: ZoneInfo) -> datetime | None:
+        span = self.span_on(day)
+        if span is None:
+            return None
+        if span[1] is None:
+            return datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+        return datetime.combine(day, span[1], tz)
+
+
+def service_day(now: datetime, tz: ZoneInfo) -> date:
+    """Return the centre-local day that `now` falls in; ticket numbers restart with each one.
+
+    Hours never run past midnight, so every opening starts a new local day: numbering that
+    restarts with the local date restarts exactly when the centre opens.
+    """
+    return now.astimezone(tz).date()
+
+
+def ticket_number(prefix: str, seq: int) -> str:
+    """Format a ticket number: the service prefix and the day's sequence, e.g. A007."""
+    return f"{prefix}{seq:03d}"

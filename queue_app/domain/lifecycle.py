@@ -1,0 +1,67 @@
+"""A ticket's life (SPEC §3): the statuses, the legal moves between them, and outcomes."""
+from .errors import IllegalTransition, InvalidRequest
+
+WAITING = "waiting"
+CALLED = "called"
+SERVING = "serving"
+DONE = "done"
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+TRANSFERRED = "transferred"
+
+STATUSES = (WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED, TRANSFERRED)
+ACTIVE = frozenset({WAITING, CALLED, SERVING})
+AT_COUNTER = frozenset({CALLED, SERVING})
+FINAL = frozenset({DONE, NO_SHOW, CANCELLED, TRANSFERRED})
+
+# (current status, action) -> next status. Anything absent is illegal.
+TRANSITIONS = {
+    (WAITING, "call"): CALLED,
+    (WAITING, "cancel"): CANCELLED,
+    (CALLED, "recall"): CALLED,
+    (CALLED, "start"): SERVING,
+    (CALLED, "no_show"): NO_SHOW,
+    (SERVING, "finish"): DONE,
+    (SERVING, "transfer"): TRANSFERRED,
+}
+ACTIONS = frozenset(action for _, action in TRANSITIONS)
+
+RESOLVED = "resolved"
+UNRESOLVED = "unresolved"
+OUTCOMES = (RESOLVED, UNRESOLVED)
+UNRESOLVED_REASONS = (
+    "missing_documents",
+    "needs_another_agency",
+    "system_outage",
+    "visitor_left",
+    "other",
+)
+
+
+def next_status(current: str, action: str) -> str:
+    """Return the status `action` leads to from `current`, or raise IllegalTransition."""
+    if action not in ACTIONS:
+        raise InvalidRequest(f"unknown action {action!r}")
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        allowed = sorted(a for (s, a) in TRANSITIONS if s == current)
+        hint = f"; a {current} ticket can only: {', '.join(allowed)}" if allowed else ""
+        raise IllegalTransition(
+            f"cannot {action.replace('_', '-')} a ticket that is {current}{hint}"
+        ) from None
+
+
+def check_outcome(outcome: str, reason: str | None) -> str | None:
+    """Validate a finished visit's outcome; return the reason to store (None when resolved)."""
+    if outcome == RESOLVED:
+        if reason:
+            raise InvalidRequest("a resolved visit takes no reason")
+        return None
+    if outcome == UNRESOLVED:
+        if reason not in UNRESOLVED_REASONS:
+            raise InvalidRequest(
+                f"an unresolved visit needs a reason, one of: {', '.join(UNRESOLVED_REASONS)}"
+            )
+        return reason
+    raise InvalidRequest(f"outcome must be one of: {', '.join(OUTCOMES)}")

@@ -1,0 +1,124 @@
+"""Choosing the next ticket (SPEC §3): a pure, configurable policy over plain data.
+
+Tiers, first to last:
+  0. checked-in appointments whose slot has started or starts within the lead time;
+  1. priority tickets (elderly, disabled, pregnant), if `priority_first`;
+  2. tickets past the centre's target wait, longest first, if `escalate_past_target`;
+  3. everyone else by effective wait = minutes waited × service weight × (1 + primary bonus
+     when the service is one of the counter's primary skills).
+Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A waiting ticket as the policy sees it."""
+
+    id: int
+    service: str
+    arrived_at: datetime
+    priority: bool = False
+    appointment_start: datetime | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Skills:
+    """The services a counter serves this session, each primary or secondary."""
+
+    primary: frozenset[str] = frozenset()
+    secondary: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, primary: Iterable[str] = (), secondary: Iterable[str] = ()) -> Skills:
+        p = frozenset(primary)
+        return cls(p, frozenset(secondary) - p)
+
+    def serves(self, service: str) -> bool:
+        return service in self.primary or service in self.secondary
+
+    def level(self, service: str) -> str | None:
+        if service in self.primary:
+            return PRIMARY
+        return SECONDARY if service in self.secondary else None
+
+    @property
+    def services(self) -> frozenset[str]:
+        return self.primary | self.secondary
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    appointment_lead_min: float = 5.0
+    primary_bonus: float = 0.5
+    priority_first: bool = True
+    escalate_past_target: bool = True
+    target_wait_min: float = 15.0
+
+
+def waited_minutes(c: Candidate, now: datetime) -> float:
+    return max((now - c.arrived_at).total_seconds() / 60.0, 0.0)
+
+
+def appointment_due(c: Candidate, now: datetime, settings: PolicySettings) -> bool:
+    lead = timedelta(minutes=settings.appointment_lead_min)
+    return c.appointment_start is not None and c.appointment_start - lead <= now
+
+
+def effective_wait(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None) -> float:
+    """Minutes waited × service weight, with the bonus for a counter's primary skill."""
+    bonus = settings.primary_bonus if skills is not None and c.service in skills.primary else 0.0
+    return waited_minutes(c, now) * c.weight * (1.0 + bonus)
+
+
+def rank(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None = None) -> tuple:
+    """Sort key of a candidate: lower is called sooner."""
+    tie = (c.arrived_at, c.id)
+    if appointment_due(c, now, settings):
+        return (0, c.appointment_start.timestamp(), 0.0, *tie)
+    if settings.priority_first and c.priority:
+        return (1, 0.0, 0.0, *tie)
+    waited = waited_minutes(c, now)
+    if settings.escalate_past_target and waited >= settings.target_wait_min:
+        return (2, -waited, 0.0, *tie)
+    return (3, 0.0, -effective_wait(c, now, settings, skills), *tie)
+
+
+def calling_order(
+    candidates: Iterable[Candidate],
+    now: datetime,
+    settings: PolicySettings,
+    skills: Skills | None = None,
+) -> list[Candidate]:
+    """Return the candidates a counter with `skills` could serve, in the order it would call them.
+
+    With `skills` None the order is the centre-wide one (no skill filter, no primary bonus).
+    """
+    pool = candidates if skills is None else (c for c in candidates if skills.serves(c.service))
+    return sorted(pool, key=lambda c: rank(c, now, settings, skills))
+
+
+def choose_next(
+    candidates: Sequence[Candidate],
+    now: datetime,
+    settings: PolicySettings,
+    skills: Skills,
+) -> Candidate | None:
+    """Return the next ticket this counter should call, or None."""
+    best = None
+    best_key = None
+    for c in candidates:
+        if not skills.serves(c.service):
+            continue
+        key = rank(c, now, settings, skills)
+        if best_key is None or key < best_key:
+            best, best_key = c, key
+    return best

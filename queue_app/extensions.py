@@ -1,0 +1,19 @@
+"""Extensions, created unbound and bound to an app in create_app()."""
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Objects stay readable after commit: services return them to views that serialise them.
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False}
+)
+migrate = Migrate()

@@ -1,0 +1,285 @@
+"""Tables. Rules live in domain/ and services/; a model holds only what a column needs."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, utcnow
+from .domain.hours import OpeningHours
+from .domain.policy import Skills
+from .extensions import db
+
+JSON = sa.JSON
+
+
+class Setting(db.Model):
+    """Network-wide settings loaded from config.toml (languages, policy, defaults)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+
+
+class Language(db.Model):
+    __tablename__ = "languages"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+life_event_services = sa.Table(
+    "life_event_services",
+    db.metadata,
+    sa.Column("life_event_id", sa.ForeignKey("life_events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("service_id", sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, default=0),
+)
+
+
+class Service(db.Model):
+    __tablename__ = "services"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    prefix: Mapped[str] = mapped_column(sa.String(2))
+    name: Mapped[dict] = mapped_column(JSON)
+    duration_min: Mapped[float]
+    weight: Mapped[float] = mapped_column(default=1.0)
+    bookable: Mapped[bool] = mapped_column(default=True)
+    documents: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class LifeEvent(db.Model):
+    __tablename__ = "life_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[dict] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    services: Mapped[list[Service]] = relationship(
+        secondary=life_event_services, order_by=life_event_services.c.position
+    )
+
+
+class Centre(db.Model):
+    __tablename__ = "centres"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(8), unique=True)
+    name: Mapped[dict] = mapped_column(JSON)
+    address: Mapped[dict] = mapped_column(JSON)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    hours: Mapped[dict] = mapped_column(JSON)
+    target_wait_min: Mapped[int] = mapped_column(default=15)
+    recall_limit: Mapped[int] = mapped_column(default=2)
+    call_timeout_min: Mapped[int] = mapped_column(default=5)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    counters: Mapped[list[Counter]] = relationship(back_populates="centre", order_by="Counter.number")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def opening_hours(self) -> OpeningHours:
+        return OpeningHours.from_json(self.hours)
+
+
+staff_centres = sa.Table(
+    "staff_centres",
+    db.metadata,
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("centre_id", sa.ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Staff(db.Model):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(10))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    centres: Mapped[list[Centre]] = relationship(secondary=staff_centres, order_by=Centre.code)
+    skills: Mapped[list[StaffSkill]] = relationship(cascade="all, delete-orphan", back_populates="staff")
+
+    def skill_set(self) -> Skills:
+        return Skills.of(
+            (s.service.code for s in self.skills if s.level == "primary"),
+            (s.service.code for s in self.skills if s.level == "secondary"),
+        )
+
+
+class StaffSkill(db.Model):
+    __tablename__ = "staff_skills"
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(10))
+
+    staff: Mapped[Staff] = relationship(back_populates="skills")
+    service: Mapped[Service] = relationship()
+
+
+class Counter(db.Model):
+    """A desk. While open it has a clerk and the skills it serves this session."""
+
+    __tablename__ = "counters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(60))
+    state: Mapped[str] = mapped_column(sa.String(8), default="closed")  # closed | open | paused
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    skills: Mapped[dict] = mapped_column(JSON, default=dict)  # {"primary": [...], "secondary": [...]}
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=0)
+
+    centre: Mapped[Centre] = relationship(back_populates="counters")
+    staff: Mapped[Staff | None] = relationship()
+
+    def skill_set(self) -> Skills:
+        return Skills.of(self.skills.get("primary", ()), self.skills.get("secondary", ()))
+
+
+class Device(db.Model):
+    """A kiosk or a display, authenticated by a token stored only as its hash."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # kiosk | display
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    printer_uri: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    centre: Mapped[Centre] = relationship()
+
+
+class TicketSequence(db.Model):
+    """The last number issued per centre, prefix and service day: one row, bumped atomically."""
+
+    __tablename__ = "ticket_sequences"
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    service_day: Mapped[date] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Appointment(db.Model):
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(12), default="booked")
+    name: Mapped[str] = mapped_column(sa.String(120))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    centre: Mapped[Centre] = relationship()
+    service: Mapped[Service] = relationship()
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (sa.Index("ix_tickets_centre_status", "centre_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    service_day: Mapped[date]
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(8))
+    token: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    source: Mapped[str] = mapped_column(sa.String(12), default="kiosk")  # kiosk|remote|appointment|transfer
+    priority: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    recall_count: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(sa.String(12))
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointments.id"))
+    transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"))
+    estimate_at_issue_min: Mapped[float | None]
+
+    centre: Mapped[Centre] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    appointment: Mapped[Appointment | None] = relationship()
+    transferred_from: Mapped[Ticket | None] = relationship(remote_side=[id])
+
+
+class TicketEvent(db.Model):
+    """One row per transition: the audit trail and the source of every statistic."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (sa.Index("ix_ticket_events_centre_at", "centre_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    action: Mapped[str] = mapped_column(sa.String(12))
+    from_status: Mapped[str | None] = mapped_column(sa.String(12))
+    to_status: Mapped[str] = mapped_column(sa.String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class Feedback(db.Model):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id"), unique=True)
+    rating: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PrintJob(db.Model):
+    """A ticket to print, stored with the ticket so a printer fault never loses it."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (sa.Index("ix_print_jobs_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(sa.ForeignKey("devices.id"))
+    printer_uri: Mapped[str] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending|printed|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,14 @@
+"""Verbs that own a transaction. Views, socket handlers, CLI commands and jobs call these."""
+from .calling import call_next, cancel, expire_calls, finish, no_show, recall, start, transfer
+from .catalogue import load_network
+from .counters import close_counter, open_counter, pause_counter, resume_counter
+from .days import close_day
+from .people import create_device, create_user
+from .queue import queue_state
+from .tickets import issue_ticket
+
+__all__ = [
+    "call_next", "cancel", "close_counter", "close_day", "create_device", "create_user",
+    "expire_calls", "finish", "issue_ticket", "load_network", "no_show", "open_counter",
+    "pause_counter", "queue_state", "recall", "resume_counter", "start", "transfer",
+]

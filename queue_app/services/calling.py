@@ -1,0 +1,177 @@
+"""What a counter does with tickets: call next, recall, start, finish, no-show, transfer, cancel."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from ..db import utcnow
+from ..domain import lifecycle as lc
+from ..domain.errors import CounterBusy, CounterNotOpen, InvalidRequest
+from ..domain.policy import choose_next
+from ..extensions import db
+from ..models import Centre, Counter, Ticket
+from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
+from .queue import candidates
+from .tickets import create_ticket, record
+from .tx import atomic
+
+MAX_CALL_ATTEMPTS = 50
+
+
+def active_ticket(counter: Counter) -> Ticket | None:
+    """The ticket called to or being served at this counter, if any."""
+    return db.session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(lc.AT_COUNTER))
+    )
+
+
+def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = None) -> None:
+    """Apply a legal transition and record it; raise IllegalTransition otherwise."""
+    before = ticket.status
+    ticket.status = lc.next_status(before, action)
+    record(ticket, action, before, now, reason=reason)
+
+
+@atomic
+def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | None:
+    """Call the ticket the policy picks for this counter; None when nothing it serves waits.
+
+    The counter row is locked first (one call at a time per counter); the ticket is taken with a
+    compare-and-set on its status, so two counters calling at once never get the same ticket.
+    """
+    now = now or utcnow()
+    counter = counter_by_code(counter_code, lock=True)
+    if counter.state != "open":
+        raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
+    current = active_ticket(counter)
+    if current is not None:
+        raise CounterBusy(
+            f"counter {counter.code} still has ticket {current.number} ({current.status}); "
+            "finish, transfer or mark it no-show first"
+        )
+    skills = counter.skill_set()
+    policy = policy_for(counter.centre)
+    taken: set[int] = set()
+    for _ in range(MAX_CALL_ATTEMPTS):
+        pool = [c for c in candidates(counter.centre_id) if c.id not in taken]
+        choice = choose_next(pool, now, policy, skills)
+        if choice is None:
+            return None
+        won = db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
+            .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won == 1:
+            ticket = db.session.get(Ticket, choice.id, populate_existing=True)
+            record(ticket, "call", lc.WAITING, now)
+            return ticket
+        taken.add(choice.id)  # another counter got it first: choose again
+    raise CounterBusy("the queue is changing too fast to call; try again")
+
+
+@atomic
+def recall(ticket_id: int, *, now: datetime | None = None) -> Ticket:
+    """Call the same ticket again; past the centre's recall limit it becomes a no-show."""
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    lc.next_status(ticket.status, "recall")  # refuse early if not called
+    centre: Centre = ticket.centre
+    if ticket.recall_count >= centre.recall_limit:
+        move(ticket, "no_show", now, reason="recall_limit")
+        ticket.finished_at = now
+        return ticket
+    ticket.recall_count += 1
+    ticket.called_at = now
+    move(ticket, "recall", now)
+    return ticket
+
+
+@atomic
+def start(ticket_id: int, *, now: datetime | None = None) -> Ticket:
+    """The visitor reached the counter: serving begins."""
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    move(ticket, "start", now)
+    ticket.started_at = now
+    return ticket
+
+
+@atomic
+def finish(ticket_id: int, outcome: str, reason: str | None = None, *, now: datetime | None = None) -> Ticket:
+    """End a visit with its outcome (resolved, or unresolved with a reason)."""
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    reason = lc.check_outcome(outcome, reason)
+    move(ticket, "finish", now, reason=reason)
+    ticket.outcome, ticket.reason, ticket.finished_at = outcome, reason, now
+    return ticket
+
+
+@atomic
+def no_show(ticket_id: int, *, now: datetime | None = None, reason: str = "clerk") -> Ticket:
+    """The called visitor did not come."""
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    move(ticket, "no_show", now, reason=reason)
+    ticket.finished_at = now
+    return ticket
+
+
+@atomic
+def transfer(ticket_id: int, service_code: str, *, now: datetime | None = None) -> Ticket:
+    """Send a visitor on to another service: a new waiting ticket that keeps the arrival time.
+
+    The number stays the same, since it is printed on the visitor's paper.
+    """
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    service = service_by_code(service_code)
+    if service.id == ticket.service_id:
+        raise InvalidRequest("a transfer goes to another service than the current one")
+    move(ticket, "transfer", now, reason=service.code)
+    ticket.finished_at = now
+    return create_ticket(
+        ticket.centre,
+        service,
+        now,
+        number=ticket.number,
+        arrived_at=ticket.arrived_at,
+        priority=ticket.priority,
+        language=ticket.language,
+        phone=ticket.phone,
+        source="transfer",
+        transferred_from_id=ticket.id,
+        appointment_id=ticket.appointment_id,
+    )
+
+
+@atomic
+def cancel(ticket_id: int, *, now: datetime | None = None, reason: str = "visitor") -> Ticket:
+    """A waiting visitor leaves the queue."""
+    now = now or utcnow()
+    ticket = ticket_by_id(ticket_id, lock=True)
+    move(ticket, "cancel", now, reason=reason)
+    ticket.finished_at = now
+    return ticket
+
+
+@atomic
+def expire_calls(*, now: datetime | None = None) -> list[Ticket]:
+    """Mark no-show every called ticket left unanswered past its centre's call timeout."""
+    now = now or utcnow()
+    expired = []
+    rows = db.session.execute(
+        select(Ticket, Centre.call_timeout_min)
+        .join(Centre, Centre.id == Ticket.centre_id)
+        .where(Ticket.status == lc.CALLED)
+        .with_for_update(of=Ticket)
+    ).all()
+    for ticket, timeout in rows:
+        if ticket.called_at + timedelta(minutes=timeout) <= now:
+            move(ticket, "no_show", now, reason="timeout")
+            ticket.finished_at = now
+            expired.append(ticket)
+    return expired

@@ -1,0 +1,140 @@
+"""Loading config.toml into the database: the catalogue, centres, counters, devices and staff.
+
+Loading is idempotent: rows are matched by code and updated; entries removed from the file are
+deactivated, never deleted, because tickets and the audit trail still refer to them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+
+from ..config import NetworkConfig
+from ..extensions import db
+from ..models import (
+    Agency,
+    Centre,
+    Counter,
+    Device,
+    Language,
+    LifeEvent,
+    Service,
+    Setting,
+    Staff,
+    StaffSkill,
+    life_event_services,
+)
+from .tx import atomic
+
+
+@dataclass(frozen=True)
+class Loaded:
+    languages: int
+    agencies: int
+    services: int
+    life_events: int
+    centres: int
+    counters: int
+    devices: int
+    staff: int
+
+
+def _upsert(model, key: str, value, **fields):
+    row = db.session.scalar(select(model).where(getattr(model, key) == value))
+    if row is None:
+        row = model(**{key: value})
+        db.session.add(row)
+    for name, v in fields.items():
+        setattr(row, name, v)
+    return row
+
+
+def _deactivate_missing(model, codes: set[str]) -> None:
+    for row in db.session.scalars(select(model)):
+        if row.code not in codes:
+            row.active = False
+
+
+@atomic
+def load_network(cfg: NetworkConfig) -> Loaded:
+    """Write the validated configuration into the database; return what it holds."""
+    db.session.merge(Setting(key="policy", value=cfg.policy.model_dump()))
+    db.session.merge(Setting(key="network", value={"name": cfg.network.name}))
+    db.session.execute(delete(Language))
+    for i, code in enumerate(cfg.network.languages):
+        db.session.add(Language(code=code, name=cfg.network.language_names[code], position=i))
+
+    agencies = {
+        a.code: _upsert(Agency, "code", a.code, name=a.name, active=True) for a in cfg.agencies
+    }
+    _deactivate_missing(Agency, set(agencies))
+    db.session.flush()
+    services = {}
+    for i, s in enumerate(cfg.services):
+        services[s.code] = _upsert(
+            Service, "code", s.code,
+            agency_id=agencies[s.agency].id, prefix=s.prefix, name=s.name,
+            duration_min=s.duration_min, weight=s.weight, bookable=s.bookable,
+            documents=s.documents, active=True, position=i,
+        )
+    _deactivate_missing(Service, set(services))
+    db.session.flush()
+
+    events = {}
+    for i, e in enumerate(cfg.life_events):
+        event = _upsert(LifeEvent, "code", e.code, name=e.name, position=i, active=True)
+        db.session.flush()
+        db.session.execute(delete(life_event_services).where(life_event_services.c.life_event_id == event.id))
+        db.session.execute(
+            insert(life_event_services),
+            [{"life_event_id": event.id, "service_id": services[c].id, "position": j} for j, c in enumerate(e.services)],
+        )
+        events[e.code] = event
+    _deactivate_missing(LifeEvent, set(events))
+
+    d = cfg.defaults
+    centres = {}
+    counters = devices = 0
+    for c in cfg.centres:
+        centre = _upsert(
+            Centre, "code", c.code,
+            name=c.name, address=c.address, timezone=c.timezone,
+            hours=c.opening_hours().to_json(),
+            target_wait_min=c.target_wait_min or d.target_wait_min,
+            recall_limit=d.recall_limit if c.recall_limit is None else c.recall_limit,
+            call_timeout_min=c.call_timeout_min or d.call_timeout_min,
+            active=True,
+        )
+        db.session.flush()
+        centres[c.code] = centre
+        for n in range(1, c.counters + 1):
+            code = f"{c.code}-{n:02d}"
+            if db.session.scalar(select(Counter.id).where(Counter.code == code)) is None:
+                db.session.add(Counter(code=code, centre_id=centre.id, number=n, name=f"{n}"))
+        counters += c.counters
+        for kind, items in (("kiosk", c.kiosks), ("display", c.displays)):
+            for item in items:
+                device = db.session.scalar(
+                    select(Device).where(Device.centre_id == centre.id, Device.kind == kind, Device.name == item.name)
+                )
+                if device is None:
+                    device = Device(kind=kind, centre_id=centre.id, name=item.name)
+                    db.session.add(device)
+                device.printer_uri = item.printer
+                devices += 1
+    _deactivate_missing(Centre, set(centres))
+
+    for p in cfg.staff:
+        staff = _upsert(Staff, "username", p.username, name=p.name, role=p.role)
+        staff.centres = [centres[code] for code in p.centres]
+        db.session.flush()
+        db.session.execute(delete(StaffSkill).where(StaffSkill.staff_id == staff.id))
+        db.session.expire(staff, ["skills"])
+        for level, codes in (("primary", p.primary), ("secondary", p.secondary)):
+            for code in codes:
+                db.session.add(StaffSkill(staff_id=staff.id, service_id=services[code].id, level=level))
+    db.session.flush()
+    return Loaded(
+        len(cfg.network.languages), len(agencies), len(services), len(events),
+        len(centres), counters, devices, len(cfg.staff),
+    )

@@ -1,0 +1,117 @@
+"""A populated demo day: counters opened by the configured clerks and a few hours of visits.
+
+The day is replayed through the real services with a simulated clock, minute by minute, up
+to now, so what a newcomer sees (waiting tickets, clerks serving, numbers already called) is
+exactly what the engine would have produced.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..domain.errors import DomainError
+from ..domain.hours import service_day
+from ..extensions import db
+from ..models import Centre, Counter, Service, Staff, Ticket
+from . import calling, counters, tickets
+
+HOURS_BACK = 3
+
+
+@dataclass
+class DemoDay:
+    centre: str
+    issued: int = 0
+    served: int = 0
+    waiting: int = 0
+
+
+def populate(now: datetime | None = None, *, seed: int = 7, progress=None) -> list[DemoDay]:
+    """Replay up to three hours of visits at every centre open now; return what happened."""
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    rng = random.Random(seed)
+    results = []
+    for centre in db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)):
+        if not centre.opening_hours.is_open(now.astimezone(centre.tz)) or _has_tickets_today(centre, now):
+            continue
+        results.append(_replay(centre, now, rng))
+        if progress:
+            progress(centre.code)
+    return results
+
+
+def _has_tickets_today(centre: Centre, now: datetime) -> bool:
+    """A centre already running today (or demoed earlier today) is left as it is."""
+    day = service_day(now, centre.tz)
+    return db.session.scalar(
+        select(Ticket.id).where(Ticket.centre_id == centre.id, Ticket.service_day == day).limit(1)
+    ) is not None
+
+
+def _start_of_replay(centre: Centre, now: datetime) -> datetime:
+    opening = centre.opening_hours.opening_of(now.astimezone(centre.tz).date(), centre.tz)
+    return max(opening, now - timedelta(hours=HOURS_BACK))
+
+
+def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
+    t = _start_of_replay(centre, now)
+    clerks = [s for s in db.session.scalars(select(Staff).where(Staff.role == "clerk", Staff.active.is_(True)))
+              if centre in s.centres and s.skills]
+    desks = db.session.scalars(select(Counter).where(Counter.centre_id == centre.id).order_by(Counter.number)).all()
+    opened = []
+    for clerk, desk in zip(clerks, desks):
+        try:
+            opened.append(counters.open_counter(desk.code, clerk.username, now=t).code)
+        except DomainError:
+            continue  # already open from an earlier demo run
+    served_codes = sorted({code for clerk in clerks for code in clerk.skill_set().services})
+    day = DemoDay(centre.code)
+    # Arrivals at ~95% of the counters' capacity keep a visible but moving queue.
+    mean_min = sum(s.duration_min for s in db.session.scalars(select(Service).where(Service.code.in_(served_codes)))) / max(len(served_codes), 1)
+    rate = 0.95 * len(opened) / (mean_min + 1.0)
+    busy_until: dict[str, tuple[int, datetime]] = {}
+    while t < now and served_codes:
+        for _ in range(_poisson(rng, rate)):
+            try:
+                tickets.issue_ticket(centre.code, rng.choice(served_codes), now=t,
+                                     priority=rng.random() < 0.05,
+                                     language=rng.choice(["en", "es", "ru"]))
+                day.issued += 1
+            except DomainError:
+                break
+        for code in opened:
+            held = busy_until.get(code)
+            if held and held[1] <= t:
+                if rng.random() < 0.9:
+                    calling.finish(held[0], "resolved", now=t)
+                else:
+                    calling.finish(held[0], "unresolved", "missing_documents", now=t)
+                held = None
+                busy_until.pop(code)
+                day.served += 1
+            if held is None:
+                ticket = calling.call_next(code, now=t)
+                if ticket is not None:
+                    calling.start(ticket.id, now=t + timedelta(minutes=1))
+                    minutes = max(2.0, rng.lognormvariate(0, 0.35) * ticket.service.duration_min)
+                    busy_until[code] = (ticket.id, t + timedelta(minutes=1 + minutes))
+        t += timedelta(minutes=1)
+    day.waiting = db.session.scalar(
+        select(db.func.count()).select_from(Ticket).where(Ticket.centre_id == centre.id, Ticket.status == "waiting")
+    )
+    return day
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """Knuth's method: fine for the small rates of a demo."""
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1

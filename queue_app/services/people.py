@@ -1,0 +1,95 @@
+"""Staff accounts and devices: created here, authenticated by the API layer."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from werkzeug.security import generate_password_hash
+
+from ..domain.errors import InvalidRequest
+from ..extensions import db
+from ..models import Device, Service, Staff, StaffSkill
+from .lookup import centre_by_code
+from .tx import atomic
+
+ROLES = ("admin", "manager", "clerk")
+KINDS = ("kiosk", "display")
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256: a leaked database does not leak devices."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@atomic
+def create_user(
+    username: str,
+    role: str,
+    *,
+    password: str,
+    name: str | None = None,
+    centres: list[str] = (),
+    primary: list[str] | str = (),
+    secondary: list[str] = (),
+) -> Staff:
+    """Create (or update) a staff account; `primary="all"` gives every active service."""
+    if role not in ROLES:
+        raise InvalidRequest(f"role must be one of: {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise InvalidRequest("a password needs at least 8 characters")
+    places = [centre_by_code(code) for code in centres]
+    if role == "clerk" and len(places) != 1:
+        raise InvalidRequest("a clerk works at exactly one centre (--centre)")
+    if role == "manager" and not places:
+        raise InvalidRequest("a manager needs at least one centre (--centre)")
+    if role != "clerk" and (primary or secondary):
+        raise InvalidRequest("only clerks have skills")
+    active = {code: sid for code, sid in db.session.execute(select(Service.code, Service.id).where(Service.active.is_(True)))}
+    if primary == "all":
+        primary = list(active)
+    unknown = sorted(c for c in set(primary) | set(secondary) if c not in active)
+    if unknown:
+        raise InvalidRequest(f"unknown service code(s): {', '.join(unknown)}")
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        staff = Staff(username=username)
+        db.session.add(staff)
+    staff.name, staff.role, staff.active = name or username, role, True
+    staff.password_hash = generate_password_hash(password)
+    staff.centres = places
+    db.session.flush()
+    db.session.execute(delete(StaffSkill).where(StaffSkill.staff_id == staff.id))
+    db.session.expire(staff, ["skills"])
+    for level, codes in (("primary", primary), ("secondary", [c for c in secondary if c not in primary])):
+        for code in codes:
+            db.session.add(StaffSkill(staff_id=staff.id, service_id=active[code], level=level))
+    return staff
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    device: Device
+    token: str
+
+
+@atomic
+def create_device(kind: str, centre_code: str, *, name: str | None = None, printer: str | None = None) -> NewDevice:
+    """Register a kiosk or display and return its token, shown this once and stored hashed."""
+    if kind not in KINDS:
+        raise InvalidRequest(f"kind must be one of: {', '.join(KINDS)}")
+    if printer is not None and kind != "kiosk":
+        raise InvalidRequest("only a kiosk has a printer")
+    centre = centre_by_code(centre_code)
+    token = secrets.token_urlsafe(32)
+    device = Device(
+        kind=kind,
+        centre_id=centre.id,
+        name=name or f"{kind} {secrets.token_hex(2)}",
+        printer_uri=printer,
+        token_hash=hash_token(token),
+    )
+    db.session.add(device)
+    db.session.flush()
+    return NewDevice(device, token)

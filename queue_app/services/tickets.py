@@ -1,0 +1,141 @@
+"""Issuing tickets: daily numbering per centre and prefix, unique under concurrency."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..db import utcnow
+from ..domain.errors import CentreClosed, InvalidRequest
+from ..domain.hours import service_day, ticket_number
+from ..domain.lifecycle import WAITING
+from ..extensions import db
+from ..models import Centre, Language, Service, Ticket, TicketEvent, TicketSequence
+from .lookup import centre_by_code, service_by_code
+from .queue import queue_state
+from .tx import atomic
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A ticket just issued, with where it stands in the queue."""
+
+    ticket: Ticket
+    position: int | None
+    estimated_wait_min: float | None
+
+
+def next_sequence(centre_id: int, prefix: str, day: date) -> int:
+    """Bump and return the day's counter for (centre, prefix) in one atomic statement.
+
+    INSERT … ON CONFLICT DO UPDATE … RETURNING holds the row until commit, so concurrent issuers
+    queue on it; a rolled-back issue rolls its number back too, so numbers have no gaps.
+    """
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    table = TicketSequence.__table__
+    stmt = dialect.insert(table).values(centre_id=centre_id, prefix=prefix, service_day=day, last_value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.centre_id, table.c.prefix, table.c.service_day],
+        set_={"last_value": table.c.last_value + 1},
+    ).returning(table.c.last_value)
+    return db.session.execute(stmt).scalar_one()
+
+
+def new_token() -> str:
+    """An unguessable token for the visitor's status page (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None) -> None:
+    """Store one transition in the audit trail."""
+    db.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            centre_id=ticket.centre_id,
+            action=action,
+            from_status=from_status,
+            to_status=ticket.status,
+            at=at,
+            counter_id=ticket.counter_id,
+            staff_id=ticket.staff_id,
+            reason=reason,
+        )
+    )
+
+
+def check_language(language: str | None) -> str:
+    """Return a configured language code (the network's first when none is given)."""
+    codes = [c for (c,) in db.session.execute(db.select(Language.code).order_by(Language.position))]
+    if language is None:
+        return codes[0] if codes else "en"
+    if language not in codes:
+        raise InvalidRequest(f"language {language!r} is not offered; choose one of: {', '.join(codes)}")
+    return language
+
+
+def create_ticket(
+    centre: Centre,
+    service: Service,
+    now: datetime,
+    *,
+    number: str | None = None,
+    arrived_at: datetime | None = None,
+    **fields,
+) -> Ticket:
+    """Add a waiting ticket (numbered now unless `number` is kept from a transfer)."""
+    day = service_day(now, centre.tz)
+    if number is None:
+        seq = next_sequence(centre.id, service.prefix, day)
+        number = ticket_number(service.prefix, seq)
+    else:
+        seq = 0
+    ticket = Ticket(
+        centre_id=centre.id,
+        service_id=service.id,
+        service_day=day,
+        seq=seq,
+        number=number,
+        token=new_token(),
+        status=WAITING,
+        arrived_at=arrived_at or now,
+        issued_at=now,
+        **fields,
+    )
+    ticket.service = service
+    db.session.add(ticket)
+    db.session.flush()
+    record(ticket, "issue", None, now)
+    return ticket
+
+
+@atomic
+def issue_ticket(
+    centre_code: str,
+    service_code: str,
+    *,
+    now: datetime | None = None,
+    priority: bool = False,
+    language: str | None = None,
+    phone: str | None = None,
+    source: str = "kiosk",
+) -> Issued:
+    """Issue a walk-in ticket at an open centre; return it with its position and estimate."""
+    now = now or utcnow()
+    centre = centre_by_code(centre_code)
+    service = service_by_code(service_code)
+    if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
+        raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
+    ticket = create_ticket(
+        centre,
+        service,
+        now,
+        priority=priority,
+        language=check_language(language),
+        phone=phone,
+        source=source,
+    )
+    position, estimate = queue_state(centre, now).place(ticket.id)
+    ticket.estimate_at_issue_min = estimate
+    return Issued(ticket, position, estimate)
