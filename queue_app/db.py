@@ -32,10 +32,12 @@ class UTCDateTime(TypeDecorator):
 
 def engine_options(url: str) -> dict:
     """Engine options per backend."""
+    # Enough pooled connections for a threaded server with 40 counters calling at once.
+    pool = {"pool_size": 20, "max_overflow": 40}
     if url.startswith("sqlite"):
         # The busy timeout lets concurrent writers queue instead of failing at once.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 40}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, **pool}
+    return {"pool_pre_ping": True, **pool}
 
 
 def configure_sqlite(engine: Engine) -> None:

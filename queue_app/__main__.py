@@ -1,0 +1,4 @@
+"""`python -m queue_app` is the same as the `queue-app` command."""
+from .cli import main
+
+main()

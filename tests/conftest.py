@@ -1,0 +1,107 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
+ONEDOOR_TEST_DATABASE_URL is set), emptied and reloaded with tests/data/network.toml per test."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from queue_app import MIGRATIONS, create_app
+from queue_app.config import load_network
+from queue_app.extensions import db
+from queue_app.models import Staff
+from queue_app.services import load_network as load_into_db
+from queue_app.services import open_counter
+
+DATA = Path(__file__).parent / "data"
+NETWORK = DATA / "network.toml"
+MSK = ZoneInfo("Europe/Moscow")
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=MSK)  # a Monday
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("ONEDOOR_TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "ONEDOOR_CONFIG": str(NETWORK),
+        "SECRET_KEY": "test",
+    })
+    with app.app_context():
+        with db.engine.begin() as conn:  # start from nothing, even on a reused PostgreSQL
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=MIGRATIONS)  # the migrations build the schema the tests use
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def network():
+    return load_network(NETWORK)
+
+
+def empty_database() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def ctx(app, network):
+    """An app context over a database holding exactly the test network."""
+    with app.app_context():
+        empty_database()
+        load_into_db(network)
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def add_clerk(username: str, centre_code: str, primary=(), secondary=()) -> Staff:
+    """A clerk without a password (enough for the engine), faster than create_user's hashing."""
+    from queue_app.models import Centre, Service, StaffSkill
+
+    centre = db.session.scalar(db.select(Centre).where(Centre.code == centre_code))
+    staff = Staff(username=username, name=username, role="clerk", centres=[centre])
+    db.session.add(staff)
+    db.session.flush()
+    for level, codes in (("primary", primary), ("secondary", secondary)):
+        for code in codes:
+            sid = db.session.scalar(db.select(Service.id).where(Service.code == code))
+            db.session.add(StaffSkill(staff_id=staff.id, service_id=sid, level=level))
+    db.session.commit()
+    return staff
+
+
+def open_desk(counter: str, username: str, primary=(), secondary=(), now=NOON, **kw):
+    """Make a clerk with these skills and open the counter for them."""
+    add_clerk(username, counter.split("-")[0], primary, secondary)
+    return open_counter(counter, username, now=now, **kw)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)

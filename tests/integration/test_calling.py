@@ -1,0 +1,224 @@
+"""A ticket's life through the services, each move stored as one event (SPEC §3)."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from queue_app.domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest
+from queue_app.extensions import db
+from queue_app.models import Appointment, Centre, Service, Ticket, TicketEvent
+from queue_app.services import (
+    call_next, cancel, expire_calls, finish, issue_ticket, no_show, pause_counter, recall, start, transfer,
+)
+from queue_app.services.tickets import create_ticket
+from tests.conftest import NOON, open_desk
+
+MIN = timedelta(minutes=1)
+
+
+def trail(ticket_id: int) -> list[tuple]:
+    rows = db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+    return [(e.action, e.from_status, e.to_status) for e in rows]
+
+
+@pytest.fixture
+def desk(ctx):
+    """HQ-01 open for a clerk serving birth (primary) and tax (secondary)."""
+    return open_desk("HQ-01", "clerk1", primary=["birth"], secondary=["tax"])
+
+
+def test_a_visit_from_issue_to_done(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    called = call_next("HQ-01", now=NOON + MIN)
+    assert (called.id, called.status, called.counter_id, called.called_at) == (t.id, "called", desk.id, NOON + MIN)
+    start(t.id, now=NOON + 2 * MIN)
+    done = finish(t.id, "resolved", now=NOON + 12 * MIN)
+    assert (done.status, done.outcome, done.reason, done.finished_at) == ("done", "resolved", None, NOON + 12 * MIN)
+    assert trail(t.id) == [
+        ("issue", None, "waiting"),
+        ("call", "waiting", "called"),
+        ("start", "called", "serving"),
+        ("finish", "serving", "done"),
+    ]
+    staff = {e.staff_id for e in db.session.scalars(select(TicketEvent).where(TicketEvent.action != "issue"))}
+    assert staff == {desk.staff_id}
+
+
+def test_unresolved_finish_keeps_its_reason(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    start(t.id, now=NOON)
+    finish(t.id, "unresolved", "missing_documents", now=NOON + MIN)
+    assert db.session.get(Ticket, t.id).reason == "missing_documents"
+    assert trail(t.id)[-1] == ("finish", "serving", "done")
+
+
+@pytest.mark.parametrize(("outcome", "reason"), [("resolved", "other"), ("unresolved", None), ("unresolved", "bored"), ("great", None)])
+def test_a_bad_outcome_is_refused_and_changes_nothing(desk, outcome, reason):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    start(t.id, now=NOON)
+    with pytest.raises(InvalidRequest):
+        finish(t.id, outcome, reason, now=NOON)
+    assert db.session.get(Ticket, t.id, populate_existing=True).status == "serving"
+    assert len(trail(t.id)) == 3
+
+
+@pytest.mark.parametrize(
+    ("steps", "illegal"),
+    [
+        ([], start),  # waiting cannot start
+        ([], recall),
+        ([], no_show),
+        ([start], start),
+        ([start], recall),
+        ([start], no_show),
+        ([start], cancel),
+    ],
+)
+def test_illegal_moves_are_refused_with_409_errors(desk, steps, illegal):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    if steps:
+        call_next("HQ-01", now=NOON)
+    for step in steps:
+        step(t.id, now=NOON)
+    before = trail(t.id)
+    with pytest.raises(IllegalTransition) as err:
+        illegal(t.id, now=NOON)
+    assert err.value.status == 409
+    assert trail(t.id) == before
+
+
+def test_finished_ticket_cannot_be_finished_twice(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    start(t.id, now=NOON)
+    finish(t.id, "resolved", now=NOON)
+    with pytest.raises(IllegalTransition, match="cannot finish a ticket that is done"):
+        finish(t.id, "resolved", now=NOON)
+
+
+def test_call_next_returns_none_when_nothing_it_serves_waits(desk):
+    issue_ticket("HQ", "passport", now=NOON)  # HQ-01 does not serve passports
+    assert call_next("HQ-01", now=NOON) is None
+
+
+def test_call_next_refuses_a_closed_or_paused_counter(desk):
+    issue_ticket("HQ", "birth", now=NOON)
+    with pytest.raises(CounterNotOpen, match="HQ-02 is closed"):
+        call_next("HQ-02", now=NOON)
+    pause_counter("HQ-01")
+    with pytest.raises(CounterNotOpen, match="HQ-01 is paused"):
+        call_next("HQ-01", now=NOON)
+
+
+def test_call_next_refuses_while_a_visitor_is_at_the_counter(desk):
+    issue_ticket("HQ", "birth", now=NOON)
+    issue_ticket("HQ", "birth", now=NOON)
+    first = call_next("HQ-01", now=NOON)
+    with pytest.raises(CounterBusy, match=f"still has ticket {first.number}"):
+        call_next("HQ-01", now=NOON)
+
+
+def test_call_next_applies_the_policy(desk):
+    early = issue_ticket("HQ", "birth", now=NOON).ticket
+    prio = issue_ticket("HQ", "birth", now=NOON + 5 * MIN, priority=True).ticket
+    tax = issue_ticket("HQ", "tax", now=NOON + MIN).ticket  # secondary skill, weight 1.5
+    order = []
+    now = NOON + 10 * MIN
+    for _ in range(3):
+        t = call_next("HQ-01", now=now)
+        order.append(t.id)
+        start(t.id, now=now)
+        finish(t.id, "resolved", now=now)
+    # priority first; then birth (10 min × 1.0 × 1.5 primary bonus = 15) over tax (9 × 1.5 = 13.5)
+    assert order == [prio.id, early.id, tax.id]
+
+
+def test_past_target_tickets_come_before_weighted_ones(desk):
+    old = issue_ticket("HQ", "tax", now=NOON).ticket  # secondary: no bonus
+    issue_ticket("HQ", "birth", now=NOON + 10 * MIN)
+    # at +16 min the tax ticket is past the 15-minute target: it goes first
+    assert call_next("HQ-01", now=NOON + 16 * MIN).id == old.id
+
+
+def test_a_due_appointment_goes_first(desk):
+    walk_in = issue_ticket("HQ", "birth", now=NOON).ticket
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    birth = db.session.scalar(select(Service).where(Service.code == "birth"))
+    appt = Appointment(code="ABCD1234", centre_id=hq.id, service_id=birth.id, start=NOON + 20 * MIN,
+                       end=NOON + 30 * MIN, name="Visitor", status="checked_in")
+    db.session.add(appt)
+    db.session.flush()
+    booked = create_ticket(hq, birth, NOON + 10 * MIN, appointment_id=appt.id, source="appointment")
+    db.session.commit()
+    # at +12 the slot (+20) is not due within the 5-minute lead: the walk-in goes first
+    assert call_next("HQ-01", now=NOON + 12 * MIN).id == walk_in.id
+    start(walk_in.id, now=NOON + 12 * MIN)
+    finish(walk_in.id, "resolved", now=NOON + 15 * MIN)
+    issue_ticket("HQ", "birth", now=NOON + 2 * MIN)  # waited longer than the booked ticket
+    assert call_next("HQ-01", now=NOON + 16 * MIN).id == booked.id
+
+
+def test_recall_then_no_show_at_the_recall_limit(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    first = recall(t.id, now=NOON + MIN)
+    assert (first.status, first.recall_count, first.called_at) == ("called", 1, NOON + MIN)
+    recall(t.id, now=NOON + 2 * MIN)
+    gone = recall(t.id, now=NOON + 3 * MIN)  # HQ's limit is 2 recalls
+    assert (gone.status, gone.recall_count) == ("no_show", 2)
+    assert [a for a, *_ in trail(t.id)] == ["issue", "call", "recall", "recall", "no_show"]
+    last = db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id.desc())).first()
+    assert last.reason == "recall_limit"
+
+
+def test_clerk_marks_no_show_and_the_counter_is_free_again(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    nxt = issue_ticket("HQ", "birth", now=NOON + MIN).ticket
+    call_next("HQ-01", now=NOON)
+    assert no_show(t.id, now=NOON + 2 * MIN).status == "no_show"
+    assert call_next("HQ-01", now=NOON + 2 * MIN).id == nxt.id
+
+
+def test_unanswered_calls_expire_after_the_timeout(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    assert expire_calls(now=NOON + 4 * MIN) == []
+    (expired,) = expire_calls(now=NOON + 5 * MIN)  # call_timeout_min = 5
+    assert (expired.id, expired.status) == (t.id, "no_show")
+    assert trail(t.id)[-1] == ("no_show", "called", "no_show")
+
+
+def test_transfer_keeps_number_and_arrival_time(desk):
+    open_desk("HQ-02", "clerk2", primary=["passport"])
+    first = issue_ticket("HQ", "birth", now=NOON).ticket
+    later = issue_ticket("HQ", "passport", now=NOON + 5 * MIN).ticket
+    call_next("HQ-01", now=NOON + 6 * MIN)
+    start(first.id, now=NOON + 6 * MIN)
+    moved = transfer(first.id, "passport", now=NOON + 16 * MIN)
+    old = db.session.get(Ticket, first.id)
+    assert old.status == "transferred"
+    assert (moved.status, moved.number, moved.arrived_at, moved.transferred_from_id, moved.source) == (
+        "waiting", first.number, NOON, first.id, "transfer")
+    assert moved.service.code == "passport"
+    assert trail(first.id)[-1] == ("transfer", "serving", "transferred")
+    assert trail(moved.id) == [("issue", None, "waiting")]
+    # it keeps its place: it arrived before the passport ticket issued at +5
+    assert call_next("HQ-02", now=NOON + 16 * MIN).id == moved.id
+    assert later.id != moved.id
+
+
+def test_transfer_to_the_same_service_is_refused(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    call_next("HQ-01", now=NOON)
+    start(t.id, now=NOON)
+    with pytest.raises(InvalidRequest, match="another service"):
+        transfer(t.id, "birth", now=NOON)
+    assert db.session.get(Ticket, t.id, populate_existing=True).status == "serving"
+
+
+def test_a_waiting_visitor_can_cancel(desk):
+    t = issue_ticket("HQ", "birth", now=NOON).ticket
+    assert cancel(t.id, now=NOON + MIN).status == "cancelled"
+    assert call_next("HQ-01", now=NOON + MIN) is None

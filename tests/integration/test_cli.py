@@ -1,0 +1,123 @@
+"""The queue-app command line, both in-process and as the installed console script."""
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from queue_app.extensions import db
+from queue_app.models import Device, Staff, Ticket
+from queue_app.services import issue_ticket
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE_APP = [sys.executable, "-m", "queue_app"]
+
+
+def run_cli(*args, instance: Path, config: Path | None = None, check=True) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
+    env["ONEDOOR_INSTANCE"] = str(instance)
+    if config:
+        env["ONEDOOR_CONFIG"] = str(config)
+    proc = subprocess.run([*QUEUE_APP, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_init_creates_the_demo_network_and_is_idempotent(tmp_path):
+    first = run_cli("init", instance=tmp_path)
+    assert "Loaded OneDoor demo network" in first.stdout
+    assert (tmp_path / "onedoor.sqlite3").exists()
+    again = run_cli("init", instance=tmp_path)
+    assert again.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]
+
+
+def test_init_stops_on_a_bad_configuration_naming_the_entry(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "network.toml").read_text().replace('prefix = "B"', 'prefix = "A"'))
+    proc = run_cli("init", instance=tmp_path, config=bad, check=False)
+    assert proc.returncode == 2
+    assert 'services[1] (passport): prefix "A" is already used by birth' in proc.stderr
+    assert not (tmp_path / "onedoor.sqlite3").exists() or "Loaded" not in proc.stdout
+
+
+def test_demo_populates_the_centre_that_never_closes(tmp_path):
+    proc = run_cli("demo", instance=tmp_path)
+    air = [line for line in proc.stdout.splitlines() if line.strip().startswith("AIR1:")]
+    assert air and "tickets issued" in air[0]
+    # run twice the same day: it leaves what is there alone
+    again = run_cli("demo", instance=tmp_path)
+    assert "AIR1:" not in again.stdout
+
+
+def test_create_user_hashes_the_password_and_sets_skills(ctx, runner):
+    result = runner.invoke(args=["create-user", "--role", "clerk", "--centre", "HQ", "--username", "zoe",
+                                 "--name", "Zoe Q", "--skills", "birth,tax", "--secondary", "info",
+                                 "--password", "s3cret-pass"])
+    assert result.exit_code == 0, result.output
+    zoe = db.session.scalar(select(Staff).where(Staff.username == "zoe"))
+    assert check_password_hash(zoe.password_hash, "s3cret-pass")
+    assert "s3cret-pass" not in zoe.password_hash
+    skills = zoe.skill_set()
+    assert (sorted(skills.primary), sorted(skills.secondary)) == (["birth", "tax"], ["info"])
+
+
+def test_create_user_with_all_skills(ctx, runner):
+    result = runner.invoke(args=["create-user", "--role", "clerk", "--centre", "HQ", "--username", "max",
+                                 "--skills", "all", "--password", "s3cret-pass"])
+    assert result.exit_code == 0, result.output
+    staff = db.session.scalar(select(Staff).where(Staff.username == "max"))
+    assert sorted(staff.skill_set().primary) == ["birth", "info", "passport", "tax"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "clerk", "--centre", "XX"], "no centre with code 'XX'"),
+        (["--role", "clerk", "--centre", "HQ", "--skills", "cooking"], "unknown service code(s): cooking"),
+        (["--role", "clerk"], "a clerk works at exactly one centre"),
+        (["--role", "manager"], "a manager needs at least one centre"),
+        (["--role", "admin", "--skills", "birth"], "only clerks have skills"),
+    ],
+)
+def test_create_user_refusals(ctx, runner, args, message):
+    result = runner.invoke(args=["create-user", "--username", "bad", "--password", "s3cret-pass", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert db.session.scalar(select(Staff).where(Staff.username == "bad")) is None
+
+
+def test_create_user_refuses_a_short_password(ctx, runner):
+    result = runner.invoke(args=["create-user", "--role", "admin", "--username", "root2", "--password", "short"])
+    assert result.exit_code == 2 and "at least 8 characters" in result.output
+
+
+def test_create_device_prints_the_token_last_and_stores_only_its_hash(ctx, runner):
+    result = runner.invoke(args=["create-device", "--kind", "kiosk", "--centre", "HQ", "--name", "Door",
+                                 "--printer", "tcp://127.0.0.1:9100"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert len(token) >= 43 and " " not in token
+    device = db.session.scalar(select(Device).where(Device.name == "Door"))
+    assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert (device.kind, device.printer_uri, device.centre.code) == ("kiosk", "tcp://127.0.0.1:9100", "HQ")
+
+
+def test_create_device_refuses_a_printer_on_a_display(ctx, runner):
+    result = runner.invoke(args=["create-device", "--kind", "display", "--centre", "HQ", "--printer", "dummy://"])
+    assert result.exit_code == 2 and "only a kiosk has a printer" in result.output
+
+
+def test_close_day_command(ctx, runner):
+    from tests.conftest import NOON
+
+    issue_ticket("HQ", "birth", now=NOON)
+    result = runner.invoke(args=["close-day", "--centre", "HQ"])
+    assert result.exit_code == 0, result.output
+    assert "1 waiting tickets cancelled" in result.output
+    assert db.session.scalar(select(Ticket.status).execution_options(populate_existing=True)) == "cancelled"
