@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres services bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --progress-bar on -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --progress-bar on -e ".[dev]"
+	touch $@ $(VENV)/.run-deps
+
+## run: install, initialise the SQLite demo network with a populated day, serve on :5000
+run: $(VENV)/.run-deps
+	$(BIN)/queue-app demo
+	$(BIN)/queue-app serve --host 127.0.0.1 --port 5000
+
+## test: install everything the tests need, then run them on SQLite and on PostgreSQL
+test: $(VENV)/.test-deps services test-sqlite test-postgres
+
+services:
+	bash .ci/services.sh
+
+test-sqlite: $(VENV)/.test-deps
+	@echo "== tests on SQLite"
+	$(BIN)/python -m pytest
+
+test-postgres: $(VENV)/.test-deps
+	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+## bench: the engine benchmark on SQLite and PostgreSQL (see docs/benchmarks.md)
+bench: $(VENV)/.test-deps services
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
