@@ -222,7 +222,7 @@ def check_references(cfg: NetworkConfig) -> list[str]:
         texts(where, "address", c.address)
         try:
             ZoneInfo(c.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
             errors.append(f"{where}: timezone {c.timezone!r} is not an IANA timezone (e.g. Europe/Madrid)")
         if isinstance(c.hours, str):
             if c.hours != ALWAYS:
@@ -239,7 +239,11 @@ def check_references(cfg: NetworkConfig) -> list[str]:
                     parse_span(c.hours[day])
                 except ValueError as exc:
                     errors.append(f"{where}: hours.{day}: {exc}")
+        seen_days: dict = {}
         for j, e in enumerate(c.exceptions):
+            if e.date in seen_days:
+                errors.append(f"{where}: exceptions[{j}] ({e.date}): the same day is already in exceptions[{seen_days[e.date]}]")
+            seen_days.setdefault(e.date, j)
             try:
                 parse_span(e.hours)
             except ValueError as exc:
@@ -274,8 +278,12 @@ def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     try:
         cfg = NetworkConfig.model_validate(data)
     except ValidationError as exc:

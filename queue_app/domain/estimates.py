@@ -54,19 +54,26 @@ def estimate_waits(
 ) -> Estimates:
     """Return minutes still to wait per ticket (by id) and for a newcomer per service."""
     free_at = {c.id: max(c.busy_for_min, 0.0) for c in counters}
+    eligible: dict[str, list[int]] = {}  # per service, the counters serving it, in id order
+
+    def serving(service: str) -> list[int]:
+        if service not in eligible:
+            eligible[service] = sorted(c.id for c in counters if c.skills.serves(service))
+        return eligible[service]
+
     tickets: dict[int, float | None] = {}
     for t in ordered:
-        eligible = [c for c in counters if c.skills.serves(t.service)]
-        if not eligible:
+        ids = serving(t.service)
+        if not ids:
             tickets[t.id] = None
             continue
-        best = min(eligible, key=lambda c: (free_at[c.id], c.id))
-        tickets[t.id] = free_at[best.id]
-        free_at[best.id] += durations.get(t.service, 10.0)
+        best = min(ids, key=free_at.__getitem__)  # first in id order among equals
+        tickets[t.id] = free_at[best]
+        free_at[best] += durations.get(t.service, 10.0)
     newcomer: dict[str, float | None] = {}
     for s in services:
-        waits = [free_at[c.id] for c in counters if c.skills.serves(s)]
-        newcomer[s] = min(waits) if waits else None
+        ids = serving(s)
+        newcomer[s] = min(free_at[i] for i in ids) if ids else None
     return Estimates(tickets, newcomer)
 
 

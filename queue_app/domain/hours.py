@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24/7"
 CLOSED = "closed"
-_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+_SPAN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 
 Span = tuple[time, time | None]  # (opens, closes); closes None means midnight at the day's end
 
@@ -18,7 +18,7 @@ def parse_span(text: str) -> Span | None:
     """Parse "HH:MM-HH:MM" (or "closed") into (opens, closes); raise ValueError if impossible."""
     if text == CLOSED:
         return None
-    m = _SPAN.match(text)
+    m = _SPAN.fullmatch(text)
     if not m:
         raise ValueError(f'"{text}" is not "HH:MM-HH:MM" or "closed"')
     oh, om, ch, cm = (int(g) for g in m.groups())
@@ -66,10 +66,10 @@ class OpeningHours:
 
     def span_on(self, day: date) -> Span | None:
         """Return the (opens, closes) span of a local calendar day, or None when closed."""
-        if self.always_open:
-            return time(0, 0), None
         if day in self.exceptions:
             return self.exceptions[day]
+        if self.always_open:
+            return time(0, 0), None
         return self.weekly.get(WEEKDAYS[day.weekday()])
 
     def is_open(self, local: datetime) -> bool:

@@ -1,0 +1,238 @@
+"""Choosing the next ticket (SPEC §3): one test per rule of choose_next and calling_order."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from queue_app.domain.policy import (
+    PRIMARY,
+    SECONDARY,
+    Candidate,
+    PolicySettings,
+    Skills,
+    appointment_due,
+    calling_order,
+    choose_next,
+    effective_wait,
+    waited_minutes,
+)
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+DEFAULT = PolicySettings()  # lead 5 min, bonus 0.5, priority first, escalate past 15 min
+ALL = Skills.of(primary=["birth", "passport", "tax", "info"])
+SECONDARY_ONLY = Skills.of(secondary=["birth", "passport", "tax", "info"])
+
+
+def ticket(id: int, waited: float, service: str = "birth", **kw) -> Candidate:
+    """A candidate that arrived `waited` minutes before NOW."""
+    return Candidate(id=id, service=service, arrived_at=NOW - timedelta(minutes=waited), **kw)
+
+
+def booked(id: int, waited: float, starts_in: float, service: str = "birth") -> Candidate:
+    """A checked-in appointment whose slot starts `starts_in` minutes after NOW (negative: started)."""
+    return ticket(id, waited, service, appointment_start=NOW + timedelta(minutes=starts_in))
+
+
+def ids(candidates, skills=None, settings=DEFAULT) -> list[int]:
+    return [c.id for c in calling_order(candidates, NOW, settings, skills)]
+
+
+def pick(candidates, skills=ALL, settings=DEFAULT) -> int | None:
+    chosen = choose_next(candidates, NOW, settings, skills)
+    return None if chosen is None else chosen.id
+
+
+# --- tier 0: due appointments -------------------------------------------------------------
+
+def test_appointment_whose_slot_has_started_is_called_first():
+    queue = [ticket(1, 14, priority=True), ticket(2, 40), booked(3, 1, starts_in=-2)]
+    assert pick(queue) == 3
+
+
+def test_appointment_starting_within_the_lead_time_is_due():
+    queue = [ticket(1, 12), booked(2, 1, starts_in=4)]
+    assert pick(queue) == 2
+
+
+def test_appointment_starting_exactly_at_the_lead_boundary_is_due():
+    appt = booked(2, 1, starts_in=5)
+    assert appointment_due(appt, NOW, DEFAULT)
+    assert pick([ticket(1, 12), appt]) == 2
+
+
+def test_appointment_not_yet_due_waits_like_a_walk_in():
+    appt = booked(2, 1, starts_in=6)
+    assert not appointment_due(appt, NOW, DEFAULT)
+    assert ids([ticket(1, 12), appt]) == [1, 2]
+
+
+def test_lead_time_is_configurable():
+    appt = booked(2, 1, starts_in=6)
+    assert pick([ticket(1, 12), appt], settings=PolicySettings(appointment_lead_min=10)) == 2
+    assert pick([ticket(1, 12), booked(3, 1, starts_in=1)], settings=PolicySettings(appointment_lead_min=0)) == 1
+
+
+def test_due_appointments_go_by_slot_start_not_arrival():
+    assert ids([booked(1, 20, starts_in=3), booked(2, 1, starts_in=-1)]) == [2, 1]
+
+
+# --- tier 1: priority ---------------------------------------------------------------------
+
+def test_priority_ticket_goes_before_normal_ones():
+    assert pick([ticket(1, 14), ticket(2, 1, priority=True)]) == 2
+
+
+def test_priority_goes_before_tickets_past_target():
+    assert pick([ticket(1, 30), ticket(2, 1, priority=True)]) == 2
+
+
+def test_priority_tickets_among_themselves_go_by_arrival():
+    assert ids([ticket(1, 2, priority=True), ticket(2, 9, priority=True)]) == [2, 1]
+
+
+def test_priority_first_false_treats_priority_as_normal():
+    settings = PolicySettings(priority_first=False)
+    assert pick([ticket(1, 14), ticket(2, 1, priority=True)], settings=settings) == 1
+
+
+# --- tier 2: past the target wait ---------------------------------------------------------
+
+def test_tickets_past_target_come_first_longest_wait_first():
+    # tax weighs 3×: 6 min × 3 = 18 effective, but only the real 16 and 20 min waits are past target
+    queue = [ticket(1, 6, service="tax", weight=3.0), ticket(2, 16), ticket(3, 20)]
+    assert ids(queue) == [3, 2, 1]
+
+
+def test_reaching_the_target_exactly_counts_as_past_it():
+    queue = [ticket(1, 14, weight=2.0), ticket(2, 15)]
+    assert ids(queue) == [2, 1]
+
+
+def test_past_target_ignores_weight_and_bonus_among_themselves():
+    queue = [ticket(1, 16, service="tax", weight=5.0), ticket(2, 20, service="info")]
+    assert pick(queue, skills=Skills.of(primary=["tax"], secondary=["info"])) == 2
+
+
+def test_escalate_past_target_false_ranks_them_by_effective_wait():
+    settings = PolicySettings(escalate_past_target=False)
+    queue = [ticket(1, 12, service="tax", weight=2.0), ticket(2, 20)]
+    assert ids(queue, settings=settings) == [1, 2]
+    assert ids(queue) == [2, 1]
+
+
+def test_target_wait_is_configurable():
+    queue = [ticket(1, 9, weight=1.5), ticket(2, 11)]
+    assert ids(queue) == [1, 2]
+    assert ids(queue, settings=PolicySettings(target_wait_min=10)) == [2, 1]
+
+
+# --- tier 3: effective wait ---------------------------------------------------------------
+
+def test_longer_wait_goes_first_among_equals():
+    assert ids([ticket(1, 3), ticket(2, 7), ticket(3, 5)]) == [2, 3, 1]
+
+
+def test_weighted_wait_beats_a_longer_unweighted_one():
+    heavy, plain = ticket(1, 10, service="tax", weight=1.5), ticket(2, 12)
+    assert effective_wait(heavy, NOW, DEFAULT, None) == 15
+    assert effective_wait(plain, NOW, DEFAULT, None) == 12
+    assert pick([plain, heavy], skills=SECONDARY_ONLY) == 1
+
+
+def test_primary_skill_bonus_beats_a_longer_secondary_wait():
+    skills = Skills.of(primary=["birth"], secondary=["passport"])
+    queue = [ticket(1, 8, service="birth"), ticket(2, 10, service="passport")]
+    assert effective_wait(queue[0], NOW, DEFAULT, skills) == 12
+    assert pick(queue, skills=skills) == 1
+
+
+def test_without_primary_bonus_the_longer_secondary_wait_wins():
+    skills = Skills.of(primary=["birth"], secondary=["passport"])
+    queue = [ticket(1, 8, service="birth"), ticket(2, 10, service="passport")]
+    assert pick(queue, skills=skills, settings=PolicySettings(primary_bonus=0)) == 2
+
+
+def test_a_ticket_arriving_after_now_counts_as_no_wait():
+    early = ticket(1, -3)
+    assert waited_minutes(early, NOW) == 0
+    assert ids([early, ticket(2, 0)]) == [2, 1]  # same zero wait: the earlier arrival wins
+
+
+# --- the counter's skills -----------------------------------------------------------------
+
+def test_counter_never_gets_a_service_it_lacks():
+    queue = [booked(1, 1, starts_in=-5, service="passport"), ticket(2, 3, service="passport", priority=True),
+             ticket(3, 40, service="passport"), ticket(4, 1, service="tax")]
+    assert pick(queue, skills=Skills.of(primary=["tax"])) == 4
+
+
+def test_counter_gets_nothing_when_nothing_it_serves_waits():
+    assert pick([ticket(1, 5, service="passport")], skills=Skills.of(primary=["tax"])) is None
+
+
+def test_counter_gets_nothing_from_an_empty_queue():
+    assert pick([]) is None
+
+
+def test_calling_order_for_a_counter_leaves_out_what_it_cannot_serve():
+    queue = [ticket(1, 5, service="passport"), ticket(2, 3, service="tax"), ticket(3, 9, service="info")]
+    assert ids(queue, skills=Skills.of(primary=["tax"], secondary=["info"])) == [3, 2]
+
+
+# --- ties and the whole order -------------------------------------------------------------
+
+def test_equal_effective_wait_goes_to_the_earlier_arrival():
+    # 10 min × 1.0 and 5 min × 2.0 are both 10 effective minutes
+    queue = [ticket(1, 5, service="tax", weight=2.0), ticket(2, 10)]
+    assert ids(queue) == [2, 1]
+
+
+def test_same_arrival_and_wait_goes_to_the_lower_id():
+    assert ids([ticket(9, 4), ticket(3, 4), ticket(5, 4)]) == [3, 5, 9]
+    assert pick([ticket(9, 4), ticket(3, 4)]) == 3
+
+
+def test_ties_within_priority_and_past_target_tiers_resolve_by_arrival_then_id():
+    queue = [ticket(4, 20), ticket(2, 20), ticket(8, 2, priority=True), ticket(6, 2, priority=True)]
+    assert ids(queue) == [6, 8, 2, 4]
+
+
+def test_choose_next_is_the_head_of_the_counters_calling_order():
+    skills = Skills.of(primary=["birth"], secondary=["passport", "tax"])
+    queue = [ticket(1, 8, service="birth"), ticket(2, 10, service="passport"), ticket(3, 7, service="tax",
+             weight=2.0), booked(4, 1, starts_in=9), ticket(5, 3, service="info", priority=True)]
+    order = ids(queue, skills=skills)
+    assert order == [3, 1, 2, 4]
+    assert pick(queue, skills=skills) == order[0]
+
+
+def test_calling_order_without_skills_is_the_centre_wide_order():
+    queue = [ticket(1, 8, service="birth"), ticket(2, 10, service="passport"), ticket(3, 4, service="tax",
+             priority=True), booked(4, 0, starts_in=0, service="info"), ticket(5, 18, service="info")]
+    # no skill filter, and no primary bonus for birth: 10 min of passport beats 8 of birth
+    assert ids(queue) == [4, 3, 5, 2, 1]
+
+
+def test_calling_order_is_repeatable_whatever_the_input_order():
+    # 2 min × 2.0 ties 4 min × 1.0 and arrived later; 1 and 3 arrived together
+    queue = [ticket(i, w, weight=wt) for i, w, wt in [(1, 4, 1.0), (2, 2, 2.0), (3, 4, 1.0), (4, 16, 1.0)]]
+    assert ids(queue) == ids(list(reversed(queue))) == [4, 1, 3, 2]
+
+
+# --- Skills -------------------------------------------------------------------------------
+
+def test_skills_of_drops_secondary_duplicates_of_primary():
+    skills = Skills.of(primary=["birth", "passport"], secondary=["passport", "tax"])
+    assert skills.primary == {"birth", "passport"}
+    assert skills.secondary == {"tax"}
+    assert skills.services == {"birth", "passport", "tax"}
+
+
+@pytest.mark.parametrize(("service", "level"), [("birth", PRIMARY), ("tax", SECONDARY), ("info", None)])
+def test_skill_level_of_each_service(service, level):
+    skills = Skills.of(primary=["birth"], secondary=["tax", "birth"])
+    assert skills.level(service) == level
+    assert skills.serves(service) == (level is not None)
+
+
+def test_no_skills_serve_nothing():
+    assert Skills().services == frozenset() and not Skills().serves("birth")
