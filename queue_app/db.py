@@ -1,6 +1,10 @@
 """Database engine set-up: SQLite in WAL mode with write transactions that lock up front."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import threading
+import weakref
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -40,15 +44,28 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, **pool}
 
 
+# True while a service's write transaction runs in this thread (or greenlet).
+writing: contextvars.ContextVar[bool] = contextvars.ContextVar("onedoor_writing", default=False)
+_write_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def write_lock(engine: Engine):
+    """The in-process lock that queues this engine's writers (SQLite), or a no-op."""
+    return _write_locks.get(engine) or contextlib.nullcontext()
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE so that two writers never both read stale rows.
+    """WAL, foreign keys, and BEGIN IMMEDIATE for writes so two writers never read stale rows.
 
     pysqlite's own transaction handling begins lazily and would let two transactions read the
     same "last number" before either writes; taking the write lock at BEGIN makes each service's
-    read-decide-write atomic, which is what numbering and call-next need.
+    read-decide-write atomic, which is what numbering and call-next need. Reads begin deferred
+    and never wait for writers (WAL). Writers of one process queue on a Python lock first,
+    because SQLite's busy handler polls with sleeps and lets a waiter starve for seconds.
     """
     if engine.dialect.name != "sqlite":
         return
+    _write_locks[engine] = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
@@ -62,7 +79,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
 
 
 def utcnow() -> datetime:

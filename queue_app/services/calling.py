@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.errors import CounterBusy, CounterNotOpen, InvalidRequest
-from ..domain.policy import choose_next
+from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
@@ -16,7 +16,7 @@ from .queue import candidates
 from .tickets import create_ticket, record
 from .tx import atomic
 
-MAX_CALL_ATTEMPTS = 50
+MAX_CALL_ROUNDS = 3
 
 
 def active_ticket(counter: Counter) -> Ticket | None:
@@ -37,8 +37,8 @@ def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = Non
 def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | None:
     """Call the ticket the policy picks for this counter; None when nothing it serves waits.
 
-    The counter row is locked first (one call at a time per counter); the ticket is taken with a
-    compare-and-set on its status, so two counters calling at once never get the same ticket.
+    The counter row is locked first (one call at a time per counter); the chosen ticket is locked
+    and its status checked before it is taken, so two counters never get the same ticket.
     """
     now = now or utcnow()
     counter = counter_by_code(counter_code, lock=True)
@@ -52,24 +52,30 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
         )
     skills = counter.skill_set()
     policy = policy_for(counter.centre)
-    taken: set[int] = set()
-    for _ in range(MAX_CALL_ATTEMPTS):
-        pool = [c for c in candidates(counter.centre_id) if c.id not in taken]
-        choice = choose_next(pool, now, policy, skills)
-        if choice is None:
+    for _ in range(MAX_CALL_ROUNDS):
+        ranked = calling_order(candidates(counter.centre_id), now, policy, skills)
+        if not ranked:
             return None
-        won = db.session.execute(
-            update(Ticket)
-            .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
-            .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won == 1:
+        for choice in ranked:
+            # SKIP LOCKED (PostgreSQL): a ticket another counter is taking right now is passed
+            # over at once instead of waited for; the status check drops one already taken.
+            held = db.session.scalar(
+                select(Ticket.id)
+                .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
+                .with_for_update(skip_locked=True)
+            )
+            if held is None:
+                continue
+            db.session.execute(
+                update(Ticket)
+                .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
+                .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
+                .execution_options(synchronize_session=False)
+            )
             ticket = db.session.get(Ticket, choice.id, populate_existing=True)
             record(ticket, "call", lc.WAITING, now)
             return ticket
-        taken.add(choice.id)  # another counter got it first: choose again
-    raise CounterBusy("the queue is changing too fast to call; try again")
+    return None  # every candidate was taken by other counters meanwhile
 
 
 @atomic

@@ -24,6 +24,7 @@ from ..models import (
     StaffSkill,
     life_event_services,
 )
+from .lookup import forget_catalogue
 from .tx import atomic
 
 
@@ -55,9 +56,15 @@ def _deactivate_missing(model, codes: set[str]) -> None:
             row.active = False
 
 
-@atomic
 def load_network(cfg: NetworkConfig) -> Loaded:
     """Write the validated configuration into the database; return what it holds."""
+    loaded = _write_network(cfg)
+    forget_catalogue()  # after commit, so nobody re-caches the old catalogue meanwhile
+    return loaded
+
+
+@atomic
+def _write_network(cfg: NetworkConfig) -> Loaded:
     db.session.merge(Setting(key="policy", value=cfg.policy.model_dump()))
     db.session.merge(Setting(key="network", value={"name": cfg.network.name}))
     db.session.execute(delete(Language))

@@ -1,12 +1,39 @@
 """Finding rows by the codes people use, with a 404-shaped error naming what was missing."""
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import select
 
 from ..domain.errors import NotFound
 from ..domain.policy import PolicySettings
 from ..extensions import db
-from ..models import Centre, Counter, Service, Setting, Staff, Ticket
+from ..models import Centre, Counter, Language, Service, Setting, Staff, Ticket
+
+CACHE_SECONDS = 30.0  # how stale another process's `queue-app init` may look here
+_cache: dict[str, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def cached(key: str, load):
+    """Return the catalogue value `key`, loading it at most every CACHE_SECONDS.
+
+    Only what config.toml defines is cached (policy, languages, durations); loading the
+    configuration in this process clears it at once.
+    """
+    hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    with _cache_lock:
+        _cache[key] = (time.monotonic(), value)
+    return value
+
+
+def forget_catalogue() -> None:
+    with _cache_lock:
+        _cache.clear()
 
 
 def centre_by_code(code: str) -> Centre:
@@ -58,4 +85,16 @@ def setting(key: str) -> dict:
 
 def policy_for(centre: Centre) -> PolicySettings:
     """The network's call-next policy with this centre's target wait."""
-    return PolicySettings(**setting("policy"), target_wait_min=centre.target_wait_min)
+    return PolicySettings(**cached("policy", lambda: setting("policy")), target_wait_min=centre.target_wait_min)
+
+
+def language_codes() -> list[str]:
+    """The configured languages, the default first."""
+    return cached("languages", lambda: list(db.session.scalars(select(Language.code).order_by(Language.position))))
+
+
+def service_durations() -> dict[str, float]:
+    """Configured minutes per active service."""
+    return cached("durations", lambda: dict(
+        db.session.execute(select(Service.code, Service.duration_min).where(Service.active.is_(True))).all()
+    ))

@@ -12,7 +12,7 @@ from ..domain.lifecycle import AT_COUNTER, DONE, WAITING
 from ..domain.policy import Candidate, PolicySettings, calling_order
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
-from .lookup import policy_for
+from .lookup import policy_for, service_durations
 
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
 
@@ -80,7 +80,7 @@ def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
         )
     }
     out = {}
-    for code, duration in db.session.execute(select(Service.code, Service.duration_min).where(Service.active.is_(True))):
+    for code, duration in service_durations().items():
         total, n = observed.get(code, (0.0, 0))
         out[code] = handling_minutes(duration, float(total or 0.0), n)
     return out
@@ -120,10 +120,18 @@ def counter_loads(centre_id: int, now: datetime, durations: dict[str, float]) ->
     return loads
 
 
-def queue_state(centre: Centre, now: datetime, policy: PolicySettings | None = None) -> QueueState:
-    """Compute the centre's queue: calling order and estimated waits, as of `now`."""
+def queue_state(
+    centre: Centre, now: datetime, policy: PolicySettings | None = None, *, newcomer: Candidate | None = None
+) -> QueueState:
+    """Compute the centre's queue: calling order and estimated waits, as of `now`.
+
+    `newcomer`, a ticket about to be issued (any id not yet in use), is placed as if it waited.
+    """
     policy = policy or policy_for(centre)
-    order = calling_order(candidates(centre.id), now, policy)
+    pool = candidates(centre.id)
+    if newcomer is not None:
+        pool.append(newcomer)
+    order = calling_order(pool, now, policy)
     durations = handling_times(centre, now)
     loads = counter_loads(centre.id, now, durations)
     estimates = estimate_waits(order, loads, durations, services=sorted(durations))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,10 +13,14 @@ from ..domain.errors import CentreClosed, InvalidRequest
 from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
 from ..extensions import db
-from ..models import Centre, Language, Service, Ticket, TicketEvent, TicketSequence
-from .lookup import centre_by_code, service_by_code
+from ..domain.policy import Candidate
+from ..models import Centre, Service, Ticket, TicketEvent, TicketSequence
+from .lookup import centre_by_code, language_codes, service_by_code
 from .queue import queue_state
 from .tx import atomic
+
+
+NEWCOMER = sys.maxsize  # stands for the ticket being issued: the last of any tie, as its id will be
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *
 
 def check_language(language: str | None) -> str:
     """Return a configured language code (the network's first when none is given)."""
-    codes = [c for (c,) in db.session.execute(db.select(Language.code).order_by(Language.position))]
+    codes = language_codes()
     if language is None:
         return codes[0] if codes else "en"
     if language not in codes:
@@ -127,15 +132,19 @@ def issue_ticket(
     service = service_by_code(service_code)
     if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
         raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
+    language = check_language(language)
+    # Place the ticket before numbering it: the number's row lock is then held only for the
+    # insert and the commit, not while the queue is estimated.
+    newcomer = Candidate(NEWCOMER, service.code, now, priority, None, service.weight)
+    position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
     ticket = create_ticket(
         centre,
         service,
         now,
         priority=priority,
-        language=check_language(language),
+        language=language,
         phone=phone,
         source=source,
+        estimate_at_issue_min=estimate,
     )
-    position, estimate = queue_state(centre, now).place(ticket.id)
-    ticket.estimate_at_issue_min = estimate
     return Issued(ticket, position, estimate)

@@ -3,20 +3,35 @@ from __future__ import annotations
 
 import functools
 
+from ..db import write_lock, writing
 from ..extensions import db
 
 
 def atomic(fn):
-    """Run `fn` in one transaction: commit when it returns, roll back when it raises."""
+    """Run `fn` as one write transaction: commit when it returns, roll back when it raises.
+
+    A read transaction left open by the caller is ended first, so the write starts from fresh
+    state (on SQLite with BEGIN IMMEDIATE). A service called from another one joins the outer
+    transaction instead of committing half of it.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            result = fn(*args, **kwargs)
+        if writing.get():
+            return fn(*args, **kwargs)
+        if db.session().in_transaction():
             db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+        token = writing.set(True)
+        try:
+            with write_lock(db.engine):
+                try:
+                    result = fn(*args, **kwargs)
+                    db.session.commit()
+                except BaseException:
+                    db.session.rollback()
+                    raise
+        finally:
+            writing.reset(token)
         return result
 
     return wrapper
