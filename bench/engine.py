@@ -6,11 +6,13 @@ the script creates and resets the database `onedoor_bench`, never `test`):
     .venv/bin/python bench/engine.py                              # both databases, the defaults
     .venv/bin/python bench/engine.py --db sqlite --tickets 300    # a quick look
 
+The network is the test catalogue (4 services) in --centres centres (default 150, SPEC §8's
+reference network) of 40 counters each, open 24/7.
 Phase 1, issue: --issuers threads, each in its own app context (so its own session), issue tickets
-for random services in a closed loop until --tickets are issued; then every prefix must be numbered
-1..n with no gap and no repeat.
-Phase 2, call-next, on a fresh database: clerks c1..cN open HQ-01..HQ-N, a backlog of --tickets is
-issued, then --counters threads loop call_next -> start -> finish until the queue is empty; then
+for random services at random centres in a closed loop until --tickets are issued; then every
+(centre, prefix) must be numbered 1..n with no gap and no repeat.
+Phase 2, call-next, on a fresh database: clerks c1..cN open C001-01..C001-N, a backlog of --backlog
+tickets is issued there, then --counters threads loop call_next -> start -> finish until the queue is empty; then
 every ticket must have exactly one "call" event. Only call_next is timed per call; the throughput is
 tickets called per wall second of the whole loop.
 --seconds caps each timed phase (the checks then cover what was done). Progress goes to stderr, the
@@ -46,15 +48,33 @@ from queue_app.models import Centre, Service, Staff, StaffSkill, Ticket, TicketE
 from queue_app.services import call_next, finish, issue_ticket, open_counter, start
 from queue_app.services import load_network as load_into_db
 
-NETWORK = Path(__file__).resolve().parents[1] / "tests" / "data" / "network.toml"
+CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "data" / "network.toml"
+CENTRE = """
+[[centres]]
+code = "C{n:03d}"
+name = {{ en = "Centre {n}", es = "Centro {n}", ru = "Центр {n}" }}
+address = {{ en = "Street {n}", es = "Calle {n}", ru = "Улица {n}" }}
+timezone = "Europe/Moscow"
+counters = 40
+hours = "24/7"
+"""
 PG = "host=127.0.0.1 port=5432 user=postgres dbname="
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/onedoor_bench"
 SERVICES = ("birth", "passport", "tax", "info")
 ISSUE_TARGET, CALL_TARGET = 500, 400  # per second, SPEC §8
 
 
-def build_app(kind: str, tmp: str):
-    """A fresh, migrated database holding the test network; return the app bound to it."""
+def write_network(tmp: str, centres: int) -> Path:
+    """The test catalogue (4 services) with `centres` centres of 40 counters, open 24/7."""
+    text = CATALOGUE.read_text()
+    text = text[: text.index("[[centres]]")] + "".join(CENTRE.format(n=n) for n in range(1, centres + 1))
+    path = Path(tmp) / "network.toml"
+    path.write_text(text)
+    return path
+
+
+def build_app(kind: str, tmp: str, network: Path):
+    """A fresh, migrated database holding the bench network; return the app bound to it."""
     if kind == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(dir=tmp)}/bench.sqlite3"
     else:
@@ -64,10 +84,10 @@ def build_app(kind: str, tmp: str):
         with psycopg.connect(PG + "onedoor_bench", autocommit=True) as conn:
             conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
         url = PG_URL
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ONEDOOR_CONFIG": str(NETWORK)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ONEDOOR_CONFIG": str(network)})
     with app.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)
-        load_into_db(load_network(NETWORK))
+        load_into_db(load_network(network))
         db.session.remove()
     return app
 
@@ -121,8 +141,8 @@ def run_threads(app, n: int, body, desc: str, total: int) -> float:
     return perf_counter() - t0
 
 
-def issue_phase(app, tickets: int, issuers: int, seconds: float) -> dict:
-    """Phase 1: closed-loop issuers; then check that numbers run 1..n per prefix."""
+def issue_phase(app, tickets: int, issuers: int, seconds: float, centres: int) -> dict:
+    """Phase 1: closed-loop issuers across the network; then check numbers run 1..n per prefix."""
     now, quota, deadline, rec = datetime.now(timezone.utc), itertools.count(), perf_counter() + seconds, Recorder()
 
     def body(i: int, bar) -> None:
@@ -130,7 +150,7 @@ def issue_phase(app, tickets: int, issuers: int, seconds: float) -> dict:
         while next(quota) < tickets and perf_counter() < deadline:  # next() on a count is atomic
             t0 = perf_counter()
             try:
-                issue_ticket("HQ", rng.choice(SERVICES), now=now)
+                issue_ticket(f"C{rng.randint(1, centres):03d}", rng.choice(SERVICES), now=now)
             except Exception as exc:  # counted and reported; the loop goes on
                 rec.error(exc)
                 continue
@@ -141,17 +161,16 @@ def issue_phase(app, tickets: int, issuers: int, seconds: float) -> dict:
     wall = run_threads(app, issuers, body, "issue", tickets)
     seqs, malformed = defaultdict(list), 0
     with app.app_context():
-        for prefix, seq, number in db.session.execute(
-            select(Service.prefix, Ticket.seq, Ticket.number).join(Ticket.service)
+        for centre, prefix, seq, number in db.session.execute(
+            select(Ticket.centre_id, Service.prefix, Ticket.seq, Ticket.number).join(Ticket.service)
         ):
-            seqs[prefix].append(seq)
+            seqs[(centre, prefix)].append(seq)
             malformed += number != ticket_number(prefix, seq)
         db.session.remove()
     broken = sorted(p for p, s in seqs.items() if sorted(s) != list(range(1, len(s) + 1)))
     stored = sum(map(len, seqs.values()))
     ok = not broken and not malformed and stored == len(rec.latencies)
-    per_prefix = ", ".join(f"{p}:{len(s)}" for p, s in sorted(seqs.items()))
-    check = f"{'ok' if ok else 'FAILED'}: {stored} stored ({per_prefix})"
+    check = f"{'ok' if ok else 'FAILED'}: {stored} stored in {len(seqs)} (centre, prefix) sequences"
     if broken:
         check += f", gaps or repeats in {broken}"
     if malformed:
@@ -161,7 +180,7 @@ def issue_phase(app, tickets: int, issuers: int, seconds: float) -> dict:
 
 def add_clerks(n: int) -> None:
     """Clerks c1..cn with every service as a primary skill, each opening counter HQ-ii."""
-    centre = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    centre = db.session.scalar(select(Centre).where(Centre.code == "C001"))
     service_ids = db.session.scalars(select(Service.id).where(Service.code.in_(SERVICES))).all()
     for i in range(1, n + 1):
         staff = Staff(username=f"c{i}", name=f"Clerk {i}", role="clerk", centres=[centre])
@@ -170,7 +189,7 @@ def add_clerks(n: int) -> None:
         db.session.add_all(StaffSkill(staff_id=staff.id, service_id=s, level="primary") for s in service_ids)
     db.session.commit()
     for i in range(1, n + 1):
-        open_counter(f"HQ-{i:02d}", f"c{i}")
+        open_counter(f"C001-{i:02d}", f"c{i}")
 
 
 def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
@@ -179,13 +198,13 @@ def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
         add_clerks(counters)
         now, rng, t0 = datetime.now(timezone.utc), random.Random(0), perf_counter()
         for _ in tqdm(range(tickets), desc="backlog", unit="ticket", file=sys.stderr, leave=False):
-            issue_ticket("HQ", rng.choice(SERVICES), now=now)
+            issue_ticket("C001", rng.choice(SERVICES), now=now)
         backlog_rate = tickets / (perf_counter() - t0)
         db.session.remove()
     deadline, rec = perf_counter() + seconds, Recorder()
 
     def body(i: int, bar) -> None:
-        code, mine, failures = f"HQ-{i + 1:02d}", [], 0
+        code, mine, failures = f"C001-{i + 1:02d}", [], 0
         while perf_counter() < deadline and failures < 5:
             t0 = perf_counter()
             try:
@@ -260,31 +279,40 @@ def table(results: dict[str, dict], args) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--tickets", type=int, default=2000, help="tickets per phase (default 2000)")
+    parser.add_argument("--tickets", type=int, default=2000, help="tickets issued in phase 1 (default 2000)")
+    parser.add_argument("--backlog", type=int, default=700,
+                        help="tickets waiting at one centre when phase 2 starts (default 700: a whole day)")
+    parser.add_argument("--centres", type=int, default=150, help="centres of the network (default 150)")
     parser.add_argument("--issuers", type=int, default=8, help="closed-loop issuing clients (default 8)")
     parser.add_argument("--counters", type=int, default=40, help="counters calling at once, 1..40 (default 40)")
     parser.add_argument("--seconds", type=float, default=inf, help="cap on each timed phase")
     args = parser.parse_args()
     if not 1 <= args.counters <= 40:
-        parser.error("--counters: the test centre HQ has 40 counters")
+        parser.error("--counters: a bench centre has 40 counters")
     results, pg_version = {}, None
     with tempfile.TemporaryDirectory(prefix="onedoor-bench-") as tmp:
+        network = write_network(tmp, args.centres)
         for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
             name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
             print(f"== {name}", file=sys.stderr)
             phases = {}
-            for phase, run, size in (("issue", issue_phase, args.issuers), ("call", call_phase, args.counters)):
-                app = build_app(kind, tmp)  # each phase starts from an empty database
+            phase_runs = (
+                ("issue", lambda app: issue_phase(app, args.tickets, args.issuers, args.seconds, args.centres)),
+                ("call", lambda app: call_phase(app, args.backlog, args.counters, args.seconds)),
+            )
+            for phase, run in phase_runs:
+                app = build_app(kind, tmp, network)  # each phase starts from an empty database
                 with app.app_context():
                     if kind == "postgresql":
                         pg_version = db.session.scalar(text("SHOW server_version"))
                     db.session.remove()
-                phases[phase] = run(app, args.tickets, size, args.seconds)
+                phases[phase] = run(app)
                 with app.app_context():
                     db.engine.dispose()
             results[name] = phases
-    print(f"Engine benchmark, {datetime.now():%Y-%m-%d %H:%M}: {args.tickets} tickets, "
-          f"{args.issuers} issuers, {args.counters} counters"
+    print(f"Engine benchmark, {datetime.now():%Y-%m-%d %H:%M}: {args.centres} centres; issue {args.tickets} "
+          f"tickets network-wide with {args.issuers} issuers; call a backlog of {args.backlog} at one centre "
+          f"with {args.counters} counters"
           + (f", each phase capped at {args.seconds:g} s" if args.seconds != inf else ""))
     print(f"Machine: {machine(pg_version)}\n")
     print(table(results, args))

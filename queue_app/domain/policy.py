@@ -7,6 +7,11 @@ Tiers, first to last:
   3. everyone else by effective wait = minutes waited × service weight × (1 + primary bonus
      when the service is one of the counter's primary skills).
 Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
+
+Within one service, ordinary tickets (no priority, no appointment) always keep their arrival
+order, since weight and bonus are the service's. So only each service's oldest ordinary tickets
+and the special ones can ever come next: `heads` keeps just those, and a counter need not load
+a centre's whole queue to call.
 """
 from __future__ import annotations
 
@@ -104,6 +109,25 @@ def calling_order(
     """
     pool = candidates if skills is None else (c for c in candidates if skills.serves(c.service))
     return sorted(pool, key=lambda c: rank(c, now, settings, skills))
+
+
+def is_special(c: Candidate) -> bool:
+    return c.priority or c.appointment_start is not None
+
+
+def heads(candidates: Iterable[Candidate], per_service: int) -> list[Candidate]:
+    """Keep every special ticket and the `per_service` oldest ordinary ones of each service."""
+    kept: list[Candidate] = []
+    ordinary: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if is_special(c):
+            kept.append(c)
+        else:
+            ordinary.setdefault(c.service, []).append(c)
+    for group in ordinary.values():
+        group.sort(key=lambda c: (c.arrived_at, c.id))
+        kept.extend(group[:per_service])
+    return kept
 
 
 def choose_next(

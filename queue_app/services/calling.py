@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, text, update
 
 from ..db import utcnow
 from ..domain import lifecycle as lc
@@ -12,11 +12,12 @@ from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
-from .queue import candidates
+from .queue import head_candidates
 from .tickets import create_ticket, record
 from .tx import atomic
 
-MAX_CALL_ROUNDS = 3
+MAX_CALL_ROUNDS = 5
+HEADS_PER_SERVICE = 16  # spare heads to fall back on while other counters hold the first ones
 
 
 def active_ticket(counter: Counter) -> Ticket | None:
@@ -31,6 +32,25 @@ def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = Non
     before = ticket.status
     ticket.status = lc.next_status(before, action)
     record(ticket, action, before, now, reason=reason)
+
+
+# PostgreSQL: lock the first ticket of the ranked list that no other counter holds, in one
+# round trip; tickets other counters are taking right now are skipped, not waited for.
+_PG_TAKE = text(
+    "SELECT id FROM tickets WHERE id = ANY(CAST(:ids AS bigint[])) AND status = 'waiting' "
+    "ORDER BY array_position(CAST(:ids AS bigint[]), CAST(id AS bigint)) LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+_CAS = select(Ticket.id).where(Ticket.id == bindparam("id"), Ticket.status == lc.WAITING)
+
+
+def _take(ranked) -> int | None:
+    """Lock and return the id of the best-ranked ticket still waiting, or None if all are gone."""
+    if db.engine.dialect.name == "postgresql":
+        return db.session.scalar(_PG_TAKE, {"ids": [c.id for c in ranked]})
+    for choice in ranked:  # SQLite: this transaction holds the write lock; the first still waiting wins
+        if db.session.scalar(_CAS, {"id": choice.id}) is not None:
+            return choice.id
+    return None
 
 
 @atomic
@@ -51,28 +71,21 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
             "finish, transfer or mark it no-show first"
         )
     skills = counter.skill_set()
-    policy = policy_for(counter.centre)
+    policy = policy_for(counter.centre_id)
     for _ in range(MAX_CALL_ROUNDS):
-        ranked = calling_order(candidates(counter.centre_id), now, policy, skills)
+        pool = head_candidates(counter.centre_id, skills.services, HEADS_PER_SERVICE)
+        ranked = calling_order(pool, now, policy, skills)
         if not ranked:
             return None
-        for choice in ranked:
-            # SKIP LOCKED (PostgreSQL): a ticket another counter is taking right now is passed
-            # over at once instead of waited for; the status check drops one already taken.
-            held = db.session.scalar(
-                select(Ticket.id)
-                .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
-                .with_for_update(skip_locked=True)
-            )
-            if held is None:
-                continue
-            db.session.execute(
+        taken = _take(ranked)
+        if taken is not None:
+            ticket = db.session.scalars(
                 update(Ticket)
-                .where(Ticket.id == choice.id, Ticket.status == lc.WAITING)
+                .where(Ticket.id == taken)
                 .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            ticket = db.session.get(Ticket, choice.id, populate_existing=True)
+                .returning(Ticket),
+                execution_options={"populate_existing": True},
+            ).one()
             record(ticket, "call", lc.WAITING, now)
             return ticket
     return None  # every candidate was taken by other counters meanwhile

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..domain.errors import NotFound
 from ..domain.policy import PolicySettings
@@ -36,25 +36,28 @@ def forget_catalogue() -> None:
         _cache.clear()
 
 
+_CENTRE = select(Centre).where(Centre.code == bindparam("code"), Centre.active.is_(True))
+_SERVICE = select(Service).where(Service.code == bindparam("code"), Service.active.is_(True))
+_COUNTER = select(Counter).where(Counter.code == bindparam("code"))
+_TICKET = select(Ticket).where(Ticket.id == bindparam("id"))
+
+
 def centre_by_code(code: str) -> Centre:
-    centre = db.session.scalar(select(Centre).where(Centre.code == code, Centre.active.is_(True)))
+    centre = db.session.scalar(_CENTRE, {"code": code})
     if centre is None:
         raise NotFound(f"no centre with code {code!r}")
     return centre
 
 
 def service_by_code(code: str) -> Service:
-    service = db.session.scalar(select(Service).where(Service.code == code, Service.active.is_(True)))
+    service = db.session.scalar(_SERVICE, {"code": code})
     if service is None:
         raise NotFound(f"no service with code {code!r}")
     return service
 
 
 def counter_by_code(code: str, *, lock: bool = False) -> Counter:
-    query = select(Counter).where(Counter.code == code)
-    if lock:
-        query = query.with_for_update()
-    counter = db.session.scalar(query)
+    counter = db.session.scalar(_COUNTER.with_for_update() if lock else _COUNTER, {"code": code})
     if counter is None:
         raise NotFound(f"no counter with code {code!r}")
     return counter
@@ -68,11 +71,8 @@ def staff_by_username(username: str) -> Staff:
 
 
 def ticket_by_id(ticket_id: int, *, lock: bool = False) -> Ticket:
-    query = select(Ticket).where(Ticket.id == ticket_id)
-    if lock:
-        # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
-        query = query.with_for_update()
-    ticket = db.session.scalar(query)
+    # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+    ticket = db.session.scalar(_TICKET.with_for_update() if lock else _TICKET, {"id": ticket_id})
     if ticket is None:
         raise NotFound(f"no ticket with id {ticket_id}")
     return ticket
@@ -83,9 +83,11 @@ def setting(key: str) -> dict:
     return row.value if row else {}
 
 
-def policy_for(centre: Centre) -> PolicySettings:
-    """The network's call-next policy with this centre's target wait."""
-    return PolicySettings(**cached("policy", lambda: setting("policy")), target_wait_min=centre.target_wait_min)
+def policy_for(centre: Centre | int) -> PolicySettings:
+    """The network's call-next policy with this centre's target wait (a centre or its id)."""
+    centre_id = centre if isinstance(centre, int) else centre.id
+    targets = cached("targets", lambda: dict(db.session.execute(select(Centre.id, Centre.target_wait_min)).all()))
+    return PolicySettings(**cached("policy", lambda: setting("policy")), target_wait_min=targets[centre_id])
 
 
 def language_codes() -> list[str]:

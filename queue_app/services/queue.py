@@ -1,15 +1,16 @@
 """A centre's queue as it stands: the calling order, positions and estimated waits."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
 from ..domain.lifecycle import AT_COUNTER, DONE, WAITING
-from ..domain.policy import Candidate, PolicySettings, calling_order
+from ..domain.policy import Candidate, PolicySettings, Skills, calling_order
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .lookup import policy_for, service_durations
@@ -51,33 +52,99 @@ class QueueState:
         return counts
 
 
-def candidates(centre_id: int) -> list[Candidate]:
-    """The centre's waiting tickets as the policy sees them."""
-    rows = db.session.execute(
-        select(Ticket.id, Service.code, Ticket.arrived_at, Ticket.priority, Appointment.start, Service.weight)
+# Statements are built once and reused with bound parameters: building SQLAlchemy expressions
+# costs more than running these small indexed queries.
+_CANDIDATE_COLUMNS = (Ticket.id, Service.code, Ticket.arrived_at, Ticket.priority, Appointment.start, Service.weight)
+
+_WAITING = (
+    select(*_CANDIDATE_COLUMNS)
+    .join(Service, Service.id == Ticket.service_id)
+    .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
+    .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status == WAITING)
+)
+
+
+def _heads_statement():
+    special = or_(Ticket.priority.is_(True), Ticket.appointment_id.is_not(None))
+    numbered = (
+        select(
+            *_CANDIDATE_COLUMNS,
+            func.row_number().over(
+                partition_by=(Ticket.service_id, special), order_by=(Ticket.arrived_at, Ticket.id)
+            ).label("n"),
+        )
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
-        .where(Ticket.centre_id == centre_id, Ticket.status == WAITING)
-    ).all()
+        .where(
+            Ticket.centre_id == bindparam("centre_id"),
+            Ticket.status == WAITING,
+            Service.code.in_(bindparam("services", expanding=True)),
+        )
+        .subquery()
+    )
+    return select(numbered).where(
+        or_(numbered.c.n <= bindparam("per_service"), numbered.c.priority.is_(True), numbered.c.start.is_not(None))
+    )
+
+
+_HEADS = _heads_statement()
+
+_OPEN_COUNTERS = select(Counter.id, Counter.skills).where(
+    Counter.centre_id == bindparam("centre_id"), Counter.state == "open"
+)
+
+_AT_COUNTERS = (
+    select(Ticket.counter_id, Service.code, Ticket.called_at, Ticket.started_at)
+    .join(Service, Service.id == Ticket.service_id)
+    .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status.in_(AT_COUNTER))
+)
+
+
+@functools.cache
+def _observed_statement(dialect: str):
+    """Today's finished visits per service: total minutes and count."""
+    if dialect == "sqlite":
+        minutes = (func.julianday(Ticket.finished_at) - func.julianday(Ticket.started_at)) * 1440.0
+    else:
+        minutes = func.extract("epoch", Ticket.finished_at - Ticket.started_at) / 60.0
+    return (
+        select(Service.code, func.sum(minutes), func.count())
+        .join(Service, Service.id == Ticket.service_id)
+        .where(
+            Ticket.centre_id == bindparam("centre_id"),
+            Ticket.service_day == bindparam("day"),
+            Ticket.status == DONE,
+            Ticket.started_at.is_not(None),
+        )
+        .group_by(Service.code)
+    )
+
+
+def _candidates(rows) -> list[Candidate]:
     return [Candidate(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
+
+
+def candidates(centre_id: int) -> list[Candidate]:
+    """The centre's waiting tickets as the policy sees them."""
+    return _candidates(db.session.execute(_WAITING, {"centre_id": centre_id}))
+
+
+def head_candidates(centre_id: int, services: frozenset[str], per_service: int) -> list[Candidate]:
+    """The tickets `policy.heads` keeps, selected in SQL: all that a counter's call can pick from.
+
+    ROW_NUMBER over (service, special) numbers each service's ordinary tickets by arrival, so
+    the query returns a few dozen rows however long the queue is.
+    """
+    params = {"centre_id": centre_id, "services": sorted(services), "per_service": per_service}
+    return _candidates(db.session.execute(_HEADS, params))
 
 
 def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
     """Minutes per service: the configured duration blended with today's finished visits."""
-    day = service_day(now, centre.tz)
+    params = {"centre_id": centre.id, "day": service_day(now, centre.tz)}
     observed = {
         code: (total, n)
-        for code, total, n in db.session.execute(
-            select(Service.code, func.sum(_minutes_between(Ticket.started_at, Ticket.finished_at)), func.count())
-            .join(Service, Service.id == Ticket.service_id)
-            .where(
-                Ticket.centre_id == centre.id,
-                Ticket.service_day == day,
-                Ticket.status == DONE,
-                Ticket.started_at.is_not(None),
-            )
-            .group_by(Service.code)
-        )
+        for code, total, n in db.session.execute(_observed_statement(db.engine.dialect.name), params)
     }
     out = {}
     for code, duration in service_durations().items():
@@ -86,37 +153,21 @@ def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
     return out
 
 
-def _minutes_between(a, b):
-    """SQL for the minutes between two timestamp columns, on SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "sqlite":
-        return (func.julianday(b) - func.julianday(a)) * 1440.0
-    return func.extract("epoch", b - a) / 60.0
-
-
 def counter_loads(centre_id: int, now: datetime, durations: dict[str, float]) -> list[CounterLoad]:
     """Open counters with their skills and the minutes until each is free."""
-    counters = db.session.scalars(
-        select(Counter).where(Counter.centre_id == centre_id, Counter.state == "open")
-    ).all()
-    busy = {
-        counter_id: (status, code, called_at, started_at)
-        for counter_id, status, code, called_at, started_at in db.session.execute(
-            select(Ticket.counter_id, Ticket.status, Service.code, Ticket.called_at, Ticket.started_at)
-            .join(Service, Service.id == Ticket.service_id)
-            .where(Ticket.centre_id == centre_id, Ticket.status.in_(AT_COUNTER))
-        )
-    }
+    params = {"centre_id": centre_id}
+    busy = {row[0]: row[1:] for row in db.session.execute(_AT_COUNTERS, params)}
     loads = []
-    for c in counters:
+    for counter_id, skills in db.session.execute(_OPEN_COUNTERS, params):
         left = 0.0
-        if c.id in busy:
-            status, code, called_at, started_at = busy[c.id]
+        if counter_id in busy:
+            code, called_at, started_at = busy[counter_id]
             duration = durations.get(code, 10.0)
             if started_at is not None:
                 left = remaining_minutes(duration, (now - started_at).total_seconds() / 60)
             else:
                 left = duration + max(WALK_MIN - (now - called_at).total_seconds() / 60, 0.0)
-        loads.append(CounterLoad(c.id, c.skill_set(), left))
+        loads.append(CounterLoad(counter_id, Skills.of(skills.get("primary", ()), skills.get("secondary", ())), left))
     return loads
 
 

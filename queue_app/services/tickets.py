@@ -1,11 +1,13 @@
 """Issuing tickets: daily numbering per centre and prefix, unique under concurrency."""
 from __future__ import annotations
 
+import functools
 import secrets
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
@@ -32,20 +34,27 @@ class Issued:
     estimated_wait_min: float | None
 
 
+@functools.cache
+def _bump_statement(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = TicketSequence.__table__
+    stmt = dialect.insert(table).values(
+        centre_id=bindparam("centre_id"), prefix=bindparam("prefix"), service_day=bindparam("day"), last_value=1
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.centre_id, table.c.prefix, table.c.service_day],
+        set_={"last_value": table.c.last_value + 1},
+    ).returning(table.c.last_value)
+
+
 def next_sequence(centre_id: int, prefix: str, day: date) -> int:
     """Bump and return the day's counter for (centre, prefix) in one atomic statement.
 
     INSERT … ON CONFLICT DO UPDATE … RETURNING holds the row until commit, so concurrent issuers
     queue on it; a rolled-back issue rolls its number back too, so numbers have no gaps.
     """
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    table = TicketSequence.__table__
-    stmt = dialect.insert(table).values(centre_id=centre_id, prefix=prefix, service_day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.centre_id, table.c.prefix, table.c.service_day],
-        set_={"last_value": table.c.last_value + 1},
-    ).returning(table.c.last_value)
-    return db.session.execute(stmt).scalar_one()
+    params = {"centre_id": centre_id, "prefix": prefix, "day": day}
+    return db.session.execute(_bump_statement(db.engine.dialect.name), params).scalar_one()
 
 
 def new_token() -> str:
@@ -53,21 +62,22 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+_RECORD = insert(TicketEvent)
+
+
 def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None) -> None:
-    """Store one transition in the audit trail."""
-    db.session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            centre_id=ticket.centre_id,
-            action=action,
-            from_status=from_status,
-            to_status=ticket.status,
-            at=at,
-            counter_id=ticket.counter_id,
-            staff_id=ticket.staff_id,
-            reason=reason,
-        )
-    )
+    """Store one transition in the audit trail (a plain INSERT: events are never read back here)."""
+    db.session.execute(_RECORD, {
+        "ticket_id": ticket.id,
+        "centre_id": ticket.centre_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": ticket.status,
+        "at": at,
+        "counter_id": ticket.counter_id,
+        "staff_id": ticket.staff_id,
+        "reason": reason,
+    })
 
 
 def check_language(language: str | None) -> str:

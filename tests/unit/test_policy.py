@@ -236,3 +236,41 @@ def test_skill_level_of_each_service(service, level):
 
 def test_no_skills_serve_nothing():
     assert Skills().services == frozenset() and not Skills().serves("birth")
+
+
+# --- heads: a counter needs only each service's oldest ordinary tickets ----------------------
+
+def test_heads_keep_the_special_and_the_oldest_ordinary_of_each_service():
+    from queue_app.domain.policy import heads
+
+    base = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    pool = [Candidate(i, "a" if i % 2 else "b", base + timedelta(minutes=i)) for i in range(1, 11)]
+    pool.append(Candidate(99, "a", base + timedelta(minutes=50), priority=True))
+    kept = {c.id for c in heads(pool, per_service=2)}
+    assert kept == {1, 3, 2, 4, 99}
+
+
+def test_choosing_from_the_heads_equals_choosing_from_everyone():
+    import random
+
+    from queue_app.domain.policy import heads
+
+    rng = random.Random(5)
+    base = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    services = ["a", "b", "c", "d"]
+    weights = {"a": 1.0, "b": 1.5, "c": 0.8, "d": 1.2}
+    for trial in range(300):
+        pool = []
+        for i in range(1, rng.randint(1, 60)):
+            s = rng.choice(services)
+            pool.append(Candidate(
+                i, s, base + timedelta(minutes=rng.uniform(0, 40)),
+                priority=rng.random() < 0.1,
+                appointment_start=base + timedelta(minutes=rng.uniform(0, 60)) if rng.random() < 0.1 else None,
+                weight=weights[s],
+            ))
+        now = base + timedelta(minutes=rng.uniform(30, 60))
+        skills = Skills.of(rng.sample(services, 2), rng.sample(services, 1))
+        settings = PolicySettings(target_wait_min=rng.choice([10, 15, 30]))
+        full = choose_next(pool, now, settings, skills)
+        assert choose_next(heads(pool, 1), now, settings, skills) == full, trial
