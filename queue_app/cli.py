@@ -131,7 +131,10 @@ def serve_command(host, port):
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
             click.echo(f"  {base}{rule.rule}")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 COMMANDS = [init_command, demo_command, create_user_command, create_device_command, close_day_command, serve_command]

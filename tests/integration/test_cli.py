@@ -121,3 +121,33 @@ def test_close_day_command(ctx, runner):
     assert result.exit_code == 0, result.output
     assert "1 waiting tickets cancelled" in result.output
     assert db.session.scalar(select(Ticket.status).execution_options(populate_existing=True)) == "cancelled"
+
+
+def test_serve_answers_on_a_real_port(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    run_cli("init", instance=tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
+    env["ONEDOOR_INSTANCE"] = str(tmp_path)
+    server = subprocess.Popen([*QUEUE_APP, "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    assert resp.status == 200 and b'"ok"' in resp.read()
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not answer in 30 s"
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=10)
+    assert f"OneDoor serving at http://127.0.0.1:{port}" in out
