@@ -28,9 +28,14 @@ def active_ticket(counter: Counter) -> Ticket | None:
 
 
 def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = None) -> None:
-    """Apply a legal transition and record it; raise IllegalTransition otherwise."""
+    """Apply a legal transition and record it; raise IllegalTransition otherwise.
+
+    A move into a final status stamps the ticket's end time.
+    """
     before = ticket.status
     ticket.status = lc.next_status(before, action)
+    if ticket.status in lc.FINAL:
+        ticket.finished_at = now
     record(ticket, action, before, now, reason=reason)
 
 
@@ -100,7 +105,6 @@ def recall(ticket_id: int, *, now: datetime | None = None) -> Ticket:
     centre: Centre = ticket.centre
     if ticket.recall_count >= centre.recall_limit:
         move(ticket, "no_show", now, reason="recall_limit")
-        ticket.finished_at = now
         return ticket
     ticket.recall_count += 1
     ticket.called_at = now
@@ -125,7 +129,7 @@ def finish(ticket_id: int, outcome: str, reason: str | None = None, *, now: date
     ticket = ticket_by_id(ticket_id, lock=True)
     reason = lc.check_outcome(outcome, reason)
     move(ticket, "finish", now, reason=reason)
-    ticket.outcome, ticket.reason, ticket.finished_at = outcome, reason, now
+    ticket.outcome, ticket.reason = outcome, reason
     return ticket
 
 
@@ -135,7 +139,6 @@ def no_show(ticket_id: int, *, now: datetime | None = None, reason: str = "clerk
     now = now or utcnow()
     ticket = ticket_by_id(ticket_id, lock=True)
     move(ticket, "no_show", now, reason=reason)
-    ticket.finished_at = now
     return ticket
 
 
@@ -151,7 +154,6 @@ def transfer(ticket_id: int, service_code: str, *, now: datetime | None = None) 
     if service.id == ticket.service_id:
         raise InvalidRequest("a transfer goes to another service than the current one")
     move(ticket, "transfer", now, reason=service.code)
-    ticket.finished_at = now
     return create_ticket(
         ticket.centre,
         service,
@@ -173,7 +175,6 @@ def cancel(ticket_id: int, *, now: datetime | None = None, reason: str = "visito
     now = now or utcnow()
     ticket = ticket_by_id(ticket_id, lock=True)
     move(ticket, "cancel", now, reason=reason)
-    ticket.finished_at = now
     return ticket
 
 
@@ -191,6 +192,5 @@ def expire_calls(*, now: datetime | None = None) -> list[Ticket]:
     for ticket, timeout in rows:
         if ticket.called_at + timedelta(minutes=timeout) <= now:
             move(ticket, "no_show", now, reason="timeout")
-            ticket.finished_at = now
             expired.append(ticket)
     return expired

@@ -77,6 +77,13 @@ def close_counter(counter_code: str) -> Counter:
     current = active_ticket(counter)
     if current is not None:
         raise CounterBusy(f"counter {counter.code} still has ticket {current.number}; finish it first")
-    counter = _set_state(counter_code, {"open", "paused"}, "closed")
-    counter.staff_id, counter.skills, counter.opened_at = None, {}, None
+    if counter.state == "closed":
+        raise IllegalTransition(f"counter {counter.code} is closed already")
+    shut(counter)
     return counter
+
+
+def shut(counter: Counter) -> None:
+    """Close a counter and release its clerk and session skills."""
+    counter.state, counter.staff_id, counter.skills, counter.opened_at = "closed", None, {}, None
+    counter.version += 1

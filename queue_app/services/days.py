@@ -10,7 +10,8 @@ from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..extensions import db
 from ..models import Counter, Ticket
-from .calling import move, active_ticket
+from .calling import active_ticket, move
+from .counters import shut
 from .lookup import centre_by_code
 from .tx import atomic
 
@@ -35,7 +36,6 @@ def close_day(centre_code: str, *, now: datetime | None = None) -> DayClosed:
     ).all()
     for ticket in waiting:
         move(ticket, "cancel", now, reason="centre_closed")
-        ticket.finished_at = now
     closed = busy = 0
     for counter in db.session.scalars(
         select(Counter).where(Counter.centre_id == centre.id, Counter.state != "closed").with_for_update()
@@ -43,7 +43,6 @@ def close_day(centre_code: str, *, now: datetime | None = None) -> DayClosed:
         if active_ticket(counter) is not None:
             busy += 1
             continue
-        counter.state, counter.staff_id, counter.skills, counter.opened_at = "closed", None, {}, None
-        counter.version += 1
+        shut(counter)
         closed += 1
     return DayClosed(len(waiting), closed, busy)
