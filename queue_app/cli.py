@@ -104,6 +104,51 @@ def create_device_command(kind, centre, name, printer):
     click.echo(new.token)
 
 
+@click.command("list-devices")
+@click.option("--centre", help="only this centre's devices")
+@with_appcontext
+def list_devices_command(centre):
+    """List kiosks and displays with their ids, printers and whether their token works."""
+    from .extensions import db
+    from .models import Centre, Device
+
+    query = db.select(Device).join(Centre).order_by(Centre.code, Device.kind, Device.id)
+    if centre:
+        query = query.where(Centre.code == centre)
+    for d in db.session.scalars(query):
+        state = "revoked" if d.revoked_at else ("active" if d.token_hash else "no token yet")
+        click.echo(f"{d.id:>4}  {d.centre.code:<8} {d.kind:<8} {state:<13} {d.name}  {d.printer_uri or ''}".rstrip())
+
+
+@click.command("revoke-device")
+@click.option("--id", "device_id", type=int, required=True, help="device id (see list-devices)")
+@with_appcontext
+def revoke_device_command(device_id):
+    """Stop a lost or replaced device's token from working."""
+    from .services.people import revoke_device
+
+    try:
+        device = revoke_device(device_id)
+    except DomainError as exc:
+        _fail(f"revoke-device: {exc.message}")
+    click.echo(f"{device.kind} '{device.name}' at {device.centre.code}: token revoked.")
+
+
+@click.command("disable-user")
+@click.option("--username", required=True)
+@click.option("--enable", is_flag=True, help="re-enable the account instead")
+@with_appcontext
+def disable_user_command(username, enable):
+    """Disable an account: its sessions and API tokens stop working at once."""
+    from .services.people import set_user_active
+
+    try:
+        set_user_active(username, enable)
+    except DomainError as exc:
+        _fail(f"disable-user: {exc.message}")
+    click.echo(f"{username} {'enabled' if enable else 'disabled; its tokens are revoked'}.")
+
+
 @click.command("close-day")
 @click.option("--centre", required=True, help="centre code")
 @with_appcontext
@@ -137,7 +182,10 @@ def serve_command(host, port):
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-COMMANDS = [init_command, demo_command, create_user_command, create_device_command, close_day_command, serve_command]
+COMMANDS = [
+    init_command, demo_command, create_user_command, create_device_command, list_devices_command,
+    revoke_device_command, disable_user_command, close_day_command, serve_command,
+]
 
 
 def register(app: Flask) -> None:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, utcnow
@@ -109,7 +110,9 @@ staff_centres = sa.Table(
 )
 
 
-class Staff(db.Model):
+class Staff(UserMixin, db.Model):
+    """A person who works in the network: admin, manager or clerk (Flask-Login's user)."""
+
     __tablename__ = "staff"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -127,6 +130,24 @@ class Staff(db.Model):
             (s.service.code for s in self.skills if s.level == "primary"),
             (s.service.code for s in self.skills if s.level == "secondary"),
         )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account's sessions stop working
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A staff bearer token for the API, stored only as its hash; expires, can be revoked."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship()
 
 
 class StaffSkill(db.Model):

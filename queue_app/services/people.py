@@ -1,26 +1,23 @@
 """Staff accounts and devices: created here, authenticated by the API layer."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
-from ..domain.errors import InvalidRequest
+from ..auth import hash_token
+from ..db import utcnow
+from ..domain.errors import InvalidRequest, NotFound
 from ..extensions import db
-from ..models import Device, Service, Staff, StaffSkill
+from ..models import ApiToken, Device, Service, Staff, StaffSkill
 from .lookup import centre_by_code
 from .tx import atomic
 
 ROLES = ("admin", "manager", "clerk")
 KINDS = ("kiosk", "display")
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256: a leaked database does not leak devices."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @atomic
@@ -93,3 +90,47 @@ def create_device(kind: str, centre_code: str, *, name: str | None = None, print
     db.session.add(device)
     db.session.flush()
     return NewDevice(device, token)
+
+
+@atomic
+def issue_staff_token(staff_id: int, hours: float, *, now: datetime | None = None) -> tuple[str, datetime]:
+    """Create a bearer token for a staff member; return it (shown once) and its expiry."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hours)
+    db.session.add(ApiToken(staff_id=staff_id, token_hash=hash_token(token), created_at=now, expires_at=expires))
+    return token, expires
+
+
+@atomic
+def revoke_staff_token(token: str) -> bool:
+    """Revoke a staff token; False if it is unknown or already revoked."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+@atomic
+def revoke_device(device_id: int) -> Device:
+    """Stop a kiosk's or display's token from working (a lost or replaced device)."""
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"no device with id {device_id}")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+    return device
+
+
+@atomic
+def set_user_active(username: str, active: bool) -> Staff:
+    """Disable (or re-enable) an account; a disabled one loses its sessions and every token."""
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        raise NotFound(f"no staff member with username {username!r}")
+    staff.active = active
+    if not active:
+        for row in db.session.scalars(select(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))):
+            row.revoked_at = utcnow()
+    return staff

@@ -16,7 +16,7 @@ from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..domain.policy import Candidate
-from ..models import Centre, Service, Ticket, TicketEvent, TicketSequence
+from ..models import Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
 from .lookup import centre_by_code, language_codes, service_by_code
 from .queue import queue_state
 from .tx import atomic
@@ -32,6 +32,7 @@ class Issued:
     ticket: Ticket
     position: int | None
     estimated_wait_min: float | None
+    print_job_id: int | None = None
 
 
 @functools.cache
@@ -135,8 +136,14 @@ def issue_ticket(
     language: str | None = None,
     phone: str | None = None,
     source: str = "kiosk",
+    device_id: int | None = None,
+    printer_uri: str | None = None,
 ) -> Issued:
-    """Issue a walk-in ticket at an open centre; return it with its position and estimate."""
+    """Issue a walk-in ticket at an open centre; return it with its position and estimate.
+
+    With a printer, the print job is stored in the same transaction: the ticket and its paper
+    are never separated by a crash, and a printer fault never loses the ticket.
+    """
     now = now or utcnow()
     centre = centre_by_code(centre_code)
     service = service_by_code(service_code)
@@ -157,4 +164,10 @@ def issue_ticket(
         source=source,
         estimate_at_issue_min=estimate,
     )
-    return Issued(ticket, position, estimate)
+    job_id = None
+    if printer_uri:
+        job = PrintJob(ticket_id=ticket.id, device_id=device_id, printer_uri=printer_uri, next_attempt_at=now, created_at=now)
+        db.session.add(job)
+        db.session.flush()
+        job_id = job.id
+    return Issued(ticket, position, estimate, job_id)

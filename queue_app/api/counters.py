@@ -1,0 +1,90 @@
+"""A clerk's counter: open with skills, call next, pause, resume, close."""
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from .. import services
+from ..services.calling import active_ticket
+from ..services.lookup import counter_by_code
+from .access import caller, ensure_counter, require
+from .schemas import CounterStateOut, ErrorSchema, OpenIn, TicketOut
+
+blp = Blueprint("counters", __name__, url_prefix="/api/v1/counters", description="Counters and calling.")
+CLERKS = ("clerk", "manager", "admin")
+
+
+def counter_errors(view):
+    for status in (409, 404, 403, 401):
+        view = blp.alt_response(status, schema=ErrorSchema)(view)
+    return view
+
+
+@blp.get("/<string:counter>")
+@require(*CLERKS)
+@blp.response(200, CounterStateOut)
+@counter_errors
+def show(counter):
+    """The counter's state, clerk and session skills."""
+    desk = counter_by_code(counter)
+    ensure_counter(desk, opening=True)
+    return desk
+
+
+@blp.get("/<string:counter>/current")
+@require(*CLERKS)
+@blp.response(200, TicketOut)
+@blp.alt_response(204, description="nobody is called to or served at the counter")
+@counter_errors
+def current(counter):
+    """The ticket called to or being served at this counter."""
+    desk = counter_by_code(counter)
+    ensure_counter(desk, opening=True)
+    ticket = active_ticket(desk)
+    return ticket if ticket is not None else Response(status=204)
+
+
+@blp.post("/<string:counter>/open")
+@require("clerk")
+@blp.arguments(OpenIn)
+@blp.response(200, CounterStateOut)
+@counter_errors
+@blp.alt_response(422, schema=ErrorSchema)
+def open_(body, counter):
+    """Open the counter for the signed-in clerk, serving their skills or the narrowed list."""
+    desk = counter_by_code(counter)
+    ensure_counter(desk, opening=True)
+    return services.open_counter(desk.code, caller().staff.username, skills=body.get("skills"))
+
+
+def _simple(name: str, verb, doc: str):
+    @blp.post(f"/<string:counter>/{name}")
+    @require(*CLERKS)
+    @blp.response(200, CounterStateOut)
+    @counter_errors
+    def view(counter):
+        desk = counter_by_code(counter)
+        ensure_counter(desk)
+        return verb(desk.code)
+
+    view.__name__ = view.__qualname__ = name
+    view.__doc__ = doc
+    return view
+
+
+pause = _simple("pause", services.pause_counter, "Stop calling for a break; the current visitor may still be served.")
+resume = _simple("resume", services.resume_counter, "Resume calling after a pause.")
+close = _simple("close", services.close_counter, "Close the counter; refused while a visitor is at it.")
+
+
+@blp.post("/<string:counter>/call-next")
+@require(*CLERKS)
+@blp.response(200, TicketOut)
+@blp.alt_response(204, description="nothing the counter serves is waiting")
+@counter_errors
+def call_next(counter):
+    """Call the ticket the policy picks for this counter."""
+    desk = counter_by_code(counter)
+    ensure_counter(desk)
+    ticket = services.call_next(desk.code)
+    return ticket if ticket is not None else Response(status=204)

@@ -1,0 +1,82 @@
+"""Public reads: the catalogue, centres and their counters, a ticket's live status."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..extensions import db, limiter
+from ..models import Agency, Centre, Counter, Language, LifeEvent, Service
+from ..services.lookup import centre_by_code
+from ..services.reading import centre_summary, ticket_status
+from .schemas import (
+    AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOut, StatusOut,
+)
+
+blp = Blueprint("public", __name__, url_prefix="/api/v1", description="Public reads: no sign-in needed.")
+PUBLIC_LIMIT = lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"]  # noqa: E731
+
+
+@blp.get("/languages")
+@blp.response(200, LanguageOut(many=True))
+def languages():
+    """The configured languages, the default first, each in its own name."""
+    return db.session.scalars(select(Language).order_by(Language.position)).all()
+
+
+@blp.get("/services")
+@blp.response(200, ServiceOut(many=True))
+def services():
+    """The network's catalogue: the same menu at every centre."""
+    return db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position)).all()
+
+
+@blp.get("/agencies")
+@blp.response(200, AgencyOut(many=True))
+def agencies():
+    return db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.code)).all()
+
+
+@blp.get("/life-events")
+@blp.response(200, LifeEventOut(many=True))
+def life_events():
+    """Situations that group services across agencies: the first navigation of kiosk and booking."""
+    return db.session.scalars(select(LifeEvent).where(LifeEvent.active.is_(True)).order_by(LifeEvent.position)).all()
+
+
+@blp.get("/centres")
+@blp.response(200, CentreOut(many=True))
+def centres():
+    """Every centre with whether it is open now, how many wait and the estimated wait."""
+    now = utcnow()
+    rows = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)).all()
+    return [centre_summary(c, now) for c in rows]
+
+
+@blp.get("/centres/<string:centre>")
+@blp.response(200, CentreOut)
+@blp.alt_response(404, schema=ErrorSchema)
+def centre_detail(centre):
+    return centre_summary(centre_by_code(centre), utcnow())
+
+
+@blp.get("/centres/<string:centre>/counters")
+@blp.response(200, CounterOut(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+def counters(centre):
+    """The centre's counters, open or not (no staff names)."""
+    place = centre_by_code(centre)
+    rows = db.session.scalars(select(Counter).where(Counter.centre_id == place.id).order_by(Counter.number)).all()
+    return [{"code": c.code, "number": c.number, "name": c.name, "open": c.state == "open", "state": c.state}
+            for c in rows]
+
+
+@blp.get("/tickets/<string:token>")
+@blp.response(200, StatusOut)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(429, schema=ErrorSchema)
+@limiter.limit(PUBLIC_LIMIT)
+def status(token):
+    """A ticket's live status by its token (the URL in the ticket's QR code)."""
+    return ticket_status(token, utcnow())

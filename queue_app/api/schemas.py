@@ -1,0 +1,262 @@
+"""Request and response schemas of /api/v1 (marshmallow, documented in the OpenAPI file)."""
+from __future__ import annotations
+
+import marshmallow as ma
+import phonenumbers
+from marshmallow import fields, validate
+
+from ..domain.lifecycle import OUTCOMES, STATUSES, UNRESOLVED_REASONS
+
+Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
+Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
+
+
+class Strict(ma.Schema):
+    """Unknown fields are refused with a clear message rather than ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise ma.ValidationError("not a phone number; write it in international form, e.g. +34 612 345 678") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ma.ValidationError("not a valid phone number for its country")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Phone(fields.String):
+    """A phone number in international form, stored as E.164."""
+
+    def __init__(self, **kw):
+        super().__init__(validate=validate.Length(max=32), **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _e164(super()._deserialize(value, attr, data, **kwargs))
+
+
+# ---- errors -------------------------------------------------------------------------------
+
+class ErrorBody(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "stable machine-readable code"})
+    message = fields.String(required=True, metadata={"description": "what was wrong, for people"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field problems, when the body or query was invalid"})
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+# ---- catalogue ----------------------------------------------------------------------------
+
+class AgencyOut(ma.Schema):
+    code = fields.String()
+    name = Texts()
+
+
+class ServiceOut(ma.Schema):
+    code = fields.String()
+    agency = fields.Function(lambda s: s.agency.code)
+    prefix = fields.String()
+    name = Texts()
+    duration_min = fields.Float()
+    bookable = fields.Boolean()
+    documents = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class LifeEventOut(ma.Schema):
+    code = fields.String()
+    name = Texts()
+    services = fields.Function(lambda e: [s.code for s in e.services if s.active])
+
+
+class LanguageOut(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CentreOut(ma.Schema):
+    code = fields.String()
+    name = Texts()
+    address = Texts()
+    timezone = fields.String()
+    target_wait_min = fields.Integer()
+    open_now = fields.Boolean()
+    hours_today = fields.String(allow_none=True, metadata={"description": '"08:00-20:00", or null when closed today'})
+    waiting = fields.Integer()
+    estimated_wait_min = fields.Float(allow_none=True)
+
+
+class CounterOut(ma.Schema):
+    code = fields.String()
+    number = fields.Integer()
+    name = fields.String()
+    open = fields.Boolean()
+    state = fields.String(metadata={"description": "open, paused or closed"})
+
+
+# ---- tickets ------------------------------------------------------------------------------
+
+class IssueIn(Strict):
+    service = Code(required=True)
+    language = fields.String(validate=validate.Length(min=2, max=16))
+    priority = fields.Boolean(load_default=False)
+    phone = Phone()
+
+
+class IssuedOut(ma.Schema):
+    id = fields.Integer()
+    token = fields.String()
+    number = fields.String()
+    service = fields.String()
+    status = fields.String()
+    position = fields.Integer(allow_none=True)
+    estimated_wait_min = fields.Float(allow_none=True)
+    issued_at = fields.DateTime()
+    status_url = fields.String()
+    print_job = fields.Integer(allow_none=True, metadata={"description": "id of the stored print job, if the kiosk has a printer"})
+
+
+class CounterRef(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class TicketOut(ma.Schema):
+    """A ticket as staff see it (no phone number, no status token)."""
+
+    id = fields.Integer()
+    number = fields.String()
+    centre = fields.Function(lambda t: t.centre.code)
+    service = fields.Function(lambda t: t.service.code)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    priority = fields.Boolean()
+    language = fields.String()
+    source = fields.String()
+    arrived_at = fields.DateTime()
+    issued_at = fields.DateTime()
+    called_at = fields.DateTime(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    counter = fields.Function(lambda t: t.counter.code if t.counter else None, allow_none=True)
+    recall_count = fields.Integer()
+    outcome = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    transferred_from = fields.Integer(attribute="transferred_from_id", allow_none=True)
+
+
+class StatusOut(ma.Schema):
+    """What the visitor's status page shows: nothing personal."""
+
+    number = fields.String()
+    centre = fields.String()
+    service = fields.String()
+    service_name = Texts()
+    status = fields.String()
+    position = fields.Integer(allow_none=True)
+    ahead = fields.Integer(allow_none=True)
+    estimated_wait_min = fields.Float(allow_none=True)
+    counter = fields.Nested(CounterRef, allow_none=True)
+    issued_at = fields.DateTime()
+    called_at = fields.DateTime(allow_none=True)
+
+
+class FinishIn(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reason = fields.String(validate=validate.OneOf(UNRESOLVED_REASONS), allow_none=True)
+
+
+class TransferIn(Strict):
+    service = Code(required=True)
+
+
+# ---- counters, queue, stats ---------------------------------------------------------------
+
+class OpenIn(Strict):
+    skills = fields.List(Code(), validate=validate.Length(min=1, max=100))
+
+
+class CounterStateOut(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    centre = fields.Function(lambda c: c.centre.code)
+    state = fields.String()
+    clerk = fields.Function(lambda c: c.staff.username if c.staff else None, allow_none=True)
+    skills = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    opened_at = fields.DateTime(allow_none=True)
+
+
+class QueuedOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    service = fields.String()
+    priority = fields.Boolean()
+    appointment = fields.Boolean()
+    arrived_at = fields.DateTime()
+    position = fields.Integer()
+    estimated_wait_min = fields.Float(allow_none=True)
+
+
+class ServiceWaitOut(ma.Schema):
+    service = fields.String()
+    waiting = fields.Integer()
+    estimated_wait_min = fields.Float(allow_none=True)
+
+
+class QueueOut(ma.Schema):
+    centre = fields.String()
+    waiting = fields.Integer()
+    open_counters = fields.Integer()
+    estimated_wait_min = fields.Float(allow_none=True)
+    services = fields.List(fields.Nested(ServiceWaitOut))
+    tickets = fields.List(fields.Nested(QueuedOut))
+
+
+class StatsQuery(Strict):
+    date = fields.Date(metadata={"description": "the centre-local day, YYYY-MM-DD; today when omitted"})
+
+
+class ServiceStatsOut(ma.Schema):
+    service = fields.String()
+    issued = fields.Integer()
+    served = fields.Integer()
+    average_wait_min = fields.Float(allow_none=True)
+    average_handling_min = fields.Float(allow_none=True)
+
+
+class StatsOut(ma.Schema):
+    centre = fields.String()
+    date = fields.Date()
+    target_wait_min = fields.Integer()
+    issued = fields.Integer()
+    waiting = fields.Integer()
+    served = fields.Integer()
+    no_show = fields.Integer()
+    cancelled = fields.Integer()
+    transferred = fields.Integer()
+    average_wait_min = fields.Float(allow_none=True)
+    p90_wait_min = fields.Float(allow_none=True)
+    max_wait_min = fields.Float(allow_none=True)
+    within_target_share = fields.Float(allow_none=True)
+    average_handling_min = fields.Float(allow_none=True)
+    unresolved = fields.Dict(keys=fields.String(), values=fields.Integer())
+    estimate_mae_min = fields.Float(allow_none=True, metadata={"description": "mean absolute error of the estimates given at issue"})
+    services = fields.List(fields.Nested(ServiceStatsOut))
+
+
+# ---- auth ---------------------------------------------------------------------------------
+
+class TokenIn(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class TokenOut(ma.Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    username = fields.String()
+    role = fields.String()

@@ -1,0 +1,109 @@
+"""Tickets: a kiosk issues them; a clerk recalls, starts, finishes, transfers or marks no-show."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from .. import services
+from ..domain.errors import InvalidRequest, NotFound
+from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
+from .access import caller, ensure_centre, ensure_ticket, require
+from .schemas import ErrorSchema, FinishIn, IssuedOut, IssueIn, TicketOut, TransferIn
+
+blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing tickets and moving them along.")
+
+
+@blp.post("/centres/<string:centre>/tickets")
+@require("kiosk")
+@blp.arguments(IssueIn)
+@blp.response(201, IssuedOut)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="the centre is closed")
+def issue(body, centre):
+    """Issue a walk-in ticket at this kiosk's centre; a print job goes to the kiosk's printer."""
+    place = centre_by_code(centre)
+    ensure_centre(place)  # a kiosk issues only at its own centre
+    device = caller().device
+    known_service(body["service"])
+    issued = services.issue_ticket(
+        place.code, body["service"], priority=body["priority"], language=body.get("language"),
+        phone=body.get("phone"), source="kiosk", device_id=device.id, printer_uri=device.printer_uri,
+    )
+    t = issued.ticket
+    return {
+        "id": t.id, "token": t.token, "number": t.number, "service": t.service.code, "status": t.status,
+        "position": issued.position, "estimated_wait_min": issued.estimated_wait_min, "issued_at": t.issued_at,
+        "status_url": url_for("status_page", token=t.token, _external=True), "print_job": issued.print_job_id,
+    }, 201
+
+
+def known_service(code: str) -> None:
+    """A service named in a body that is not in the catalogue is a bad body (422), not a 404."""
+    try:
+        service_by_code(code)
+    except NotFound:
+        raise InvalidRequest(f"service {code!r} is not in the catalogue") from None
+
+
+def _act(ticket_id: int, verb, *args):
+    ensure_ticket(ticket_by_id(ticket_id))
+    return verb(ticket_id, *args)
+
+
+STAFF_ERRORS = [(401, None), (403, None), (404, None), (409, "an illegal move for the ticket's status")]
+
+
+def staff_errors(view):
+    for status, description in reversed(STAFF_ERRORS):
+        view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+    return view
+
+
+@blp.post("/tickets/<int:ticket_id>/recall")
+@require("clerk", "manager", "admin")
+@blp.response(200, TicketOut)
+@staff_errors
+def recall(ticket_id):
+    """Call the same ticket again; past the centre's recall limit it becomes a no-show."""
+    return _act(ticket_id, services.recall)
+
+
+@blp.post("/tickets/<int:ticket_id>/start")
+@require("clerk", "manager", "admin")
+@blp.response(200, TicketOut)
+@staff_errors
+def start(ticket_id):
+    """The visitor has reached the counter."""
+    return _act(ticket_id, services.start)
+
+
+@blp.post("/tickets/<int:ticket_id>/no-show")
+@require("clerk", "manager", "admin")
+@blp.response(200, TicketOut)
+@staff_errors
+def no_show(ticket_id):
+    """The called visitor did not come."""
+    return _act(ticket_id, services.no_show)
+
+
+@blp.post("/tickets/<int:ticket_id>/finish")
+@require("clerk", "manager", "admin")
+@blp.arguments(FinishIn)
+@blp.response(200, TicketOut)
+@staff_errors
+def finish(body, ticket_id):
+    """End the visit: resolved, or unresolved with a reason."""
+    return _act(ticket_id, services.finish, body["outcome"], body.get("reason"))
+
+
+@blp.post("/tickets/<int:ticket_id>/transfer")
+@require("clerk", "manager", "admin")
+@blp.arguments(TransferIn)
+@blp.response(201, TicketOut)
+@staff_errors
+def transfer(body, ticket_id):
+    """Send the visitor on to another service; the new ticket keeps the number and arrival time."""
+    known_service(body["service"])
+    return _act(ticket_id, services.transfer, body["service"]), 201

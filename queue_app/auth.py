@@ -1,0 +1,123 @@
+"""Who is asking: staff (session cookie or bearer token) or a device (bearer token).
+
+Tokens are random, shown once, and stored only as SHA-256 hashes; a staff token expires and
+any token can be revoked. A disabled account loses its sessions and tokens at once.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import utcnow
+from .domain.errors import DomainError
+from .extensions import db, login_manager
+from .models import ApiToken, Device, Staff
+
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256: a leaked database does not leak credentials."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: a staff member or a device, and how they proved it."""
+
+    staff: Staff | None = None
+    device: Device | None = None
+    via_session: bool = False
+
+    @property
+    def role(self) -> str:
+        return self.staff.role if self.staff else self.device.kind
+
+    @property
+    def name(self) -> str:
+        return self.staff.username if self.staff else f"{self.device.kind} #{self.device.id}"
+
+    def centre_ids(self) -> set[int] | None:
+        """The centres this caller acts in; None for an admin (every centre)."""
+        if self.staff is not None:
+            return None if self.staff.role == "admin" else {c.id for c in self.staff.centres}
+        return {self.device.centre_id}
+
+    def covers(self, centre_id: int) -> bool:
+        ids = self.centre_ids()
+        return ids is None or centre_id in ids
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Staff | None:
+    staff = db.session.get(Staff, int(user_id)) if user_id.isdigit() else None
+    return staff if staff is not None and staff.active else None
+
+
+def check_password(username: str, password: str) -> Staff | None:
+    """The active staff member with these credentials, or None (in constant-ish time)."""
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None or staff.password_hash is None:
+        check_password_hash(_dummy_hash(), password)  # same work whether or not the user exists
+        return None
+    if not check_password_hash(staff.password_hash, password) or not staff.active:
+        return None
+    return staff
+
+
+def principal_for_token(token: str) -> Principal | None:
+    """Resolve a bearer token to a live staff member or device, or None."""
+    digest = hash_token(token)
+    now = utcnow()
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is not None:
+        if row.revoked_at is None and row.expires_at > now and row.staff.active:
+            return Principal(staff=row.staff)
+        return None
+    device = db.session.scalar(select(Device).where(Device.token_hash == digest))
+    if device is not None and device.revoked_at is None:
+        return Principal(device=device)
+    return None
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_principal() -> Principal | None:
+    """The caller of this request (bearer token first, then the login session), cached in g."""
+    if "principal" not in g:
+        token = bearer_token()
+        if token is not None:
+            g.principal = principal_for_token(token)
+            g.bad_token = g.principal is None
+        elif current_user.is_authenticated:
+            g.principal = Principal(staff=current_user._get_current_object(), via_session=True)
+        else:
+            g.principal = None
+    return g.principal

@@ -1,0 +1,110 @@
+"""A day's indicators for a centre, computed from its tickets (plain data in, figures out)."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED, WAITING
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One ticket of the day, as the statistics see it."""
+
+    service: str
+    status: str
+    issued_at: datetime
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    estimate_min: float | None = None
+
+    def wait_min(self) -> float | None:
+        """Minutes from issue (or transfer) to the first call; None if never called."""
+        if self.called_at is None:
+            return None
+        return (self.called_at - self.issued_at).total_seconds() / 60.0
+
+    def handling_min(self) -> float | None:
+        if self.status != DONE or self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds() / 60.0
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    service: str
+    issued: int
+    served: int
+    average_wait_min: float | None
+    average_handling_min: float | None
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    issued: int
+    waiting: int
+    served: int
+    no_show: int
+    cancelled: int
+    transferred: int
+    average_wait_min: float | None
+    p90_wait_min: float | None
+    max_wait_min: float | None
+    within_target_share: float | None
+    average_handling_min: float | None
+    estimate_mae_min: float | None
+    unresolved: dict[str, int] = field(default_factory=dict)
+    services: list[ServiceFigures] = field(default_factory=list)
+
+
+def mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
+
+
+def day_figures(visits: list[Visit], target_wait_min: float) -> DayFigures:
+    """Compute a day's indicators; waits count from issue to first call."""
+    statuses = Counter(v.status for v in visits)
+    waits = [w for v in visits if (w := v.wait_min()) is not None]
+    handling = [h for v in visits if (h := v.handling_min()) is not None]
+    errors = [abs(v.estimate_min - v.wait_min()) for v in visits if v.estimate_min is not None and v.called_at]
+    by_service: dict[str, list[Visit]] = {}
+    for v in visits:
+        by_service.setdefault(v.service, []).append(v)
+    return DayFigures(
+        issued=len(visits),
+        waiting=statuses[WAITING],
+        served=statuses[DONE],
+        no_show=statuses[NO_SHOW],
+        cancelled=statuses[CANCELLED],
+        transferred=statuses[TRANSFERRED],
+        average_wait_min=mean(waits),
+        p90_wait_min=percentile(waits, 90),
+        max_wait_min=max(waits) if waits else None,
+        within_target_share=(sum(w <= target_wait_min for w in waits) / len(waits)) if waits else None,
+        average_handling_min=mean(handling),
+        estimate_mae_min=mean(errors),
+        unresolved=dict(Counter(v.reason for v in visits if v.outcome == UNRESOLVED)),
+        services=[
+            ServiceFigures(
+                service=code,
+                issued=len(group),
+                served=sum(v.status == DONE for v in group),
+                average_wait_min=mean([w for v in group if (w := v.wait_min()) is not None]),
+                average_handling_min=mean([h for v in group if (h := v.handling_min()) is not None]),
+            )
+            for code, group in sorted(by_service.items())
+        ],
+    )

@@ -1,0 +1,6 @@
+"""Pages served by the central server itself: staff sign-in and the visitor's ticket status."""
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__, template_folder="templates")
+
+from . import routes  # noqa: E402,F401

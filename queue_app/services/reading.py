@@ -1,0 +1,114 @@
+"""Read models for the API: a centre's summary, its queue, a day's figures, a ticket's status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..domain.errors import NotFound
+from ..domain.hours import format_span
+from ..domain.lifecycle import CALLED, SERVING, TRANSFERRED, WAITING
+from ..domain.stats import DayFigures, Visit, day_figures
+from ..extensions import db
+from ..models import Centre, Service, Ticket
+from .queue import queue_state
+
+
+def centre_summary(centre: Centre, now: datetime) -> dict:
+    """A centre as the public sees it: open now, today's hours, waiting count and wait."""
+    local = now.astimezone(centre.tz)
+    hours = centre.opening_hours
+    span = hours.span_on(local.date())
+    state = queue_state(centre, now)
+    return {
+        "code": centre.code, "name": centre.name, "address": centre.address, "timezone": centre.timezone,
+        "target_wait_min": centre.target_wait_min,
+        "open_now": hours.is_open(local),
+        "hours_today": None if span is None else format_span(span),
+        "waiting": len(state.order),
+        "estimated_wait_min": state.estimates.centre(),
+    }
+
+
+def queue_view(centre: Centre, now: datetime) -> dict:
+    """The waiting tickets in calling order, with per-service counts and waits."""
+    state = queue_state(centre, now)
+    numbers = dict(
+        db.session.execute(
+            select(Ticket.id, Ticket.number).where(Ticket.centre_id == centre.id, Ticket.status == WAITING)
+        ).all()
+    )
+    positions: dict[str, int] = {}
+    tickets = []
+    for c in state.order:
+        positions[c.service] = positions.get(c.service, 0) + 1
+        tickets.append({
+            "id": c.id, "number": numbers.get(c.id, "?"), "service": c.service, "priority": c.priority,
+            "appointment": c.appointment_start is not None, "arrived_at": c.arrived_at,
+            "position": positions[c.service], "estimated_wait_min": state.estimates.tickets.get(c.id),
+        })
+    counts = state.waiting_by_service()
+    return {
+        "centre": centre.code,
+        "waiting": len(state.order),
+        "open_counters": state.open_counters,
+        "estimated_wait_min": state.estimates.centre(),
+        "services": [
+            {"service": s, "waiting": counts.get(s, 0), "estimated_wait_min": w}
+            for s, w in sorted(state.estimates.services.items())
+            if w is not None or counts.get(s)
+        ],
+        "tickets": tickets,
+    }
+
+
+def day_stats(centre: Centre, day: date) -> DayFigures:
+    rows = db.session.execute(
+        select(
+            Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at,
+            Ticket.finished_at, Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min,
+        )
+        .join(Service, Service.id == Ticket.service_id)
+        .where(Ticket.centre_id == centre.id, Ticket.service_day == day)
+    ).all()
+    return day_figures([Visit(*r) for r in rows], centre.target_wait_min)
+
+
+@dataclass(frozen=True)
+class TicketStatus:
+    number: str
+    centre: str
+    service: str
+    service_name: dict
+    status: str
+    position: int | None
+    ahead: int | None
+    estimated_wait_min: float | None
+    counter: dict | None
+    issued_at: datetime
+    called_at: datetime | None
+
+
+def ticket_status(token: str, now: datetime) -> TicketStatus:
+    """The visitor's view of their ticket, following a transfer to the ticket it became."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.token == token))
+    if ticket is None:
+        raise NotFound("no ticket with that token")
+    while ticket.status == TRANSFERRED:
+        successor = db.session.scalar(select(Ticket).where(Ticket.transferred_from_id == ticket.id))
+        if successor is None:
+            break
+        ticket = successor
+    position = estimate = None
+    if ticket.status == WAITING:
+        position, estimate = queue_state(ticket.centre, now).place(ticket.id)
+    counter = None
+    if ticket.status in (CALLED, SERVING) and ticket.counter is not None:
+        counter = {"code": ticket.counter.code, "name": ticket.counter.name}
+    return TicketStatus(
+        number=ticket.number, centre=ticket.centre.code, service=ticket.service.code,
+        service_name=ticket.service.name, status=ticket.status, position=position,
+        ahead=None if position is None else position - 1, estimated_wait_min=estimate,
+        counter=counter, issued_at=ticket.issued_at, called_at=ticket.called_at,
+    )
