@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_sqlite(db.engine)
     login_manager.init_app(app)
     login_manager.login_view = "pages.login"
+    from .auth import forget_login_cache
+
+    app.before_request(forget_login_cache)
     csrf.init_app(app)
     limiter.init_app(app)
 

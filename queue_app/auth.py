@@ -110,14 +110,24 @@ def bearer_token() -> str | None:
 
 
 def current_principal() -> Principal | None:
-    """The caller of this request (bearer token first, then the login session), cached in g."""
-    if "principal" not in g:
+    """The caller of this request (bearer token first, then the login session).
+
+    Cached on the request itself: `g` belongs to the app context, which outlives a request
+    whenever one was already pushed (tests, jobs).
+    """
+    env = request.environ
+    if "onedoor.principal" not in env:
         token = bearer_token()
         if token is not None:
-            g.principal = principal_for_token(token)
-            g.bad_token = g.principal is None
+            env["onedoor.principal"] = principal_for_token(token)
+            env["onedoor.bad_token"] = env["onedoor.principal"] is None
         elif current_user.is_authenticated:
-            g.principal = Principal(staff=current_user._get_current_object(), via_session=True)
+            env["onedoor.principal"] = Principal(staff=current_user._get_current_object(), via_session=True)
         else:
-            g.principal = None
-    return g.principal
+            env["onedoor.principal"] = None
+    return env["onedoor.principal"]
+
+
+def forget_login_cache() -> None:
+    """Flask-Login caches the user in `g`; make it load afresh for each request (see above)."""
+    g.pop("_login_user", None)

@@ -39,6 +39,8 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "ONEDOOR_CONFIG": str(NETWORK),
         "SECRET_KEY": "test",
+        "ONEDOOR_LOGIN_RATE_LIMIT": "1000/minute",  # the rate-limit test lowers it for itself
+        "ONEDOOR_PUBLIC_RATE_LIMIT": "10000/minute",
     })
     with app.app_context():
         with db.engine.begin() as conn:  # start from nothing, even on a reused PostgreSQL
@@ -105,3 +107,58 @@ def open_desk(counter: str, username: str, primary=(), secondary=(), now=NOON, *
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def client(ctx):
+    return ctx.test_client()
+
+
+class Api:
+    """Action helpers for API tests: accounts, tokens and authorised calls."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def staff(self, username: str, role: str = "clerk", centres=("HQ",), skills=(), secondary=()) -> str:
+        """Create an account and return a bearer token for it."""
+        from queue_app.services import create_user
+
+        create_user(username, role, password=PASSWORD, centres=list(centres), primary=list(skills),
+                    secondary=list(secondary))
+        response = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["token"]
+
+    def device(self, kind: str = "kiosk", centre: str = "HQ", printer: str | None = "dummy://") -> str:
+        from queue_app.services import create_device
+
+        return create_device(kind, centre, printer=printer if kind == "kiosk" else None).token
+
+    def call(self, method: str, url: str, token: str | None = None, **kw):
+        headers = kw.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(url, method=method, headers=headers, **kw)
+
+    def get(self, url, token=None, **kw):
+        return self.call("GET", url, token, **kw)
+
+    def post(self, url, token=None, **kw):
+        return self.call("POST", url, token, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+def error_of(response) -> tuple[int, str]:
+    """(status, error code) of a refusal, checking its JSON shape on the way."""
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) >= {"code", "message"} and body["error"]["message"], body
+    return response.status_code, body["error"]["code"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import g, request
+from flask import request
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -20,7 +20,7 @@ def caller() -> Principal:
     """The authenticated caller, or 401 naming what was missing."""
     principal = current_principal()
     if principal is None:
-        if g.get("bad_token"):
+        if request.environ.get("onedoor.bad_token"):
             raise Unauthorized("the bearer token is unknown, expired or revoked")
         raise Unauthorized("sign in: send Authorization: Bearer <token> or use the login session")
     if principal.via_session and request.method in UNSAFE:

@@ -35,7 +35,7 @@ def issue(body, centre):
     return {
         "id": t.id, "token": t.token, "number": t.number, "service": t.service.code, "status": t.status,
         "position": issued.position, "estimated_wait_min": issued.estimated_wait_min, "issued_at": t.issued_at,
-        "status_url": url_for("status_page", token=t.token, _external=True), "print_job": issued.print_job_id,
+        "status_url": url_for("pages.status_page", token=t.token, _external=True), "print_job": issued.print_job_id,
     }, 201
 
 
