@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+MO := $(patsubst %.po,%.mo,$(wildcard queue_app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres services bench clean
+.PHONY: run test test-sqlite test-postgres services browser translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,28 +19,36 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --progress-bar on -e ".[dev]"
 	touch $@ $(VENV)/.run-deps
 
+%.mo: %.po $(VENV)/.run-deps
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO)
+
 ## run: install, initialise the SQLite demo network with a populated day, serve on :5000
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps translations
 	$(BIN)/queue-app demo
 	$(BIN)/queue-app serve --host 127.0.0.1 --port 5000
 
 ## test: install everything the tests need, then run them on SQLite and on PostgreSQL
-test: $(VENV)/.test-deps services test-sqlite test-postgres
+test: $(VENV)/.test-deps translations services browser test-sqlite test-postgres
 
 services:
 	bash .ci/services.sh
 
-test-sqlite: $(VENV)/.test-deps
+browser:
+	bash .ci/browser.sh
+
+test-sqlite: $(VENV)/.test-deps translations
 	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest
 
-test-postgres: $(VENV)/.test-deps
+test-postgres: $(VENV)/.test-deps translations
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
 	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
 ## bench: the engine benchmark on SQLite and PostgreSQL (see docs/benchmarks.md)
-bench: $(VENV)/.test-deps services
+bench: $(VENV)/.test-deps translations services
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(MO)
