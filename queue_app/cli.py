@@ -1,6 +1,7 @@
 """The `queue-app` command line: init, serve, demo, create-user, create-device, close-day."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -58,6 +59,14 @@ def demo_command(seed):
         click.echo(f"  {d.centre}: {d.issued} tickets issued, {d.served} served, {d.waiting} waiting")
     if not days:
         click.echo("  nothing replayed: no centre is open at this hour, or each open one already has today's tickets")
+    password = os.environ.get("ONEDOOR_DEMO_PASSWORD") or "onedoor-demo"
+    access = demo.grant_access(password)
+    click.echo(f"Demo accounts (password '{password}' unless set before; ONEDOOR_DEMO_PASSWORD changes it):")
+    for username, role, centres in access.accounts:
+        click.echo(f"  {username:<12} {role:<8} {centres}")
+    click.echo("Device tokens for AIR1, the centre that never closes (new ones on every demo run):")
+    for centre, kind, name, token in access.devices:
+        click.echo(f"  {kind:<8} {name:<28} {token}")
 
 
 def _csv(value: str | None) -> list[str]:
@@ -173,14 +182,27 @@ def serve_command(host, port):
     app: Flask = current_app._get_current_object()
     base = f"http://{host}:{port}"
     click.echo(f"OneDoor serving at {base}")
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
-            click.echo(f"  {base}{rule.rule}")
+    for label, path in FACES:
+        if any(rule.rule == path.split("?")[0] for rule in app.url_map.iter_rules()):
+            click.echo(f"  {label:<28} {base}{path}")
     # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
+
+FACES = [
+    ("Staff sign-in", "/login"),
+    ("Counter (clerks)", "/counter"),
+    ("Kiosk (opened with ?token=)", "/kiosk"),
+    ("Display (opened with ?token=)", "/display"),
+    ("Manager dashboard", "/manager"),
+    ("Booking", "/book"),
+    ("Open data", "/open-data"),
+    ("API (OpenAPI document)", "/api/v1/openapi.json"),
+    ("Centres, live", "/api/v1/centres"),
+    ("Health", "/healthz"),
+]
 
 COMMANDS = [
     init_command, demo_command, create_user_command, create_device_command, list_devices_command,

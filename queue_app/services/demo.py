@@ -115,3 +115,35 @@ def _poisson(rng: random.Random, lam: float) -> int:
         if p <= limit:
             return k
         k += 1
+
+
+@dataclass(frozen=True)
+class DemoAccess:
+    password: str | None
+    accounts: list[tuple[str, str, str]]  # (username, role, centres)
+    devices: list[tuple[str, str, str, str]]  # (centre, kind, name, token)
+
+
+def grant_access(password: str, *, centre: str = "AIR1") -> DemoAccess:
+    """Give every configured account without a password the demo password, and fresh tokens
+    to one centre's devices, so a newcomer can try every face at once."""
+    from werkzeug.security import generate_password_hash
+
+    from ..auth import hash_token
+    from ..models import Device
+    import secrets
+
+    accounts = []
+    for staff in db.session.scalars(select(Staff).order_by(Staff.role, Staff.username)):
+        if staff.password_hash is None:
+            staff.password_hash = generate_password_hash(password)
+        accounts.append((staff.username, staff.role, ",".join(c.code for c in staff.centres) or "all"))
+    devices = []
+    for device in db.session.scalars(
+        select(Device).join(Centre).where(Centre.code == centre, Device.revoked_at.is_(None)).order_by(Device.kind, Device.id)
+    ):
+        token = secrets.token_urlsafe(32)
+        device.token_hash = hash_token(token)
+        devices.append((centre, device.kind, device.name, token))
+    db.session.commit()
+    return DemoAccess(password, accounts, devices)

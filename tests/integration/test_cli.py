@@ -50,7 +50,10 @@ def test_demo_populates_the_centre_that_never_closes(tmp_path):
     proc = run_cli("demo", instance=tmp_path)
     air = [line for line in proc.stdout.splitlines() if line.strip().startswith("AIR1:")]
     assert air and "tickets issued" in air[0]
-    # run twice the same day: it leaves what is there alone
+    assert "skuznetsov   admin    all" in proc.stdout
+    kiosk_line = next(line for line in proc.stdout.splitlines() if line.strip().startswith("kiosk "))
+    assert len(kiosk_line.split()[-1]) >= 43
+    # run twice the same day: it leaves the day alone
     again = run_cli("demo", instance=tmp_path)
     assert "AIR1:" not in again.stdout
 

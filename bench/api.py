@@ -1,0 +1,624 @@
+"""HTTP API benchmark (SPEC §5, §8): issue-ticket and call-next through a real `queue-app serve`.
+
+Reproduce from the repository root (PostgreSQL at 127.0.0.1:5432, trust auth for user postgres;
+the script creates and resets the database `onedoor_bench`, never `test`):
+
+    .venv/bin/python bench/api.py                                   # both databases, the defaults
+    .venv/bin/python bench/api.py --db sqlite --tickets 300 --backlog 100 --seconds-open 3   # a quick look
+
+For each database the script first runs bench/engine.py's phases in-process (same network, same
+sizes, fresh database each) for the HTTP ÷ engine ratios, then builds a fresh database with
+`python -m queue_app init`, creates one kiosk per issuing centre (`create-device`, printer dummy://)
+and 40 clerks with every skill at C001 (`create-user`), starts `python -m queue_app serve` on a free
+port as a subprocess (stopped in any case, Ctrl-C included) and drives it over keep-alive HTTP/1.1
+(one http.client connection per client thread). The network is bench/engine.py's: the test catalogue
+(4 services) in 150 centres of 40 counters, open 24/7. Clerks sign in with POST /api/v1/auth/token
+and open counters C001-01..C001-40.
+
+1. issue, closed loop: 8 clients issue --tickets tickets at random services and random centres among
+   C002..C(--centres + 1), each with that centre's kiosk token.
+2. issue, open loop: --rate tickets/s for --seconds-open s on a fixed schedule, sent by a pool of
+   threads; latency runs from the scheduled send time, so a server that falls behind shows it
+   (no coordinated omission). SPEC §8: p99 ≤ 30 ms at 100/s.
+   Afterwards the numbers returned by phases 1-2 must run 1..n per (centre, prefix).
+3. call-next, closed loop: --backlog tickets are issued at C001, then 40 clients (one per counter)
+   loop call-next -> start -> finish (outcome resolved) until call-next answers 204; only call-next
+   is timed; the rate is whole cycles per wall second. Every called id is collected: no id twice,
+   every backlog ticket called.
+4. call-next, open loop: a fresh backlog (enough for the phase) at C001, then call-next at --rate/s
+   for --seconds-open s on a fixed schedule; a free counter takes the next slot and, after the call,
+   starts and finishes the ticket (untimed, but the counter is busy meanwhile).
+Progress goes to stderr, the results to stdout as a Markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from math import ceil, inf
+from pathlib import Path
+from time import perf_counter
+
+import psycopg
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import engine  # noqa: E402  (bench/engine.py: network, Recorder, engine-only phases)
+from engine import ISSUE_TARGET, CALL_TARGET, SERVICES, Recorder  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+NETWORK_CENTRES = 150  # SPEC §8's reference network, as in bench/engine.py
+COUNTERS = 40
+ISSUERS = 8
+LATENCY_TARGET_MS = 30.0  # SPEC §8: p99 at an open-loop 100/s
+PG_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/onedoor_bench"
+PASSWORD = "bench-password-1"
+NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+# ---- the server ----------------------------------------------------------------------------
+
+def reset_postgres() -> str:
+    """Create onedoor_bench if missing and empty its schema; return the server version."""
+    with psycopg.connect(engine.PG + "postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'onedoor_bench'").fetchone():
+            conn.execute("CREATE DATABASE onedoor_bench")
+    with psycopg.connect(engine.PG + "onedoor_bench", autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def server_env(kind: str, instance: str, network: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
+    env.update(ONEDOOR_INSTANCE=instance, ONEDOOR_CONFIG=str(network),
+               ONEDOOR_LOGIN_RATE_LIMIT="100000/minute", ONEDOOR_PUBLIC_RATE_LIMIT="100000/minute")
+    if kind == "postgresql":
+        env["ONEDOOR_DATABASE_URL"] = PG_SERVER_URL
+    return env
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    """Run `python -m queue_app ARGS`; return its stdout, or fail with its stderr."""
+    done = subprocess.run([PYTHON, "-m", "queue_app", *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"queue_app {' '.join(args[:1])} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def prepare(env: dict[str, str], issue_centres: list[str]) -> dict[str, str]:
+    """init, then a kiosk per centre used and 40 clerks at C001; return {centre: kiosk token}."""
+    print("init", file=sys.stderr)
+    cli(env, "init")
+    centres = ["C001", *issue_centres]
+    jobs = [("kiosk", c) for c in centres] + [("clerk", f"c{i}") for i in range(1, COUNTERS + 1)]
+
+    def run(job):  # password hashing makes create-user the slow one; a pool per core
+        kind, name = job
+        if kind == "kiosk":
+            return name, cli(env, "create-device", "--kind", "kiosk", "--centre", name,
+                             "--printer", "dummy://").strip().splitlines()[-1]
+        cli(env, "create-user", "--role", "clerk", "--centre", "C001", "--username", name,
+            "--skills", "all", "--password", PASSWORD)
+        return name, None
+
+    kiosks = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool, \
+            tqdm(total=len(jobs), desc="kiosks and clerks", unit="account", file=sys.stderr, leave=False) as bar:
+        for name, token in pool.map(run, jobs):
+            if token is not None:
+                kiosks[name] = token
+            bar.update()
+    return kiosks
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m queue_app serve` as a subprocess; its output goes to a log file."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port, self.log_path = free_port(), log
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen([PYTHON, "-m", "queue_app", "serve", "--port", str(self.port)],
+                                     env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = perf_counter() + timeout
+        while perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.proc.returncode}):\n{self.tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the server did not answer /healthz in {timeout:g} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 20) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def errors(self) -> list[str]:
+        """Tracebacks and 5xx lines the server logged."""
+        self.log.flush()
+        return [ln for ln in self.log_path.read_text(errors="replace").splitlines()
+                if "Traceback" in ln or re.search(r'" 5\d\d ', ln)]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+# ---- the clients ---------------------------------------------------------------------------
+
+class Client:
+    """One keep-alive HTTP/1.1 connection, used by one thread."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = token
+
+    def post(self, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            self.conn.request("POST", path, body=data, headers=headers)
+            response = self.conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()  # the next request reconnects
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def refusal(rec: Recorder, what: str, status: int, raw: bytes) -> None:
+    """Count an unexpected answer by endpoint, status and body."""
+    with rec.lock:
+        rec.errors[f"{what} → {status} {raw.decode(errors='replace').strip()[:120]}"] += 1
+
+
+def failure(rec: Recorder, what: str, exc: Exception) -> None:
+    with rec.lock:
+        rec.errors[f"{what} → {type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}"] += 1
+
+
+def run_clients(n: int, body, desc: str, total: int) -> float:
+    """Run body(i, bar) in n threads released together; return the wall seconds."""
+    ready = threading.Barrier(n + 1)
+    bar = tqdm(total=total, desc=desc, unit="op", file=sys.stderr, leave=False, mininterval=0.5)
+
+    def worker(i: int) -> None:
+        ready.wait()
+        body(i, bar)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    t0 = perf_counter()
+    for t in threads:
+        t.join()
+    bar.close()
+    return perf_counter() - t0
+
+
+class Issued:
+    """Every ticket the kiosks got back: (centre, number) for the numbering check, ids per phase."""
+
+    def __init__(self) -> None:
+        self.numbers: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+
+    def add(self, centre: str, raw: bytes) -> int:
+        ticket = json.loads(raw)
+        with self.lock:
+            self.numbers.append((centre, ticket["number"]))
+        return ticket["id"]
+
+    def check(self) -> str:
+        seqs, malformed = defaultdict(list), 0
+        for centre, number in self.numbers:
+            m = NUMBER.match(number)
+            if not m:
+                malformed += 1
+                continue
+            seqs[(centre, m[1])].append(int(m[2]))
+        broken = sorted(k for k, s in seqs.items() if sorted(s) != list(range(1, len(s) + 1)))
+        text = (f"{'ok' if not broken and not malformed else 'FAILED'}: {len(self.numbers)} numbers "
+                f"in {len(seqs)} (centre, prefix) sequences")
+        if broken:
+            text += f", gaps or repeats in {broken[:5]}{'…' if len(broken) > 5 else ''}"
+        if malformed:
+            text += f", {malformed} malformed numbers"
+        return text
+
+
+def issue_one(client: Client, kiosks: dict[str, str], centre: str, service: str, issued: Issued,
+              rec: Recorder) -> int | None:
+    """POST one ticket with the kiosk token of `centre`; its id, or None (the refusal counted)."""
+    status, raw = client.post(f"/api/v1/centres/{centre}/tickets", {"service": service}, kiosks[centre])
+    if status != 201:
+        refusal(rec, "issue", status, raw)
+        return None
+    return issued.add(centre, raw)
+
+
+def issue_closed(port: int, kiosks: dict[str, str], centres: list[str], tickets: int, clients: int,
+                 issued: Issued, desc: str) -> dict:
+    """Closed loop: `clients` threads issue `tickets` tickets at random services of `centres`."""
+    quota, rec, ids = itertools.count(), Recorder(), []
+
+    def body(i: int, bar) -> None:
+        rng, mine, mine_ids = random.Random(i), [], []
+        client = Client(port)  # one keep-alive connection; the kiosk token goes per request
+        try:
+            while next(quota) < tickets:
+                centre = rng.choice(centres)
+                t0 = perf_counter()
+                try:
+                    ticket_id = issue_one(client, kiosks, centre, rng.choice(SERVICES), issued, rec)
+                except Exception as exc:
+                    failure(rec, "issue", exc)
+                    continue
+                if ticket_id is not None:
+                    mine.append(perf_counter() - t0)
+                    mine_ids.append(ticket_id)
+                bar.update()
+        finally:
+            client.close()
+        rec.add(mine)
+        with rec.lock:
+            ids.extend(mine_ids)
+
+    wall = run_clients(clients, body, desc, tickets)
+    return {"rate": len(rec.latencies) / wall, "lat": rec.percentiles(), "errors": rec.errors, "ids": ids}
+
+
+def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None, teardown=None) -> dict:
+    """Slot k is due at t0 + k / rate; a free worker takes the next slot, waits for its time and
+    calls send(i, state) -> bool (True: a success, to time). Latency = end - scheduled time."""
+    rec, counter, lags = Recorder(), itertools.count(), []
+    bar = tqdm(total=slots, desc=desc, unit="op", file=sys.stderr, leave=False, mininterval=0.5)
+    ready, go = threading.Barrier(workers + 1), threading.Event()
+    start: list[float] = []
+    ends: list[float] = []
+
+    def worker(i: int) -> None:
+        state = setup(i) if setup else None
+        mine, my_lags, last = [], [], 0.0
+        try:
+            ready.wait()
+            go.wait()
+            t0 = start[0]
+            while (k := next(counter)) < slots:
+                due = t0 + k / rate
+                delay = due - perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                my_lags.append(perf_counter() - due)
+                if send(i, state, rec):
+                    last = perf_counter()
+                    mine.append(last - due)
+                bar.update()
+        finally:
+            if teardown:
+                teardown(i, state)
+        rec.add(mine)
+        with rec.lock:
+            lags.extend(my_lags)
+            ends.append(last)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(workers)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    start.append(perf_counter() + 0.05)  # a little head room for every worker to wake up
+    go.set()
+    for t in threads:
+        t.join()
+    bar.close()
+    wall = max(ends) - start[0] if ends else inf
+    return {"rate": len(rec.latencies) / wall, "lat": rec.percentiles(), "errors": rec.errors,
+            "late": sum(lag > 0.005 for lag in lags), "slots": slots}
+
+
+def issue_open(port, kiosks, centres, rate, seconds, issued: Issued) -> dict:
+    """Open loop at `rate` tickets/s over the issuing centres; 16 sender threads."""
+    rng, rng_lock = random.Random(1), threading.Lock()
+
+    def send(i, client, rec) -> bool:
+        with rng_lock:
+            centre, service = rng.choice(centres), rng.choice(SERVICES)
+        try:
+            return issue_one(client, kiosks, centre, service, issued, rec) is not None
+        except Exception as exc:
+            failure(rec, "issue", exc)
+            return False
+
+    return open_loop(int(rate * seconds), rate, 16, send, f"issue {rate:g}/s",
+                     lambda i: Client(port), lambda i, client: client.close())
+
+
+def sign_in(port: int) -> list[str]:
+    """Tokens of clerks c1..c40, each having opened counter C001-NN."""
+    tokens = []
+    for i in tqdm(range(1, COUNTERS + 1), desc="sign in, open counters", file=sys.stderr, leave=False):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/api/v1/auth/token", json.dumps({"username": f"c{i}", "password": PASSWORD}),
+                     {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        raw = response.read()
+        conn.close()
+        if response.status != 201:
+            raise RuntimeError(f"POST /api/v1/auth/token for c{i}: {response.status} {raw[:200]!r}")
+        token = json.loads(raw)["token"]
+        client = Client(port, token)
+        status, raw = client.post(f"/api/v1/counters/C001-{i:02d}/open", {})
+        client.close()
+        if status != 200:
+            raise RuntimeError(f"POST /api/v1/counters/C001-{i:02d}/open: {status} {raw[:200]!r}")
+        tokens.append(token)
+    return tokens
+
+
+def call_cycle(client: Client, counter: str, rec: Recorder, called: list[int]) -> tuple[str, float]:
+    """call-next, then start and finish the ticket; return ('called'|'empty'|'failed', call latency)."""
+    t0 = perf_counter()
+    try:
+        status, raw = client.post(f"/api/v1/counters/{counter}/call-next")
+    except Exception as exc:
+        failure(rec, "call-next", exc)
+        return "failed", 0.0
+    latency = perf_counter() - t0
+    if status == 204:
+        return "empty", latency
+    if status != 200:
+        refusal(rec, "call-next", status, raw)
+        return "failed", latency
+    ticket_id = json.loads(raw)["id"]
+    called.append(ticket_id)
+    for verb, body in (("start", None), ("finish", {"outcome": "resolved"})):
+        try:
+            status, raw = client.post(f"/api/v1/tickets/{ticket_id}/{verb}", body)
+        except Exception as exc:
+            failure(rec, verb, exc)
+            return "stuck", latency
+        if status != 200:
+            refusal(rec, verb, status, raw)
+            return "stuck", latency  # the ticket stays at the counter: this counter cannot call again
+    return "called", latency
+
+
+def call_closed(port: int, tokens: list[str], backlog: list[int]) -> dict:
+    """40 counters loop call-next -> start -> finish until call-next answers 204."""
+    rec, called = Recorder(), []
+
+    def body(i: int, bar) -> None:
+        client, counter, mine, mine_called, failures = Client(port, tokens[i]), f"C001-{i + 1:02d}", [], [], 0
+        try:
+            while failures < 5:
+                outcome, latency = call_cycle(client, counter, rec, mine_called)
+                if outcome == "failed":
+                    failures += 1
+                    continue
+                mine.append(latency)
+                if outcome == "empty":
+                    break
+                if outcome == "stuck":
+                    break
+                failures = 0
+                bar.update()
+        finally:
+            client.close()
+        rec.add(mine)
+        with rec.lock:
+            called.extend(mine_called)
+
+    wall = run_clients(COUNTERS, body, "call-next", len(backlog))
+    ids = set(called)
+    doubles = len(called) - len(ids)
+    missing = len(set(backlog) - ids)
+    extra = len(ids - set(backlog))
+    ok = doubles == 0 and missing == 0 and extra == 0
+    check = f"{'ok' if ok else 'FAILED'}: {doubles} double calls, {len(set(backlog) & ids)}/{len(backlog)} called"
+    if missing:
+        check += f", {missing} left waiting after every counter got 204 or gave up"
+    if extra:
+        check += f", {extra} called that were not in the backlog"
+    return {"rate": len(called) / wall, "lat": rec.percentiles(), "errors": rec.errors, "check": check}
+
+
+def call_open(port: int, tokens: list[str], rate: float, seconds: float) -> dict:
+    """call-next at `rate`/s on a schedule; each of the 40 counters takes a slot when it is free."""
+    called = []
+
+    def setup(i):
+        return Client(port, tokens[i])
+
+    def send(i, client, rec) -> bool:
+        outcome, _ = call_cycle(client, f"C001-{i + 1:02d}", rec, called)  # list.append is atomic
+        if outcome == "empty":
+            with rec.lock:
+                rec.errors["call-next → 204 although the backlog was meant to last"] += 1
+        return outcome in ("called", "stuck")
+
+    result = open_loop(int(rate * seconds), rate, COUNTERS, send, f"call-next {rate:g}/s", setup,
+                       lambda i, client: client.close())
+    doubles = len(called) - len(set(called))
+    result["check"] = f"{'ok' if doubles == 0 else 'FAILED'}: {doubles} double calls in {len(called)} calls"
+    return result
+
+
+def http_phases(port: int, kiosks: dict[str, str], issue_centres: list[str], args) -> dict:
+    issued = Issued()
+    out = {"issue": issue_closed(port, kiosks, issue_centres, args.tickets, ISSUERS, issued, "issue")}
+    out["issue_open"] = issue_open(port, kiosks, issue_centres, args.rate, args.seconds_open, issued)
+    out["numbering"] = issued.check()
+    tokens = sign_in(port)
+    t0 = perf_counter()
+    backlog = issue_closed(port, kiosks, ["C001"], args.backlog, ISSUERS, issued, "backlog")
+    out["backlog_rate"] = args.backlog / (perf_counter() - t0)
+    out["call"] = call_closed(port, tokens, backlog["ids"])
+    out["call"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
+    fresh = ceil(args.rate * args.seconds_open * 1.1) + COUNTERS
+    backlog = issue_closed(port, kiosks, ["C001"], fresh, ISSUERS, issued, "fresh backlog")
+    out["call_open"] = call_open(port, tokens, args.rate, args.seconds_open)
+    out["call_open"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
+    out["numbering"] = issued.check()  # now over every ticket issued through the API
+    return out
+
+
+def engine_phases(kind: str, tmp: str, network: Path, args) -> dict:
+    """bench/engine.py's phases in this process, on fresh databases, with the same sizes."""
+    out = {}
+    runs = (("issue", lambda app: engine.issue_phase(app, args.tickets, ISSUERS, inf, args.centres)),
+            ("call", lambda app: engine.call_phase(app, args.backlog, COUNTERS, inf)))
+    for phase, run in runs:
+        app = engine.build_app(kind, tmp, network)
+        out[phase] = run(app)
+        with app.app_context():
+            engine.db.engine.dispose()
+    return out
+
+
+# ---- the report ----------------------------------------------------------------------------
+
+def ms(lat: dict) -> str:
+    return " / ".join(f"{lat[k]:.1f}" for k in ("p50", "p90", "p99", "max")) + " ms"
+
+
+def table(results: dict[str, dict], args) -> str:
+    rows = [("Database", "Measure", "HTTP", "Target (SPEC §8)", "Ratio", "Engine only", "HTTP ÷ engine")]
+    for name, r in results.items():
+        h, e = r["http"], r.get("engine")
+        i, io, c, co = h["issue"], h["issue_open"], h["call"], h["call_open"]
+        eng = lambda phase, key: (e[phase][key] if e else None)  # noqa: E731
+        ratio = lambda a, b: f"{a / b:.2f}" if b else ""  # noqa: E731
+        ei, ec = eng("issue", "rate"), eng("call", "rate")
+        eil, ecl = eng("issue", "lat"), eng("call", "lat")
+        rows += [
+            (name, f"issue, {ISSUERS} clients, closed loop", f"{i['rate']:.0f} tickets/s", f"≥ {ISSUE_TARGET}/s",
+             ratio(i["rate"], ISSUE_TARGET), f"{ei:.0f} tickets/s" if ei else "", ratio(i["rate"], ei)),
+            (name, "issue latency p50 / p90 / p99 / max", ms(i["lat"]), "", "", ms(eil) if eil else "",
+             f"p50 × {i['lat']['p50'] / eil['p50']:.1f}" if eil and eil["p50"] else ""),
+            (name, f"issue, open loop {args.rate:g}/s for {args.seconds_open:g} s: p50 / p90 / p99 / max",
+             ms(io["lat"]), f"p99 ≤ {LATENCY_TARGET_MS:g} ms", ratio(LATENCY_TARGET_MS, io["lat"]["p99"]), "", ""),
+            (name, "issue, open loop: achieved rate, sends late > 5 ms",
+             f"{io['rate']:.0f}/s, {io['late']}/{io['slots']} late", f"{args.rate:g}/s", "", "", ""),
+            (name, "numbering 1..n per (centre, prefix), all API tickets", h["numbering"], "no gap, no repeat",
+             "", "", ""),
+            (name, f"call-next, {COUNTERS} counters, closed loop (+ start + finish)", f"{c['rate']:.0f} calls/s",
+             f"≥ {CALL_TARGET}/s", ratio(c["rate"], CALL_TARGET), f"{ec:.0f} calls/s" if ec else "",
+             ratio(c["rate"], ec)),
+            (name, "call-next latency p50 / p90 / p99 / max", ms(c["lat"]), "", "", ms(ecl) if ecl else "",
+             f"p50 × {c['lat']['p50'] / ecl['p50']:.1f}" if ecl and ecl["p50"] else ""),
+            (name, "call-next checks", c["check"], "0 double calls", "", e["call"]["check"] if e else "", ""),
+            (name, f"call-next, open loop {args.rate:g}/s for {args.seconds_open:g} s: p50 / p90 / p99 / max",
+             ms(co["lat"]), f"p99 ≤ {LATENCY_TARGET_MS:g} ms", ratio(LATENCY_TARGET_MS, co["lat"]["p99"]), "", ""),
+            (name, "call-next, open loop: achieved rate, sends late > 5 ms, checks",
+             f"{co['rate']:.0f}/s, {co['late']}/{co['slots']} late; {co['check']}", f"{args.rate:g}/s", "", "", ""),
+            (name, f"backlog issue at C001, {ISSUERS} clients, closed loop", f"{h['backlog_rate']:.0f} tickets/s",
+             "", "", "", ""),
+        ]
+        for phase, label in (("issue", "issue"), ("issue_open", "issue open loop"), ("call", "call-next"),
+                             ("call_open", "call-next open loop")):
+            rows += [(name, f"{label} errors", f"{n} × {message}", "none", "", "", "")
+                     for message, n in h[phase]["errors"].items()]
+        if e:
+            rows += [(name, f"engine {phase} errors", "", "none", "", f"{n} × {message}", "")
+                     for phase in ("issue", "call") for message, n in e[phase]["errors"].items()]
+        rows += [(name, "server log: tracebacks / 5xx", f"{len(r['server_errors'])} lines"
+                  + (f", first: {r['server_errors'][0][:100]}" if r["server_errors"] else ""), "none", "", "", "")]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    line = lambda row: "| " + " | ".join(v.ljust(w) for v, w in zip(row, widths)) + " |"  # noqa: E731
+    return "\n".join([line(rows[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows[1:])])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--tickets", type=int, default=2000, help="tickets issued in phase 1 (default 2000)")
+    parser.add_argument("--backlog", type=int, default=700, help="tickets waiting at C001 for phase 3 (default 700)")
+    parser.add_argument("--centres", type=int, default=20,
+                        help="issuing centres C002.., one kiosk each (default 20; C001 is the calling centre)")
+    parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
+    parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
+    parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
+    args = parser.parse_args()
+    if not 1 <= args.centres < NETWORK_CENTRES:
+        parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
+    issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
+    results, pg_version = {}, None
+    with tempfile.TemporaryDirectory(prefix="onedoor-api-bench-") as tmp:
+        network = engine.write_network(tmp, NETWORK_CENTRES)
+        for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+            name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+            print(f"== {name}", file=sys.stderr)
+            r = {}
+            if not args.no_engine:
+                print("engine-only phases", file=sys.stderr)
+                r["engine"] = engine_phases(kind, tmp, network, args)
+            instance = tempfile.mkdtemp(dir=tmp, prefix=f"{kind}-instance-")
+            if kind == "postgresql":
+                pg_version = reset_postgres()
+            env = server_env(kind, instance, network)
+            kiosks = prepare(env, issue_centres)
+            server = Server(env, Path(tmp) / f"serve-{kind}.log")
+            try:
+                server.wait_ready()
+                r["http"] = http_phases(server.port, kiosks, issue_centres, args)
+                r["server_errors"] = server.errors()
+            except BaseException:
+                print(f"-- last lines of the server's log:\n{server.tail()}", file=sys.stderr)
+                raise
+            finally:
+                server.stop()
+                if kind == "sqlite":
+                    shutil.rmtree(instance, ignore_errors=True)
+            results[name] = r
+    print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` (Werkzeug, threaded), "
+          f"{NETWORK_CENTRES} centres; issue {args.tickets} tickets at {args.centres} centres with {ISSUERS} "
+          f"clients, then open loop {args.rate:g}/s for {args.seconds_open:g} s; call a backlog of {args.backlog} "
+          f"at C001 with {COUNTERS} counters, then open loop {args.rate:g}/s for {args.seconds_open:g} s")
+    print(f"Machine: {engine.machine(pg_version)}; clients, server and database on the same machine\n")
+    print(table(results, args))
+    print(f"\nRatio: result ÷ target for rates, target ÷ p99 for latencies; ≥ 1 meets SPEC §8. Engine only: "
+          f"bench/engine.py's phases run in this process with the same sizes (no HTTP, no print job).")
+
+
+if __name__ == "__main__":
+    main()
