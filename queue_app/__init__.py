@@ -28,7 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("ONEDOOR_SECURE_COOKIES", "") == "1",
         ONEDOOR_TOKEN_HOURS=float(os.environ.get("ONEDOOR_TOKEN_HOURS", "12")),
-        ONEDOOR_PUBLIC_RATE_LIMIT=os.environ.get("ONEDOOR_PUBLIC_RATE_LIMIT", "120/minute"),
+        # A centre's visitors may share one address (its Wi-Fi): keep public limits generous.
+        ONEDOOR_PUBLIC_RATE_LIMIT=os.environ.get("ONEDOOR_PUBLIC_RATE_LIMIT", "1200/minute"),
+        ONEDOOR_PUBLIC_CACHE_SECONDS=float(os.environ.get("ONEDOOR_PUBLIC_CACHE_SECONDS", "5")),
         ONEDOOR_LOGIN_RATE_LIMIT=os.environ.get("ONEDOOR_LOGIN_RATE_LIMIT", "10/minute"),
         RATELIMIT_STORAGE_URI=os.environ.get("ONEDOOR_RATELIMIT_STORAGE", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,

@@ -41,6 +41,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test",
         "ONEDOOR_LOGIN_RATE_LIMIT": "1000/minute",  # the rate-limit test lowers it for itself
         "ONEDOOR_PUBLIC_RATE_LIMIT": "10000/minute",
+        "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
     })
     with app.app_context():
         with db.engine.begin() as conn:  # start from nothing, even on a reused PostgreSQL

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..db import utcnow
 from ..extensions import db, limiter
 from ..models import Agency, Centre, Counter, Language, LifeEvent, Service
-from ..services.lookup import centre_by_code
+from ..services.lookup import cached, centre_by_code
 from ..services.reading import centre_summary, ticket_status
 from .schemas import (
     AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOut, StatusOut,
@@ -48,10 +48,18 @@ def life_events():
 @blp.get("/centres")
 @blp.response(200, CentreOut(many=True))
 def centres():
-    """Every centre with whether it is open now, how many wait and the estimated wait."""
-    now = utcnow()
-    rows = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)).all()
-    return [centre_summary(c, now) for c in rows]
+    """Every centre with whether it is open now, how many wait and the estimated wait.
+
+    Recomputed at most every few seconds: 150 centres' queues per request would let anyone
+    load the database at will.
+    """
+
+    def load():
+        now = utcnow()
+        rows = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)).all()
+        return [centre_summary(c, now) for c in rows]
+
+    return cached("public:centres", load, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
 
 
 @blp.get("/centres/<string:centre>")

@@ -16,14 +16,14 @@ _cache: dict[str, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 
 
-def cached(key: str, load):
-    """Return the catalogue value `key`, loading it at most every CACHE_SECONDS.
+def cached(key: str, load, seconds: float = CACHE_SECONDS):
+    """Return the value `key`, loading it at most every `seconds`.
 
-    Only what config.toml defines is cached (policy, languages, durations); loading the
-    configuration in this process clears it at once.
+    What config.toml defines is cached (policy, languages, durations), plus short-lived public
+    summaries; loading the configuration in this process clears it at once.
     """
     hit = _cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+    if hit is not None and time.monotonic() - hit[0] < seconds:
         return hit[1]
     value = load()
     with _cache_lock:
