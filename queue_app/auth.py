@@ -77,7 +77,7 @@ def load_user(user_id: str) -> Staff | None:
 
 def check_password(username: str, password: str) -> Staff | None:
     """The active staff member with these credentials, or None (in constant-ish time)."""
-    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    staff = None if "\x00" in username else db.session.scalar(select(Staff).where(Staff.username == username))
     if staff is None or staff.password_hash is None:
         check_password_hash(_dummy_hash(), password)  # same work whether or not the user exists
         return None

@@ -1,6 +1,7 @@
 """A centre's live queue and a day's figures, for its staff (and its displays, for the queue)."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ..db import utcnow
@@ -28,7 +29,7 @@ def queue(centre):
 
 @blp.get("/<string:centre>/stats")
 @require("clerk", "manager", "admin")
-@blp.arguments(StatsQuery, location="query")
+@blp.arguments(StatsQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, StatsOut)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(403, schema=ErrorSchema)

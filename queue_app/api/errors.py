@@ -5,7 +5,7 @@ import logging
 
 from flask import jsonify, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from ..domain.errors import DomainError
 from .schemas import ErrorSchema
@@ -86,9 +86,18 @@ def handle_domain_error(error: DomainError):
 
 
 def refuse_non_json_bodies():
-    """An API body must be JSON: anything else is refused before a view sees it."""
-    if not is_api_request() or request.method not in BODY_METHODS:
+    """An API body must be JSON: anything else is refused before a view sees it.
+
+    No text may hold a NUL character either: PostgreSQL cannot store or even compare one.
+    """
+    if not is_api_request():
         return None
+    if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
+        raise BadRequest("the address contains a NUL character")
+    if request.method not in BODY_METHODS:
+        return None
+    if request.is_json and "\\u0000" in request.get_data(as_text=True):
+        raise BadRequest("the body contains a NUL character (\\u0000), which no field accepts")
     has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding") == "chunked"
     if has_body and not request.is_json:
         raise UnsupportedMediaType(f"send the body as JSON (Content-Type: application/json), not {request.mimetype or 'untyped data'}")

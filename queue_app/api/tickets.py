@@ -61,7 +61,7 @@ def staff_errors(view):
     return view
 
 
-@blp.post("/tickets/<int:ticket_id>/recall")
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/recall")
 @require("clerk", "manager", "admin")
 @blp.response(200, TicketOut)
 @staff_errors
@@ -70,7 +70,7 @@ def recall(ticket_id):
     return _act(ticket_id, services.recall)
 
 
-@blp.post("/tickets/<int:ticket_id>/start")
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/start")
 @require("clerk", "manager", "admin")
 @blp.response(200, TicketOut)
 @staff_errors
@@ -79,7 +79,7 @@ def start(ticket_id):
     return _act(ticket_id, services.start)
 
 
-@blp.post("/tickets/<int:ticket_id>/no-show")
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/no-show")
 @require("clerk", "manager", "admin")
 @blp.response(200, TicketOut)
 @staff_errors
@@ -88,7 +88,7 @@ def no_show(ticket_id):
     return _act(ticket_id, services.no_show)
 
 
-@blp.post("/tickets/<int:ticket_id>/finish")
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/finish")
 @require("clerk", "manager", "admin")
 @blp.arguments(FinishIn)
 @blp.response(200, TicketOut)
@@ -98,7 +98,7 @@ def finish(body, ticket_id):
     return _act(ticket_id, services.finish, body["outcome"], body.get("reason"))
 
 
-@blp.post("/tickets/<int:ticket_id>/transfer")
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/transfer")
 @require("clerk", "manager", "admin")
 @blp.arguments(TransferIn)
 @blp.response(201, TicketOut)

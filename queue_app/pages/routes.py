@@ -54,7 +54,7 @@ def logout():
 @limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
 def status_page(token: str):
     """The visitor's ticket: number, status, place in line, estimated wait, counter when called."""
-    if len(token) > 64:
+    if len(token) > 64 or "\x00" in token:
         abort(404)
     language = db.session.scalar(db.select(Ticket.language).where(Ticket.token == token))
     if language is not None:

@@ -111,3 +111,34 @@ def test_a_refused_request_changes_nothing(api):
         response = api.post("/api/v1/centres/HQ/tickets", kiosk, json=body)
         assert response.status_code == 422, (body, response.get_json())
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kw", "status"),
+    [
+        ("GET", "/api/v1/centres/A%00B", {}, 400),
+        ("GET", "/api/v1/centres/A%00B/counters", {}, 400),
+        ("GET", "/api/v1/tickets/a%00b", {}, 400),
+        ("GET", "/api/v1/counters/A%00B", {}, 400),
+        ("GET", "/api/v1/centres/HQ?x=%00", {}, 400),
+        ("POST", "/api/v1/auth/token", {"json": {"username": "a\x00b", "password": "x"}}, 400),
+        ("POST", "/api/v1/tickets/9223372036854775808/recall", {}, 404),
+        ("POST", "/api/v1/tickets/2147483648/start", {}, 404),
+        ("POST", "/api/v1/tickets/0/start", {}, 404),
+    ],
+)
+def test_nul_characters_and_huge_ids_are_4xx_not_5xx(api, method, url, kw, status):
+    """Found by schemathesis: PostgreSQL cannot hold NUL and ids are 32-bit."""
+    assert api.call(method, url, **kw).status_code == status
+
+
+def test_unknown_query_parameters_are_refused(api):
+    token = api.staff("mona", "manager", centres=["HQ"])
+    assert error_of(api.get("/api/v1/centres/HQ/stats?foo=1", token)) == (422, "invalid")
+
+
+def test_the_login_page_survives_a_nul_username(client):
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": "a\x00b", "password": "x", "csrf_token": csrf})
+    assert response.status_code == 401

@@ -256,7 +256,6 @@ def test_session_callers_need_the_csrf_header_for_changes(api, client, ctx):
     from queue_app.services import create_user
 
     create_user("sam", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
-    ctx.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     signed_in = client.post("/login", data={"username": "sam", "password": PASSWORD, "csrf_token": csrf})
