@@ -167,6 +167,14 @@ class Server:
         return [ln for ln in self.log_path.read_text(errors="replace").splitlines()
                 if "Traceback" in ln or re.search(r'" 5\d\d ', ln)]
 
+    def cpu(self) -> float | None:
+        """CPU seconds the server process has used so far (all its threads; Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -179,6 +187,20 @@ class Server:
 
 
 # ---- the clients ---------------------------------------------------------------------------
+
+class Sent:
+    """Requests sent by every client, for the server's CPU time per request."""
+
+    def __init__(self) -> None:
+        self.n, self.lock = 0, threading.Lock()
+
+    def add(self) -> None:
+        with self.lock:
+            self.n += 1
+
+
+SENT = Sent()
+
 
 class Client:
     """One keep-alive HTTP/1.1 connection, used by one thread."""
@@ -193,6 +215,7 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        SENT.add()
         try:
             self.conn.request("POST", path, body=data, headers=headers)
             response = self.conn.getresponse()
@@ -483,20 +506,32 @@ def call_open(port: int, tokens: list[str], rate: float, seconds: float) -> dict
     return result
 
 
-def http_phases(port: int, kiosks: dict[str, str], issue_centres: list[str], args) -> dict:
-    issued = Issued()
-    out = {"issue": issue_closed(port, kiosks, issue_centres, args.tickets, ISSUERS, issued, "issue")}
-    out["issue_open"] = issue_open(port, kiosks, issue_centres, args.rate, args.seconds_open, issued)
+def costed(server: Server, phase) -> dict:
+    """Run phase() and add the server's CPU milliseconds per request it answered meanwhile."""
+    cpu, sent = server.cpu(), SENT.n
+    result = phase()
+    after = server.cpu()
+    requests = SENT.n - sent
+    result["cpu_ms"] = (after - cpu) * 1000 / requests if cpu is not None and after is not None and requests else None
+    return result
+
+
+def http_phases(server: Server, kiosks: dict[str, str], issue_centres: list[str], args) -> dict:
+    port, issued = server.port, Issued()
+    out = {"issue": costed(server, lambda: issue_closed(port, kiosks, issue_centres, args.tickets, ISSUERS,
+                                                        issued, "issue"))}
+    out["issue_open"] = costed(server, lambda: issue_open(port, kiosks, issue_centres, args.rate,
+                                                          args.seconds_open, issued))
     out["numbering"] = issued.check()
     tokens = sign_in(port)
     t0 = perf_counter()
     backlog = issue_closed(port, kiosks, ["C001"], args.backlog, ISSUERS, issued, "backlog")
     out["backlog_rate"] = args.backlog / (perf_counter() - t0)
-    out["call"] = call_closed(port, tokens, backlog["ids"])
+    out["call"] = costed(server, lambda: call_closed(port, tokens, backlog["ids"]))
     out["call"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
     fresh = ceil(args.rate * args.seconds_open * 1.1) + COUNTERS
     backlog = issue_closed(port, kiosks, ["C001"], fresh, ISSUERS, issued, "fresh backlog")
-    out["call_open"] = call_open(port, tokens, args.rate, args.seconds_open)
+    out["call_open"] = costed(server, lambda: call_open(port, tokens, args.rate, args.seconds_open))
     out["call_open"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
     out["numbering"] = issued.check()  # now over every ticket issued through the API
     return out
@@ -561,6 +596,12 @@ def table(results: dict[str, dict], args) -> str:
         if e:
             rows += [(name, f"engine {phase} errors", "", "none", "", f"{n} × {message}", "")
                      for phase in ("issue", "call") for message, n in e[phase]["errors"].items()]
+        cpu = " / ".join(f"{h[p]['cpu_ms']:.1f}" if h[p]["cpu_ms"] is not None else "?"
+                         for p in ("issue", "issue_open", "call", "call_open"))
+        rows += [(name, "server CPU per request: issue closed / open, call-next closed / open", f"{cpu} ms",
+                  "", "", "", ""),
+                 (name, "load average (1 min) before / after the HTTP phases",
+                  " / ".join(f"{v:.2f}" for v in r["load"]), "", "", "", "")]
         rows += [(name, "server log: tracebacks / 5xx", f"{len(r['server_errors'])} lines"
                   + (f", first: {r['server_errors'][0][:100]}" if r["server_errors"] else ""), "none", "", "", "")]
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
@@ -582,7 +623,7 @@ def main() -> None:
     if not 1 <= args.centres < NETWORK_CENTRES:
         parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
     issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
-    results, pg_version = {}, None
+    results, pg_version, load = {}, None, os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="onedoor-api-bench-") as tmp:
         network = engine.write_network(tmp, NETWORK_CENTRES)
         for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
@@ -600,7 +641,9 @@ def main() -> None:
             server = Server(env, Path(tmp) / f"serve-{kind}.log")
             try:
                 server.wait_ready()
-                r["http"] = http_phases(server.port, kiosks, issue_centres, args)
+                load = os.getloadavg()[0]
+                r["http"] = http_phases(server, kiosks, issue_centres, args)
+                r["load"] = (load, os.getloadavg()[0])
                 r["server_errors"] = server.errors()
             except BaseException:
                 print(f"-- last lines of the server's log:\n{server.tail()}", file=sys.stderr)
@@ -614,10 +657,14 @@ def main() -> None:
           f"{NETWORK_CENTRES} centres; issue {args.tickets} tickets at {args.centres} centres with {ISSUERS} "
           f"clients, then open loop {args.rate:g}/s for {args.seconds_open:g} s; call a backlog of {args.backlog} "
           f"at C001 with {COUNTERS} counters, then open loop {args.rate:g}/s for {args.seconds_open:g} s")
-    print(f"Machine: {engine.machine(pg_version)}; clients, server and database on the same machine\n")
+    print(f"Machine: {engine.machine(pg_version)}; clients, server and database on the same machine; "
+          f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (1 min)\n")
     print(table(results, args))
     print(f"\nRatio: result ÷ target for rates, target ÷ p99 for latencies; ≥ 1 meets SPEC §8. Engine only: "
-          f"bench/engine.py's phases run in this process with the same sizes (no HTTP, no print job).")
+          f"bench/engine.py's phases run in this process with the same sizes (no HTTP, no print job). "
+          f"Call-next open loop: every call is followed by start and finish at that counter, so "
+          f"{args.rate:g} calls/s are {3 * args.rate:g} requests/s; a slot waits for a free counter, and "
+          f"that wait counts in its latency.")
 
 
 if __name__ == "__main__":

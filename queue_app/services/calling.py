@@ -93,7 +93,9 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
             ).one()
             record(ticket, "call", lc.WAITING, now)
             return ticket
-    return None  # every candidate was taken by other counters meanwhile
+    # Every candidate was being taken by other counters, round after round: tickets do wait,
+    # so "nothing waits" would be a lie. Ask the clerk to call again.
+    raise CounterBusy("other counters are calling the same tickets right now; call again")
 
 
 @atomic
