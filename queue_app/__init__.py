@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 
 from .config import DEFAULT_CONFIG, database_url
 from .db import configure_sqlite, engine_options
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = str(HERE / "migrations")
@@ -33,6 +33,8 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_LOGIN_RATE_LIMIT": env("ONEDOOR_LOGIN_RATE_LIMIT", "10/minute"),
         "RATELIMIT_STORAGE_URI": env("ONEDOOR_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "ONEDOOR_MESSAGE_QUEUE": env("ONEDOOR_MESSAGE_QUEUE") or None,
+        "ONEDOOR_ASYNC_MODE": env("ONEDOOR_ASYNC_MODE", "threading"),
     }
 
 
@@ -64,6 +66,12 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=page_language, default_translation_directories=TRANSLATIONS)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ONEDOOR_ASYNC_MODE"],  # explicit: never guessed from what is installed
+        message_queue=app.config["ONEDOOR_MESSAGE_QUEUE"],
+        cors_allowed_origins=[],  # same origin only
+    )
 
 
 def register_faces(app: Flask) -> None:
@@ -73,12 +81,14 @@ def register_faces(app: Flask) -> None:
     from .cli import register
     from .models import Language
     from .pages import bp as pages
+    from .realtime import register_namespaces
 
     init_api(app)
     for blueprint in list(app.blueprints.values()):
         if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
             csrf.exempt(blueprint)  # the API checks X-CSRFToken itself for session callers
     app.register_blueprint(pages)
+    register_namespaces()
 
     @app.context_processor
     def page_context():

@@ -55,6 +55,21 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def live_server(app):
+    """The test app on a real port (Werkzeug, threaded: HTTP and Socket.IO websockets)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def network():
     return load_network(NETWORK)
 

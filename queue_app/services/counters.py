@@ -10,6 +10,7 @@ from ..db import utcnow
 from ..domain.errors import CounterBusy, IllegalTransition, InvalidRequest, SkillNotAllowed
 from ..extensions import db
 from ..models import Counter
+from . import changes
 from .calling import active_ticket
 from .lookup import counter_by_code, staff_by_username
 from .tx import atomic
@@ -47,6 +48,7 @@ def open_counter(
     }
     counter.state, counter.staff_id, counter.opened_at = "open", staff.id, now
     counter.version += 1
+    changes.counter_changed(counter.id, counter.centre_id)
     return counter
 
 
@@ -56,6 +58,7 @@ def _set_state(counter_code: str, allowed_from: set[str], to: str) -> Counter:
         raise IllegalTransition(f"counter {counter.code} is {counter.state}; it cannot be set {to}")
     counter.state = to
     counter.version += 1
+    changes.counter_changed(counter.id, counter.centre_id)
     return counter
 
 
@@ -87,3 +90,4 @@ def shut(counter: Counter) -> None:
     """Close a counter and release its clerk and session skills."""
     counter.state, counter.staff_id, counter.skills, counter.opened_at = "closed", None, {}, None
     counter.version += 1
+    changes.counter_changed(counter.id, counter.centre_id)

@@ -17,6 +17,7 @@ from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..domain.policy import Candidate
 from ..models import Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
+from . import changes
 from .lookup import centre_by_code, language_codes, service_by_code
 from .queue import queue_state
 from .tx import atomic
@@ -67,7 +68,9 @@ _RECORD = insert(TicketEvent)
 
 
 def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None) -> None:
-    """Store one transition in the audit trail (a plain INSERT: events are never read back here)."""
+    """Store one transition in the audit trail (a plain INSERT: events are never read back here),
+    and note it for the screens, which hear of it after commit."""
+    changes.ticket_moved(ticket.id, ticket.centre_id, action)
     db.session.execute(_RECORD, {
         "ticket_id": ticket.id,
         "centre_id": ticket.centre_id,

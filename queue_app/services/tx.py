@@ -5,6 +5,7 @@ import functools
 
 from ..db import write_lock, writing
 from ..extensions import db
+from . import changes
 
 
 def atomic(fn):
@@ -29,9 +30,11 @@ def atomic(fn):
                     db.session.commit()
                 except BaseException:
                     db.session.rollback()
+                    changes.discard()
                     raise
         finally:
             writing.reset(token)
+        changes.deliver()  # after commit, outside the write lock
         return result
 
     return wrapper

@@ -1,0 +1,70 @@
+"""What a transaction changed, collected as it runs and handed to listeners after commit.
+
+Services note each ticket move and counter change; `atomic` passes the notes to the listeners
+(the real-time notifier) only once the commit has succeeded, and drops them on rollback, so no
+screen ever hears of something the database does not hold.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+KEY = "onedoor.changes"
+
+
+@dataclass
+class Changes:
+    tickets: list[tuple[int, int, str]] = field(default_factory=list)  # (ticket id, centre id, action)
+    counters: list[tuple[int, int]] = field(default_factory=list)  # (counter id, centre id)
+
+    def centres(self) -> set[int]:
+        return {c for _, c, _ in self.tickets} | {c for _, c in self.counters}
+
+
+_listeners: list[Callable[[Changes], None]] = []
+
+
+def listen(fn: Callable[[Changes], None]) -> None:
+    if fn not in _listeners:
+        _listeners.append(fn)
+
+
+def _pending() -> Changes:
+    info = db.session().info
+    if KEY not in info:
+        info[KEY] = Changes()
+    return info[KEY]
+
+
+def ticket_moved(ticket_id: int, centre_id: int, action: str) -> None:
+    _pending().tickets.append((ticket_id, centre_id, action))
+
+
+def counter_changed(counter_id: int, centre_id: int) -> None:
+    _pending().counters.append((counter_id, centre_id))
+
+
+def discard() -> None:
+    db.session().info.pop(KEY, None)
+
+
+def deliver() -> None:
+    """Hand the committed transaction's changes to the listeners; a listener's failure is logged,
+    never raised: the change itself has happened."""
+    changes = db.session().info.pop(KEY, None)
+    if not changes or (not changes.tickets and not changes.counters):
+        return
+    try:
+        for fn in _listeners:
+            try:
+                fn(changes)
+            except Exception:  # noqa: BLE001 - a screen update must not fail the request
+                log.exception("real-time listener %s failed", getattr(fn, "__name__", fn))
+    finally:
+        # The listeners read in a transaction of their own: end it, or the caller would keep
+        # seeing this moment's snapshot (SQLite WAL) instead of what others commit next.
+        db.session.commit()
