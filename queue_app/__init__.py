@@ -88,7 +88,7 @@ def register_faces(app: Flask) -> None:
         if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
             csrf.exempt(blueprint)  # the API checks X-CSRFToken itself for session callers
     app.register_blueprint(pages)
-    register_namespaces()
+    register_namespaces(app)
 
     @app.context_processor
     def page_context():

@@ -7,6 +7,10 @@ screen that reconnects is right at once. The notifier listens to committed chang
 """
 from __future__ import annotations
 
+import logging
+import queue
+import threading
+
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import select
@@ -21,6 +25,8 @@ from .services.calling import active_ticket
 from .services.reading import queue_view, ticket_status
 
 RECENT_CALLS = 8
+REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
+log = logging.getLogger(__name__)
 
 
 def centre_room(centre_id: int) -> str:
@@ -175,36 +181,107 @@ def manager_state(centre: Centre, summary: dict | None = None) -> dict:
     return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts}
 
 
-def register_namespaces() -> None:
+def register_namespaces(app) -> None:
+    notifier.init_app(app)
     socketio.on_namespace(DisplayNamespace("/display"))
     socketio.on_namespace(CounterNamespace("/counter"))
     socketio.on_namespace(ManagerNamespace("/manager"))
     socketio.on_namespace(TicketNamespace("/ticket"))
-    changes.listen(publish)
+    changes.listen(notifier)
 
 
 # ---- the notifier ---------------------------------------------------------------------------
 
+class Notifier:
+    """Hands committed changes to one background worker, which merges whatever has piled up and
+    tells the screens: a write request only enqueues, and a burst of writes costs one queue
+    computation per centre, not one per write."""
+
+    def __init__(self) -> None:
+        self.outbox: queue.Queue = queue.Queue()
+        self.app = None
+        self.started = False
+        self.lock = threading.Lock()
+
+    def init_app(self, app) -> None:
+        self.app = app
+
+    def __call__(self, committed: changes.Changes) -> None:
+        # Calls are announced at once, from what the transaction recorded: no query, no wait.
+        for centre_id, call in committed.calls:
+            socketio.emit("ticket_called", {
+                "number": call.number, "counter": call.counter, "counter_code": call.counter_code,
+                "service": call.service, "called_at": iso(call.called_at),
+            }, namespace="/display", to=centre_room(centre_id))
+        self.outbox.put(committed)
+        if not self.started:
+            with self.lock:
+                if not self.started:
+                    self.started = True
+                    socketio.start_background_task(self.run)
+
+    def run(self) -> None:
+        while True:
+            batch = self.outbox.get()
+            while True:
+                try:
+                    batch.merge(self.outbox.get_nowait())
+                except queue.Empty:
+                    break
+            with self.app.app_context():
+                try:
+                    publish(batch)
+                except Exception:  # noqa: BLE001 - one bad batch must not stop the screens
+                    log.exception("publishing to the screens failed")
+                finally:
+                    db.session.remove()
+            socketio.sleep(REFRESH_SECONDS)  # let changes pile up: one recomputation covers them all
+
+
+notifier = Notifier()
+
+
+def listening(namespace: str, room: str | None = None) -> bool:
+    """Whether anyone could hear an event: with one process we know who is connected; with a
+    message queue other processes' clients are unknown here, so assume someone is."""
+    if notifier.app.config["ONEDOOR_MESSAGE_QUEUE"]:
+        return True
+    rooms = socketio.server.manager.rooms.get(namespace) or {}
+    if room is None:
+        return any(r is not None and members for r, members in rooms.items())
+    return bool(rooms.get(room))
+
+
 def publish(committed: changes.Changes) -> None:
-    """Tell every affected screen what changed; called after the commit, never before."""
+    """Tell every affected screen what changed, calls aside (runs after the commits, in the notifier).
+
+    Nothing is computed for a centre none of whose screens is connected.
+    """
     now = utcnow()
-    views = {cid: queue_view(db.session.get(Centre, cid), now) for cid in committed.centres()}
-    summaries = {cid: queue_summary(db.session.get(Centre, cid), view) for cid, view in views.items()}
-    counters = {counter_id for counter_id, _ in committed.counters}
-    for ticket_id, centre_id, action in committed.tickets:
+    visitors = listening("/ticket")
+    wanted = {
+        cid for cid in committed.centres()
+        if visitors or any(listening(ns, centre_room(cid)) for ns in ("/display", "/counter", "/manager"))
+    }
+    centres = {cid: db.session.get(Centre, cid) for cid in wanted}
+    views = {cid: queue_view(centre, now) for cid, centre in centres.items() if centre is not None}
+    summaries = {cid: queue_summary(centres[cid], view) for cid, view in views.items()}
+    counters = {counter_id for counter_id, c in committed.counters if c in wanted}
+    for ticket_id in dict.fromkeys(t for t, c, _ in committed.tickets if c in wanted):
         ticket = db.session.get(Ticket, ticket_id)
-        if action in ("call", "recall") and ticket.status == CALLED:
-            socketio.emit("ticket_called", call_payload(ticket), namespace="/display", to=centre_room(centre_id))
+        if ticket is None:
+            continue
         if ticket.counter_id is not None:
             counters.add(ticket.counter_id)
         if ticket.status != WAITING:  # waiting ones hear below, with everyone still waiting
             socketio.emit("ticket_status", status_payload(ticket.token), namespace="/ticket", to=ticket_room(ticket_id))
     for counter_id in counters:
         counter = db.session.get(Counter, counter_id)
-        socketio.emit("state", counter_state(counter, summaries[counter.centre_id]),
-                      namespace="/counter", to=counter_room(counter_id))
+        if counter is not None and counter.centre_id in summaries:
+            socketio.emit("state", counter_state(counter, summaries[counter.centre_id]),
+                          namespace="/counter", to=counter_room(counter_id))
     for centre_id, view in views.items():
-        centre = db.session.get(Centre, centre_id)
+        centre = centres[centre_id]
         for service in summaries[centre_id]["services"]:
             socketio.emit("queue_changed", service, namespace="/display", to=centre_room(centre_id))
         socketio.emit("queue_changed", summaries[centre_id], namespace="/counter", to=centre_room(centre_id))

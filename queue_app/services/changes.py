@@ -16,10 +16,27 @@ log = logging.getLogger(__name__)
 KEY = "onedoor.changes"
 
 
+@dataclass(frozen=True)
+class Call:
+    """A call as it happened: announced as such even if the ticket moves on before the screens hear."""
+
+    number: str
+    counter: str
+    counter_code: str
+    service: str
+    called_at: object
+
+
 @dataclass
 class Changes:
     tickets: list[tuple[int, int, str]] = field(default_factory=list)  # (ticket id, centre id, action)
     counters: list[tuple[int, int]] = field(default_factory=list)  # (counter id, centre id)
+    calls: list[tuple[int, Call]] = field(default_factory=list)  # (centre id, call)
+
+    def merge(self, other: "Changes") -> None:
+        self.tickets += other.tickets
+        self.counters += other.counters
+        self.calls += other.calls
 
     def centres(self) -> set[int]:
         return {c for _, c, _ in self.tickets} | {c for _, c in self.counters}
@@ -40,8 +57,11 @@ def _pending() -> Changes:
     return info[KEY]
 
 
-def ticket_moved(ticket_id: int, centre_id: int, action: str) -> None:
-    _pending().tickets.append((ticket_id, centre_id, action))
+def ticket_moved(ticket_id: int, centre_id: int, action: str, call: Call | None = None) -> None:
+    pending = _pending()
+    pending.tickets.append((ticket_id, centre_id, action))
+    if call is not None:
+        pending.calls.append((centre_id, call))
 
 
 def counter_changed(counter_id: int, centre_id: int) -> None:

@@ -70,7 +70,10 @@ _RECORD = insert(TicketEvent)
 def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None) -> None:
     """Store one transition in the audit trail (a plain INSERT: events are never read back here),
     and note it for the screens, which hear of it after commit."""
-    changes.ticket_moved(ticket.id, ticket.centre_id, action)
+    call = None
+    if action in ("call", "recall") and ticket.counter_id is not None:
+        call = changes.Call(ticket.number, ticket.counter.name, ticket.counter.code, ticket.service.code, ticket.called_at)
+    changes.ticket_moved(ticket.id, ticket.centre_id, action, call)
     db.session.execute(_RECORD, {
         "ticket_id": ticket.id,
         "centre_id": ticket.centre_id,
