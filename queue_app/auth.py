@@ -16,20 +16,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import utcnow
-from .domain.errors import DomainError
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
 
-
-
-class Unauthorized(DomainError):
-    code = "unauthorized"
-    status = 401
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    status = 403
 
 
 def hash_token(token: str) -> str:

@@ -1,6 +1,7 @@
 """The `queue-app` command line: init, serve, demo, create-user, create-device, close-day."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -17,6 +18,19 @@ from .domain.errors import DomainError
 def _fail(message: str) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(2)
+
+
+def refusals_exit(command):
+    """Print a refused command's reason (e.g. `create-user: no centre with code 'XX'`), exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DomainError as exc:
+            _fail(f"{click.get_current_context().info_name}: {exc.message}")
+
+    return wrapper
 
 
 def init_database(config_path: str | None = None) -> None:
@@ -74,6 +88,7 @@ def _csv(value: str | None) -> list[str]:
 
 
 @click.command("create-user")
+@refusals_exit
 @click.option("--role", type=click.Choice(["admin", "manager", "clerk"]), required=True)
 @click.option("--username", required=True)
 @click.option("--centre", "centres", help="centre code; a manager may have several, comma-separated")
@@ -87,15 +102,13 @@ def create_user_command(role, username, centres, name, skills, secondary, passwo
     from .services import create_user
 
     primary = "all" if skills == "all" else _csv(skills)
-    try:
-        staff = create_user(username, role, password=password, name=name, centres=_csv(centres),
-                            primary=primary, secondary=_csv(secondary))
-    except DomainError as exc:
-        _fail(f"create-user: {exc.message}")
+    staff = create_user(username, role, password=password, name=name, centres=_csv(centres),
+                        primary=primary, secondary=_csv(secondary))
     click.echo(f"{staff.role} {staff.username} ready ({len(staff.skills)} skills).")
 
 
 @click.command("create-device")
+@refusals_exit
 @click.option("--kind", type=click.Choice(["kiosk", "display"]), required=True)
 @click.option("--centre", required=True, help="centre code")
 @click.option("--name", help="where it stands, e.g. 'Lobby kiosk 2'")
@@ -105,10 +118,7 @@ def create_device_command(kind, centre, name, printer):
     """Register a kiosk or display; its token is printed alone on the last line."""
     from .services import create_device
 
-    try:
-        new = create_device(kind, centre, name=name, printer=printer)
-    except DomainError as exc:
-        _fail(f"create-device: {exc.message}")
+    new = create_device(kind, centre, name=name, printer=printer)
     click.echo(f"{kind} '{new.device.name}' at {centre}. Its token (shown only now):")
     click.echo(new.token)
 
@@ -130,20 +140,19 @@ def list_devices_command(centre):
 
 
 @click.command("revoke-device")
+@refusals_exit
 @click.option("--id", "device_id", type=int, required=True, help="device id (see list-devices)")
 @with_appcontext
 def revoke_device_command(device_id):
     """Stop a lost or replaced device's token from working."""
     from .services.people import revoke_device
 
-    try:
-        device = revoke_device(device_id)
-    except DomainError as exc:
-        _fail(f"revoke-device: {exc.message}")
+    device = revoke_device(device_id)
     click.echo(f"{device.kind} '{device.name}' at {device.centre.code}: token revoked.")
 
 
 @click.command("disable-user")
+@refusals_exit
 @click.option("--username", required=True)
 @click.option("--enable", is_flag=True, help="re-enable the account instead")
 @with_appcontext
@@ -151,24 +160,19 @@ def disable_user_command(username, enable):
     """Disable an account: its sessions and API tokens stop working at once."""
     from .services.people import set_user_active
 
-    try:
-        set_user_active(username, enable)
-    except DomainError as exc:
-        _fail(f"disable-user: {exc.message}")
+    set_user_active(username, enable)
     click.echo(f"{username} {'enabled' if enable else 'disabled; its tokens are revoked'}.")
 
 
 @click.command("close-day")
+@refusals_exit
 @click.option("--centre", required=True, help="centre code")
 @with_appcontext
 def close_day_command(centre):
     """Cancel the tickets still waiting and close idle counters."""
     from .services import close_day
 
-    try:
-        done = close_day(centre)
-    except DomainError as exc:
-        _fail(f"close-day: {exc.message}")
+    done = close_day(centre)
     click.echo(f"{centre}: {done.cancelled} waiting tickets cancelled, {done.counters_closed} counters closed, "
                f"{done.still_at_counters} still serving.")
 

@@ -7,6 +7,7 @@ screen that reconnects is right at once. The notifier listens to committed chang
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from .auth import Principal, principal_for_token
 from .db import utcnow
-from .domain.lifecycle import CALLED, WAITING
+from .domain.lifecycle import WAITING
 from .extensions import db, socketio
 from .models import Centre, Counter, Ticket
 from .services import changes
@@ -47,10 +48,10 @@ def iso(value):
 
 # ---- what each screen shows ----------------------------------------------------------------
 
-def call_payload(ticket: Ticket) -> dict:
-    return {"number": ticket.number, "counter": ticket.counter.name if ticket.counter else None,
-            "counter_code": ticket.counter.code if ticket.counter else None,
-            "service": ticket.service.code, "called_at": iso(ticket.called_at)}
+def call_event(call: changes.Call) -> dict:
+    """The `ticket_called` payload: what a display announces."""
+    return {"number": call.number, "counter": call.counter, "counter_code": call.counter_code,
+            "service": call.service, "called_at": iso(call.called_at)}
 
 
 def recent_calls(centre_id: int) -> list[dict]:
@@ -58,7 +59,7 @@ def recent_calls(centre_id: int) -> list[dict]:
         select(Ticket).where(Ticket.centre_id == centre_id, Ticket.called_at.is_not(None))
         .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(RECENT_CALLS)
     ).all()
-    return [call_payload(t) for t in rows]
+    return [call_event(changes.Call.of(t)) for t in rows if t.counter is not None]
 
 
 def queue_summary(centre: Centre, view: dict | None = None) -> dict:
@@ -91,10 +92,9 @@ def counter_state(counter: Counter, summary: dict | None = None) -> dict:
 
 
 def status_payload(token: str) -> dict:
-    s = ticket_status(token, utcnow())
-    return {"number": s.number, "centre": s.centre, "service": s.service, "status": s.status,
-            "position": s.position, "ahead": s.ahead, "estimated_wait_min": s.estimated_wait_min,
-            "counter": s.counter, "called_at": iso(s.called_at)}
+    status = dataclasses.asdict(ticket_status(token, utcnow()))
+    del status["service_name"], status["issued_at"]  # the page has them from its first load
+    return {**status, "called_at": iso(status["called_at"])}
 
 
 # ---- namespaces -----------------------------------------------------------------------------
@@ -209,10 +209,7 @@ class Notifier:
     def __call__(self, committed: changes.Changes) -> None:
         # Calls are announced at once, from what the transaction recorded: no query, no wait.
         for centre_id, call in committed.calls:
-            socketio.emit("ticket_called", {
-                "number": call.number, "counter": call.counter, "counter_code": call.counter_code,
-                "service": call.service, "called_at": iso(call.called_at),
-            }, namespace="/display", to=centre_room(centre_id))
+            socketio.emit("ticket_called", call_event(call), namespace="/display", to=centre_room(centre_id))
         self.outbox.put(committed)
         if not self.started:
             with self.lock:

@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from ..auth import Forbidden, Principal, Unauthorized, current_principal
+from ..auth import Principal, current_principal
+from ..domain.errors import Forbidden, Unauthorized
 from ..models import Centre, Counter, Ticket
 
 STAFF = ("admin", "manager", "clerk")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 
-from ..auth import Unauthorized, bearer_token, check_password
+from ..auth import bearer_token, check_password
+from ..domain.errors import Unauthorized
 from ..extensions import limiter
 from ..services.people import issue_staff_token, revoke_staff_token
 from .schemas import ErrorSchema, TokenIn, TokenOut

@@ -17,6 +17,16 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
 class InvalidRequest(DomainError):
     code = "invalid"
     status = 422

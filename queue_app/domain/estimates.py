@@ -8,7 +8,6 @@ A service no open counter serves has no estimate (None) rather than a made-up on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Mapping, Sequence
 
 from .policy import Candidate, Skills

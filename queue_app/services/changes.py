@@ -26,6 +26,11 @@ class Call:
     service: str
     called_at: object
 
+    @classmethod
+    def of(cls, ticket) -> "Call":
+        """The call of a ticket at its counter (counter and service loaded from the ticket)."""
+        return cls(ticket.number, ticket.counter.name, ticket.counter.code, ticket.service.code, ticket.called_at)
+
 
 @dataclass
 class Changes:

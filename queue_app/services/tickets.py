@@ -72,7 +72,7 @@ def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *
     and note it for the screens, which hear of it after commit."""
     call = None
     if action in ("call", "recall") and ticket.counter_id is not None:
-        call = changes.Call(ticket.number, ticket.counter.name, ticket.counter.code, ticket.service.code, ticket.called_at)
+        call = changes.Call.of(ticket)
     changes.ticket_moved(ticket.id, ticket.centre_id, action, call)
     db.session.execute(_RECORD, {
         "ticket_id": ticket.id,
