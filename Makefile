@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
-MO := $(patsubst %.po,%.mo,$(wildcard queue_app/translations/*/LC_MESSAGES/messages.po))
+MO := $(patsubst %.po,%.mo,$(wildcard */translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres services browser translations bench clean
+.PHONY: run test test-sqlite test-postgres services browser translations assets bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,21 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 
 translations: $(MO)
 
+## assets: the browser libraries the pages load, pinned by package-lock.json (npm registry)
+node_modules/.installed: package.json package-lock.json
+	bash .ci/node.sh
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
 ## run: install, initialise the SQLite demo network with a populated day, serve on :5000
-run: $(VENV)/.run-deps translations
+run: $(VENV)/.run-deps translations assets
 	$(BIN)/queue-app demo
 	$(BIN)/queue-app serve --host 127.0.0.1 --port 5000
 
 ## test: install everything the tests need, then run them on SQLite and on PostgreSQL
-test: $(VENV)/.test-deps translations services browser test-sqlite test-postgres
+test: $(VENV)/.test-deps translations assets services browser test-sqlite test-postgres
 
 services:
 	bash .ci/services.sh
@@ -38,11 +46,11 @@ services:
 browser:
 	bash .ci/browser.sh
 
-test-sqlite: $(VENV)/.test-deps translations
+test-sqlite: $(VENV)/.test-deps translations assets
 	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest
 
-test-postgres: $(VENV)/.test-deps translations
+test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
 	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
@@ -51,4 +59,4 @@ bench: $(VENV)/.test-deps translations services
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache $(MO)
+	rm -rf $(VENV) instance .pytest_cache $(MO) node_modules

@@ -135,10 +135,11 @@ def free_port() -> int:
 class Server:
     """`python -m queue_app serve` as a subprocess; its output goes to a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, dev: bool = False) -> None:
         self.port, self.log_path = free_port(), log
         self.log = open(log, "wb")
-        self.proc = subprocess.Popen([PYTHON, "-m", "queue_app", "serve", "--port", str(self.port)],
+        self.proc = subprocess.Popen([PYTHON, "-m", "queue_app", "serve", "--port", str(self.port),
+                                      *(["--dev"] if dev else [])],
                                      env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 30) -> None:
@@ -167,13 +168,25 @@ class Server:
         return [ln for ln in self.log_path.read_text(errors="replace").splitlines()
                 if "Traceback" in ln or re.search(r'" 5\d\d ', ln)]
 
-    def cpu(self) -> float | None:
-        """CPU seconds the server process has used so far (all its threads; Linux /proc)."""
+    def pids(self) -> list[int]:
+        """The server's processes: gunicorn's master and its worker (or Werkzeug's one process)."""
+        pid = self.proc.pid
         try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+            children = []
+        return [pid, *map(int, children)]
+
+    def cpu(self) -> float | None:
+        """CPU seconds the server's processes have used so far (all threads; Linux /proc)."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -619,6 +632,8 @@ def main() -> None:
     parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
     parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
     parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
+    parser.add_argument("--server", choices=("gevent", "dev"), default="gevent",
+                        help="`queue-app serve` (gunicorn + gevent) or `serve --dev` (Werkzeug, threaded)")
     args = parser.parse_args()
     if not 1 <= args.centres < NETWORK_CENTRES:
         parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
@@ -638,7 +653,7 @@ def main() -> None:
                 pg_version = reset_postgres()
             env = server_env(kind, instance, network)
             kiosks = prepare(env, issue_centres)
-            server = Server(env, Path(tmp) / f"serve-{kind}.log")
+            server = Server(env, Path(tmp) / f"serve-{kind}.log", dev=args.server == "dev")
             try:
                 server.wait_ready()
                 load = os.getloadavg()[0]
@@ -653,7 +668,8 @@ def main() -> None:
                 if kind == "sqlite":
                     shutil.rmtree(instance, ignore_errors=True)
             results[name] = r
-    print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` (Werkzeug, threaded), "
+    served = "gunicorn, one gevent worker" if args.server == "gevent" else "--dev: Werkzeug, threaded"
+    print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "
           f"{NETWORK_CENTRES} centres; issue {args.tickets} tickets at {args.centres} centres with {ISSUERS} "
           f"clients, then open loop {args.rate:g}/s for {args.seconds_open:g} s; call a backlog of {args.backlog} "
           f"at C001 with {COUNTERS} counters, then open loop {args.rate:g}/s for {args.seconds_open:g} s")

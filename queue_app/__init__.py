@@ -1,6 +1,7 @@
 """OneDoor central server: create_app() builds it; nothing is built at import."""
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,9 @@ from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = str(HERE / "migrations")
-TRANSLATIONS = str(HERE / "translations")
+FACES = ("queue_app", "counter", "display", "kiosk")
+# Each face package keeps the catalogues of its own texts; Flask-Babel merges them.
+TRANSLATIONS = ";".join(str(HERE.parent / face / "translations") for face in FACES)
 
 
 def settings(instance_path: str) -> dict:
@@ -25,6 +28,7 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_CONFIG": env("ONEDOOR_CONFIG") or str(DEFAULT_CONFIG),
         "MAX_CONTENT_LENGTH": 64 * 1024,  # no request of ours is larger; bigger ones get a 413
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # valid for the session: a clerk's page stays open a whole shift
         "SESSION_COOKIE_SECURE": env("ONEDOOR_SECURE_COOKIES", "") == "1",
         "ONEDOOR_TOKEN_HOURS": float(env("ONEDOOR_TOKEN_HOURS", "12")),
         # A centre's visitors may share one address (its Wi-Fi): keep public limits generous.
@@ -33,7 +37,12 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_LOGIN_RATE_LIMIT": env("ONEDOOR_LOGIN_RATE_LIMIT", "10/minute"),
         "RATELIMIT_STORAGE_URI": env("ONEDOOR_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Where visitors' phones reach the server: the base of the status URL in the tickets' QR codes.
+        "ONEDOOR_PUBLIC_URL": env("ONEDOOR_PUBLIC_URL") or None,
+        "ONEDOOR_KIOSK_IDLE_SECONDS": int(env("ONEDOOR_KIOSK_IDLE_SECONDS", "60")),  # back to the start after
         "ONEDOOR_MESSAGE_QUEUE": env("ONEDOOR_MESSAGE_QUEUE") or None,
+        # Networks (or test runs) sharing one Redis keep their events apart by channel.
+        "ONEDOOR_MESSAGE_CHANNEL": env("ONEDOOR_MESSAGE_CHANNEL", "onedoor"),
         "ONEDOOR_ASYNC_MODE": env("ONEDOOR_ASYNC_MODE", "threading"),
     }
 
@@ -70,6 +79,7 @@ def init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["ONEDOOR_ASYNC_MODE"],  # explicit: never guessed from what is installed
         message_queue=app.config["ONEDOOR_MESSAGE_QUEUE"],
+        channel=app.config["ONEDOOR_MESSAGE_CHANNEL"],
         cors_allowed_origins=[],  # same origin only
     )
 
@@ -79,21 +89,26 @@ def register_faces(app: Flask) -> None:
 
     from .api import init_api
     from .cli import register
+    from .i18n import lang_url
     from .models import Language
     from .pages import bp as pages
     from .realtime import register_namespaces
+    from .vendor import bp as vendor
 
     init_api(app)
     for blueprint in list(app.blueprints.values()):
         if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
             csrf.exempt(blueprint)  # the API checks X-CSRFToken itself for session callers
     app.register_blueprint(pages)
+    app.register_blueprint(vendor)
+    for face in FACES[1:]:  # the faces used inside a centre, each its own package
+        app.register_blueprint(importlib.import_module(face).bp)
     register_namespaces(app)
 
     @app.context_processor
     def page_context():
         languages = db.session.scalars(db.select(Language).order_by(Language.position)).all()
-        return {"languages": languages, "get_locale": get_locale}
+        return {"languages": languages, "get_locale": get_locale, "lang_url": lang_url}
 
     @app.get("/healthz")
     def healthz():

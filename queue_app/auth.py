@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import g, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import utcnow
@@ -79,7 +80,12 @@ def principal_for_token(token: str) -> Principal | None:
     """Resolve a bearer token to a live staff member or device, or None."""
     digest = hash_token(token)
     now = utcnow()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The staff member and their centres come with the token (every access check needs both),
+    # instead of two lazy loads later in the request.
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == digest)
+        .options(joinedload(ApiToken.staff).selectinload(Staff.centres))
+    )
     if row is not None:
         if row.revoked_at is None and row.expires_at > now and row.staff.active:
             return Principal(staff=row.staff)

@@ -180,19 +180,52 @@ def close_day_command(centre):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
+@click.option("--dev", is_flag=True, help="Werkzeug's threaded development server instead of gunicorn + gevent.")
 @with_appcontext
-def serve_command(host, port):
-    """Serve the central server (a development server until the real-time work lands)."""
+def serve_command(host, port, dev):
+    """Serve the central server: HTTP, the API and Socket.IO on one port (gunicorn, one gevent worker).
+
+    One process serves thousands of sockets; for more, start several (each its own port, sharing
+    the database and ONEDOOR_MESSAGE_QUEUE) behind a proxy with sticky sessions (README).
+    """
     app: Flask = current_app._get_current_object()
     base = f"http://{host}:{port}"
-    click.echo(f"OneDoor serving at {base}")
+    click.echo(f"OneDoor serving at {base}" + (" (development server)" if dev else " (gunicorn, gevent)"))
     for label, path in FACES:
         if any(rule.rule == path.split("?")[0] for rule in app.url_map.iter_rules()):
             click.echo(f"  {label:<28} {base}{path}")
-    # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
-    from werkzeug.serving import run_simple
+    sys.stdout.flush()
+    if dev:
+        # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
+        from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+        from .services.printing import start_print_worker
+
+        start_print_worker(app)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+        return
+    _raise_open_files_limit()
+    os.environ["ONEDOOR_ASYNC_MODE"] = "gevent"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *gunicorn_args(host, port), "queue_app.wsgi:app"])
+
+
+def gunicorn_args(host: str, port: int) -> list[str]:
+    """One worker: Socket.IO needs every request of a client at the same process (sticky sessions),
+    which gunicorn's own balancing cannot give; gevent lets that one worker hold thousands of sockets."""
+    return [
+        "--worker-class", "gevent", "--workers", "1", "--worker-connections", "10000",
+        "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "10",
+        "--log-level", "warning",  # no access log: addresses of status pages are visitors' credentials
+    ]
+
+
+def _raise_open_files_limit() -> None:
+    """Each socket is a file descriptor: lift the soft limit to the hard one (often 1,024 → 1M)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 FACES = [
@@ -215,7 +248,9 @@ COMMANDS = [
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from printers.cli import print_test_command
+
+    for command in [*COMMANDS, print_test_command]:
         app.cli.add_command(command)
 
 

@@ -47,6 +47,14 @@ class PolicyCfg(Strict):
     escalate_past_target: bool = True
 
 
+class AppointmentsCfg(Strict):
+    checkin_early_min: int = Field(30, ge=0, le=240)  # how long before the slot a visitor may check in
+    checkin_late_min: int = Field(15, ge=0, le=120)  # how long after the slot starts check-in is still accepted
+    walk_in_share: float = Field(0.5, ge=0, le=1)  # share of each slot's capacity kept for walk-ins
+    horizon_days: int = Field(30, ge=1, le=366)  # the last bookable day is this many days after today
+    min_notice_min: int = Field(30, ge=0, le=1440)  # a slot must start at least this long after booking
+
+
 class DefaultsCfg(Strict):
     target_wait_min: int = Field(15, ge=1, le=480)
     recall_limit: int = Field(2, ge=0, le=10)
@@ -127,6 +135,7 @@ class NetworkConfig(Strict):
 
     network: NetworkCfg
     policy: PolicyCfg = PolicyCfg()
+    appointments: AppointmentsCfg = AppointmentsCfg()
     defaults: DefaultsCfg = DefaultsCfg()
     agencies: list[AgencyCfg] = Field(min_length=1)
     services: list[ServiceCfg] = Field(min_length=1)

@@ -1,7 +1,7 @@
 """Languages of the pages: Flask-Babel, choosing among the network's configured languages."""
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import g, request, session, url_for
 from flask_babel import Babel
 
 from .services.lookup import language_codes
@@ -29,3 +29,11 @@ def text(texts: dict, language: str | None = None) -> str:
     language = language or page_language()
     codes = language_codes() or ["en"]
     return texts.get(language) or texts.get(codes[0]) or next(iter(texts.values()), "")
+
+
+def lang_url(code: str) -> str:
+    """This page in another language, keeping the rest of its address (e.g. ?counter=)."""
+    args = {**request.args.to_dict(), "lang": code}
+    if request.endpoint is None:  # an error page for an address that matched nothing
+        return f"?lang={code}"
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

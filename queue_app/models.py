@@ -209,7 +209,11 @@ class TicketSequence(db.Model):
 
 
 class Appointment(db.Model):
+    """A booked slot. A live booking holds place 1..n of its slot; the unique constraint makes a
+    concurrent booking of the same place fail, and a cancelled one frees its place (NULL)."""
+
     __tablename__ = "appointments"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "service_id", "start", "place", name="uq_appointments_place"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
@@ -221,6 +225,7 @@ class Appointment(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    place: Mapped[int | None]  # 1..places of the slot while booked or checked in; NULL once cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     centre: Mapped[Centre] = relationship()
@@ -261,6 +266,11 @@ class Ticket(db.Model):
     counter: Mapped[Counter | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship()
     transferred_from: Mapped[Ticket | None] = relationship(remote_side=[id])
+
+    @property
+    def booked(self) -> bool:
+        """The visitor came for a booked appointment (also after a transfer)."""
+        return self.appointment_id is not None
 
 
 class TicketEvent(db.Model):

@@ -11,10 +11,14 @@ import dataclasses
 import logging
 import queue
 import threading
+from collections import OrderedDict
 
+import simple_websocket.ws
 from flask import request
+from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import select
+from wsproto.extensions import PerMessageDeflate
 
 from .auth import Principal, principal_for_token
 from .db import utcnow
@@ -23,10 +27,12 @@ from .extensions import db, socketio
 from .models import Centre, Counter, Ticket
 from .services import changes
 from .services.calling import active_ticket
+from .services.printing import printer_faults
 from .services.reading import queue_view, ticket_status
 
 RECENT_CALLS = 8
 REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
+SENT_MEMORY = 50_000  # rooms whose last payloads the notifier remembers, to skip repeats
 log = logging.getLogger(__name__)
 
 
@@ -79,12 +85,14 @@ def counter_state(counter: Counter, summary: dict | None = None) -> dict:
     skills = set(counter.skills.get("primary", [])) | set(counter.skills.get("secondary", []))
     return {
         "counter": {"code": counter.code, "name": counter.name, "state": counter.state,
-                    "clerk": counter.staff.username if counter.staff else None, "skills": counter.skills,
+                    "clerk": counter.staff.username if counter.staff else None,
+                    "clerk_name": counter.staff.name if counter.staff else None, "skills": counter.skills,
                     "opened_at": iso(counter.opened_at)},
         "current": None if current is None else {
             "id": current.id, "number": current.number, "service": current.service.code,
             "status": current.status, "called_at": iso(current.called_at), "started_at": iso(current.started_at),
             "recall_count": current.recall_count, "documents": current.service.documents,
+            "priority": current.priority, "appointment": current.booked,
         },
         "queue": [s for s in summary["services"] if not skills or s["service"] in skills],
         "waiting": summary["waiting"],
@@ -99,10 +107,22 @@ def status_payload(token: str) -> dict:
 
 # ---- namespaces -----------------------------------------------------------------------------
 
+def enter(room: str) -> None:
+    join_room(room)
+    notifier.joined(request.namespace, room)
+
+
 def _principal() -> Principal:
+    """The connecting client: the token in the connect `auth` payload, else the staff member signed
+    in on the page that opened the socket (its session cookie travels with the handshake)."""
     auth = getattr(request, "socket_auth", None) or {}
     token = auth.get("token") if isinstance(auth, dict) else None
-    principal = principal_for_token(token) if isinstance(token, str) and token and "\x00" not in token else None
+    if isinstance(token, str) and token and "\x00" not in token:
+        principal = principal_for_token(token)
+    elif not token and current_user.is_authenticated:
+        principal = Principal(staff=current_user._get_current_object(), via_session=True)
+    else:
+        principal = None
     if principal is None:
         raise ConnectionRefusedError("unauthorized: send {\"token\": ...} in the connect auth payload")
     return principal
@@ -125,8 +145,8 @@ class DisplayNamespace(Namespace):
         centre = _centre_arg()
         if principal.device is None or not principal.covers(centre.id):
             raise ConnectionRefusedError(f"forbidden: only {centre.code}'s displays and kiosks")
-        join_room(centre_room(centre.id))
-        self.emit("state", display_state(centre))
+        enter(centre_room(centre.id))
+        self.emit("state", display_state(centre), room=request.sid)
 
 
 class CounterNamespace(Namespace):
@@ -141,9 +161,9 @@ class CounterNamespace(Namespace):
             raise ConnectionRefusedError(f"not_found: no counter {code!r} (give ?counter=CODE)")
         if principal.staff is None or not principal.covers(counter.centre_id):
             raise ConnectionRefusedError(f"forbidden: staff of {counter.centre.code} only")
-        join_room(centre_room(counter.centre_id))
-        join_room(counter_room(counter.id))
-        self.emit("state", counter_state(counter))
+        enter(centre_room(counter.centre_id))
+        enter(counter_room(counter.id))
+        self.emit("state", counter_state(counter), room=request.sid)
 
 
 class ManagerNamespace(Namespace):
@@ -155,8 +175,8 @@ class ManagerNamespace(Namespace):
         centre = _centre_arg()
         if principal.staff is None or principal.role not in ("manager", "admin") or not principal.covers(centre.id):
             raise ConnectionRefusedError(f"forbidden: managers of {centre.code} only")
-        join_room(centre_room(centre.id))
-        self.emit("state", manager_state(centre))
+        enter(centre_room(centre.id))
+        self.emit("state", manager_state(centre), room=request.sid)
 
 
 class TicketNamespace(Namespace):
@@ -167,8 +187,8 @@ class TicketNamespace(Namespace):
         ticket = None if "\x00" in token or len(token) > 64 else db.session.scalar(select(Ticket).where(Ticket.token == token))
         if ticket is None:
             raise ConnectionRefusedError("not_found: no ticket with that token")
-        join_room(ticket_room(ticket.id))
-        self.emit("ticket_status", status_payload(token))
+        enter(ticket_room(ticket.id))
+        self.emit("ticket_status", status_payload(token), room=request.sid)
 
 
 def manager_state(centre: Centre, summary: dict | None = None) -> dict:
@@ -178,10 +198,30 @@ def manager_state(centre: Centre, summary: dict | None = None) -> dict:
         for s in summary["services"]
         if s["estimated_wait_min"] is not None and s["estimated_wait_min"] > centre.target_wait_min
     ]
+    alerts += [
+        {"kind": "printer_fault", "device": fault["device"], "printer_uri": fault["printer_uri"],
+         "pending": fault["pending"], "last_error": fault["last_error"], "failing_since": iso(fault["failing_since"])}
+        for fault in printer_faults(centre.id, utcnow())
+    ]
     return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts}
 
 
+class _NoCompression(PerMessageDeflate):
+    """Declines the permessage-deflate that every browser offers: our messages are a few hundred
+    bytes of JSON, and each compressing socket keeps ~300 KB of zlib state (5,000 screens: 1.5 GB)."""
+
+    def accept(self, offer):
+        return None
+
+
+def decline_compression() -> None:
+    # simple-websocket (the WebSocket server under Flask-SocketIO here) offers no setting for it;
+    # it names PerMessageDeflate at accept time, so the name is replaced in its module.
+    simple_websocket.ws.PerMessageDeflate = _NoCompression
+
+
 def register_namespaces(app) -> None:
+    decline_compression()
     notifier.init_app(app)
     socketio.on_namespace(DisplayNamespace("/display"))
     socketio.on_namespace(CounterNamespace("/counter"))
@@ -202,6 +242,7 @@ class Notifier:
         self.app = None
         self.started = False
         self.lock = threading.Lock()
+        self.sent: OrderedDict = OrderedDict()  # (namespace, room) → {(event, key): payload last sent}
 
     def init_app(self, app) -> None:
         self.app = app
@@ -234,6 +275,32 @@ class Notifier:
                     db.session.remove()
             socketio.sleep(REFRESH_SECONDS)  # let changes pile up: one recomputation covers them all
 
+    def send(self, event: str, payload: dict, namespace: str, room: str, key=None) -> None:
+        """Emit to a room with someone in it, unless the same payload already went there.
+
+        A call fans out to every screen of a centre, so each repeat saved is a thousand messages
+        saved. With a message queue, other processes may have sent something newer since this one
+        last did, so there everything goes out.
+        """
+        if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
+            socketio.emit(event, payload, namespace=namespace, to=room)
+            return
+        if not listening(namespace, room):
+            return
+        memo = self.sent.setdefault((namespace, room), {})
+        self.sent.move_to_end((namespace, room))
+        if memo.get((event, key)) == payload:
+            return
+        memo[(event, key)] = payload
+        if len(self.sent) > SENT_MEMORY:
+            self.sent.popitem(last=False)
+        socketio.emit(event, payload, namespace=namespace, to=room)
+
+    def joined(self, namespace: str, room: str) -> None:
+        """Someone joined a room with a fresh snapshot, which may be newer than what the room was
+        last sent: send the room everything again next time, so nothing newer is held back."""
+        self.sent.pop((namespace, room), None)
+
 
 notifier = Notifier()
 
@@ -264,33 +331,39 @@ def publish(committed: changes.Changes) -> None:
     views = {cid: queue_view(centre, now) for cid, centre in centres.items() if centre is not None}
     summaries = {cid: queue_summary(centres[cid], view) for cid, view in views.items()}
     counters = {counter_id for counter_id, c in committed.counters if c in wanted}
+    touched: dict[int, set[str]] = {cid: set() for cid in views}  # services whose tickets moved
     for ticket_id in dict.fromkeys(t for t, c, _ in committed.tickets if c in wanted):
         ticket = db.session.get(Ticket, ticket_id)
         if ticket is None:
             continue
+        touched.setdefault(ticket.centre_id, set()).add(ticket.service.code)
         if ticket.counter_id is not None:
             counters.add(ticket.counter_id)
         if ticket.status != WAITING:  # waiting ones hear below, with everyone still waiting
-            socketio.emit("ticket_status", status_payload(ticket.token), namespace="/ticket", to=ticket_room(ticket_id))
+            notifier.send("ticket_status", status_payload(ticket.token), "/ticket", ticket_room(ticket_id))
     for counter_id in counters:
         counter = db.session.get(Counter, counter_id)
         if counter is not None and counter.centre_id in summaries:
-            socketio.emit("state", counter_state(counter, summaries[counter.centre_id]),
-                          namespace="/counter", to=counter_room(counter_id))
+            notifier.send("state", counter_state(counter, summaries[counter.centre_id]), "/counter",
+                          counter_room(counter_id))
     for centre_id, view in views.items():
         centre = centres[centre_id]
-        for service in summaries[centre_id]["services"]:
-            socketio.emit("queue_changed", service, namespace="/display", to=centre_room(centre_id))
-        socketio.emit("queue_changed", summaries[centre_id], namespace="/counter", to=centre_room(centre_id))
-        socketio.emit("state", manager_state(centre, summaries[centre_id]), namespace="/manager", to=centre_room(centre_id))
+        listed = summaries[centre_id]["services"]
+        # A service nobody waits for and no open counter serves drops out of the summary: say it is
+        # down to nobody, or screens would go on showing its last count.
+        gone = sorted(touched[centre_id] - {s["service"] for s in listed})
+        for service in [*listed, *({"service": code, "waiting": 0, "estimated_wait_min": None} for code in gone)]:
+            notifier.send("queue_changed", service, "/display", centre_room(centre_id), key=service["service"])
+        notifier.send("queue_changed", summaries[centre_id], "/counter", centre_room(centre_id))
+        notifier.send("state", manager_state(centre, summaries[centre_id]), "/manager", centre_room(centre_id))
         _tell_waiting_visitors(centre, view)
 
 
 def _tell_waiting_visitors(centre: Centre, view: dict) -> None:
     """Positions and estimates of everyone waiting move with each change: tell each of them."""
     for t in view["tickets"]:
-        socketio.emit("ticket_status", {
+        notifier.send("ticket_status", {
             "number": t["number"], "centre": centre.code, "service": t["service"], "status": WAITING,
             "position": t["position"], "ahead": t["position"] - 1, "estimated_wait_min": t["estimated_wait_min"],
             "counter": None, "called_at": None,
-        }, namespace="/ticket", to=ticket_room(t["id"]))
+        }, "/ticket", ticket_room(t["id"]))

@@ -3,12 +3,14 @@ ONEDOOR_TEST_DATABASE_URL is set), emptied and reloaded with tests/data/network.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from queue_app import MIGRATIONS, create_app
 from queue_app.config import load_network
@@ -76,12 +78,23 @@ def network():
 
 def empty_database() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if db.engine.dialect.name != "postgresql":
+        with db.engine.begin() as conn:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+        return
+    # The live server's threads (a page still closing, the notifier, the print worker) may be
+    # reading while TRUNCATE takes its locks table by table: PostgreSQL then breaks the deadlock
+    # by cancelling one side. If that side is ours, try again once the reader has finished.
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture

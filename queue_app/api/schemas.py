@@ -121,6 +121,27 @@ class IssuedOut(ma.Schema):
     print_job = fields.Integer(allow_none=True, metadata={"description": "id of the stored print job, if the kiosk has a printer"})
 
 
+class CheckInIn(Strict):
+    language = fields.String(validate=validate.Length(min=2, max=16),
+                             metadata={"description": "the visitor's language at the kiosk (else the booking's)"})
+
+
+class AppointmentRef(ma.Schema):
+    code = fields.String()
+    start = fields.DateTime()
+    service = fields.String()
+
+
+class CheckedInOut(IssuedOut):
+    appointment = fields.Nested(AppointmentRef)
+
+
+class PaperOut(ma.Schema):
+    ticket = fields.Integer()
+    state = fields.String(allow_none=True, metadata={
+        "description": "printed, pending, failing (show the ticket on screen), or null: no print job"})
+
+
 class CounterRef(ma.Schema):
     code = fields.String()
     name = fields.String()
@@ -135,6 +156,7 @@ class TicketOut(ma.Schema):
     service = fields.Function(lambda t: t.service.code)
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.Boolean()
+    appointment = fields.Boolean(attribute="booked", metadata={"description": "came for a booked slot"})
     language = fields.String()
     source = fields.String()
     arrived_at = fields.DateTime()
@@ -260,3 +282,55 @@ class TokenOut(ma.Schema):
     expires_at = fields.DateTime()
     username = fields.String()
     role = fields.String()
+
+
+# ---- booking ------------------------------------------------------------------------------
+
+class SlotsQuery(Strict):
+    service = Code(required=True)
+    date = fields.Date(required=True, metadata={"description": "the centre's local day, YYYY-MM-DD"})
+
+
+class SlotOut(ma.Schema):
+    start = fields.DateTime(metadata={"description": "in the centre's timezone, with its offset"})
+    end = fields.DateTime()
+    available = fields.Integer(metadata={"description": "places still free"})
+
+
+class BookIn(Strict):
+    centre = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    service = Code(required=True)
+    start = fields.AwareDateTime(required=True, metadata={"description": "a slot's start, with its UTC offset"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    phone = Phone()
+    email = fields.Email(validate=validate.Length(max=254))
+    language = fields.String(validate=validate.Length(min=2, max=16))
+
+    @ma.validates("name")
+    def _named(self, value, **kwargs):
+        if not value.strip():
+            raise ma.ValidationError("a name is needed")
+
+    @ma.validates_schema
+    def _reachable(self, data, **kwargs):
+        if not data.get("phone") and not data.get("email"):
+            raise ma.ValidationError("give a phone number or an email address", "phone")
+
+
+class RescheduleIn(Strict):
+    start = fields.AwareDateTime(required=True, metadata={"description": "the new slot's start, with its UTC offset"})
+
+
+class AppointmentOut(ma.Schema):
+    """The code is the only credential, so the answer shows no phone, email or full name."""
+
+    code = fields.String()
+    centre = fields.Function(lambda a: a.centre.code)
+    service = fields.Function(lambda a: a.service.code)
+    start = fields.Function(lambda a: a.start.astimezone(a.centre.tz).isoformat(),
+                            metadata={"description": "in the centre's timezone, with its offset"})
+    end = fields.Function(lambda a: a.end.astimezone(a.centre.tz).isoformat())
+    status = fields.String(metadata={"description": "booked, checked_in or cancelled"})
+    language = fields.String()
+    initial = fields.Function(lambda a: f"{a.name.strip()[:1].upper()}.",
+                              metadata={"description": "the first letter of the booked name, to reassure"})

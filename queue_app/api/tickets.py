@@ -1,14 +1,14 @@
 """Tickets: a kiosk issues them; a clerk recalls, starts, finishes, transfers or marks no-show."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_smorest import Blueprint
 
 from .. import services
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
+from ..services.printing import job_state, visitor_url
 from .access import caller, ensure_centre, ensure_ticket, require
-from .schemas import ErrorSchema, FinishIn, IssuedOut, IssueIn, TicketOut, TransferIn
+from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, TicketOut, TransferIn
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing tickets and moving them along.")
 
@@ -31,12 +31,51 @@ def issue(body, centre):
         place.code, body["service"], priority=body["priority"], language=body.get("language"),
         phone=body.get("phone"), source="kiosk", device_id=device.id, printer_uri=device.printer_uri,
     )
+    return issued_answer(issued), 201
+
+
+@blp.get("/tickets/<int(min=1, max=2147483647):ticket_id>/paper")
+@require("kiosk")
+@blp.response(200, PaperOut)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def paper(ticket_id):
+    """How the ticket's paper is doing at the printer (a kiosk of the ticket's centre asks, to tell
+    the visitor to keep the number shown on screen when printing fails)."""
+    ticket = ticket_by_id(ticket_id)
+    ensure_centre(ticket.centre)
+    return {"ticket": ticket.id, "state": job_state(ticket.id)}
+
+
+def issued_answer(issued) -> dict:
     t = issued.ticket
     return {
         "id": t.id, "token": t.token, "number": t.number, "service": t.service.code, "status": t.status,
         "position": issued.position, "estimated_wait_min": issued.estimated_wait_min, "issued_at": t.issued_at,
-        "status_url": url_for("pages.status_page", token=t.token, _external=True), "print_job": issued.print_job_id,
-    }, 201
+        "status_url": visitor_url(t.token), "print_job": issued.print_job_id,
+    }
+
+
+@blp.post("/appointments/<string(maxlength=32):code>/check-in")
+@require("kiosk")
+@blp.arguments(CheckInIn)
+@blp.response(201, CheckedInOut)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="no appointment with that code")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="too_early, too_late (take a walk-in ticket), wrong_centre, already_checked_in, "
+                              "or the centre is closed")
+def check_in(body, code):
+    """Check a booked visitor in at this kiosk's centre: the appointment becomes a waiting ticket
+    with appointment priority, printed at the kiosk's printer."""
+    device = caller().device
+    issued = services.check_in(device.centre.code, code, language=body.get("language"), device_id=device.id,
+                               printer_uri=device.printer_uri)
+    appointment = issued.ticket.appointment
+    return {**issued_answer(issued), "appointment": {
+        "code": appointment.code, "start": appointment.start, "service": appointment.service.code}}, 201
 
 
 def known_service(code: str) -> None:

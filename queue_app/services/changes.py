@@ -37,14 +37,16 @@ class Changes:
     tickets: list[tuple[int, int, str]] = field(default_factory=list)  # (ticket id, centre id, action)
     counters: list[tuple[int, int]] = field(default_factory=list)  # (counter id, centre id)
     calls: list[tuple[int, Call]] = field(default_factory=list)  # (centre id, call)
+    others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
 
     def merge(self, other: "Changes") -> None:
         self.tickets += other.tickets
         self.counters += other.counters
         self.calls += other.calls
+        self.others |= other.others
 
     def centres(self) -> set[int]:
-        return {c for _, c, _ in self.tickets} | {c for _, c in self.counters}
+        return {c for _, c, _ in self.tickets} | {c for _, c in self.counters} | self.others
 
 
 _listeners: list[Callable[[Changes], None]] = []
@@ -73,6 +75,11 @@ def counter_changed(counter_id: int, centre_id: int) -> None:
     _pending().counters.append((counter_id, centre_id))
 
 
+def centre_changed(centre_id: int) -> None:
+    """Something the centre's managers see changed (a printer failed or came back)."""
+    _pending().others.add(centre_id)
+
+
 def discard() -> None:
     db.session().info.pop(KEY, None)
 
@@ -81,7 +88,7 @@ def deliver() -> None:
     """Hand the committed transaction's changes to the listeners; a listener's failure is logged,
     never raised: the change itself has happened."""
     changes = db.session().info.pop(KEY, None)
-    if not changes or (not changes.tickets and not changes.counters):
+    if not changes or not changes.centres():
         return
     try:
         for fn in _listeners:

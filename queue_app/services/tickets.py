@@ -16,7 +16,7 @@ from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..domain.policy import Candidate
-from ..models import Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
+from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
 from . import changes
 from .lookup import centre_by_code, language_codes, service_by_code
 from .queue import queue_state
@@ -153,12 +153,32 @@ def issue_ticket(
     now = now or utcnow()
     centre = centre_by_code(centre_code)
     service = service_by_code(service_code)
+    return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
+                        device_id=device_id, printer_uri=printer_uri)
+
+
+def place_ticket(
+    centre: Centre,
+    service: Service,
+    now: datetime,
+    *,
+    priority: bool = False,
+    language: str | None = None,
+    phone: str | None = None,
+    source: str,
+    device_id: int | None = None,
+    printer_uri: str | None = None,
+    appointment: Appointment | None = None,
+) -> Issued:
+    """Put a new ticket in an open centre's queue, estimate its wait and store its print job
+    (inside the caller's transaction)."""
     if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
         raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
     language = check_language(language)
+    start = appointment.start if appointment is not None else None
     # Place the ticket before numbering it: the number's row lock is then held only for the
     # insert and the commit, not while the queue is estimated.
-    newcomer = Candidate(NEWCOMER, service.code, now, priority, None, service.weight)
+    newcomer = Candidate(NEWCOMER, service.code, now, priority, start, service.weight)
     position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
     ticket = create_ticket(
         centre,
@@ -169,6 +189,7 @@ def issue_ticket(
         phone=phone,
         source=source,
         estimate_at_issue_min=estimate,
+        appointment_id=appointment.id if appointment is not None else None,
     )
     job_id = None
     if printer_uri:

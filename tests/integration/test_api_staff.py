@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.db import utcnow
 from queue_app.extensions import db
 from queue_app.models import PrintJob, Ticket
 from queue_app.services import issue_ticket
@@ -210,11 +211,13 @@ def test_pause_resume_close(api, clerk):
 # ---- queue and stats ----------------------------------------------------------------------
 
 def test_queue_for_staff_and_the_centres_display(api, clerk):
-    for service in ("birth", "birth", "tax"):
-        issue_ticket("HQ", service)
+    # Fixed arrivals a minute apart, services of equal weight: the calling order is the arrival
+    # order whatever the clock says (tax, weighted 1.5, would overtake as the waits grow).
+    for i, service in enumerate(("birth", "birth", "passport")):
+        issue_ticket("HQ", service, now=utcnow() - timedelta(minutes=10 - i))
     body = api.get("/api/v1/centres/HQ/queue", clerk).get_json()
     assert body["waiting"] == 3 and body["open_counters"] == 1
-    assert [t["number"] for t in body["tickets"]] == ["A001", "A002", "C001"]
+    assert [t["number"] for t in body["tickets"]] == ["A001", "A002", "B001"]
     assert {s["service"]: s["waiting"] for s in body["services"]}["birth"] == 2
     display = api.device("display", "HQ")
     assert api.get("/api/v1/centres/HQ/queue", display).status_code == 200

@@ -1,55 +1,12 @@
 """Socket.IO against a real server port with a real python-socketio client (SPEC §6)."""
 from __future__ import annotations
 
-import queue
-import time
-
 import pytest
 import requests
 import socketio
 
 from tests.conftest import PASSWORD
-
-WAIT = 5.0
-
-
-class Screen:
-    """A Socket.IO client on one namespace that records every event it receives."""
-
-    def __init__(self, base: str, namespace: str, query: str, token: str | None):
-        self.events: queue.Queue = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.namespace = namespace
-        for name in ("state", "ticket_called", "queue_changed", "ticket_status"):
-            self.client.on(name, self._keeper(name), namespace=namespace)
-        self.client.connect(f"{base}?{query}", namespaces=[namespace], auth={"token": token} if token else None,
-                            transports=["websocket"], wait_timeout=WAIT)
-
-    def _keeper(self, name):
-        return lambda data: self.events.put((name, data))
-
-    def next(self, name: str, timeout: float = WAIT, where=lambda d: True):
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {name!r} event within {timeout} s")
-            try:
-                got, data = self.events.get(timeout=left)
-            except queue.Empty:
-                continue
-            if got == name and where(data):
-                return data
-
-    def drain(self, seconds: float = 0.5) -> list:
-        time.sleep(seconds)
-        out = []
-        while not self.events.empty():
-            out.append(self.events.get_nowait())
-        return out
-
-    def close(self):
-        self.client.disconnect()
+from tests.sockets import WAIT, Screen
 
 
 @pytest.fixture
@@ -113,6 +70,22 @@ def test_a_display_hears_only_its_own_centre(api, http, screens):
     assert [e for e in other.drain(1.0) if e[0] in ("ticket_called", "queue_changed")] == []
 
 
+def test_a_snapshot_goes_only_to_the_screen_that_connected(api, http, screens):
+    """Each connect's `state` (or a visitor's `ticket_status`) is for that client alone: another
+    centre's display, another visitor's page must not receive it."""
+    hq = screens("/display", "centre=HQ", api.device("display", "HQ"))
+    hq.next("state")
+    screens("/display", "centre=NYC", api.device("display", "NYC")).next("state")
+    kiosk = api.device("kiosk", "HQ")
+    first = http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"}).json()
+    second = http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"}).json()
+    visitor = screens("/ticket", f"token={first['token']}")
+    assert visitor.next("ticket_status")["number"] == first["number"]
+    screens("/ticket", f"token={second['token']}").next("ticket_status")
+    assert [e for e in hq.drain(1.0) if e[0] == "state"] == []
+    assert [d["number"] for name, d in visitor.drain(0.5) if name == "ticket_status"] in ([], [first["number"]])
+
+
 @pytest.mark.parametrize(
     ("namespace", "query", "token"),
     [
@@ -147,6 +120,20 @@ def test_a_reconnecting_display_gets_the_state_at_once(api, http, screens):
     again = screens("/display", "centre=HQ", display)
     state = again.next("state")
     assert state["calls"][0]["number"] == "A001" and state["calls"][0]["counter"] == "5"
+
+
+def test_a_service_left_with_nobody_is_shown_as_empty(api, http, screens):
+    """With no counter open, a service's last waiting visitor leaving takes it out of the summary;
+    the display must still hear that nobody waits any more."""
+    from queue_app.services import cancel
+
+    display = screens("/display", "centre=HQ", api.device("display", "HQ"))
+    display.next("state")
+    issued = http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "tax"}).json()
+    assert display.next("queue_changed", where=lambda d: d["service"] == "tax")["waiting"] == 1
+    cancel(issued["id"])
+    gone = display.next("queue_changed", where=lambda d: d["service"] == "tax")
+    assert (gone["waiting"], gone["estimated_wait_min"]) == (0, None)
 
 
 def test_the_visitor_hears_their_position_and_call(api, http, screens):
@@ -184,3 +171,51 @@ def test_a_manager_sees_the_centre(api, http, screens):
     board = screens("/manager", "centre=HQ", manager)
     state = board.next("state")
     assert (state["centre"], state["target_wait_min"], state["alerts"]) == ("HQ", 15, [])
+
+
+def test_a_failing_printer_reaches_the_managers_alerts_and_leaves_them(api, http, screens):
+    import socket
+    from datetime import timedelta
+
+    from queue_app.db import utcnow
+    from queue_app.services import print_due
+
+    with socket.socket() as s:  # a port nothing listens on: the printer is off
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    manager = staff_token(http, "mona", role="manager")
+    board = screens("/manager", "centre=HQ", manager)
+    board.next("state")
+    kiosk = api.device("kiosk", "HQ", printer=f"tcp://127.0.0.1:{port}?timeout=0.5")
+    http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"})
+    print_due(utcnow())
+    alert = board.next("state", where=lambda d: d["alerts"])["alerts"][0]
+    assert (alert["kind"], alert["pending"], alert["printer_uri"]) == ("printer_fault", 1, f"tcp://127.0.0.1:{port}?timeout=0.5")
+    with socket.create_server(("127.0.0.1", port)) as printer:  # switched on again
+        printer.settimeout(5)
+        print_due(utcnow() + timedelta(minutes=2))
+        printer.accept()[0].close()
+    assert board.next("state", where=lambda d: not d["alerts"])["alerts"] == []
+
+
+def test_websockets_decline_compression_that_browsers_offer(live_server):
+    """Every browser offers permessage-deflate; accepting it costs ~300 KB of zlib state a socket."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(live_server)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        sock.sendall(
+            b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            b"Host: " + url.netloc.encode() + b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            assert chunk, head
+            head += chunk
+    status, *headers = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    assert " 101 " in status, status
+    assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")], headers

@@ -7,22 +7,25 @@ from babel.messages.pofile import read_po
 
 from queue_app.config import DEFAULT_CONFIG, load_network
 
-ROOT = Path(__file__).resolve().parents[2] / "queue_app"
+REPO = Path(__file__).resolve().parents[2]
+FACES = ["queue_app", "counter", "display", "kiosk"]  # each package keeps the catalogues of its own texts
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
-def page_texts() -> set[str]:
-    found = extract_from_dir(ROOT, METHODS, keywords=KEYWORDS)
+def page_texts(root: Path) -> set[str]:
+    found = extract_from_dir(root, METHODS, keywords=KEYWORDS)
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 
+@pytest.mark.parametrize("face", FACES)
 @pytest.mark.parametrize("language", [lang for lang in load_network(DEFAULT_CONFIG).network.languages if lang != "en"])
-def test_each_language_translates_every_page_text(language):
-    po = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+def test_each_language_translates_every_page_text(face, language):
+    root = REPO / face
+    po = root / "translations" / language / "LC_MESSAGES" / "messages.po"
     assert po.exists(), f"no translations for {language}: add {po}"
     with po.open("rb") as fh:
         catalog = read_po(fh)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
-    missing = sorted(page_texts() - translated)
+    missing = sorted(page_texts(root) - translated)
     assert not missing, f"{language} lacks: {missing}"

@@ -1,0 +1,222 @@
+// The clerk's counter page: live state from the /counter socket, actions through /api/v1, keys.
+import {makeApi, Refusal} from "./api.js";
+import {bindDialogs} from "./dialogs.js";
+import {fill, makeView} from "./view.js";
+
+const data = JSON.parse(document.getElementById("counter-data").textContent);
+const texts = data.texts;
+const code = encodeURIComponent(data.counter.code);
+const post = makeApi(data.urls.api, data.urls.csrf);
+const view = makeView(data);
+const skew = Date.parse(data.server_now) - Date.now(); // elapsed times follow the server's clock
+const model = {counter: null, current: null, services: [], busy: false, signedOut: false};
+const KEYS = {KeyN: "call", KeyR: "recall", KeyS: "start", KeyX: "no_show", KeyF: "finish", KeyT: "transfer", KeyP: "pause", KeyC: "close"};
+const AT_COUNTER = new Set(["called", "serving"]);
+
+// ---- messages ---------------------------------------------------------------------------------
+
+function say(message) {
+  document.getElementById("alert").hidden = true;
+  document.getElementById("notice").textContent = message || "";
+}
+
+function complain(message, link) {
+  const alert = document.getElementById("alert");
+  alert.replaceChildren(message);
+  if (link) {
+    const a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.text;
+    alert.append(" ", a);
+  }
+  alert.hidden = false;
+  document.getElementById("notice").textContent = "";
+}
+
+function signedOut() {
+  model.signedOut = true;
+  document.querySelector("dialog[open]")?.close();
+  complain(texts.signed_out, {href: data.urls.login, text: texts.sign_in});
+  render();
+}
+
+// What a refused or failed call tells the clerk; the server's own message is the judge.
+function explain(error, action) {
+  if (!(error instanceof Refusal)) return texts.unreachable;
+  if (action === "call" && error.status === 409 && /call again/i.test(error.message)) return texts.call_again;
+  return fill(texts.refused, {message: error.message});
+}
+
+// ---- model updates ----------------------------------------------------------------------------
+
+let shownStep = null;
+
+function render() {
+  const before = document.activeElement;
+  const step = view.render(model);
+  view.tick(model, Date.now() + skew);
+  // Entering the work step, or a pressed button that is now disabled, would leave focus nowhere:
+  // put it on what the clerk most likely does next.
+  const lost = step !== shownStep || !before || before === document.body || before.disabled || before.closest("[hidden]");
+  shownStep = step;
+  if (step === "work" && lost && !model.busy && !document.querySelector("dialog[open]")) {
+    const status = model.current?.status;
+    const next = status === "called" ? "start" : status === "serving" ? "finish" : "call";
+    const button = view.buttons[next];
+    (button.disabled ? view.buttons.call : button).focus();
+  }
+}
+
+// A ticket as the API returns it → the `current` shape of the socket's `state`.
+function fromTicket(ticket) {
+  if (!AT_COUNTER.has(ticket.status)) return null;
+  const keep = model.current?.id === ticket.id ? model.current.documents : null;
+  const {id, number, service, status, called_at, started_at, recall_count, priority, appointment} = ticket;
+  return {id, number, service, status, called_at, started_at, recall_count, priority, appointment, documents: keep};
+}
+
+function setCounter(state) {
+  model.counter = {...model.counter, ...state};
+  if (state.state === "closed") model.current = null;
+}
+
+// ---- actions ----------------------------------------------------------------------------------
+
+const ticketPath = (verb) => `/tickets/${model.current.id}/${verb}`;
+const counterPath = (verb) => `/counters/${code}/${verb}`;
+
+const actions = {
+  async call() {
+    const ticket = await post(counterPath("call-next"));
+    if (ticket === null) return say(texts.nobody_waiting);
+    model.current = fromTicket(ticket);
+    say("");
+  },
+  async recall() {
+    const ticket = await post(ticketPath("recall"));
+    model.current = fromTicket(ticket);
+    say(ticket.status === "no_show" ? fill(texts.no_show_done, {number: ticket.number}) : "");
+  },
+  async start() {
+    model.current = fromTicket(await post(ticketPath("start")));
+    say("");
+  },
+  async no_show() {
+    const ticket = await post(ticketPath("no-show"));
+    model.current = fromTicket(ticket);
+    say(fill(texts.no_show_done, {number: ticket.number}));
+  },
+  async finish(body) {
+    const ticket = await post(ticketPath("finish"), body);
+    model.current = fromTicket(ticket);
+    say(fill(texts.finished, {number: ticket.number}));
+  },
+  async transfer(body) {
+    const ticket = await post(ticketPath("transfer"), body);
+    model.current = null;
+    say(fill(texts.transferred, {number: ticket.number, service: data.services[ticket.service] ?? ticket.service}));
+  },
+  async pause() {
+    const paused = model.counter.state === "paused";
+    setCounter(await post(counterPath(paused ? "resume" : "pause")));
+    say(paused ? texts.resumed : texts.paused);
+  },
+  async close() {
+    setCounter(await post(counterPath("close")));
+    say(texts.closed);
+  },
+  async open(body) {
+    setCounter(await post(counterPath("open"), body));
+    say(texts.opened);
+  },
+};
+
+// Run one action; say whether it worked. A refusal shows in `errorBox` (an open dialog's) or the page.
+async function act(name, body, errorBox) {
+  if (model.busy) return false;
+  model.busy = true;
+  render();
+  try {
+    await actions[name](body);
+    return true;
+  } catch (error) {
+    if (error instanceof Refusal && error.status === 401) {
+      signedOut();
+      return false;
+    }
+    const message = explain(error, name);
+    if (errorBox) {
+      errorBox.textContent = message;
+      errorBox.hidden = false;
+    } else {
+      complain(message);
+    }
+    return false;
+  } finally {
+    model.busy = false;
+    render();
+  }
+}
+
+const dialogs = bindDialogs({act, current: () => model.current});
+
+for (const [name, button] of Object.entries(view.buttons)) {
+  button.addEventListener("click", () => (dialogs[name] ? dialogs[name]() : act(name)));
+}
+
+document.getElementById("open-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const skills = [...event.target.querySelectorAll('input[name="skills"]:checked')].map((box) => box.value);
+  if (!skills.length) return complain(texts.choose_skill);
+  act("open", {skills});
+});
+
+// ---- keyboard: one letter per action, by key position so any keyboard layout works -------------
+
+function typing(target) {
+  if (target.isContentEditable || target.closest?.("select, textarea")) return true;
+  return target.tagName === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(target.type);
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+  if (document.querySelector("dialog[open]") || typing(event.target)) return;
+  const button = view.buttons[KEYS[event.code]];
+  if (!button || button.disabled || button.closest("[hidden]")) return;
+  event.preventDefault();
+  button.click();
+});
+
+// ---- live state -------------------------------------------------------------------------------
+
+const banner = document.getElementById("connection");
+const socket = io("/counter", {query: {counter: data.counter.code}});
+window.__socket = socket; // tests cut the connection through it
+
+socket.on("connect", () => {
+  banner.hidden = true;
+  const alert = document.getElementById("alert");
+  if (alert.textContent === texts.unreachable) alert.hidden = true; // that is over now
+});
+socket.on("disconnect", (reason) => {
+  banner.hidden = false;
+  if (reason === "io server disconnect") socket.connect(); // the client does not retry this by itself
+});
+socket.on("connect_error", (error) => {
+  if (/^unauthorized/.test(error.message)) return signedOut();
+  banner.hidden = false;
+  if (!socket.active) setTimeout(() => socket.connect(), 3000); // refused, not dropped: retry slowly
+});
+socket.on("state", (state) => {
+  model.counter = state.counter;
+  model.current = state.current;
+  model.services = state.queue;
+  render();
+});
+socket.on("queue_changed", (summary) => {
+  model.services = summary.services;
+  render();
+});
+
+setInterval(() => view.tick(model, Date.now() + skew), 1000);
+render();

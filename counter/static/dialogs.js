@@ -1,0 +1,72 @@
+// The finish, transfer and close dialogs: modal, keyboard-first (Enter submits, Escape cancels).
+
+function setUp(dialog, onSubmit) {
+  const form = dialog.querySelector("form");
+  const error = dialog.querySelector(".dialog-error");
+  let opener = null;
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    if (await onSubmit(form, error)) dialog.close();
+  });
+  // Enter on a radio button or a closed list submits, as it does in a text field.
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches('input[type="radio"], select')) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  dialog.querySelector("[data-cancel]").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => {
+    // Back to the button that opened it, or to whatever the page now offers next.
+    if (opener && !opener.disabled) opener.focus();
+    else document.querySelector("[data-action]:not([disabled])")?.focus();
+  });
+
+  return function show(prepare) {
+    opener = document.activeElement;
+    error.hidden = true;
+    const first = prepare(form);
+    dialog.showModal();
+    first.focus();
+  };
+}
+
+export function bindDialogs({act, current}) {
+  const finish = setUp(document.getElementById("finish-dialog"), (form, error) => {
+    const outcome = form.elements.outcome.value;
+    const body = outcome === "resolved" ? {outcome} : {outcome, reason: form.elements.reason.value};
+    return act("finish", body, error);
+  });
+  const transfer = setUp(document.getElementById("transfer-dialog"),
+    (form, error) => act("transfer", {service: form.elements.service.value}, error));
+  const close = setUp(document.getElementById("close-dialog"), (form, error) => act("close", undefined, error));
+
+  const reason = document.getElementById("reason");
+  document.getElementById("finish-form").addEventListener("change", (event) => {
+    if (event.target.name === "outcome") reason.disabled = event.target.value !== "unresolved";
+  });
+
+  const number = (form) => {
+    form.querySelector(".dialog-number")?.replaceChildren(current()?.number ?? "");
+  };
+
+  return {
+    finish: () => finish((form) => {
+      number(form);
+      form.reset();
+      reason.disabled = true;
+      return form.elements.outcome[0];
+    }),
+    transfer: () => transfer((form) => {
+      number(form);
+      const select = form.elements.service;
+      // The API refuses a transfer to the same service: offer only the others.
+      for (const option of select.options) option.disabled = option.value === current()?.service;
+      if (select.selectedOptions[0]?.disabled) select.value = [...select.options].find((o) => !o.disabled)?.value;
+      return select;
+    }),
+    close: () => close((form) => form.querySelector('button[type="submit"]')),
+  };
+}

@@ -1,0 +1,101 @@
+"""What the counter page shows, read for one staff member: their centres, counters and skills."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from queue_app.db import utcnow
+from queue_app.domain.lifecycle import UNRESOLVED_REASONS
+from queue_app.extensions import db
+from queue_app.i18n import page_language, text
+from queue_app.models import Centre, Counter, Service, Staff
+from queue_app.services.lookup import language_codes
+
+from .texts import reason_labels, script_texts
+
+
+def reachable_centres(staff: Staff) -> list[Centre]:
+    """The centres whose counters this person may use: an admin's are all of them."""
+    if staff.role == "admin":
+        return list(db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)))
+    return [c for c in staff.centres if c.active]
+
+
+def covers(staff: Staff, centre: Centre) -> bool:
+    return staff.role == "admin" or centre.id in {c.id for c in staff.centres}
+
+
+def held_counter(staff: Staff) -> Counter | None:
+    """The counter this clerk has open (or paused), if any: the page goes straight back to it."""
+    return db.session.scalar(select(Counter).where(Counter.staff_id == staff.id, Counter.state != "closed"))
+
+
+def find_counter(code: str) -> Counter | None:
+    if len(code) > 12 or "\x00" in code:
+        return None
+    return db.session.scalar(select(Counter).where(Counter.code == code))
+
+
+def state_label(state: str) -> str:
+    return {"open": _("Open"), "paused": _("Paused"), "closed": _("Closed")}.get(state, state)
+
+
+def pick_view(staff: Staff, centre_code: str | None, last: str | None) -> dict:
+    """Step 1: the centres to choose among and the chosen centre's counters with their state."""
+    centres = reachable_centres(staff)
+    chosen = next((c for c in centres if c.code == centre_code), None)
+    if chosen is None and last:
+        chosen = next((c for c in centres if last.startswith(f"{c.code}-")), None)
+    chosen = chosen or (centres[0] if centres else None)
+    counters = []
+    for counter in chosen.counters if chosen else ():
+        mine = counter.staff_id == staff.id
+        # A clerk cannot act at another clerk's counter; managers and admins may step in.
+        usable = counter.state == "closed" or mine or staff.role != "clerk"
+        counters.append({
+            "code": counter.code, "name": counter.name, "state": counter.state,
+            "state_label": state_label(counter.state), "holder": counter.staff.name if counter.staff else None,
+            "mine": mine, "usable": usable, "last": counter.code == last,
+        })
+    return {
+        "centres": [{"code": c.code, "name": text(c.name)} for c in centres],
+        "centre": None if chosen is None else {"code": chosen.code, "name": text(chosen.name)},
+        "counters": counters,
+    }
+
+
+def skill_choices(staff: Staff) -> list[dict]:
+    """The clerk's skills, primary first, each with the service's name in the page language."""
+    rows = sorted(staff.skills, key=lambda s: (s.level != "primary", s.service.position, s.service.code))
+    return [{"code": s.service.code, "name": text(s.service.name), "level": s.level}
+            for s in rows if s.service.active]
+
+
+def active_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.code)))
+
+
+def work_data(counter: Counter, staff: Staff) -> dict:
+    """Everything the page's script needs before the socket's first `state` arrives."""
+    codes = language_codes() or ["en"]
+    services = active_services()
+    return {
+        "counter": {"code": counter.code, "name": counter.name},
+        "centre": {"code": counter.centre.code, "name": text(counter.centre.name), "timezone": counter.centre.timezone},
+        "me": {"username": staff.username, "name": staff.name, "role": staff.role},
+        "language": page_language(),
+        "default_language": codes[0],
+        "server_now": utcnow().isoformat(),
+        "skills": skill_choices(staff) if staff.role == "clerk" else [],
+        "services": {s.code: text(s.name) for s in services},
+        "documents": {s.code: (text(s.documents) if s.documents else []) for s in services},
+        "reasons": [{"code": code, "label": reason_labels()[code]} for code in UNRESOLVED_REASONS],
+        "urls": {
+            "api": "/api/v1",
+            "csrf": url_for("counter.csrf"),
+            "login": url_for("pages.login", next=url_for("counter.page", counter=counter.code)),
+            "pick": url_for("counter.page", centre=counter.centre.code, choose=1),
+        },
+        "texts": script_texts(),
+    }

@@ -1,0 +1,463 @@
+/* The lobby kiosk: language → find a service (life event, agency, search) → what to bring and the
+   wait → priority → optional phone → the ticket on screen with its QR. Or: appointment code → ticket.
+   Everything it shows comes with the page; it asks the server only to issue or check in, and hears
+   the live waits on the /display socket. Without a touch for a while it goes back to the start. */
+import {Refusal, Unreachable, makeApi} from "./api.js";
+import {keyboard, keypad, matches} from "./keys.js";
+
+const data = JSON.parse(document.getElementById("kiosk-data").textContent);
+const $ = id => document.getElementById(id);
+const root = $("kiosk");
+const post = makeApi(data.api, data.token);
+const get = makeApi(data.api, data.token, "GET");
+const services = new Map(data.services.map(s => [s.code, s]));
+const agencies = new Map(data.agencies.map(a => [a.code, a]));
+const WARN_MS = 10000; // the "are you still there?" countdown
+const IDLE_MS = Math.max(data.idle_seconds * 1000, WARN_MS + 5000);
+
+const state = {
+  lang: data.languages[0].code,
+  screen: "language",
+  history: [], // screens Back returns to
+  tab: data.life_events.length ? "events" : "agencies",
+  opened: {events: null, agencies: null}, // the life event / agency whose services are listed
+  service: null,
+  priority: false,
+  ticket: null,
+  paperFailing: false, // the ticket's paper failed: the screen is the ticket
+  busy: false,
+  lastTouch: Date.now(),
+};
+const waits = new Map(); // service code → {waiting, estimated_wait_min}, from the socket
+
+const t = (key, values = {}) => data.texts[state.lang][key].replace(/\{(\w+)\}/g, (_, name) => values[name]);
+const name = item => item.names[state.lang];
+
+function element(tag, className, content) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+// ---- screens ---------------------------------------------------------------------------------------
+
+function show(screen, {remember = true} = {}) {
+  if (remember && state.screen !== screen) state.history.push(state.screen);
+  state.screen = screen;
+  root.dataset.screen = screen;
+  for (const section of document.querySelectorAll(".screen")) section.hidden = section.id !== `s-${screen}`;
+  $("bar").hidden = screen === "language";
+  $("back").hidden = screen === "ticket"; // a ticket is taken: only "Done" or "Start again"
+  $(`s-${screen}`).querySelector("h1").focus();
+}
+
+function back() {
+  const previous = state.history.pop();
+  if (previous === undefined || previous === "language") return restart();
+  show(previous, {remember: false});
+}
+
+function restart() {
+  state.history = [];
+  Object.assign(state, {service: null, priority: false, ticket: null, tab: data.life_events.length ? "events" : "agencies"});
+  state.opened = {events: null, agencies: null};
+  for (const id of ["search-input", "phone-input", "code-input"]) $(id).value = "";
+  for (const id of ["phone-error", "code-error"]) $(id).textContent = "";
+  $("walk-in").hidden = true;
+  $("phone-send").disabled = true;
+  $("check-in").disabled = true;
+  setBusy(false);
+  hideIdle();
+  setLanguage(data.languages[0].code);
+  show("language", {remember: false});
+}
+
+// ---- language --------------------------------------------------------------------------------------
+
+function setLanguage(code) {
+  state.lang = code;
+  document.documentElement.lang = code;
+  root.lang = code;
+  document.title = `${data.centre_names[code]} · OneDoor`;
+  for (const node of root.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
+  for (const node of root.querySelectorAll("[data-label]")) node.setAttribute("aria-label", t(node.dataset.label));
+  for (const node of root.querySelectorAll("[data-alt]")) node.alt = t(node.dataset.alt);
+  for (const node of root.querySelectorAll("[data-centre-name]")) node.textContent = data.centre_names[code];
+  for (const button of document.querySelectorAll(".lang-switch")) button.setAttribute("aria-pressed", String(button.dataset.lang === code));
+  const labels = {space: t("space"), delete: t("delete"), clear: t("clear")};
+  keyboard($("search-keys"), $("search-input"), data.letters[code], labels);
+  keyboard($("code-keys"), $("code-input"), data.code_keys, labels, {space: false});
+  keypad($("phone-keys"), $("phone-input"), labels);
+  drawTabs();
+  drawService();
+  drawPriority();
+  drawTicket();
+}
+
+// ---- finding a service -----------------------------------------------------------------------------
+
+function waitContent(code) {
+  const minutes = waits.get(code)?.estimated_wait_min;
+  if (minutes === null || minutes === undefined) {
+    const dash = element("span", "", "—");
+    dash.setAttribute("aria-hidden", "true");
+    return [dash, element("span", "sr-only", t("wait_unknown"))];
+  }
+  return [t("wait_min", {n: Math.max(1, Math.round(minutes))})];
+}
+
+function drawWaits() {
+  for (const node of root.querySelectorAll("[data-wait]")) node.replaceChildren(...waitContent(node.dataset.wait));
+  if (state.service) $("service-waiting").textContent = String(waits.get(state.service)?.waiting ?? 0);
+}
+
+function serviceButton(code) {
+  const service = services.get(code);
+  const button = element("button", "choice service");
+  button.type = "button";
+  button.dataset.service = code;
+  const wait = element("span", "wait");
+  const value = element("span", "wait-value");
+  value.dataset.wait = code;
+  value.replaceChildren(...waitContent(code));
+  wait.append(element("span", "caption", t("wait")), " ", value);
+  button.append(element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""), wait);
+  button.addEventListener("click", () => openService(code));
+  return button;
+}
+
+function serviceList(codes) {
+  const list = element("ul", "services");
+  for (const code of codes) {
+    const item = element("li");
+    item.append(serviceButton(code));
+    list.append(item);
+  }
+  return list;
+}
+
+function drawGroups(kind) {
+  const groups = kind === "events" ? data.life_events : data.agencies;
+  const panel = $(`panel-${kind}`);
+  const opened = groups.find(g => g.code === state.opened[kind]);
+  if (!opened) {
+    const list = element("ul", "groups");
+    for (const group of groups) {
+      const item = element("li");
+      const button = element("button", "choice group", name(group));
+      button.type = "button";
+      button.dataset.group = group.code;
+      button.addEventListener("click", () => {
+        state.opened[kind] = group.code;
+        drawGroups(kind);
+        panel.querySelector("h2").focus();
+      });
+      item.append(button);
+      list.append(item);
+    }
+    panel.replaceChildren(list);
+    return;
+  }
+  const up = element("button", "secondary up", t(kind === "events" ? "all_events" : "all_agencies"));
+  up.type = "button";
+  up.addEventListener("click", () => {
+    state.opened[kind] = null;
+    drawGroups(kind);
+    panel.querySelector(`[data-group="${opened.code}"]`)?.focus();
+  });
+  const title = element("h2", "group-title", name(opened));
+  title.tabIndex = -1;
+  panel.replaceChildren(up, title, serviceList(opened.services));
+}
+
+function drawSearch() {
+  const query = $("search-input").value;
+  const found = data.services.filter(s => matches(query, [
+    name(s), ...s.documents[state.lang], name(agencies.get(s.agency) || {names: {}}) || "",
+  ])).map(s => s.code);
+  $("search-results").replaceChildren(...serviceList(found).children);
+  $("no-match").hidden = found.length > 0;
+}
+
+function drawTabs() {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const selected = tab.dataset.tab === state.tab;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(tab.getAttribute("aria-controls")).hidden = !selected;
+  }
+  drawGroups("events");
+  drawGroups("agencies");
+  drawSearch();
+}
+
+function selectTab(tab) {
+  state.tab = tab;
+  drawTabs();
+  $(`tab-${tab}`).focus();
+}
+
+// ---- a service, priority, phone --------------------------------------------------------------------
+
+function openService(code) {
+  state.service = code;
+  drawService();
+  show("service");
+}
+
+function drawService() {
+  const service = services.get(state.service);
+  if (!service) return;
+  $("service-title").textContent = name(service);
+  $("service-agency").textContent = name(agencies.get(service.agency) || {names: {}}) || "";
+  $("service-wait").dataset.wait = service.code;
+  const documents = service.documents[state.lang];
+  $("service-documents").replaceChildren(...documents.map(d => element("li", "", d)));
+  $("service-no-documents").hidden = documents.length > 0;
+  drawWaits();
+}
+
+function drawPriority() {
+  const service = services.get(state.service);
+  $("priority-service").textContent = service ? name(service) : "";
+}
+
+function choosePriority(priority) {
+  state.priority = priority;
+  $("phone-error").textContent = "";
+  show("phone");
+}
+
+async function issue(withPhone) {
+  const phone = $("phone-input").value.trim();
+  const body = {service: state.service, priority: state.priority, language: state.lang};
+  if (withPhone && phone) body.phone = phone;
+  const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), refusal => {
+    const problem = refusal.error.fields?.phone;
+    return problem ? `${t("phone_refused")} ${problem}` : refusal.message;
+  });
+  if (answer) showTicket(answer);
+}
+
+// ---- appointment check-in --------------------------------------------------------------------------
+
+function openCheckIn() {
+  $("code-error").textContent = "";
+  $("walk-in").hidden = true;
+  show("code");
+}
+
+async function checkIn() {
+  const code = $("code-input").value.replace(/\s+/g, "").toUpperCase();
+  if (!code) return;
+  $("walk-in").hidden = true;
+  const answer = await request(`/appointments/${encodeURIComponent(code)}/check-in`, {language: state.lang},
+    $("code-error"), refusal => {
+      const service = refusal.error.service || refusal.error.appointment?.service;
+      if (refusal.code === "too_late") {
+        state.service = services.has(service) ? service : null;
+        $("walk-in").hidden = false;
+      }
+      return refusal.message;
+    });
+  if (answer) showTicket(answer);
+}
+
+function walkIn() {
+  if (state.service) {
+    state.priority = false;
+    drawPriority();
+    show("priority");
+  } else {
+    show("find");
+  }
+}
+
+// ---- the server ------------------------------------------------------------------------------------
+
+function setBusy(busy) {
+  state.busy = busy;
+  root.classList.toggle("is-busy", busy);
+  root.setAttribute("aria-busy", String(busy));
+  $("busy").textContent = busy ? t("busy") : "";
+}
+
+/** POST and return the answer, or null after saying in `where` what went wrong. */
+async function request(path, body, where, explain) {
+  if (state.busy) return null;
+  where.textContent = "";
+  setBusy(true);
+  try {
+    return await post(path, body);
+  } catch (error) {
+    if (error instanceof Refusal) where.textContent = error.status < 500 ? explain(error) : t("failed");
+    else if (error instanceof Unreachable) where.textContent = t("unreachable");
+    else throw error;
+    return null;
+  } finally {
+    setBusy(false);
+  }
+}
+
+// ---- the ticket ------------------------------------------------------------------------------------
+
+function showTicket(ticket) {
+  state.ticket = ticket;
+  state.paperFailing = false;
+  state.service = ticket.service;
+  state.history = [];
+  $("ticket-qr").src = `${data.qr_url}?ticket=${encodeURIComponent(ticket.token)}`;
+  drawTicket();
+  show("ticket", {remember: false});
+  if (hasPaper(ticket)) watchPaper(ticket.id);
+}
+
+function drawTicket() {
+  const ticket = state.ticket;
+  if (!ticket) return;
+  $("ticket-number").textContent = ticket.number;
+  const service = services.get(ticket.service);
+  $("ticket-service").textContent = service ? name(service) : ticket.service;
+  $("ticket-ahead").textContent = ticket.position === null || ticket.position === undefined ? "—" : String(Math.max(0, ticket.position - 1));
+  const minutes = ticket.estimated_wait_min;
+  $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—" : t("wait_min", {n: Math.max(1, Math.round(minutes))});
+  const appointment = ticket.appointment;
+  $("ticket-appointment").hidden = !appointment;
+  if (appointment) {
+    let time = appointment.start;
+    try {
+      time = new Intl.DateTimeFormat(state.lang, {hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.timezone})
+        .format(new Date(appointment.start));
+    } catch (e) { /* an unknown zone: show the time as sent */ }
+    $("ticket-appointment").textContent = t("appointment_at", {time});
+  }
+  const printing = hasPaper(ticket) && !state.paperFailing;
+  $("print-note").textContent = t(printing ? "printing" : "no_printing");
+  $("print-note").classList.toggle("warning", !printing);
+}
+
+function hasPaper(ticket) {
+  return ticket.print_job !== null && ticket.print_job !== undefined;
+}
+
+// While the ticket is on screen, ask how its paper is doing: if the printer fails, say so at once,
+// so the visitor keeps the number and QR shown here (the ticket is valid either way).
+async function watchPaper(ticketId) {
+  for (let i = 0; i < 15 && state.screen === "ticket" && state.ticket?.id === ticketId; i += 1) {
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    if (state.ticket?.id !== ticketId) return;
+    let answer;
+    try {
+      answer = await get(`/tickets/${ticketId}/paper`);
+    } catch (e) {
+      continue; // the server is briefly out of reach: the on-screen ticket stands anyway
+    }
+    if (answer.state === "printed") return;
+    if (answer.state === "failing") {
+      state.paperFailing = true;
+      drawTicket();
+      return;
+    }
+  }
+}
+
+// ---- inactivity ------------------------------------------------------------------------------------
+
+let focusBeforeIdle = null;
+
+function touched() {
+  state.lastTouch = Date.now();
+  hideIdle();
+}
+
+function hideIdle() {
+  if ($("idle").hidden) return;
+  $("idle").hidden = true;
+  root.querySelector(".screens").inert = false;
+  $("bar").inert = false;
+  focusBeforeIdle?.focus();
+}
+
+function tick() {
+  if (state.screen === "language") return;
+  const left = state.lastTouch + IDLE_MS - Date.now();
+  if (left <= 0) return restart();
+  if (left <= WARN_MS) {
+    if ($("idle").hidden) {
+      focusBeforeIdle = document.activeElement;
+      $("idle").hidden = false;
+      root.querySelector(".screens").inert = true;
+      $("bar").inert = true;
+      $("stay").focus();
+    }
+    $("idle-count").textContent = t("returning", {n: Math.ceil(left / 1000)});
+  }
+}
+
+// ---- live waits ------------------------------------------------------------------------------------
+
+function connect() {
+  if (typeof io !== "function") return; // no socket library: the waits stay "—"
+  const socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {auth: {token: data.token}, reconnectionDelayMax: 10000});
+  socket.on("state", snapshot => {
+    waits.clear();
+    for (const s of snapshot.services || []) waits.set(s.service, s);
+    drawWaits();
+  });
+  socket.on("queue_changed", service => {
+    waits.set(service.service, service);
+    drawWaits();
+  });
+  socket.on("connect_error", () => {
+    if (!socket.active) setTimeout(() => socket.connect(), 10000); // refused: the server will not retry for us
+  });
+}
+
+// ---- start -----------------------------------------------------------------------------------------
+
+for (const button of document.querySelectorAll(".lang-choice")) {
+  button.addEventListener("click", () => {
+    setLanguage(button.dataset.lang);
+    show("find");
+  });
+}
+for (const button of document.querySelectorAll(".lang-switch")) button.addEventListener("click", () => setLanguage(button.dataset.lang));
+for (const tab of document.querySelectorAll("[role=tab]")) {
+  tab.addEventListener("click", () => selectTab(tab.dataset.tab));
+  tab.addEventListener("keydown", event => {
+    const order = ["events", "agencies", "search"];
+    const step = {ArrowRight: 1, ArrowLeft: -1}[event.key];
+    if (step) selectTab(order[(order.indexOf(state.tab) + step + order.length) % order.length]);
+  });
+}
+$("back").addEventListener("click", back);
+$("restart").addEventListener("click", restart);
+$("appointment-start").addEventListener("click", openCheckIn);
+$("appointment-find").addEventListener("click", openCheckIn);
+$("search-input").addEventListener("input", drawSearch);
+$("take").addEventListener("click", () => { drawPriority(); show("priority"); });
+$("priority-yes").addEventListener("click", () => choosePriority(true));
+$("priority-no").addEventListener("click", () => choosePriority(false));
+$("phone-input").addEventListener("input", () => {
+  $("phone-input").value = $("phone-input").value.replace(/[^\d+ ]/g, "");
+  $("phone-send").disabled = !/\d/.test($("phone-input").value);
+  $("phone-error").textContent = "";
+});
+$("phone-input").addEventListener("keydown", event => { if (event.key === "Enter" && !$("phone-send").disabled) issue(true); });
+$("phone-send").addEventListener("click", () => issue(true));
+$("phone-skip").addEventListener("click", () => issue(false));
+$("code-input").addEventListener("input", () => {
+  $("check-in").disabled = !$("code-input").value.trim();
+  $("code-error").textContent = "";
+  $("walk-in").hidden = true;
+});
+$("code-input").addEventListener("keydown", event => { if (event.key === "Enter") checkIn(); });
+$("check-in").addEventListener("click", checkIn);
+$("walk-in").addEventListener("click", walkIn);
+$("done").addEventListener("click", restart);
+$("stay").addEventListener("click", touched);
+for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, {capture: true});
+setInterval(tick, 250);
+setLanguage(state.lang);
+connect();

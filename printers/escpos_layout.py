@@ -1,0 +1,164 @@
+"""The ticket as ESC/POS bytes, built with python-escpos into memory before any device is touched.
+
+Text goes out as text only when every character of its line exists in the printer's code page
+(`?codepage=`, CP437 by default: the table every ESC/POS printer selects after ESC @). Any other
+line (Cyrillic, or accents the page lacks) is drawn with DejaVu Sans into a 1-bit raster image
+of the paper's width, so it is never garbled. The QR code is always a raster image: every printer
+prints those, and its bytes can be decoded back (see `printers.preview`).
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import textwrap
+
+import qrcode
+from escpos.printer import Dummy
+from PIL import Image, ImageDraw, ImageFont
+
+from .paper import TicketPaper, font_path
+
+INIT = b"\x1b@"  # ESC @: a printer left mid-job by a fault starts clean
+DOT_WIDTH = 12  # font A is 12 × 24 dots
+TEXT_PX = 24  # image text the height of font A, so both kinds of line look alike
+
+
+@functools.cache
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
+
+
+def wrap_pixels(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break `text` into lines no wider than `width` pixels (a too-long word is cut)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if fnt.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while fnt.getlength(word) > width:  # a word wider than the paper: cut it
+            cut = max(1, next(i for i in range(len(word), 0, -1) if fnt.getlength(word[:i]) <= width))
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def text_image(
+    text: str, width: int, *, size: int = TEXT_PX, bold: bool = False, align: str = "left", hang: str = ""
+) -> Image.Image:
+    """`text` wrapped and drawn black on white, thresholded to 1 bit, `width` pixels wide.
+
+    `hang` (e.g. "- ") starts the first line, and the later lines are indented by its width."""
+    fnt = font(size, bold)
+    indent = int(fnt.getlength(hang))
+    lines = wrap_pixels(text, fnt, width - indent)
+    ascent, descent = fnt.getmetrics()
+    step = ascent + descent + 2
+    img = Image.new("L", (width, step * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        length = fnt.getlength(line)
+        x = {"left": indent, "center": (width - length) / 2, "right": width - length}[align]
+        draw.text((x, i * step), line, font=fnt, fill=0)
+    if hang:
+        draw.text((0, 0), hang, font=fnt, fill=0)
+    return img.point(lambda v: 0 if v < 128 else 255, mode="1")
+
+
+def qr_image(url: str, width: int, box: int = 6) -> Image.Image:
+    """The QR code of `url`, centred on a 1-bit strip as wide as the paper."""
+    for size in range(box, 1, -1):  # a long URL on narrow paper: smaller modules
+        code = qrcode.QRCode(box_size=size, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        code.add_data(url)
+        code.make(fit=True)
+        img = code.make_image().get_image().convert("1")
+        if img.width <= width:
+            break
+    else:
+        raise ValueError(f"the QR code of a {len(url)}-character URL does not fit {width} px")
+    strip = Image.new("1", (width, img.height), 1)
+    strip.paste(img, ((width - img.width) // 2, 0))
+    return strip
+
+
+class Ticket:
+    """Writes one ticket into a python-escpos printer object, line by line."""
+
+    def __init__(self, printer, width: int, codepage: str):
+        self.p = printer
+        self.width = width
+        self.codepage = codepage
+        self.columns = width // DOT_WIDTH
+
+    def fits(self, text: str) -> bool:
+        encoder = self.p.magic.encoder
+        return all(encoder.can_encode(self.codepage, ch) for ch in text)
+
+    def line(self, text: str, *, bold: bool = False, align: str = "left", hang: str = "") -> None:
+        """One paragraph: as text when the code page has all of it, else as an image."""
+        if self.fits(hang + text):
+            lines = textwrap.wrap(hang + text, self.columns, subsequent_indent=" " * len(hang)) or [""]
+            self.p.set(align=align, bold=bold)
+            self.p.text("\n".join(lines) + "\n")
+            self.p.set(align="left", bold=False)
+        else:
+            self.image(text_image(text, self.width, bold=bold, align=align, hang=hang))
+
+    def image(self, img: Image.Image) -> None:
+        self.p.set(align="left")
+        self.p.image(img, impl="bitImageRaster")
+
+    def number(self, number: str) -> None:
+        """The ticket number in the largest type: text (ticket numbers are ASCII)."""
+        if not self.fits(number):
+            self.image(text_image(number, self.width, size=TEXT_PX * 4, bold=True, align="center"))
+            return
+        self.p.set(align="center", bold=True, custom_size=True, width=4, height=4)
+        self.p.text(number + "\n")
+        self.p.set(align="left", bold=False, normal_textsize=True)
+
+
+def escpos_printer(width: int, printer_class=Dummy, **kwargs):
+    """A python-escpos printer object that knows the paper's width (for centred images)."""
+    p = printer_class(**kwargs)
+    p.profile.profile_data = copy.deepcopy(p.profile.profile_data)  # ours alone: widths differ
+    p.profile.profile_data["media"]["width"]["pixels"] = width
+    return p
+
+
+def ticket_bytes(paper: TicketPaper, *, width: int = 512, codepage: str = "CP437", cut: bool = True) -> bytes:
+    """The whole ESC/POS job for one ticket, starting with ESC @."""
+    p = escpos_printer(width)
+    p._raw(INIT)
+    codepage = p.magic.encoder.get_encoding_name(codepage)  # ValueError for a page it lacks
+    p.charcode(codepage)  # ESC t n
+    t = Ticket(p, width, codepage)
+    labels = paper.labels
+    t.line(paper.centre, bold=True, align="center")
+    p.ln()
+    t.number(paper.number)
+    t.line(paper.service, bold=True, align="center")
+    p.ln()
+    t.line(f"{labels.time}: {paper.issued_at}")
+    if paper.ahead is not None:
+        t.line(f"{labels.ahead}: {paper.ahead}")
+    t.line(f"{labels.wait}: {paper.wait}")
+    if paper.documents:
+        p.ln()
+        t.line(f"{labels.documents}:", bold=True)
+        for doc in paper.documents:
+            t.line(doc, hang="- ")
+    p.ln()
+    t.image(qr_image(paper.status_url, width))
+    t.line(labels.scan, align="center")
+    p.ln()
+    t.line(labels.footer, align="center")
+    if cut:
+        p.cut()
+    return p.output

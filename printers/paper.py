@@ -1,0 +1,97 @@
+"""What a ticket says, already in the visitor's language: the one input of every printer backend."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def font_path(name: str = "DejaVuSans.ttf") -> str:
+    """A DejaVu font file: the copy shipped with the package, else the system's."""
+    for folder in (FONTS, SYSTEM_FONTS):
+        if (folder / name).exists():
+            return str(folder / name)
+    raise FileNotFoundError(f"font {name} not found in {FONTS} or {SYSTEM_FONTS}")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The fixed words of a ticket in one language."""
+
+    time: str = "Time"
+    ahead: str = "People ahead"
+    wait: str = "Estimated wait"
+    documents: str = "Please bring"
+    scan: str = "Scan to follow your turn"
+    footer: str = "Please wait until your number is called."
+    minutes: str = "{n} min"
+    under_a_minute: str = "under 1 min"
+    unknown: str = "—"
+
+
+# Printers keep their own words: a ticket must print even when the pages' catalogues are not
+# loaded (the worker runs outside any request). A language not listed here prints in English.
+LABELS: dict[str, Labels] = {
+    "en": Labels(),
+    "es": Labels(
+        time="Hora", ahead="Personas delante", wait="Espera estimada", documents="Traiga",
+        scan="Escanee para seguir su turno", footer="Espere a que llamen su número.",
+        minutes="{n} min", under_a_minute="menos de 1 min",
+    ),
+    "ru": Labels(
+        time="Время", ahead="Перед вами", wait="Ожидание", documents="Возьмите с собой",
+        scan="Отсканируйте, чтобы следить за очередью", footer="Пожалуйста, ожидайте вызова вашего номера.",
+        minutes="{n} мин", under_a_minute="меньше 1 мин",
+    ),
+}
+
+
+def labels_for(language: str) -> Labels:
+    """The ticket's words in `language` (its base language for e.g. `es-MX`), else English."""
+    return LABELS.get(language) or LABELS.get(language.split("-")[0]) or LABELS["en"]
+
+
+def wait_text(minutes: float | None, labels: Labels) -> str:
+    """An estimated wait as the ticket shows it: whole minutes, never a false precision."""
+    if minutes is None:
+        return labels.unknown
+    if minutes < 1:
+        return labels.under_a_minute
+    return labels.minutes.format(n=round(minutes))
+
+
+@dataclass(frozen=True)
+class TicketPaper:
+    """One ticket as printed: every text already in the visitor's language."""
+
+    centre: str
+    number: str
+    service: str
+    issued_at: str  # local time at the centre, formatted
+    ahead: int | None  # None when the ticket no longer waits (e.g. already called)
+    wait: str
+    documents: tuple[str, ...]
+    status_url: str
+    labels: Labels = field(default_factory=Labels)
+    language: str = "en"
+    ticket_id: int | None = None  # names the PDF file; None for a test print
+
+
+SAMPLE = {
+    "en": ("Headquarters", "Birth registration", ("Medical birth certificate", "Parents' passports")),
+    "es": ("Sede central", "Registro de nacimiento", ("Certificado médico de nacimiento", "Pasaportes de los padres")),
+    "ru": ("Главный офис", "Регистрация рождения", ("Медицинское свидетельство о рождении", "Паспорта родителей")),
+}
+
+
+def sample_paper(language: str = "en", status_url: str = "http://127.0.0.1:5000/t/test-print") -> TicketPaper:
+    """A made-up ticket for `print-test`."""
+    centre, service, documents = SAMPLE.get(language, SAMPLE["en"])
+    labels = labels_for(language)
+    return TicketPaper(
+        centre=centre, number="A001", service=service, issued_at="23.11.2026 12:00", ahead=3,
+        wait=wait_text(12, labels), documents=documents, status_url=status_url, labels=labels,
+        language=language,
+    )

@@ -1,0 +1,136 @@
+"""Bookable slots: a centre's real capacity for a service, minus what is booked and kept for walk-ins.
+
+Capacity rule. A service's slots are its duration long, laid end to end from the day's opening time;
+a slot that would run past closing is not offered. Each slot has
+
+    places = floor(servers × (1 − walk_in_share)),   servers = min(counters, skilled staff)
+
+where skilled staff are the centre's clerks holding the service as a primary or secondary skill.
+There is no staff roster yet, so every skilled clerk of the centre counts as available during all
+opening hours, and a clerk skilled in several services counts once for each of them.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from .errors import DomainError, InvalidRequest
+from .hours import Span
+
+# Reasons a start time is not a bookable slot (the `code` of the 422 refusal).
+IN_THE_PAST, TOO_SOON, CLOSED_DAY, OUTSIDE_HOURS, BEYOND_HORIZON, NOT_A_SLOT = (
+    "in_the_past", "too_soon", "closed_day", "outside_hours", "beyond_horizon", "not_a_slot")
+
+
+class NotASlot(InvalidRequest):
+    """A start time that is not one of the bookable slots; `code` says why (422)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class SlotFull(DomainError):
+    code = "slot_full"
+    status = 409
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # aware, in the centre's timezone
+    end: datetime
+    available: int  # places still free
+
+
+@dataclass(frozen=True)
+class Window:
+    """When booking is allowed: not before now + notice, not after the horizon's last local day."""
+
+    now: datetime
+    notice: timedelta = timedelta(0)
+    horizon_days: int = 30
+
+    def last_day(self, tz: ZoneInfo) -> date:
+        return self.now.astimezone(tz).date() + timedelta(days=self.horizon_days)
+
+
+def places_per_slot(counters: int, skilled_staff: int, walk_in_share: float) -> int:
+    """Return the places each slot offers online: the bookable share of the servers, rounded down."""
+    servers = max(0, min(counters, skilled_staff))
+    # round() first: 0.7 × 10 is 7.000000000000001 in floating point and must stay 7
+    return max(0, math.floor(round(servers * (1 - walk_in_share), 9)))
+
+
+def slot_grid(day: date, span: Span | None, tz: ZoneInfo, length: timedelta) -> list[tuple[datetime, datetime]]:
+    """Return the (start, end) of every slot of a local day, aware in `tz`; none on a closed day.
+
+    Slots follow the wall clock from the opening time; a start that does not exist on the wall
+    clock (a daylight-saving gap) is skipped.
+    """
+    if span is None or length <= timedelta(0):
+        return []
+    opens, closes = span
+    first = datetime.combine(day, opens)
+    last = datetime.combine(day + timedelta(days=1), time(0)) if closes is None else datetime.combine(day, closes)
+    grid = []
+    start = first
+    while start + length <= last:
+        aware = start.replace(tzinfo=tz)
+        if aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) == start:
+            grid.append((aware, (start + length).replace(tzinfo=tz)))
+        start += length
+    return grid
+
+
+def free_slots(
+    day: date, span: Span | None, tz: ZoneInfo, length: timedelta, places: int,
+    booked: Mapping[datetime, int], window: Window,
+) -> list[Slot]:
+    """Return the day's bookable slots with their free places (0 when full).
+
+    None on a closed day, beyond the horizon, or when the service has no bookable place at the
+    centre; slots starting before now + notice are left out. `booked` counts live bookings by start.
+    """
+    if places <= 0 or day > window.last_day(tz):
+        return []
+    earliest = window.now + window.notice
+    counts = {k.astimezone(timezone.utc): v for k, v in booked.items()}
+    return [
+        Slot(start, end, max(0, places - counts.get(start.astimezone(timezone.utc), 0)))
+        for start, end in slot_grid(day, span, tz, length)
+        if start >= earliest
+    ]
+
+
+def why_not_a_slot(
+    start: datetime, span: Span | None, tz: ZoneInfo, length: timedelta, window: Window,
+) -> NotASlot | None:
+    """Return why `start` (aware) cannot be booked — past, too soon, closed day, outside hours,
+    beyond the horizon, off the slot grid — or None when it is a slot (free places aside)."""
+    local = start.astimezone(tz)
+    day = local.date()
+    when = f"{local:%Y-%m-%d %H:%M} ({tz.key})"
+    if start <= window.now:
+        return NotASlot(IN_THE_PAST, f"{when} has already passed")
+    if start < window.now + window.notice:
+        minutes = int(window.notice.total_seconds() // 60)
+        return NotASlot(TOO_SOON, f"{when} is too soon: book at least {minutes} minutes ahead")
+    if day > window.last_day(tz):
+        return NotASlot(BEYOND_HORIZON, f"{when} is too far ahead: bookings open {window.horizon_days} days "
+                                        f"in advance (until {window.last_day(tz)})")
+    if span is None:
+        return NotASlot(CLOSED_DAY, f"the centre is closed on {day}")
+    grid = slot_grid(day, span, tz, length)
+    if not any(s == local for s, _ in grid):
+        opens, closes = span
+        hours = f"{opens:%H:%M}-{'24:00' if closes is None else f'{closes:%H:%M}'}"
+        inside = grid and grid[0][0] <= local < grid[-1][1]
+        if not inside:
+            return NotASlot(OUTSIDE_HOURS, f"{when} is outside the slots of the day's opening hours ({hours})")
+        minutes = int(length.total_seconds() // 60)
+        return NotASlot(NOT_A_SLOT, f"{when} is not a slot start: slots are {minutes} minutes long from "
+                                    f"{opens:%H:%M}")
+    return None

@@ -1,0 +1,16 @@
+"""The WSGI entry point of production servers: `queue-app serve` runs
+`gunicorn -k gevent -w 1 queue_app.wsgi:app` (README: "Serving")."""
+import os
+
+from gevent import monkey
+
+# Gunicorn's gevent worker has patched the standard library before importing this module; the
+# Socket.IO layer must then use gevent too. Pinned here rather than guessed from installed packages.
+if monkey.is_module_patched("socket"):
+    os.environ.setdefault("ONEDOOR_ASYNC_MODE", "gevent")
+
+from . import create_app  # noqa: E402
+from .services.printing import start_print_worker  # noqa: E402
+
+app = create_app()
+start_print_worker(app)  # the kiosks' tickets are printed by the server process: nothing else to run

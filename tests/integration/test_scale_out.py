@@ -1,0 +1,110 @@
+"""Two production server processes (`queue-app serve`: gunicorn + gevent) on different ports,
+sharing the test database (PostgreSQL in the PostgreSQL pass) and Redis as the message queue:
+what a clerk does through one process reaches screens connected to the other (SPEC §8)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from queue_app.extensions import db
+from queue_app.services import create_device, create_user
+from tests.conftest import PASSWORD
+from tests.sockets import Screen
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORK = ROOT / "tests" / "data" / "network.toml"
+REDIS = os.environ.get("ONEDOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or busy starting
+            pass
+        if server.poll() is not None:
+            raise AssertionError(f"server exited: {server.stdout.read()}")
+        assert time.monotonic() < deadline, f"{base} did not answer in {seconds} s"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def two_servers(app, ctx, tmp_path):
+    """Two `queue-app serve` processes over this test's database and one Redis channel of its own."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
+    env.update(ONEDOOR_DATABASE_URL=url, ONEDOOR_CONFIG=str(NETWORK), ONEDOOR_INSTANCE=str(tmp_path),
+               ONEDOOR_MESSAGE_QUEUE=REDIS, ONEDOOR_MESSAGE_CHANNEL=f"onedoor-test-{uuid.uuid4().hex}",
+               ONEDOOR_SECRET_KEY="shared-by-both-processes")
+    servers, bases = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            servers.append(subprocess.Popen([sys.executable, "-m", "queue_app", "serve", "--port", str(port)],
+                                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                            text=True))
+            bases.append(f"http://127.0.0.1:{port}")
+        for base, server in zip(bases, servers):
+            wait_healthy(base, server)
+        yield bases
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def test_a_call_through_one_process_reaches_a_display_on_the_other(two_servers):
+    first, second = two_servers
+    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
+    display = create_device("display", "HQ").token
+    kiosk = create_device("kiosk", "HQ").token
+    db.session.commit()
+    clerk = requests.post(first + "/api/v1/auth/token", json={"username": "kate", "password": PASSWORD},
+                          timeout=10).json()["token"]
+    as_clerk = {"Authorization": f"Bearer {clerk}"}
+    screen = Screen(second, "/display", "centre=HQ", display)  # connected to process 2 only
+    try:
+        assert screen.next("state")["calls"] == []
+        issued = requests.post(first + "/api/v1/centres/HQ/tickets", json={"service": "birth"},
+                               headers={"Authorization": f"Bearer {kiosk}"}, timeout=10)
+        assert issued.status_code == 201, issued.text
+        number = issued.json()["number"]
+        changed = screen.next("queue_changed", timeout=10, where=lambda d: d.get("service") == "birth")
+        assert changed["waiting"] == 1
+        assert requests.post(first + "/api/v1/counters/HQ-03/open", json={}, headers=as_clerk,
+                             timeout=10).status_code == 200
+        called = requests.post(first + "/api/v1/counters/HQ-03/call-next", headers=as_clerk, timeout=10)
+        assert called.status_code == 200, called.text
+        event = screen.next("ticket_called", timeout=10)
+        assert (event["number"], event["counter_code"]) == (number, "HQ-03")
+    finally:
+        screen.close()
+
+
+def test_a_bad_token_is_refused_by_the_production_server(two_servers):
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(f"{two_servers[0]}?centre=HQ", namespaces=["/display"], auth={"token": "forged"},
+                       transports=["websocket"], wait_timeout=5)

@@ -1,0 +1,48 @@
+"""A recording Socket.IO client for tests that talk to a real server port."""
+from __future__ import annotations
+
+import queue
+import time
+
+import socketio
+
+WAIT = 5.0
+
+
+class Screen:
+    """A Socket.IO client on one namespace that records every event it receives."""
+
+    def __init__(self, base: str, namespace: str, query: str, token: str | None):
+        self.events: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.namespace = namespace
+        for name in ("state", "ticket_called", "queue_changed", "ticket_status"):
+            self.client.on(name, self._keeper(name), namespace=namespace)
+        self.client.connect(f"{base}?{query}", namespaces=[namespace], auth={"token": token} if token else None,
+                            transports=["websocket"], wait_timeout=WAIT)
+
+    def _keeper(self, name):
+        return lambda data: self.events.put((name, data))
+
+    def next(self, name: str, timeout: float = WAIT, where=lambda d: True):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {name!r} event within {timeout} s")
+            try:
+                got, data = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            if got == name and where(data):
+                return data
+
+    def drain(self, seconds: float = 0.5) -> list:
+        time.sleep(seconds)
+        out = []
+        while not self.events.empty():
+            out.append(self.events.get_nowait())
+        return out
+
+    def close(self):
+        self.client.disconnect()
