@@ -15,8 +15,11 @@ from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = str(HERE / "migrations")
 FACES = ("queue_app", "counter", "display", "kiosk")
-# Each face package keeps the catalogues of its own texts; Flask-Babel merges them.
-TRANSLATIONS = ";".join(str(HERE.parent / face / "translations") for face in FACES)
+# Each face package (and the booking site and the notifications inside queue_app) keeps the
+# catalogues of its own texts; Flask-Babel merges them. CATALOGUES lists them, relative to the
+# repository; a catalogue covers the texts of its folder except those of a catalogue inside it.
+CATALOGUES = ("queue_app", "queue_app/booking_site", "queue_app/notifications", "counter", "display", "kiosk")
+TRANSLATIONS = ";".join(str(HERE.parent / root / "translations") for root in CATALOGUES)
 
 
 def settings(instance_path: str) -> dict:
@@ -35,6 +38,8 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_PUBLIC_RATE_LIMIT": env("ONEDOOR_PUBLIC_RATE_LIMIT", "1200/minute"),
         "ONEDOOR_PUBLIC_CACHE_SECONDS": float(env("ONEDOOR_PUBLIC_CACHE_SECONDS", "5")),
         "ONEDOOR_LOGIN_RATE_LIMIT": env("ONEDOOR_LOGIN_RATE_LIMIT", "10/minute"),
+        "ONEDOOR_BOOKING_RATE_LIMIT": env("ONEDOOR_BOOKING_RATE_LIMIT", "10/hour;3/minute"),  # per client, pages + API
+        "ONEDOOR_REMOTE_RATE_LIMIT": env("ONEDOOR_REMOTE_RATE_LIMIT", "5/hour;2/minute"),  # joins from home, per client
         "RATELIMIT_STORAGE_URI": env("ONEDOOR_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Where visitors' phones reach the server: the base of the status URL in the tickets' QR codes.
@@ -44,6 +49,7 @@ def settings(instance_path: str) -> dict:
         # Networks (or test runs) sharing one Redis keep their events apart by channel.
         "ONEDOOR_MESSAGE_CHANNEL": env("ONEDOOR_MESSAGE_CHANNEL", "onedoor"),
         "ONEDOOR_ASYNC_MODE": env("ONEDOOR_ASYNC_MODE", "threading"),
+        "ONEDOOR_NOTIFY": env("ONEDOOR_NOTIFY", "log://"),  # messages to visitors: log://, smtp://…, sms+https://…
     }
 
 
@@ -91,7 +97,9 @@ def register_faces(app: Flask) -> None:
     from .cli import register
     from .i18n import lang_url
     from .models import Language
+    from .booking_site import bp as booking_site
     from .pages import bp as pages
+    from .notifications import init_app as init_notifications
     from .realtime import register_namespaces
     from .vendor import bp as vendor
 
@@ -100,10 +108,12 @@ def register_faces(app: Flask) -> None:
         if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
             csrf.exempt(blueprint)  # the API checks X-CSRFToken itself for session callers
     app.register_blueprint(pages)
+    app.register_blueprint(booking_site)
     app.register_blueprint(vendor)
     for face in FACES[1:]:  # the faces used inside a centre, each its own package
         app.register_blueprint(importlib.import_module(face).bp)
     register_namespaces(app)
+    init_notifications(app)
 
     @app.context_processor
     def page_context():

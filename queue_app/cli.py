@@ -177,6 +177,32 @@ def close_day_command(centre):
                f"{done.still_at_counters} still serving.")
 
 
+@click.group("jobs")
+def jobs_group():
+    """Scheduled jobs (opening, closing, reminders, roll-up); `serve` runs them every minute."""
+
+
+@jobs_group.command("run-due")
+@click.option("--now", "now_text", help="act as at this ISO time with offset, e.g. 2026-11-23T20:00:00+03:00")
+@with_appcontext
+def run_due_command(now_text):
+    """Do whatever is due and not yet done, once (for cron, or to catch up by hand)."""
+    from datetime import datetime
+
+    from .jobs import run_due
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            _fail(f"run-due: --now {now_text!r} is not an ISO time, e.g. 2026-11-23T20:00:00+03:00")
+        if now.tzinfo is None:
+            _fail("run-due: --now needs a UTC offset, e.g. 2026-11-23T20:00:00+03:00")
+    for line in run_due(now).lines():
+        click.echo(line)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -199,9 +225,11 @@ def serve_command(host, port, dev):
         # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
         from werkzeug.serving import run_simple
 
+        from .jobs import start_scheduler
         from .services.printing import start_print_worker
 
         start_print_worker(app)
+        start_scheduler(app)  # opening, closing, reminders, roll-up: see README "Scheduled jobs"
         run_simple(host, port, app, threaded=True, use_reloader=False)
         return
     _raise_open_files_limit()
@@ -233,9 +261,8 @@ FACES = [
     ("Counter (clerks)", "/counter"),
     ("Kiosk (opened with ?token=)", "/kiosk"),
     ("Display (opened with ?token=)", "/display"),
-    ("Manager dashboard", "/manager"),
-    ("Booking", "/book"),
-    ("Open data", "/open-data"),
+    ("Booking an appointment", "/book"),
+    ("Joining today's queue from home", "/join"),
     ("API (OpenAPI document)", "/api/v1/openapi.json"),
     ("Centres, live", "/api/v1/centres"),
     ("Health", "/healthz"),
@@ -243,7 +270,7 @@ FACES = [
 
 COMMANDS = [
     init_command, demo_command, create_user_command, create_device_command, list_devices_command,
-    revoke_device_command, disable_user_command, close_day_command, serve_command,
+    revoke_device_command, disable_user_command, close_day_command, serve_command, jobs_group,
 ]
 
 

@@ -55,6 +55,17 @@ class AppointmentsCfg(Strict):
     min_notice_min: int = Field(30, ge=0, le=1440)  # a slot must start at least this long after booking
 
 
+class RemoteCfg(Strict):
+    enabled: bool = True  # visitors may join today's queue from home (POST …/remote-tickets, /join)
+    per_phone_per_day: int = Field(1, ge=1, le=10)  # live remote tickets one phone may hold per centre day
+    max_ahead_min: int = Field(90, ge=5, le=480)  # joining is refused while the service's wait is longer
+
+
+class NotificationsCfg(Strict):
+    near_ahead: int = Field(3, ge=0, le=50)  # "your turn is near" when this many or fewer are ahead (0: never)
+    reminder_hour_local: int = Field(18, ge=0, le=23)  # from this local hour, tomorrow's visitors are reminded
+
+
 class DefaultsCfg(Strict):
     target_wait_min: int = Field(15, ge=1, le=480)
     recall_limit: int = Field(2, ge=0, le=10)
@@ -136,6 +147,8 @@ class NetworkConfig(Strict):
     network: NetworkCfg
     policy: PolicyCfg = PolicyCfg()
     appointments: AppointmentsCfg = AppointmentsCfg()
+    remote: RemoteCfg = RemoteCfg()
+    notifications: NotificationsCfg = NotificationsCfg()
     defaults: DefaultsCfg = DefaultsCfg()
     agencies: list[AgencyCfg] = Field(min_length=1)
     services: list[ServiceCfg] = Field(min_length=1)

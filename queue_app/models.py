@@ -220,13 +220,17 @@ class Appointment(db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(sa.String(12), default="booked")
+    status: Mapped[str] = mapped_column(sa.String(12), default="booked")  # booked|checked_in|cancelled|missed
     name: Mapped[str] = mapped_column(sa.String(120))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
     place: Mapped[int | None]  # 1..places of the slot while booked or checked in; NULL once cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the visitor was told of the booking (NULL: still to tell, or a failed try to retry)
+    # and reminded the day before; each is set by the one sender that claims it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
@@ -260,6 +264,7 @@ class Ticket(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointments.id"))
     transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"))
     estimate_at_issue_min: Mapped[float | None]
+    near_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "your turn is near" went out
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
@@ -314,3 +319,28 @@ class PrintJob(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobRun(db.Model):
+    """One occasion of a scheduled job done (e.g. closing, "HQ:2026-11-23"). Inserted first in the
+    job's transaction: the unique pair makes every occasion run once across server processes."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (sa.UniqueConstraint("job", "occasion", name="uq_job_runs_job_occasion"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(20))
+    occasion: Mapped[str] = mapped_column(sa.String(40))
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CentreDay(db.Model):
+    """A centre's figures for one local day, rolled up after it closed (reports, open data)."""
+
+    __tablename__ = "centre_days"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "day", name="uq_centre_days_centre_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    day: Mapped[date]
+    figures: Mapped[dict] = mapped_column(JSON)
+    rolled_up_at: Mapped[datetime] = mapped_column(UTCDateTime)

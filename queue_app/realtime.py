@@ -22,13 +22,14 @@ from wsproto.extensions import PerMessageDeflate
 
 from .auth import Principal, principal_for_token
 from .db import utcnow
+from .domain.errors import NotFound
 from .domain.lifecycle import WAITING
 from .extensions import db, socketio
 from .models import Centre, Counter, Ticket
 from .services import changes
 from .services.calling import active_ticket
 from .services.printing import printer_faults
-from .services.reading import queue_view, ticket_status
+from .services.reading import queue_view, ticket_status, visit_by_token
 
 RECENT_CALLS = 8
 REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
@@ -180,11 +181,16 @@ class ManagerNamespace(Namespace):
 
 
 class TicketNamespace(Namespace):
-    """A visitor's status page: the ticket token is the credential."""
+    """A visitor's status page: the ticket token is the credential (in the connect `auth` payload,
+    which no access log records; `?token=` is still accepted)."""
 
     def on_connect(self, auth=None):
-        token = request.args.get("token", "")
-        ticket = None if "\x00" in token or len(token) > 64 else db.session.scalar(select(Ticket).where(Ticket.token == token))
+        token = auth.get("token") if isinstance(auth, dict) else None
+        token = token if isinstance(token, str) and token else request.args.get("token", "")
+        try:
+            ticket = None if "\x00" in token else visit_by_token(token)  # after a transfer: the ticket it became
+        except NotFound:
+            ticket = None
         if ticket is None:
             raise ConnectionRefusedError("not_found: no ticket with that token")
         enter(ticket_room(ticket.id))

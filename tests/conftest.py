@@ -43,6 +43,8 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test",
         "ONEDOOR_LOGIN_RATE_LIMIT": "1000/minute",  # the rate-limit test lowers it for itself
         "ONEDOOR_PUBLIC_RATE_LIMIT": "10000/minute",
+        "ONEDOOR_BOOKING_RATE_LIMIT": "10000/minute",  # the tests of a limit lower it for themselves
+        "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
         "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
     })
     with app.app_context():
@@ -54,6 +56,18 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request):
+    """Every test that uses the app starts with the limiter's counts at zero (they live in memory,
+    for the whole session's app): a test lowering a limit with monkeypatch.setitem(app.config, …)
+    then counts only its own requests."""
+    if "app" in request.fixturenames:
+        from queue_app.extensions import limiter
+
+        limiter.reset()
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Online booking: a day's slots, booking, and managing an appointment by its code (public)."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_smorest import Blueprint
 
 from .. import services
@@ -10,6 +11,15 @@ from .schemas import AppointmentOut, BookIn, ErrorSchema, RescheduleIn, SlotOut,
 
 blp = Blueprint("booking", __name__, url_prefix="/api/v1",
                 description="Booking an appointment and managing it by its code: no sign-in, rate-limited.")
+
+
+def booking_limit():
+    """Decorate a view that creates or moves an appointment: one per-client budget
+    (ONEDOOR_BOOKING_RATE_LIMIT) shared by the API and the booking pages, against slot hoarding.
+    Only what succeeded counts, so a typo or a slot taken meanwhile costs nothing."""
+    return limiter.shared_limit(lambda: current_app.config["ONEDOOR_BOOKING_RATE_LIMIT"], scope="booking",
+                                methods=["POST"], deduct_when=lambda response: response.status_code < 400)
+
 
 CODE = "<string(minlength=1, maxlength=32):code>"
 NOT_A_SLOT = ("the start is not a bookable slot: in_the_past, too_soon, closed_day, outside_hours, "
@@ -36,6 +46,7 @@ def slots(query, centre):
 
 @blp.post("/appointments")
 @limiter.limit(PUBLIC_LIMIT)
+@booking_limit()
 @blp.arguments(BookIn)
 @blp.response(201, AppointmentOut)
 @_errors((404, "unknown centre or service"), (409, "slot_full: no place left in that slot"), (422, NOT_A_SLOT))
@@ -66,6 +77,7 @@ def cancel(code):
 
 @blp.post(f"/appointments/{CODE}/reschedule")
 @limiter.limit(PUBLIC_LIMIT)
+@booking_limit()
 @blp.arguments(RescheduleIn)
 @blp.response(200, AppointmentOut)
 @_errors((404, "no appointment with that code"),

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from ..db import utcnow
 from ..extensions import db, limiter
-from ..models import Agency, Centre, Counter, Language, LifeEvent, Service
-from ..services.lookup import cached, centre_by_code
+from ..models import Agency, Counter, Language, LifeEvent, Service
+from ..services.lookup import centre_by_code
 from ..services.reading import centre_summary, ticket_status
+from ..services.remote import centres_overview
 from .schemas import (
     AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOut, StatusOut,
 )
@@ -53,13 +54,7 @@ def centres():
     Recomputed at most every few seconds: 150 centres' queues per request would let anyone
     load the database at will.
     """
-
-    def load():
-        now = utcnow()
-        rows = db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)).all()
-        return [centre_summary(c, now) for c in rows]
-
-    return cached("public:centres", load, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
+    return centres_overview()
 
 
 @blp.get("/centres/<string:centre>")

@@ -330,7 +330,7 @@ class AppointmentOut(ma.Schema):
     start = fields.Function(lambda a: a.start.astimezone(a.centre.tz).isoformat(),
                             metadata={"description": "in the centre's timezone, with its offset"})
     end = fields.Function(lambda a: a.end.astimezone(a.centre.tz).isoformat())
-    status = fields.String(metadata={"description": "booked, checked_in or cancelled"})
+    status = fields.String(metadata={"description": "booked, checked_in, cancelled or missed (never checked in)"})
     language = fields.String()
     initial = fields.Function(lambda a: f"{a.name.strip()[:1].upper()}.",
                               metadata={"description": "the first letter of the booked name, to reassure"})

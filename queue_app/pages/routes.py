@@ -1,21 +1,30 @@
-"""Sign in and out (session + CSRF), and a ticket's status page (the QR code's target)."""
+"""Sign in and out (session + CSRF), joining the queue from home, and a ticket's status page (the
+QR code's target) with the visit's rating once it is finished."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..auth import check_password
 from ..db import utcnow
-from ..domain.errors import NotFound
+from ..domain.errors import DomainError, NotFound
+from ..domain.feedback import FeedbackRefused
 from ..extensions import db, limiter
 from ..i18n import text
-from ..models import Ticket
+from ..models import Centre, Service, Ticket
+from ..services.feedback import give_feedback, is_rated, visit_by_token
 from ..services.reading import ticket_status
+from ..services.remote import (
+    REMOTE_LIMIT, REMOTE_SCOPE, centres_overview, counts_against_limit, join_remotely, remote_rules,
+)
 from . import bp
-from .forms import LoginForm, LogoutForm
+from .forms import RATING_LABELS, FeedbackForm, JoinForm, LoginForm, LogoutForm
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -50,10 +59,69 @@ def logout():
     return redirect(url_for("pages.login"))
 
 
-@bp.get("/t/<token>", endpoint="status_page")
-@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
-def status_page(token: str):
-    """The visitor's ticket: number, status, place in line, estimated wait, counter when called."""
+# ---- joining the queue from home --------------------------------------------------------------
+
+def refusal_text(refusal: DomainError) -> str:
+    """A refusal of the queue's rules, said to the visitor in the page's language."""
+    texts = {
+        "remote_disabled": _("Joining the queue from home is not offered. Please take a ticket at the centre."),
+        "centre_closed": _("This centre is closed now. Join the queue during its opening hours, or book an "
+                           "appointment."),
+        "phone_limit": _("This phone number already holds a place in today's queue at this centre. Follow that "
+                         "ticket's page; you can join again once that visit is over."),
+        "not_served_now": _("No counter serves this service right now. Come later, or book an appointment."),
+        "too_far_ahead": _("The wait for this service is over %(n)s minutes right now, too long to hold a place "
+                           "from home. Come later, or book an appointment.", n=round(remote_rules().max_ahead_min)),
+        "closes_too_soon": _("The centre closes before your turn would come. Please book an appointment."),
+        "service_not_offered": _("This centre does not offer that service. Choose another centre or service."),
+    }
+    return texts.get(refusal.code) or _("Your ticket could not be taken. Please try again.")
+
+
+def _join_choices(form: JoinForm) -> list[dict]:
+    centres = centres_overview()
+    form.centre_names = {c["code"]: text(c["name"]) for c in centres}
+    services = db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position)).all()
+    form.service.choices = [SelectChoice("", _("Choose a service…")),
+                            *(SelectChoice(s.code, text(s.name)) for s in services)]
+    return centres
+
+
+def _join_page(form: JoinForm, centres: list[dict], error: str | None = None, status: int = 200):
+    return render_template("join.html", form=form, centres=centres, error=error), status
+
+
+def _join_rate_limited(_limit):
+    """The page's answer past the per-client allowance: the form again, saying so."""
+    form = JoinForm(formdata=None)
+    centres = _join_choices(form)
+    return current_app.make_response(_join_page(
+        form, centres, _("Too many tickets were asked for from this connection. Please try again later."), 429))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.shared_limit(REMOTE_LIMIT, scope=REMOTE_SCOPE, methods=["POST"], deduct_when=counts_against_limit,
+                      on_breach=_join_rate_limited)
+def join():
+    """Join today's queue from home: choose a centre and a service, give a phone, follow the ticket."""
+    form = JoinForm()
+    centres = _join_choices(form)
+    if request.method == "GET":
+        form.centre.data = request.args.get("centre") or next((c["code"] for c in centres if c["open_now"]), None)
+        form.service.data = request.args.get("service")
+        return _join_page(form, centres)
+    if not form.validate_on_submit():
+        return _join_page(form, centres, status=422)  # a typo: nothing counted against the allowance
+    try:
+        issued = join_remotely(form.centre.data, form.service.data, form.phone.data, language=str(get_locale()))
+    except DomainError as refusal:
+        return _join_page(form, centres, refusal_text(refusal), 409 if refusal.status < 422 else 422)
+    return redirect(url_for("pages.status_page", token=issued.ticket.token))
+
+
+# ---- the ticket's live status page -----------------------------------------------------------
+
+def _status_page(token: str, form: FeedbackForm | None = None, code: int = 200):
     if len(token) > 64 or "\x00" in token:
         abort(404)
     language = db.session.scalar(db.select(Ticket.language).where(Ticket.token == token))
@@ -63,4 +131,36 @@ def status_page(token: str):
         status = ticket_status(token, utcnow())
     except NotFound:
         return render_template("status.html", status=None), 404
-    return render_template("status.html", status=status, service_name=text(status.service_name), current_user=current_user)
+    rated = status.status == "done" and is_rated(visit_by_token(token))
+    # Where to go: a visitor who joined from home needs it (a centre closed down since still shows).
+    centre = db.session.scalar(select(Centre).where(Centre.code == status.centre))
+    return render_template(
+        "status.html", status=status, service_name=text(status.service_name), current_user=current_user,
+        token=token, centre_name=text(centre.name), centre_address=text(centre.address),
+        rated=rated, form=form or FeedbackForm(formdata=None), ratings=RATING_LABELS,
+    ), code
+
+
+@bp.get("/t/<token>", endpoint="status_page")
+@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+def status_page(token: str):
+    """The visitor's ticket: number, status, place in line, estimated wait, counter when called;
+    once the visit is done, a form to rate it."""
+    return _status_page(token)
+
+
+@bp.post("/t/<token>/feedback", endpoint="feedback")
+@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+def feedback(token: str):
+    """Rate the finished visit (works without JavaScript); then the page thanks the visitor."""
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _status_page(token, form, 422)
+    try:
+        give_feedback(token, form.rating.data, form.comment.data)
+    except NotFound:
+        abort(404)
+    except FeedbackRefused as refusal:
+        if refusal.code == "not_finished":
+            flash(_("You can rate your visit once it is finished."), "error")
+    return redirect(url_for("pages.status_page", token=token))

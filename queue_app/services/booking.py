@@ -12,10 +12,11 @@ from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.slots import SlotFull, Window, free_slots, places_per_slot, why_not_a_slot
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Staff, StaffSkill, staff_centres
+from ..notifications.hooks import confirms
 from .lookup import centre_by_code, language_codes, service_by_code, setting
 from .tx import atomic
 
-BOOKED, CHECKED_IN, CANCELLED = "booked", "checked_in", "cancelled"
+BOOKED, CHECKED_IN, CANCELLED, MISSED = "booked", "checked_in", "cancelled", "missed"
 LIVE = (BOOKED, CHECKED_IN)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: no 0/O, no 1/I
 CODE_LENGTH = 8  # 32^8 = 2^40 codes
@@ -139,6 +140,7 @@ def _take_place(appointment: Appointment, start: datetime, end: datetime, places
     raise SlotFull("that slot has just been fully booked; please choose another")
 
 
+@confirms("confirmation")  # after commit: the visitor's confirmation (never fails the booking)
 @atomic
 def book(
     centre_code: str, service_code: str, start: datetime, name: str, phone: str | None = None,
@@ -182,6 +184,8 @@ def _changeable(code: str, now: datetime) -> Appointment:
     appointment = appointment_by_code(code, lock=True)
     if appointment.status == CANCELLED:
         raise NotChangeable("already_cancelled", f"appointment {appointment.code} is already cancelled")
+    if appointment.status == MISSED:
+        raise NotChangeable("missed", f"appointment {appointment.code} was missed: please book a new one")
     if appointment.status != BOOKED:
         raise NotChangeable("already_checked_in", f"appointment {appointment.code} is already checked in")
     if appointment.start <= now:
@@ -197,6 +201,7 @@ def cancel_appointment(code: str, now: datetime | None = None) -> Appointment:
     return appointment
 
 
+@confirms("rescheduled")
 @atomic
 def reschedule(code: str, start: datetime, now: datetime | None = None) -> Appointment:
     """Move a booked appointment to another free slot of the same centre and service, keeping its

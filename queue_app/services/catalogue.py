@@ -67,6 +67,8 @@ def load_network(cfg: NetworkConfig) -> Loaded:
 def _write_network(cfg: NetworkConfig) -> Loaded:
     db.session.merge(Setting(key="policy", value=cfg.policy.model_dump()))
     db.session.merge(Setting(key="appointments", value=cfg.appointments.model_dump()))
+    db.session.merge(Setting(key="remote", value=cfg.remote.model_dump()))
+    db.session.merge(Setting(key="notifications", value=cfg.notifications.model_dump()))
     db.session.merge(Setting(key="network", value={"name": cfg.network.name}))
     db.session.execute(delete(Language))
     for i, code in enumerate(cfg.network.languages):

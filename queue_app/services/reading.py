@@ -90,9 +90,9 @@ class TicketStatus:
     called_at: datetime | None
 
 
-def ticket_status(token: str, now: datetime) -> TicketStatus:
-    """The visitor's view of their ticket, following a transfer to the ticket it became."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.token == token))
+def visit_by_token(token: str) -> Ticket:
+    """The ticket a status-page token stands for, following transfers to the ticket it became."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.token == token)) if len(token) <= 64 else None
     if ticket is None:
         raise NotFound("no ticket with that token")
     while ticket.status == TRANSFERRED:
@@ -100,6 +100,12 @@ def ticket_status(token: str, now: datetime) -> TicketStatus:
         if successor is None:
             break
         ticket = successor
+    return ticket
+
+
+def ticket_status(token: str, now: datetime) -> TicketStatus:
+    """The visitor's view of their ticket, following a transfer to the ticket it became."""
+    ticket = visit_by_token(token)
     position = estimate = None
     if ticket.status == WAITING:
         position, estimate = queue_state(ticket.centre, now).place(ticket.id)

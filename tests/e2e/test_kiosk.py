@@ -16,10 +16,10 @@ from queue_app.extensions import db
 from queue_app.models import Appointment, Centre, PrintJob, Service, Ticket
 from queue_app.services import create_device, issue_ticket
 from tests.conftest import open_desk
+from tests.e2e.axe import axe_problems
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 # Every visible control: at least 64 px both ways, its text not cut, inside the screen.
 LAYOUT = """() => [...document.querySelectorAll("button, input, label, h1, h2, p, li, dt, dd, img")]
@@ -494,16 +494,6 @@ def test_too_late_for_the_appointment_offers_a_walk_in_ticket(app, portrait):
 
 
 # ---- accessibility ----------------------------------------------------------------------------------
-
-def axe_problems(page) -> list[str]:
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-      const result = await axe.run(document);
-      return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-        .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-    }""")
-
 
 def test_every_screen_passes_an_axe_scan(kiosk, orientation):
     open_desk("HQ-07", "c7", primary=["birth"])

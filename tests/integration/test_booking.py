@@ -227,7 +227,7 @@ def booking_api(api, hq, monkeypatch):
     import queue_app.services.booking as booking
 
     monkeypatch.setattr(booking, "utcnow", lambda: NOON)
-    return api
+    return api  # the booking limit is generous in tests; test_booking_site.py tests it
 
 
 def booking_body(**kw) -> dict:
