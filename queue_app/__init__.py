@@ -18,7 +18,8 @@ FACES = ("queue_app", "counter", "display", "kiosk")
 # Each face package (and the booking site and the notifications inside queue_app) keeps the
 # catalogues of its own texts; Flask-Babel merges them. CATALOGUES lists them, relative to the
 # repository; a catalogue covers the texts of its folder except those of a catalogue inside it.
-CATALOGUES = ("queue_app", "queue_app/booking_site", "queue_app/notifications", "counter", "display", "kiosk")
+CATALOGUES = ("queue_app", "queue_app/booking_site", "queue_app/notifications", "queue_app/manager",
+              "queue_app/open_data", "counter", "display", "kiosk")
 TRANSLATIONS = ";".join(str(HERE.parent / root / "translations") for root in CATALOGUES)
 
 
@@ -98,6 +99,8 @@ def register_faces(app: Flask) -> None:
     from .i18n import lang_url
     from .models import Language
     from .booking_site import bp as booking_site
+    from .manager import bp as manager
+    from .open_data import bp as open_data
     from .pages import bp as pages
     from .notifications import init_app as init_notifications
     from .realtime import register_namespaces
@@ -109,6 +112,8 @@ def register_faces(app: Flask) -> None:
             csrf.exempt(blueprint)  # the API checks X-CSRFToken itself for session callers
     app.register_blueprint(pages)
     app.register_blueprint(booking_site)
+    app.register_blueprint(manager)
+    app.register_blueprint(open_data)
     app.register_blueprint(vendor)
     for face in FACES[1:]:  # the faces used inside a centre, each its own package
         app.register_blueprint(importlib.import_module(face).bp)

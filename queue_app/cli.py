@@ -177,6 +177,27 @@ def close_day_command(centre):
                f"{done.still_at_counters} still serving.")
 
 
+@click.command("report")
+@refusals_exit
+@click.option("--centre", help="centre code")
+@click.option("--network", is_flag=True, help="every centre together (administrators' report)")
+@click.option("--date", "day", help="one centre-local day, YYYY-MM-DD")
+@click.option("--from", "start", help="first day of a period, YYYY-MM-DD")
+@click.option("--to", "end", help="last day of the period (default: --from)")
+@click.option("--pdf", type=click.Path(dir_okay=False), help="write the PDF here")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="write the CSV (one line per centre-day) here")
+@click.option("--lang", default="en", show_default=True, help="language of the PDF: en, es, ru")
+@with_appcontext
+def report_command(centre, network, day, start, end, pdf, csv_file, lang):
+    """Write a day's or a period's report (figures, charts) as PDF and/or CSV."""
+    from .manager.report_cli import write_report
+
+    result, written = write_report(centre, network, day, start, end, pdf, csv_file, lang)
+    r = result.report
+    click.echo(f"{centre or 'network'} {result.period}: {r.arrivals} arrivals, {r.served} served; "
+               f"wrote {', '.join(written)}")
+
+
 @click.group("jobs")
 def jobs_group():
     """Scheduled jobs (opening, closing, reminders, roll-up); `serve` runs them every minute."""
@@ -261,6 +282,8 @@ FACES = [
     ("Counter (clerks)", "/counter"),
     ("Kiosk (opened with ?token=)", "/kiosk"),
     ("Display (opened with ?token=)", "/display"),
+    ("Manager dashboard, reports, staffing planner", "/manager"),
+    ("Open data", "/open-data"),
     ("Booking an appointment", "/book"),
     ("Joining today's queue from home", "/join"),
     ("API (OpenAPI document)", "/api/v1/openapi.json"),
@@ -270,7 +293,7 @@ FACES = [
 
 COMMANDS = [
     init_command, demo_command, create_user_command, create_device_command, list_devices_command,
-    revoke_device_command, disable_user_command, close_day_command, serve_command, jobs_group,
+    revoke_device_command, disable_user_command, close_day_command, report_command, serve_command, jobs_group,
 ]
 
 

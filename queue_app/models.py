@@ -344,3 +344,15 @@ class CentreDay(db.Model):
     day: Mapped[date]
     figures: Mapped[dict] = mapped_column(JSON)
     rolled_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffingPlan(db.Model):
+    """How many counters a manager plans to open in one local hour of one day at a centre."""
+
+    __tablename__ = "staffing_plans"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "day", "hour", name="uq_staffing_plans_centre_day_hour"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    day: Mapped[date]
+    hour: Mapped[int]  # 0..23, the centre's local wall-clock hour
+    counters: Mapped[int]

@@ -26,7 +26,7 @@ from .domain.errors import NotFound
 from .domain.lifecycle import WAITING
 from .extensions import db, socketio
 from .models import Centre, Counter, Ticket
-from .services import changes
+from .services import changes, dashboard
 from .services.calling import active_ticket
 from .services.printing import printer_faults
 from .services.reading import queue_view, ticket_status, visit_by_token
@@ -197,8 +197,11 @@ class TicketNamespace(Namespace):
         self.emit("ticket_status", status_payload(token), room=request.sid)
 
 
-def manager_state(centre: Centre, summary: dict | None = None) -> dict:
-    summary = summary or queue_summary(centre)
+def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict:
+    """What a centre's managers watch: the queue per service against the target, alerts (a service
+    past its target wait, a printer fault), the counters, and today's figures with hourly series."""
+    now = now or utcnow()
+    summary = summary or queue_summary(centre, queue_view(centre, now))
     alerts = [
         {"kind": "wait_over_target", "service": s["service"], "estimated_wait_min": s["estimated_wait_min"]}
         for s in summary["services"]
@@ -207,9 +210,10 @@ def manager_state(centre: Centre, summary: dict | None = None) -> dict:
     alerts += [
         {"kind": "printer_fault", "device": fault["device"], "printer_uri": fault["printer_uri"],
          "pending": fault["pending"], "last_error": fault["last_error"], "failing_since": iso(fault["failing_since"])}
-        for fault in printer_faults(centre.id, utcnow())
+        for fault in printer_faults(centre.id, now)
     ]
-    return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts}
+    return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts, "now": iso(now),
+            "counters": dashboard.counters(centre), "today": dashboard.today(centre, now)}
 
 
 class _NoCompression(PerMessageDeflate):
@@ -361,7 +365,9 @@ def publish(committed: changes.Changes) -> None:
         for service in [*listed, *({"service": code, "waiting": 0, "estimated_wait_min": None} for code in gone)]:
             notifier.send("queue_changed", service, "/display", centre_room(centre_id), key=service["service"])
         notifier.send("queue_changed", summaries[centre_id], "/counter", centre_room(centre_id))
-        notifier.send("state", manager_state(centre, summaries[centre_id]), "/manager", centre_room(centre_id))
+        if listening("/manager", centre_room(centre_id)):  # the dashboard's figures cost queries
+            notifier.send("state", manager_state(centre, summaries[centre_id], now), "/manager",
+                          centre_room(centre_id))
         _tell_waiting_visitors(centre, view)
 
 

@@ -11,6 +11,7 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 # The only files a page may load: a short name → the file inside node_modules.
 FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",  # the managers' charts
 }
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")

@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +25,16 @@ DATA = Path(__file__).parent / "data"
 NETWORK = DATA / "network.toml"
 MSK = ZoneInfo("Europe/Moscow")
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=MSK)  # a Monday
+
+
+class PageClient(FlaskClient):
+    """A test client whose every request chooses its language afresh: the requests share the
+    test's app context (the `ctx` fixture), where Flask-Babel keeps the locale in `g`."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_flask_babel", None)
+        g.pop("page_language", None)
+        return super().open(*args, **kwargs)
 
 
 def database_url(tmp_path_factory) -> str:
@@ -47,6 +59,7 @@ def app(tmp_path_factory):
         "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
         "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
     })
+    app.test_client_class = PageClient
     with app.app_context():
         with db.engine.begin() as conn:  # start from nothing, even on a reused PostgreSQL
             if db.engine.dialect.name == "postgresql":

@@ -63,7 +63,8 @@ def queue_view(centre: Centre, now: datetime) -> dict:
     }
 
 
-def day_stats(centre: Centre, day: date) -> DayFigures:
+def day_visits(centre: Centre, day: date) -> list[Visit]:
+    """The tickets of a centre's service day, as the statistics see them."""
     rows = db.session.execute(
         select(
             Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at,
@@ -72,7 +73,11 @@ def day_stats(centre: Centre, day: date) -> DayFigures:
         .join(Service, Service.id == Ticket.service_id)
         .where(Ticket.centre_id == centre.id, Ticket.service_day == day)
     ).all()
-    return day_figures([Visit(*r) for r in rows], centre.target_wait_min)
+    return [Visit(*r) for r in rows]
+
+
+def day_stats(centre: Centre, day: date) -> DayFigures:
+    return day_figures(day_visits(centre, day), centre.target_wait_min)
 
 
 @dataclass(frozen=True)

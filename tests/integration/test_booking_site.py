@@ -10,8 +10,6 @@ from html import unescape
 
 import pytest
 from babel.dates import format_date, format_skeleton, format_time
-from flask import g
-from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -24,23 +22,13 @@ from tests.conftest import MSK, add_clerk
 STAMP = "%Y%m%dT%H%MZ"
 
 
-class Client(FlaskClient):
-    """A test client whose every request chooses its language afresh: the test's app context
-    (the `ctx` fixture) is shared by the requests, and the locale is kept in its `g`."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_flask_babel", None)
-        g.pop("page_language", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def site(ctx, monkeypatch):
     """HQ (open 24/7) with ana and 4 more clerks for births and passports: 2 places a slot online
     (the booking limit is generous in tests; the limit test lowers it for itself)."""
     for i in range(4):
         add_clerk(f"hq{i}", "HQ", primary=["birth", "passport"])
-    return Client(ctx, ctx.response_class, use_cookies=True)
+    return ctx.test_client()
 
 
 def tomorrow_at(hh: int, mm: int = 0) -> datetime:
@@ -351,7 +339,7 @@ def test_a_past_or_checked_in_appointment_cannot_be_changed(site):
 def test_bookings_and_moves_share_one_limit_across_pages_and_api(site, ctx, monkeypatch):
     monkeypatch.setitem(ctx.config, "ONEDOOR_BOOKING_RATE_LIMIT", "2/minute")
     limiter.reset()
-    api = Client(ctx, ctx.response_class)  # no session cookie: a plain API client from the same address
+    api = ctx.test_client(use_cookies=False)  # no session cookie: a plain API client from the same address
     assert book_by_page(site, tomorrow_at(10), name="").status_code == 422  # a refusal costs nothing
     code = booked_code(book_by_page(site, tomorrow_at(10)))
     body = {"centre": "HQ", "service": "birth", "start": tomorrow_at(11).isoformat(), "name": "Ana Ruiz",
@@ -377,7 +365,7 @@ def test_bookings_and_moves_share_one_limit_across_pages_and_api(site, ctx, monk
 
 def test_the_manage_page_opens_in_the_bookings_language_unless_one_is_chosen(site, ctx):
     code = book("HQ", "birth", tomorrow_at(10), "Ana", phone="+34600000000", language="ru").code
-    fresh = Client(ctx, ctx.response_class, use_cookies=True)  # e.g. a link followed from a text message
+    fresh = ctx.test_client()  # e.g. a link followed from a text message
     assert heading(fresh.get(f"/book/manage/{code}", headers={"Accept-Language": "en"})) == "Ваша запись"
     assert heading(fresh.get(f"/book/manage/{code}?lang=es")) == "Su cita"
     assert heading(fresh.get(f"/book/manage/{code}")) == "Su cita"  # the choice is kept

@@ -1,0 +1,187 @@
+"""A manager's report and the open data: a day's or a period's figures, per centre or network-wide.
+
+Plain data in, figures out. Times arrive already in the centre's local time, so `.hour` is the
+hour on the centre's clock; waits and handling are differences, whatever the zone.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED
+from .stats import Visit, mean, percentile
+
+RATINGS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class ReportVisit(Visit):
+    """A visit as a report sees it: the statistics' Visit plus where, when, who and the rating."""
+
+    centre: str = ""
+    day: date | None = None
+    source: str = "kiosk"
+    clerk: str | None = None
+    rating: int | None = None
+    target_wait_min: float = 15
+
+
+@dataclass(frozen=True)
+class Handling:
+    """Visits served by one service or one clerk, and their average handling time."""
+
+    name: str
+    served: int
+    average_handling_min: float | None
+
+
+@dataclass(frozen=True)
+class HourRow:
+    hour: int
+    arrivals: int
+    served: int
+    average_wait_min: float | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One centre's indicators for one day: a CSV line, an open-data record (no personal data)."""
+
+    centre: str
+    day: date
+    issued: int
+    served: int
+    no_show: int
+    cancelled: int
+    transferred: int
+    average_wait_min: float | None
+    p90_wait_min: float | None
+    within_target_share: float | None
+    average_handling_min: float | None
+    satisfaction_average: float | None
+    feedback_count: int
+
+
+@dataclass(frozen=True)
+class Feedback:
+    average: float | None
+    count: int
+    distribution: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Report:
+    arrivals: int
+    issued: int
+    served: int
+    no_show: int
+    cancelled: int
+    transferred: int
+    average_wait_min: float | None
+    p90_wait_min: float | None
+    within_target_share: float | None
+    average_handling_min: float | None
+    unresolved: dict[str, int]
+    feedback: Feedback
+    services: list[Handling] = field(default_factory=list)
+    clerks: list[Handling] = field(default_factory=list)
+    hours: list[HourRow] = field(default_factory=list)
+    days: list[DayRow] = field(default_factory=list)
+
+
+def waits(visits: list[ReportVisit]) -> list[float]:
+    return [w for v in visits if (w := v.wait_min()) is not None]
+
+
+def within_target(visits: list[ReportVisit]) -> float | None:
+    """Share of the called visits whose wait was at most their centre's target."""
+    called = [(w, v.target_wait_min) for v in visits if (w := v.wait_min()) is not None]
+    return sum(w <= target for w, target in called) / len(called) if called else None
+
+
+def feedback_of(ratings: list[int]) -> Feedback:
+    counts = Counter(ratings)
+    return Feedback(average=mean([float(r) for r in ratings]), count=len(ratings),
+                    distribution={r: counts.get(r, 0) for r in RATINGS})
+
+
+def handling_by(visits: list[ReportVisit], key) -> list[Handling]:
+    """Served visits grouped by key(visit) (skipping None), with their average handling time."""
+    groups: dict[str, list[float]] = {}
+    for v in visits:
+        if v.status == DONE and (name := key(v)) is not None:
+            groups.setdefault(name, [])
+            if (h := v.handling_min()) is not None:
+                groups[name].append(h)
+    served = Counter(key(v) for v in visits if v.status == DONE)
+    return [Handling(name, served[name], mean(values)) for name, values in sorted(groups.items())]
+
+
+def by_hour(visits: list[ReportVisit]) -> list[HourRow]:
+    """Arrivals (by issue hour), served (by finishing hour) and waits (by issue hour), opening hours only."""
+    arrivals = Counter(v.issued_at.hour for v in visits if v.source != "transfer")
+    served = Counter(v.finished_at.hour for v in visits if v.status == DONE and v.finished_at)
+    hours = sorted(set(arrivals) | set(served))
+    return [
+        HourRow(h, arrivals.get(h, 0), served.get(h, 0),
+                mean(waits([v for v in visits if v.issued_at.hour == h])))
+        for h in hours
+    ]
+
+
+def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int]) -> DayRow:
+    """One centre-day's indicators from its visits and the ratings given for them."""
+    statuses = Counter(v.status for v in visits)
+    day_waits = waits(visits)
+    return DayRow(
+        centre=centre, day=day, issued=len(visits), served=statuses[DONE], no_show=statuses[NO_SHOW],
+        cancelled=statuses[CANCELLED], transferred=statuses[TRANSFERRED],
+        average_wait_min=mean(day_waits), p90_wait_min=percentile(day_waits, 90),
+        within_target_share=within_target(visits),
+        average_handling_min=mean([h for v in visits if (h := v.handling_min()) is not None]),
+        satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
+    )
+
+
+def rolled_day_row(centre: str, day: date, figures: dict, ratings: list[int]) -> DayRow:
+    """A centre-day from its stored roll-up (stats.DayFigures as a dict) and the ratings given since."""
+    return DayRow(
+        centre=centre, day=day, issued=figures["issued"], served=figures["served"],
+        no_show=figures["no_show"], cancelled=figures["cancelled"], transferred=figures["transferred"],
+        average_wait_min=figures["average_wait_min"], p90_wait_min=figures["p90_wait_min"],
+        within_target_share=figures["within_target_share"], average_handling_min=figures["average_handling_min"],
+        satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
+    )
+
+
+def group_days(visits: list[ReportVisit]) -> dict[tuple[str, date], list[ReportVisit]]:
+    groups: dict[tuple[str, date], list[ReportVisit]] = {}
+    for v in visits:
+        groups.setdefault((v.centre, v.day), []).append(v)
+    return groups
+
+
+def report(visits: list[ReportVisit], days: list[DayRow] | None = None) -> Report:
+    """The period's figures; `days` are the per-centre-day rows (from roll-ups where they exist),
+    computed from the visits when not given."""
+    statuses = Counter(v.status for v in visits)
+    all_waits = waits(visits)
+    if days is None:
+        days = [day_row(c, d, group, [v.rating for v in group if v.rating is not None])
+                for (c, d), group in sorted(group_days(visits).items())]
+    return Report(
+        arrivals=sum(v.source != "transfer" for v in visits),
+        issued=len(visits),
+        served=statuses[DONE], no_show=statuses[NO_SHOW], cancelled=statuses[CANCELLED],
+        transferred=statuses[TRANSFERRED],
+        average_wait_min=mean(all_waits), p90_wait_min=percentile(all_waits, 90),
+        within_target_share=within_target(visits),
+        average_handling_min=mean([h for v in visits if (h := v.handling_min()) is not None]),
+        unresolved=dict(sorted(Counter(v.reason or "other" for v in visits if v.outcome == UNRESOLVED).items())),
+        feedback=feedback_of([v.rating for v in visits if v.rating is not None]),
+        services=handling_by(visits, lambda v: v.service),
+        clerks=handling_by(visits, lambda v: v.clerk),
+        hours=by_hour(visits),
+        days=days,
+    )

@@ -1,0 +1,132 @@
+"""The managers' dashboard in a real browser: live calls without a reload, and who may open it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from queue_app.services import call_next, create_user, issue_ticket, open_counter
+from tests.conftest import PASSWORD
+from tests.e2e.axe import axe_problems
+from tests.e2e.test_counter import sign_in
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def board(page):
+    """A manager of HQ only (maria) and a clerk at HQ (olga) with counter HQ-07 open."""
+    page.set_viewport_size(DESKTOP)
+    create_user("maria", "manager", password=PASSWORD, name="Maria Ivanova", centres=["HQ"])
+    create_user("olga", "clerk", password=PASSWORD, name="Olga Petrova", centres=["HQ"],
+                primary=["birth", "passport"])
+    open_counter("HQ-07", "olga")
+    return page
+
+
+def counter_row(page, name: str):
+    return page.locator("#counters tbody tr").filter(has=page.get_by_role("rowheader", name=name, exact=True))
+
+
+def test_a_call_by_a_clerk_appears_without_a_reload(board, shots):
+    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "passport")
+    sign_in(board, "/manager", "maria")
+    expect(board).to_have_url(re.compile(r"/manager/HQ$"))  # her only centre: straight to it
+    expect(board.get_by_role("heading", name=re.compile(r"^Dashboard · Headquarters"))).to_be_visible()
+    expect(board.locator("#kpi-waiting")).to_have_text("2")
+    row = counter_row(board, "7")
+    expect(row).to_contain_text("Open, idle")
+    expect(row).to_contain_text("Olga Petrova")
+    board.evaluate("window.__unreloaded = true")
+    updates = int(board.evaluate("document.body.dataset.updates"))
+
+    call_next("HQ-07")  # the clerk calls, e.g. from the counter page
+
+    expect(row).to_contain_text("A001")
+    expect(row).to_contain_text("Serving")
+    expect(board.locator("#kpi-waiting")).to_have_text("1")
+    expect(board.locator("#counter-counts")).to_contain_text("Serving: 1")
+    assert board.evaluate("window.__unreloaded") is True
+    assert int(board.evaluate("document.body.dataset.updates")) > updates
+    # the charts have a text alternative: a summary for screen readers and a table on demand
+    expect(board.locator("#flow-chart")).to_have_attribute("aria-label", re.compile(r"Arrivals and served by hour today: \d\d:00 2 / 0"))
+    board.get_by_text("Show as a table").first.click()
+    expect(board.locator("#waits-table tbody tr")).to_have_count(1)
+    board.screenshot(path=shots / "dashboard-en.png", full_page=True)
+    assert axe_problems(board) == []
+    board.set_viewport_size(PHONE)
+    board.screenshot(path=shots / "dashboard-phone-en.png", full_page=True)
+    assert axe_problems(board) == []
+
+
+def test_a_lost_connection_shows_a_banner(board, shots):
+    sign_in(board, "/manager/HQ", "maria")
+    banner = board.get_by_role("alert").filter(has_text="Live updates lost")
+    expect(board.locator("#kpi-waiting")).to_have_text("0")
+    expect(banner).to_be_hidden()
+    board.context.set_offline(True)
+    board.evaluate("window.__socket.io.engine.close()")
+    expect(banner).to_be_visible()
+    issue_ticket("HQ", "birth")  # while the page is cut off
+    board.context.set_offline(False)
+    expect(banner).to_be_hidden(timeout=15_000)
+    expect(board.locator("#kpi-waiting")).to_have_text("1")  # the state sent on reconnect
+
+
+def test_a_clerk_cannot_open_a_dashboard(board):
+    sign_in(board, "/manager/NYC", "olga")
+    expect(board.get_by_text("Only managers and administrators see these pages.")).to_be_visible()
+    response = board.goto("/manager/HQ")  # not even her own centre's
+    assert response.status == 403
+
+
+def test_a_manager_cannot_open_another_centres_dashboard(board):
+    sign_in(board, "/manager/HQ", "maria")
+    expect(board.locator("#kpi-waiting")).to_be_visible()
+    assert board.goto("/manager/NYC").status == 403
+    assert board.goto("/manager/NYC/state.json").status == 403
+
+
+def test_the_dashboard_in_spanish_and_russian_and_the_network(board, shots):
+    create_user("root", "admin", password=PASSWORD, name="Root", centres=[])
+    issue_ticket("HQ", "birth")
+    sign_in(board, "/manager/HQ?lang=es", "maria")
+    expect(board.get_by_role("heading", name=re.compile(r"^Panel de control"))).to_be_visible()
+    expect(counter_row(board, "7")).to_contain_text("Abierta, libre")
+    board.screenshot(path=shots / "dashboard-es.png", full_page=True)
+    board.goto("/manager/HQ?lang=ru")
+    expect(board.get_by_text("Обслужено сегодня")).to_be_visible()
+    board.screenshot(path=shots / "dashboard-ru.png", full_page=True)
+    board.context.clear_cookies()
+    board.clock.install()  # the overview polls every 15 s: the test moves the page's clock on
+    sign_in(board, "/manager?lang=en", "root")
+    expect(board.get_by_role("heading", name="Network overview")).to_be_visible()
+    hq = board.locator('#centres tr[data-centre="HQ"]')
+    expect(hq).to_contain_text("Headquarters")
+    expect(hq.locator("td").nth(1)).to_have_text("1")  # waiting
+    issue_ticket("HQ", "passport")
+    board.clock.run_for(16_000)
+    expect(hq.locator("td").nth(1)).to_have_text("2")  # refreshed in place
+    expect(board.locator("#network-chart")).to_have_attribute("aria-label", re.compile(r"Headquarters: Waiting 2, Served today 0"))
+    board.screenshot(path=shots / "network-en.png", full_page=True)
+    assert axe_problems(board) == []
+    board.set_viewport_size(PHONE)
+    board.screenshot(path=shots / "network-phone-en.png", full_page=True)
+    hq.get_by_role("link", name="Headquarters").click()
+    expect(board).to_have_url(re.compile(r"/manager/HQ$"))
+    expect(board.get_by_role("link", name="All centres")).to_be_visible()
+
+
+def test_without_the_socket_the_page_polls_the_state(board):
+    board.clock.install()
+    sign_in(board, "/manager/HQ", "maria")
+    expect(board.locator("#kpi-waiting")).to_have_text("0")
+    board.wait_for_function("window.__socket && window.__socket.connected")
+    board.evaluate("window.__socket.disconnect()")  # closed for good: only polling is left
+    expect(board.get_by_role("alert").filter(has_text="Live updates lost")).to_be_visible()
+    issue_ticket("HQ", "birth")
+    board.clock.run_for(16_000)
+    expect(board.locator("#kpi-waiting")).to_have_text("1")  # from state.json
