@@ -53,6 +53,11 @@ def tomorrow_at(hh: int, mm: int = 0) -> datetime:
     return datetime.combine(day, time(hh, mm), MSK)
 
 
+def day_name(start: datetime) -> re.Pattern:
+    """The day link's accessible name ("Thu, Dec 3", not "Thu, Dec 31")."""
+    return re.compile(rf"^{re.escape(format_skeleton('MMMEd', start.date(), locale='en'))}\b")
+
+
 def snap(page, shots: Path, name: str) -> None:
     assert page.evaluate(OVERFLOW) == [], f"{name}: wider than the screen"
     page.screenshot(path=shots / f"book-{name}-{page.device}.png", full_page=True)
@@ -72,7 +77,7 @@ def test_book_download_and_cancel(device, shots, tmp_path):
 
     expect(page.get_by_role("heading", name="Choose a day")).to_be_visible()
     snap(page, shots, "3-day")
-    page.get_by_role("link", name=re.compile(re.escape(format_skeleton("MMMEd", start.date(), locale="en")))).click()
+    page.get_by_role("link", name=day_name(start)).click()
 
     expect(page.get_by_role("heading", name="Choose a time")).to_be_visible()
     snap(page, shots, "4-time")
@@ -133,7 +138,7 @@ def test_find_by_code_and_move_by_keyboard(page, hq, shots):
     expect(page).to_have_url(re.compile(f"/book/manage/{code}$"))
     page.get_by_role("link", name="Move to another time").click()
     expect(page.get_by_role("heading", name="Choose a new day")).to_be_visible()
-    page.get_by_role("link", name=re.compile(re.escape(format_skeleton("MMMEd", start.date(), locale="en")))).click()
+    page.get_by_role("link", name=day_name(start)).click()
     expect(page.get_by_role("heading", name="Choose a new time")).to_be_visible()
     choice = page.get_by_role("radio", name=format_time(later, "short", locale="en").replace("\u202f", " "))
     choice.check()
