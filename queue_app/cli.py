@@ -300,7 +300,9 @@ COMMANDS = [
 def register(app: Flask) -> None:
     from printers.cli import print_test_command
 
-    for command in [*COMMANDS, print_test_command]:
+    from .simulation.cli import simulate_command
+
+    for command in [*COMMANDS, print_test_command, simulate_command]:
         app.cli.add_command(command)
 
 

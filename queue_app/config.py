@@ -10,7 +10,7 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -24,6 +24,9 @@ Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 CentreCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
 LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 Texts = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -45,6 +48,7 @@ class PolicyCfg(Strict):
     primary_bonus: float = Field(0.5, ge=0, le=10)
     priority_first: bool = True
     escalate_past_target: bool = True
+    first_come_first_served: bool = False  # true: strictly by arrival, none of the above
 
 
 class AppointmentsCfg(Strict):
@@ -292,9 +296,9 @@ def check_references(cfg: NetworkConfig) -> list[str]:
     return errors
 
 
-def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
-    """Read and validate config.toml; raise ConfigError naming every wrong entry."""
-    path = Path(path or os.environ.get("ONEDOOR_CONFIG") or DEFAULT_CONFIG)
+def read_validated(path: str | os.PathLike, model: type[M]) -> M:
+    """Read a TOML file into `model`; raise ConfigError naming every wrong entry."""
+    path = Path(path)
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -307,7 +311,7 @@ def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     try:
-        cfg = NetworkConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -316,6 +320,12 @@ def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
                 msg = "unknown setting"
             lines.append(f"{_where(err['loc'], data)}: {msg}")
         raise ConfigError(f"{path}:\n  " + "\n  ".join(lines)) from None
+
+
+def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
+    """Read and validate config.toml; raise ConfigError naming every wrong entry."""
+    path = Path(path or os.environ.get("ONEDOOR_CONFIG") or DEFAULT_CONFIG)
+    cfg = read_validated(path, NetworkConfig)
     problems = check_references(cfg)
     if problems:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))

@@ -8,6 +8,10 @@ Tiers, first to last:
      when the service is one of the counter's primary skills).
 Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
 
+With `first_come_first_served` all of this is off: tickets go strictly by arrival, the plain
+first-come-first-served a centre may choose, and the baseline the simulator measures the policy
+against (bench/simulate.py).
+
 Within one service, ordinary tickets (no priority, no appointment) always keep their arrival
 order, since weight and bonus are the service's. So only each service's oldest ordinary tickets
 and the special ones can ever come next: `heads` keeps just those, and a counter need not load
@@ -67,6 +71,7 @@ class PolicySettings:
     priority_first: bool = True
     escalate_past_target: bool = True
     target_wait_min: float = 15.0
+    first_come_first_served: bool = False
 
 
 def waited_minutes(c: Candidate, now: datetime) -> float:
@@ -87,6 +92,8 @@ def effective_wait(c: Candidate, now: datetime, settings: PolicySettings, skills
 def rank(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None = None) -> tuple:
     """Sort key of a candidate: lower is called sooner."""
     tie = (c.arrived_at, c.id)
+    if settings.first_come_first_served:
+        return (0, 0.0, 0.0, *tie)
     if appointment_due(c, now, settings):
         return (0, c.appointment_start.timestamp(), 0.0, *tie)
     if settings.priority_first and c.priority:

@@ -274,3 +274,17 @@ def test_choosing_from_the_heads_equals_choosing_from_everyone():
         settings = PolicySettings(target_wait_min=rng.choice([10, 15, 30]))
         full = choose_next(pool, now, settings, skills)
         assert choose_next(heads(pool, 1), now, settings, skills) == full, trial
+
+
+def test_first_come_first_served_ignores_appointments_priority_weights_and_skill_bonus():
+    fifo = PolicySettings(first_come_first_served=True)
+    candidates = [
+        ticket(1, 5, priority=True),
+        booked(2, 3, starts_in=-10),  # slot started: first under the policy
+        ticket(3, 9, weight=0.5),
+        ticket(4, 20),  # past the target
+        ticket(5, 7, service="passport"),
+    ]
+    assert ids(candidates, settings=fifo) == [4, 3, 5, 1, 2]
+    assert pick(candidates, Skills.of(primary=["passport"], secondary=["birth"]), fifo) == 4
+    assert ids(candidates)[:2] == [2, 1]  # the default policy, for contrast

@@ -1,0 +1,88 @@
+"""`queue-app simulate`: a day through the real engine, its figures printed, its chart saved."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..config import ConfigError, load_network
+from ..domain.errors import DomainError
+
+
+def _refuse(message: str) -> None:
+    click.secho(f"simulate: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def kpi_lines(result) -> list[str]:
+    k = result.kpis
+
+    def minutes(v):
+        return "—" if v is None else f"{v:.1f} min"
+
+    def share(v):
+        return "—" if v is None else f"{100 * v:.1f}%"
+
+    ratio = (k.estimate.mae_min / k.naive.mae_min) if k.estimate.mae_min is not None and k.naive.mae_min else None
+    return [
+        f"policy                 {result.policy_name}",
+        f"visitors               {result.visitors} drawn; {k.tickets} tickets ({k.appointments} appointments), {k.called} called",
+        f"wait mean / p90 / max  {minutes(k.mean_wait_min)} / {minutes(k.p90_wait_min)} / {minutes(k.max_wait_min)}",
+        f"over {k.target_wait_min:g} min target     {share(k.over_target_share)}",
+        f"estimate at issue      MAE {minutes(k.estimate.mae_min)}, bias {minutes(k.estimate.bias_min)} "
+        f"({k.estimate.count} tickets)",
+        f"naive estimate         MAE {minutes(k.naive.mae_min)}, bias {minutes(k.naive.bias_min)}"
+        + (f"; OneDoor's error is {100 * (1 - ratio):.0f}% lower" if ratio is not None else ""),
+    ]
+
+
+@click.command("simulate")
+@click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
+              help="the day to simulate (TOML; default: bench/reference_day.toml, SPEC §8's reference day)")
+@click.option("--seed", default=1, show_default=True, help="draws the day's visitors; same seed, same day")
+@click.option("--fifo", is_flag=True, help="plain first-come-first-served instead of the configured policy")
+@click.option("--policy", "changes", multiple=True, metavar="KEY=VALUE",
+              help="change a [policy] setting for this run, e.g. --policy primary_bonus=1 (repeatable)")
+@click.option("--chart", type=click.Path(dir_okay=False), help="save the day's chart here (PNG)")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="write the figures and every ticket here")
+@click.option("--database", help="run in this database (its tables are REPLACED); default: a temporary SQLite file")
+@with_appcontext
+def simulate_command(plan_path, seed, fifo, changes, chart, json_path, database):
+    """Replay a day of visitors through the real engine with a simulated clock; print its KPIs."""
+    policy = {"first_come_first_served": True} if fifo else {}
+    for change in changes:
+        key, _, value = change.partition("=")
+        try:
+            policy[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            _refuse(f"--policy {change!r}: write KEY=VALUE with a number or true/false")
+    from .chart import save_chart
+    from .plan import draw_visitors, read_plan
+    from .runner import simulate
+
+    try:
+        plan = read_plan(plan_path)
+        network = load_network(current_app.config["ONEDOOR_CONFIG"])
+        durations = {s.code: s.duration_min for s in network.services}
+        expected = len(draw_visitors(plan, seed, durations)) if set(plan.mix) <= set(durations) else 0
+    except ConfigError as exc:
+        _refuse(str(exc))
+    with click.progressbar(length=expected, label=f"simulating seed {seed}", file=sys.stderr) as bar:
+        try:
+            result = simulate(plan, seed, policy=policy, database_url=database, network=network,
+                              progress=bar.update)
+        except (ConfigError, DomainError) as exc:
+            _refuse(getattr(exc, "message", str(exc)))
+    for line in kpi_lines(result):
+        click.echo(line)
+    if chart:
+        click.echo(f"chart                  {save_chart(result, chart)}")
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump({"seed": seed, "policy": policy, "kpis": asdict(result.kpis),
+                       "staffing": result.staffing, "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
+        click.echo(f"figures                {json_path}")

@@ -1,0 +1,228 @@
+"""A day to simulate: the centre, who comes when and for what, how long each visit takes, and who
+works which hour. Read from TOML (bench/reference_day.toml is the reference day of SPEC §8) and
+turned, for a seed, into the day's visitors — all randomness is drawn here, before the day runs,
+so two policies replayed on the same seed meet exactly the same visitors.
+"""
+from __future__ import annotations
+
+import math
+import random
+import datetime as dt
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, Field, model_validator
+
+from ..config import Code, ConfigError, Strict, read_validated
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_DAY = ROOT / "bench" / "reference_day.toml"
+
+
+def minutes_of(clock: Clock) -> int:
+    hh, mm = clock.split(":")
+    return int(hh) * 60 + int(mm)
+
+
+def _check_clock(value: str) -> str:
+    try:
+        hh, mm = value.split(":")
+        if len(mm) != 2 or not (0 <= int(hh) <= 24 and 0 <= int(mm) < 60):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f'"{value}" is not a time of day HH:MM') from None
+    return value
+
+
+Clock = Annotated[str, AfterValidator(_check_clock)]  # "HH:MM", the centre's local time
+
+
+class DayCfg(Strict):
+    date: dt.date = dt.date(2026, 12, 7)  # a Monday; the simulated centre opens every day at these hours
+    timezone: str = "Europe/Moscow"
+    opens: Clock = "08:00"
+    closes: Clock = "20:00"
+    target_wait_min: int = Field(15, ge=1, le=480)
+    counters: int = Field(40, ge=1, le=99)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if minutes_of(self.closes) <= minutes_of(self.opens):
+            raise ValueError("the centre must close after it opens")
+        return self
+
+    @property
+    def hours(self) -> int:
+        return math.ceil((minutes_of(self.closes) - minutes_of(self.opens)) / 60)
+
+
+class VisitorsCfg(Strict):
+    expected: float = Field(700, ge=0, le=20000)  # arrivals in the day, walk-ins and appointments
+    by_hour: list[float] = Field(default_factory=list)  # relative arrivals per opening hour (empty: even)
+    appointment_share: float = Field(0.2, ge=0, le=1)  # booked the day before
+    early_min: tuple[float, float] = (0, 20)  # appointment holders arrive this long before their slot
+    priority_share: float = Field(0.05, ge=0, le=1)  # elderly, disabled, pregnant
+    no_show_rate: float = Field(0.04, ge=0, le=1)  # called and not there
+    no_show_after_min: float = Field(2, ge=0, le=30)  # how long the clerk waits before marking a no-show
+    walk_min: float = Field(0.5, ge=0, le=10)  # from the call to the counter
+    handling_sigma: float = Field(0.45, ge=0, le=3)  # log-normal shape; the mean is the service's duration
+
+
+class ClerkGroupCfg(Strict):
+    count: int = Field(ge=1, le=99)
+    primary: list[Code] = Field(min_length=1)
+    secondary: list[Code] = []
+
+
+class VisitCfg(Strict):
+    """One visitor written out by hand (a tiny day for checking by hand, or a replayed one)."""
+
+    at: Clock
+    service: Code
+    handling_min: float = Field(gt=0, le=480)
+    priority: bool = False
+    appointment_at: Clock | None = None
+    shows: bool = True
+
+
+class StaffingCfg(Strict):
+    by_hour: list[int] = Field(min_length=1)  # counters open each opening hour (after the last: the last's)
+
+
+class DayPlan(Strict):
+    day: DayCfg = DayCfg()
+    visitors: VisitorsCfg = VisitorsCfg()
+    mix: dict[Code, float] = Field(default_factory=dict)  # relative share of each service
+    staffing: StaffingCfg
+    clerks: list[ClerkGroupCfg] = Field(min_length=1)
+    visits: list[VisitCfg] = []  # when given, the day's visitors, instead of drawing them
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        hours = self.day.hours
+        if self.visitors.by_hour and len(self.visitors.by_hour) != hours:
+            raise ValueError(f"visitors.by_hour has {len(self.visitors.by_hour)} values for {hours} opening hours")
+        if max(self.staffing.by_hour) > min(self.day.counters, self.roster_size):
+            raise ValueError(f"staffing.by_hour asks for {max(self.staffing.by_hour)} counters; the centre has "
+                             f"{self.day.counters} and the clerks are {self.roster_size}")
+        if not self.visits and not self.mix:
+            raise ValueError("give the service mix (or the visits themselves)")
+        return self
+
+    @property
+    def roster_size(self) -> int:
+        return sum(g.count for g in self.clerks)
+
+    @property
+    def services(self) -> set[str]:
+        named = set(self.mix) | {v.service for v in self.visits}
+        for g in self.clerks:
+            named |= set(g.primary) | set(g.secondary)
+        return named
+
+    def local(self, minute: float) -> datetime:
+        """The centre-local moment `minute` minutes after midnight of the simulated day."""
+        midnight = datetime.combine(self.day.date, time(0), ZoneInfo(self.day.timezone))
+        return midnight + timedelta(minutes=minute)
+
+    def staffed(self, hour_index: int) -> int:
+        """Counters open in the `hour_index`-th opening hour (after closing: the last hour's)."""
+        by_hour = self.staffing.by_hour
+        return by_hour[min(hour_index, len(by_hour) - 1)]
+
+
+def read_plan(path: str | Path | None = None) -> DayPlan:
+    return read_validated(path or REFERENCE_DAY, DayPlan)
+
+
+def check_against(plan: DayPlan, durations: dict[str, float]) -> None:
+    """Refuse a plan naming services the catalogue lacks, or leaving one nobody serves."""
+    unknown = sorted(plan.services - set(durations))
+    if unknown:
+        raise ConfigError(f"the day names services the catalogue lacks: {', '.join(unknown)}")
+    served = set()
+    for g in plan.clerks:
+        served |= set(g.primary) | set(g.secondary)
+    unserved = sorted(({s for s, share in plan.mix.items() if share > 0} | {v.service for v in plan.visits}) - served)
+    if unserved:
+        raise ConfigError(f"no clerk serves: {', '.join(unserved)}")
+
+
+# ---- the day's visitors -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Visitor:
+    arrives_min: float  # minutes after local midnight
+    service: str
+    handling_min: float
+    priority: bool = False
+    appointment_min: float | None = None  # the booked slot's start, minutes after midnight
+    shows: bool = True
+
+
+def lognormal(rng: random.Random, mean: float, sigma: float) -> float:
+    """A log-normal draw with the given mean (not median) and shape."""
+    if sigma == 0:
+        return mean
+    return rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    """Knuth's method for small means, a rounded normal for large ones (hourly counts ≤ a few hundred)."""
+    if lam <= 0:
+        return 0
+    if lam > 50:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float]) -> list[Visitor]:
+    """The day's visitors for this seed, by arrival: hourly Poisson arrivals spread evenly within
+    the hour, services by the mix, log-normal handling times around each service's duration."""
+    if plan.visits:
+        return sorted((written(v) for v in plan.visits), key=lambda v: v.arrives_min)
+    v = plan.visitors
+    rng = random.Random(seed)
+    hours = plan.day.hours
+    weights = v.by_hour or [1.0] * hours
+    total = sum(weights) or 1.0
+    services, shares = zip(*sorted((s, w) for s, w in plan.mix.items() if w > 0))
+    opens, closes = minutes_of(plan.day.opens), minutes_of(plan.day.closes)
+    out = []
+    for h, weight in enumerate(weights):
+        start = opens + 60 * h
+        for _ in range(poisson(rng, v.expected * weight / total)):
+            at = start + rng.random() * min(60, closes - start)
+            service = rng.choices(services, shares)[0]
+            handling = lognormal(rng, durations[service], v.handling_sigma)
+            priority = rng.random() < v.priority_share
+            shows = rng.random() >= v.no_show_rate
+            appointment = None
+            if rng.random() < v.appointment_share:
+                appointment = at  # the slot is the time they would have come; they come a little early
+                at = max(opens, at - rng.uniform(*v.early_min))
+            out.append(Visitor(at, service, handling, priority and appointment is None, appointment, shows))
+    return sorted(out, key=lambda x: x.arrives_min)
+
+
+def written(v: VisitCfg) -> Visitor:
+    return Visitor(minutes_of(v.at), v.service, v.handling_min, v.priority,
+                   minutes_of(v.appointment_at) if v.appointment_at else None, v.shows)
+
+
+def roster(plan: DayPlan) -> list[ClerkGroupCfg]:
+    """One entry per clerk, interleaved across groups, so the first n on duty keep the groups'
+    proportions (e.g. 30 of 40 clerks: three quarters of each group)."""
+    keyed = []
+    for gi, g in enumerate(plan.clerks):
+        for i in range(g.count):
+            keyed.append(((i + 0.5) / g.count, gi, g))
+    return [g for _, _, g in sorted(keyed, key=lambda k: (k[0], k[1]))]
