@@ -48,6 +48,7 @@ class PolicyCfg(Strict):
     primary_bonus: float = Field(0.5, ge=0, le=10)
     priority_first: bool = True
     escalate_past_target: bool = True
+    route_by_pressure: bool = True  # rank a service's line by the wait it is heading for (domain/policy.py)
     first_come_first_served: bool = False  # true: strictly by arrival, none of the above
 
 

@@ -5,7 +5,13 @@ Tiers, first to last:
   1. priority tickets (elderly, disabled, pregnant), if `priority_first`;
   2. tickets past the centre's target wait, longest first, if `escalate_past_target`;
   3. everyone else by effective wait = minutes waited × service weight × (1 + primary bonus
-     when the service is one of the counter's primary skills).
+     when the service is one of the counter's primary skills). With `route_by_pressure`, the
+     minutes are not the ticket's own wait but its service's *pressure*: the longest wait the
+     service's line is heading for, max over its k-th ticket of (waited + k × handling time ÷
+     open counters serving the service). A counter then helps the line that is about to miss the
+     target — a service few counters serve, or a long line — rather than the ticket that merely
+     came first, and leaves a line that many counters will soon empty to them. All tickets of a
+     service share its pressure, so each line still goes by arrival.
 Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
 
 With `first_come_first_served` all of this is off: tickets go strictly by arrival, the plain
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -72,6 +78,7 @@ class PolicySettings:
     escalate_past_target: bool = True
     target_wait_min: float = 15.0
     first_come_first_served: bool = False
+    route_by_pressure: bool = True
 
 
 def waited_minutes(c: Candidate, now: datetime) -> float:
@@ -83,13 +90,41 @@ def appointment_due(c: Candidate, now: datetime, settings: PolicySettings) -> bo
     return c.appointment_start is not None and c.appointment_start - lead <= now
 
 
-def effective_wait(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None) -> float:
-    """Minutes waited × service weight, with the bonus for a counter's primary skill."""
+def effective_wait(
+    c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None,
+    pressure: Mapping[str, float] | None = None,
+) -> float:
+    """Minutes waited (or the service's pressure) × service weight, with the bonus for a
+    counter's primary skill."""
     bonus = settings.primary_bonus if skills is not None and c.service in skills.primary else 0.0
-    return waited_minutes(c, now) * c.weight * (1.0 + bonus)
+    minutes = waited_minutes(c, now)
+    if pressure is not None and not is_special(c):
+        minutes = pressure.get(c.service, minutes)
+    return minutes * c.weight * (1.0 + bonus)
 
 
-def rank(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None = None) -> tuple:
+def queue_pressure(
+    candidates: Iterable[Candidate], now: datetime, durations: Mapping[str, float], servers: Mapping[str, int]
+) -> dict[str, float]:
+    """Per service, the longest wait its line of ordinary tickets is heading for: the maximum over
+    its k-th ticket (by arrival) of minutes waited + k × handling minutes ÷ open counters serving
+    the service (one, if none does)."""
+    lines: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if not is_special(c):
+            lines.setdefault(c.service, []).append(c)
+    out = {}
+    for service, line in lines.items():
+        line.sort(key=lambda c: (c.arrived_at, c.id))
+        step = durations.get(service, 10.0) / max(servers.get(service, 0), 1)
+        out[service] = max(waited_minutes(c, now) + k * step for k, c in enumerate(line, start=1))
+    return out
+
+
+def rank(
+    c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None = None,
+    pressure: Mapping[str, float] | None = None,
+) -> tuple:
     """Sort key of a candidate: lower is called sooner."""
     tie = (c.arrived_at, c.id)
     if settings.first_come_first_served:
@@ -101,7 +136,7 @@ def rank(c: Candidate, now: datetime, settings: PolicySettings, skills: Skills |
     waited = waited_minutes(c, now)
     if settings.escalate_past_target and waited >= settings.target_wait_min:
         return (2, -waited, 0.0, *tie)
-    return (3, 0.0, -effective_wait(c, now, settings, skills), *tie)
+    return (3, 0.0, -effective_wait(c, now, settings, skills, pressure), *tie)
 
 
 def calling_order(
@@ -109,13 +144,16 @@ def calling_order(
     now: datetime,
     settings: PolicySettings,
     skills: Skills | None = None,
+    pressure: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
     """Return the candidates a counter with `skills` could serve, in the order it would call them.
 
     With `skills` None the order is the centre-wide one (no skill filter, no primary bonus).
+    `pressure` (from queue_pressure) is used when the settings route by pressure.
     """
+    pressure = pressure if settings.route_by_pressure else None
     pool = candidates if skills is None else (c for c in candidates if skills.serves(c.service))
-    return sorted(pool, key=lambda c: rank(c, now, settings, skills))
+    return sorted(pool, key=lambda c: rank(c, now, settings, skills, pressure))
 
 
 def is_special(c: Candidate) -> bool:
@@ -142,14 +180,16 @@ def choose_next(
     now: datetime,
     settings: PolicySettings,
     skills: Skills,
+    pressure: Mapping[str, float] | None = None,
 ) -> Candidate | None:
     """Return the next ticket this counter should call, or None."""
+    pressure = pressure if settings.route_by_pressure else None
     best = None
     best_key = None
     for c in candidates:
         if not skills.serves(c.service):
             continue
-        key = rank(c, now, settings, skills)
+        key = rank(c, now, settings, skills, pressure)
         if best_key is None or key < best_key:
             best, best_key = c, key
     return best

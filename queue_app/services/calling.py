@@ -12,7 +12,7 @@ from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
-from .queue import head_candidates
+from .queue import head_candidates, pressure
 from .tickets import create_ticket, record
 from .tx import atomic
 
@@ -79,7 +79,8 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
     policy = policy_for(counter.centre_id)
     for _ in range(MAX_CALL_ROUNDS):
         pool = head_candidates(counter.centre_id, skills.services, HEADS_PER_SERVICE)
-        ranked = calling_order(pool, now, policy, skills)
+        # The heads (HEADS_PER_SERVICE a line) stand for the lines: a deeper ticket adds little.
+        ranked = calling_order(pool, now, policy, skills, pressure(counter.centre_id, pool, now, policy))
         if not ranked:
             return None
         taken = _take(ranked)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, or_, select
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
 from ..domain.lifecycle import AT_COUNTER, DONE, WAITING
-from ..domain.policy import Candidate, PolicySettings, Skills, calling_order
+from ..domain.policy import Candidate, PolicySettings, Skills, calling_order, queue_pressure
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .lookup import policy_for, service_durations
@@ -139,6 +139,27 @@ def head_candidates(centre_id: int, services: frozenset[str], per_service: int) 
     return _candidates(db.session.execute(_HEADS, params))
 
 
+def servers(loads: list[CounterLoad]) -> dict[str, int]:
+    """Open counters serving each service."""
+    out: dict[str, int] = {}
+    for load in loads:
+        for service in load.skills.services:
+            out[service] = out.get(service, 0) + 1
+    return out
+
+
+def pressure(centre_id: int, pool: list[Candidate], now: datetime, policy: PolicySettings,
+             loads: list[CounterLoad] | None = None) -> dict[str, float] | None:
+    """Each service's pressure (policy.queue_pressure) over `pool`, from the configured handling
+    times and the counters open now; None when the policy does not route by pressure."""
+    if not policy.route_by_pressure or policy.first_come_first_served:
+        return None
+    if loads is None:
+        loads = [CounterLoad(cid, Skills.of(sk.get("primary", ()), sk.get("secondary", ())))
+                 for cid, sk in db.session.execute(_OPEN_COUNTERS, {"centre_id": centre_id})]
+    return queue_pressure(pool, now, service_durations(), servers(loads))
+
+
 def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
     """Minutes per service: the configured duration blended with today's finished visits."""
     params = {"centre_id": centre.id, "day": service_day(now, centre.tz)}
@@ -182,8 +203,8 @@ def queue_state(
     pool = candidates(centre.id)
     if newcomer is not None:
         pool.append(newcomer)
-    order = calling_order(pool, now, policy)
     durations = handling_times(centre, now)
     loads = counter_loads(centre.id, now, durations)
+    order = calling_order(pool, now, policy, pressure=pressure(centre.id, pool, now, policy, loads))
     estimates = estimate_waits(order, loads, durations, services=sorted(durations))
     return QueueState(centre.id, now, order, estimates, len(loads))

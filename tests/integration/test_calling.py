@@ -131,8 +131,30 @@ def test_call_next_applies_the_policy(desk):
         order.append(t.id)
         start(t.id, now=now)
         finish(t.id, "resolved", now=now)
-    # priority first; then birth (10 min × 1.0 × 1.5 primary bonus = 15) over tax (9 × 1.5 = 13.5)
+    # priority first; then by pressure (one counter serves each): birth 10 + 10 min = 20 × 1.5 primary
+    # bonus = 30 over tax 9 + 5 = 14 × weight 1.5 = 21
     assert order == [prio.id, early.id, tax.id]
+
+
+@pytest.mark.parametrize("by_pressure", [True, False])
+def test_a_counter_helps_the_line_heading_for_the_longest_wait(desk, by_pressure):
+    from queue_app.models import Setting
+    from queue_app.services.lookup import forget_catalogue
+
+    db.session.merge(Setting(key="policy", value={"route_by_pressure": by_pressure}))
+    db.session.commit()
+    forget_catalogue()
+    open_desk("HQ-02", "clerk2", primary=["birth"])  # birth has two counters, tax only HQ-01
+    birth = issue_ticket("HQ", "birth", now=NOON).ticket
+    taxes = [issue_ticket("HQ", "tax", now=NOON + i * MIN).ticket for i in (1, 2, 3)]
+    try:
+        chosen = call_next("HQ-01", now=NOON + 6 * MIN).id
+    finally:
+        forget_catalogue()
+    # At +6, by pressure: birth's line heads for 6 + 1 × 10 / 2 = 11 min (× 1.5 primary bonus = 16.5);
+    # tax's for max(5 + 5, 4 + 10, 3 + 15) = 18 (× weight 1.5 = 27): HQ-01 helps tax, oldest first.
+    # By each ticket's own wait: birth 6 × 1.5 = 9 beats tax 5 × 1.5 = 7.5.
+    assert chosen == (taxes[0].id if by_pressure else birth.id)
 
 
 def test_past_target_tickets_come_before_weighted_ones(desk):

@@ -13,6 +13,7 @@ from queue_app.domain.policy import (
     calling_order,
     choose_next,
     effective_wait,
+    queue_pressure,
     waited_minutes,
 )
 
@@ -288,3 +289,18 @@ def test_first_come_first_served_ignores_appointments_priority_weights_and_skill
     assert ids(candidates, settings=fifo) == [4, 3, 5, 1, 2]
     assert pick(candidates, Skills.of(primary=["passport"], secondary=["birth"]), fifo) == 4
     assert ids(candidates)[:2] == [2, 1]  # the default policy, for contrast
+
+
+def test_pressure_is_the_longest_wait_a_line_is_heading_for():
+    line = [ticket(1, 5, "tax"), ticket(2, 4, "tax"), ticket(3, 3, "tax"), ticket(4, 6), ticket(5, 30, priority=True)]
+    pressure = queue_pressure(line, NOW, {"tax": 5, "birth": 10}, {"tax": 1, "birth": 2})
+    # tax: max(5 + 1×5, 4 + 2×5, 3 + 3×5) = 18; birth: 6 + 1×10/2 = 11 (the priority ticket is not in the line)
+    assert pressure == {"tax": 18.0, "birth": 11.0}
+    assert queue_pressure([ticket(6, 2, "info")], NOW, {}, {})["info"] == 12.0  # unknown: 10 min, one counter
+    on = PolicySettings(escalate_past_target=False)
+    assert choose_next(line, NOW, on, Skills.of(primary=["birth"], secondary=["tax"]), pressure).id == 5  # priority
+    no_priority = line[:4]  # tax 18 (secondary: no bonus) beats birth 11 × 1.5 = 16.5
+    assert choose_next(no_priority, NOW, on, Skills.of(primary=["birth"], secondary=["tax"]), pressure).id == 1
+    assert [c.id for c in calling_order(no_priority, NOW, on, pressure=pressure)] == [1, 2, 3, 4]
+    off = PolicySettings(route_by_pressure=False)  # birth 6 × 1.5 = 9 beats tax 5
+    assert choose_next(no_priority, NOW, off, Skills.of(primary=["birth"], secondary=["tax"]), pressure).id == 4
