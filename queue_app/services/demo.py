@@ -6,7 +6,6 @@ exactly what the engine would have produced.
 """
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from ..db import utcnow
+from ..domain.draws import poisson
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
 from ..extensions import db
@@ -76,7 +76,7 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
     rate = 0.95 * len(opened) / (mean_min + 1.0)
     busy_until: dict[str, tuple[int, datetime]] = {}
     while t < now and served_codes:
-        for _ in range(_poisson(rng, rate)):
+        for _ in range(poisson(rng, rate)):
             try:
                 tickets.issue_ticket(centre.code, rng.choice(served_codes), now=t,
                                      priority=rng.random() < 0.05,
@@ -105,16 +105,6 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
         select(db.func.count()).select_from(Ticket).where(Ticket.centre_id == centre.id, Ticket.status == "waiting")
     )
     return day
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    """Knuth's method: fine for the small rates of a demo."""
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, Field, model_validator
 
 from ..config import Code, ConfigError, Strict, read_validated
+from ..domain.draws import lognormal, poisson
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DAY = ROOT / "bench" / "reference_day.toml"
@@ -161,27 +162,6 @@ class Visitor:
     priority: bool = False
     appointment_min: float | None = None  # the booked slot's start, minutes after midnight
     shows: bool = True
-
-
-def lognormal(rng: random.Random, mean: float, sigma: float) -> float:
-    """A log-normal draw with the given mean (not median) and shape."""
-    if sigma == 0:
-        return mean
-    return rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    """Knuth's method for small means, a rounded normal for large ones (hourly counts ≤ a few hundred)."""
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float]) -> list[Visitor]:

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from queue_app.simulation.kpis import Outcome, kpis
-from queue_app.simulation.plan import DayPlan, draw_visitors, lognormal, roster
+from queue_app.domain.draws import lognormal
+from queue_app.simulation.plan import DayPlan, draw_visitors, roster
 
 DURATIONS = {"birth": 10.0, "passport": 20.0, "tax": 5.0}
 
