@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL (127.0.0.1:5432, database `test`, trust for local TCP) and Redis
 # (127.0.0.1:6379) are up: start them if installed and stopped, install them from Debian's
-# packages on a machine that lacks them. Idempotent; prints what it does.
+# packages on a machine that lacks them; and that nginx is installed (the deployment tests start
+# their own, docs/deploy/nginx.conf). Idempotent; prints what it does.
 set -euo pipefail
 
 SUDO=""
@@ -45,3 +46,11 @@ if ! redis_up; then
 fi
 redis_up || { echo "Redis did not come up on 127.0.0.1:6379" >&2; exit 1; }
 echo "Redis ready: $(redis-cli -h 127.0.0.1 info server | grep redis_version | tr -d '\r')"
+
+# nginx-light: the scale-out tests run docs/deploy/nginx.conf in front of two servers. Not started
+# here (each test starts its own); /usr/sbin is not on every user's PATH.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx-light
+fi
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+echo "nginx ready: $("$nginx" -v 2>&1)"

@@ -132,6 +132,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """CPU seconds these processes have used so far (all threads; Linux /proc); None if one is gone."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total
+
+
 class Server:
     """`python -m queue_app serve` as a subprocess; its output goes to a log file."""
 
@@ -179,14 +191,7 @@ class Server:
 
     def cpu(self) -> float | None:
         """CPU seconds the server's processes have used so far (all threads; Linux /proc)."""
-        total = 0.0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                return None
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-        return total
+        return cpu_seconds(self.pids())
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -218,8 +223,10 @@ SENT = Sent()
 class Client:
     """One keep-alive HTTP/1.1 connection, used by one thread."""
 
-    def __init__(self, port: int, token: str | None = None) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def __init__(self, port: int, token: str | None = None, source: str | None = None) -> None:
+        """`source`: the loopback address to send from (a proxy may balance by client address)."""
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+                                               source_address=(source, 0) if source else None)
         self.token = token
 
     def post(self, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, bytes]:

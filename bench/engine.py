@@ -73,17 +73,18 @@ def write_network(tmp: str, centres: int) -> Path:
     return path
 
 
-def build_app(kind: str, tmp: str, network: Path):
-    """A fresh, migrated database holding the bench network; return the app bound to it."""
+def build_app(kind: str, tmp: str, network: Path, database: str = "onedoor_bench"):
+    """A fresh, migrated database holding the bench network; return the app bound to it.
+    On PostgreSQL the database `database` is created if missing and emptied."""
     if kind == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp(dir=tmp)}/bench.sqlite3"
     else:
         with psycopg.connect(PG + "postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'onedoor_bench'").fetchone():
-                conn.execute("CREATE DATABASE onedoor_bench")
-        with psycopg.connect(PG + "onedoor_bench", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{database}"')
+        with psycopg.connect(PG + database, autocommit=True) as conn:
             conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
-        url = PG_URL
+        url = PG_URL.replace("/onedoor_bench", f"/{database}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ONEDOOR_CONFIG": str(network)})
     with app.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULT_CONFIG, database_url
 from .db import configure_sqlite, engine_options
@@ -50,6 +51,12 @@ def settings(instance_path: str) -> dict:
         # Networks (or test runs) sharing one Redis keep their events apart by channel.
         "ONEDOOR_MESSAGE_CHANNEL": env("ONEDOOR_MESSAGE_CHANNEL", "onedoor"),
         "ONEDOOR_ASYNC_MODE": env("ONEDOOR_ASYNC_MODE", "threading"),
+        # Scale-out (docs/deploy): web processes behind a proxy run no scheduler (ONEDOOR_SCHEDULER=0)
+        # while one `queue-app scheduler` runs the jobs; ONEDOOR_PROXIES counts the proxies trusted.
+        "ONEDOOR_SCHEDULER": env("ONEDOOR_SCHEDULER", "1") != "0",
+        "ONEDOOR_PROXIES": int(env("ONEDOOR_PROXIES", "0")),
+        # Each process's share of the database's connections (N processes × this < max_connections).
+        "ONEDOOR_DB_CONNECTIONS": int(env("ONEDOOR_DB_CONNECTIONS", "60")),
         "ONEDOOR_NOTIFY": env("ONEDOOR_NOTIFY", "log://"),  # messages to visitors: log://, smtp://…, sms+https://…
     }
 
@@ -61,10 +68,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                                      app.config["ONEDOOR_DB_CONNECTIONS"]))
     init_extensions(app)
     register_faces(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ONEDOOR_PROXIES reverse proxies (nginx, docs/deploy), take the client's address and
+    scheme from the X-Forwarded-For and -Proto headers they add, so the rate limits count each
+    visitor rather than the proxy. Without the setting those headers are ignored: anyone can
+    forge them, so only the proxies' own additions are believed."""
+    hops = app.config["ONEDOOR_PROXIES"]
+    if hops:  # outermost, around Socket.IO's middleware too
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_extensions(app: Flask) -> None:
@@ -129,6 +148,7 @@ def register_faces(app: Flask) -> None:
     def healthz():
         db.session.execute(db.text("SELECT 1"))
         db.session.rollback()
-        return jsonify(status="ok")
+        # Whether this process runs the scheduled jobs: a deployment has exactly one that does.
+        return jsonify(status="ok", scheduler=app.extensions.get("onedoor.scheduler") is not None)
 
     register(app)

@@ -200,7 +200,7 @@ def report_command(centre, network, day, start, end, pdf, csv_file, lang):
 
 @click.group("jobs")
 def jobs_group():
-    """Scheduled jobs (opening, closing, reminders, roll-up); `serve` runs them every minute."""
+    """Scheduled jobs (opening, closing, reminders, roll-up); `serve` or `scheduler` runs them every minute."""
 
 
 @jobs_group.command("run-due")
@@ -228,34 +228,61 @@ def run_due_command(now_text):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--dev", is_flag=True, help="Werkzeug's threaded development server instead of gunicorn + gevent.")
+@click.option("--no-scheduler", is_flag=True,
+              help="Run no scheduled jobs here (as ONEDOOR_SCHEDULER=0): one `queue-app scheduler` runs them.")
 @with_appcontext
-def serve_command(host, port, dev):
+def serve_command(host, port, dev, no_scheduler):
     """Serve the central server: HTTP, the API and Socket.IO on one port (gunicorn, one gevent worker).
 
     One process serves thousands of sockets; for more, start several (each its own port, sharing
-    the database and ONEDOOR_MESSAGE_QUEUE) behind a proxy with sticky sessions (README).
+    the database and ONEDOOR_MESSAGE_QUEUE, none running the scheduler) behind nginx with sticky
+    sessions, and one `queue-app scheduler` (docs/deploy/README.md).
     """
     app: Flask = current_app._get_current_object()
+    if no_scheduler:
+        os.environ["ONEDOOR_SCHEDULER"] = "0"  # for gunicorn's app, built after the exec below
+        app.config["ONEDOOR_SCHEDULER"] = False
     base = f"http://{host}:{port}"
     click.echo(f"OneDoor serving at {base}" + (" (development server)" if dev else " (gunicorn, gevent)"))
     for label, path in FACES:
         if any(rule.rule == path.split("?")[0] for rule in app.url_map.iter_rules()):
             click.echo(f"  {label:<28} {base}{path}")
+    click.echo("  Scheduled jobs: " + ("in this process" if app.config["ONEDOOR_SCHEDULER"]
+                                       else "off here (`queue-app scheduler` runs them)"))
     sys.stdout.flush()
     if dev:
         # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
         from werkzeug.serving import run_simple
 
-        from .jobs import start_scheduler
-        from .services.printing import start_print_worker
+        from .jobs import start_background
 
-        start_print_worker(app)
-        start_scheduler(app)  # opening, closing, reminders, roll-up: see README "Scheduled jobs"
+        start_background(app)  # printing; opening, closing, reminders, roll-up: see README "Scheduled jobs"
         run_simple(host, port, app, threaded=True, use_reloader=False)
         return
     _raise_open_files_limit()
     os.environ["ONEDOOR_ASYNC_MODE"] = "gevent"
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *gunicorn_args(host, port), "queue_app.wsgi:app"])
+
+
+@click.command("scheduler")
+@click.option("--interval", default=60.0, show_default=True, help="seconds between two looks at what is due")
+@with_appcontext
+def scheduler_command(interval):
+    """Run only the scheduled jobs (opening, closing, roll-up, messages) until stopped.
+
+    One per deployment, beside web processes started with `serve --no-scheduler`; its screens'
+    events go through ONEDOOR_MESSAGE_QUEUE (docs/deploy/README.md).
+    """
+    from .jobs import run_scheduler
+
+    app: Flask = current_app._get_current_object()
+    if not app.config["ONEDOOR_MESSAGE_QUEUE"]:
+        click.secho("scheduler: ONEDOOR_MESSAGE_QUEUE is not set, so what the jobs change (a closing "
+                    "cancelling tickets) reaches no screen until the next change in that centre",
+                    fg="yellow", err=True)
+    click.echo(f"OneDoor scheduled jobs: a look every {interval:g} s until stopped (SIGTERM)")
+    sys.stdout.flush()
+    run_scheduler(app, interval)
 
 
 def gunicorn_args(host: str, port: int) -> list[str]:
@@ -293,7 +320,8 @@ FACES = [
 
 COMMANDS = [
     init_command, demo_command, create_user_command, create_device_command, list_devices_command,
-    revoke_device_command, disable_user_command, close_day_command, report_command, serve_command, jobs_group,
+    revoke_device_command, disable_user_command, close_day_command, report_command, serve_command,
+    scheduler_command, jobs_group,
 ]
 
 

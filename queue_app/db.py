@@ -34,10 +34,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def engine_options(url: str) -> dict:
-    """Engine options per backend."""
-    # Enough pooled connections for a threaded server with 40 counters calling at once.
-    pool = {"pool_size": 20, "max_overflow": 40}
+def engine_options(url: str, connections: int = 60) -> dict:
+    """Engine options per backend, holding at most `connections` database connections at once.
+
+    The default is enough for a threaded server with 40 counters calling at once. Several
+    processes on one PostgreSQL must share its max_connections (100 by default): there each
+    process is given its share (ONEDOOR_DB_CONNECTIONS, docs/deploy). A third stays pooled; the
+    rest are opened in a burst and closed after it.
+    """
+    kept = max(1, connections // 3)
+    pool = {"pool_size": kept, "max_overflow": max(0, connections - kept)}
     if url.startswith("sqlite"):
         # The busy timeout lets concurrent writers queue instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, **pool}

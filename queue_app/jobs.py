@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -279,6 +280,14 @@ def tick(app, clock=utcnow) -> None:
             db.session.remove()
 
 
+def _scheduler(cls, app, interval: float, first_in: float):
+    """An APScheduler of class `cls` whose one job ticks every `interval` s, first in `first_in` s."""
+    scheduler = cls(timezone=timezone.utc, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(tick, "interval", seconds=interval, args=[app], id="onedoor-run-due",
+                      next_run_time=utcnow() + timedelta(seconds=first_in), misfire_grace_time=int(interval))
+    return scheduler
+
+
 def start_scheduler(app, interval: float = TICK_SECONDS):
     """Run `run_due` every `interval` seconds beside the server (not under TESTING); return the
     scheduler. Every server process may run one: each occasion is done once (see above)."""
@@ -288,8 +297,30 @@ def start_scheduler(app, interval: float = TICK_SECONDS):
         from apscheduler.schedulers.gevent import GeventScheduler as Scheduler
     else:
         from apscheduler.schedulers.background import BackgroundScheduler as Scheduler
-    scheduler = Scheduler(timezone=timezone.utc, job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(tick, "interval", seconds=interval, args=[app], id="onedoor-run-due",
-                      next_run_time=utcnow() + timedelta(seconds=5), misfire_grace_time=int(interval))
+    scheduler = _scheduler(Scheduler, app, interval, first_in=5)  # the server answers first
     scheduler.start()
     return scheduler
+
+
+def start_background(app) -> None:
+    """What a server process runs beside its requests: the print worker always (a job is claimed
+    atomically, so N processes never print a ticket twice), and the scheduler unless
+    ONEDOOR_SCHEDULER=0, where one `queue-app scheduler` runs it for the whole deployment.
+    /healthz tells whether this process runs it."""
+    from .services.printing import start_print_worker
+
+    start_print_worker(app)
+    if app.config["ONEDOOR_SCHEDULER"]:
+        app.extensions["onedoor.scheduler"] = start_scheduler(app)
+
+
+def run_scheduler(app, interval: float = TICK_SECONDS) -> None:
+    """`queue-app scheduler`: only the scheduled jobs, in this process, a tick at once and then every
+    `interval` s, until SIGTERM or SIGINT (the tick under way finishes first). Its Socket.IO events
+    reach the web processes' screens through ONEDOOR_MESSAGE_QUEUE."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = _scheduler(BlockingScheduler, app, interval, first_in=0)
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: scheduler.shutdown(wait=False))
+    scheduler.start()

@@ -10,9 +10,7 @@ if monkey.is_module_patched("socket"):
     os.environ.setdefault("ONEDOOR_ASYNC_MODE", "gevent")
 
 from . import create_app  # noqa: E402
-from .jobs import start_scheduler  # noqa: E402
-from .services.printing import start_print_worker  # noqa: E402
+from .jobs import start_background  # noqa: E402
 
 app = create_app()
-start_print_worker(app)  # the kiosks' tickets are printed by the server process: nothing else to run
-start_scheduler(app)  # openings, closings, reminders, roll-ups: each done once across processes
+start_background(app)  # the print worker, and the scheduled jobs unless ONEDOOR_SCHEDULER=0 (docs/deploy)

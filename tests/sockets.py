@@ -25,14 +25,14 @@ websocket.WebSocket.close = _close_soon
 class Screen:
     """A Socket.IO client on one namespace that records every event it receives."""
 
-    def __init__(self, base: str, namespace: str, query: str, token: str | None):
+    def __init__(self, base: str, namespace: str, query: str, token: str | None, transports=("websocket",)):
         self.events: queue.Queue = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.namespace = namespace
         for name in ("state", "ticket_called", "queue_changed", "ticket_status"):
             self.client.on(name, self._keeper(name), namespace=namespace)
         self.client.connect(f"{base}?{query}", namespaces=[namespace], auth={"token": token} if token else None,
-                            transports=["websocket"], wait_timeout=WAIT)
+                            transports=list(transports), wait_timeout=WAIT)
 
     def _keeper(self, name):
         return lambda data: self.events.put((name, data))

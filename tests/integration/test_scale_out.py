@@ -4,10 +4,8 @@ what a clerk does through one process reaches screens connected to the other (SP
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -17,31 +15,12 @@ import requests
 from queue_app.extensions import db
 from queue_app.services import create_device, create_user
 from tests.conftest import PASSWORD
+from tests.deploy import free_port, wait_healthy
 from tests.sockets import Screen
 
 ROOT = Path(__file__).resolve().parents[2]
 NETWORK = ROOT / "tests" / "data" / "network.toml"
 REDIS = os.environ.get("ONEDOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if requests.get(base + "/healthz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or busy starting
-            pass
-        if server.poll() is not None:
-            raise AssertionError(f"server exited: {server.stdout.read()}")
-        assert time.monotonic() < deadline, f"{base} did not answer in {seconds} s"
-        time.sleep(0.2)
 
 
 @pytest.fixture
