@@ -8,6 +8,7 @@ screen that reconnects is right at once. The notifier listens to committed chang
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import queue
 import threading
@@ -137,9 +138,29 @@ def _centre_arg() -> Centre:
     return centre
 
 
+def refusing_on_failure(on_connect):
+    """A connect handler that fails unexpectedly (the database gone for a moment, a bug) refuses
+    the connection with a reason instead: otherwise the client hears neither yes nor no and hangs
+    until its own timeout. The screens retry a refused connection by themselves."""
+
+    @functools.wraps(on_connect)
+    def guarded(self, auth=None):
+        try:
+            return on_connect(self, auth)
+        except ConnectionRefusedError:
+            raise
+        except Exception:  # noqa: BLE001 - logged, and the client is told
+            log.exception("connecting a client to %s failed", request.namespace)
+            db.session.rollback()
+            raise ConnectionRefusedError("unavailable: the server could not connect this screen now; retry") from None
+
+    return guarded
+
+
 class DisplayNamespace(Namespace):
     """Waiting-room screens (display devices) and kiosks, per centre."""
 
+    @refusing_on_failure
     def on_connect(self, auth=None):
         request.socket_auth = auth
         principal = _principal()
@@ -153,6 +174,7 @@ class DisplayNamespace(Namespace):
 class CounterNamespace(Namespace):
     """A clerk's counter page: its own counter's state and the queue for its skills."""
 
+    @refusing_on_failure
     def on_connect(self, auth=None):
         request.socket_auth = auth
         principal = _principal()
@@ -170,6 +192,7 @@ class CounterNamespace(Namespace):
 class ManagerNamespace(Namespace):
     """Managers of a centre (and admins): live indicators and alerts."""
 
+    @refusing_on_failure
     def on_connect(self, auth=None):
         request.socket_auth = auth
         principal = _principal()
@@ -184,6 +207,7 @@ class TicketNamespace(Namespace):
     """A visitor's status page: the ticket token is the credential (in the connect `auth` payload,
     which no access log records; `?token=` is still accepted)."""
 
+    @refusing_on_failure
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         token = token if isinstance(token, str) and token else request.args.get("token", "")

@@ -108,6 +108,42 @@ def test_bad_credentials_are_refused(api, live_server, namespace, query, token):
     assert not client.connected
 
 
+@pytest.mark.parametrize(("namespace", "query", "snapshot"), [
+    ("/display", "centre=HQ", "display_state"), ("/ticket", "token=TOKEN", "status_payload"),
+])
+def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
+    api, http, live_server, monkeypatch, namespace, query, snapshot
+):
+    import time
+
+    from queue_app import realtime
+
+    token = api.device("display", "HQ")
+    if "TOKEN" in query:
+        issued = http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"})
+        query, token = query.replace("TOKEN", issued.json()["token"]), None
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(realtime, snapshot, broken)
+    client = socketio.Client(reconnection=False)
+    refusals = []
+    client.on("connect_error", refusals.append, namespace=namespace)
+    started = time.monotonic()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(f"{live_server}?{query}", namespaces=[namespace], auth={"token": token} if token else None,
+                       transports=["websocket"], wait_timeout=30)
+    assert time.monotonic() - started < 15  # told, not left to its own 30 s timeout
+    assert "unavailable" in str(refusals)
+    monkeypatch.undo()
+    screen = Screen(live_server, namespace, query, token)  # the retry, once the fault is gone
+    try:
+        assert screen.next("state" if namespace == "/display" else "ticket_status")
+    finally:
+        screen.close()
+
+
 def test_a_reconnecting_display_gets_the_state_at_once(api, http, screens):
     clerk = staff_token(http, "clara")
     http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
