@@ -1,7 +1,8 @@
 """Choosing the next ticket (SPEC §3): a pure, configurable policy over plain data.
 
 Tiers, first to last:
-  0. checked-in appointments whose slot has started or starts within the lead time;
+  0. checked-in appointments whose slot has started or starts within the lead time (unless the
+     centre gives appointments a grace, below);
   1. priority tickets (elderly, disabled, pregnant), if `priority_first`;
   2. tickets past the centre's target wait, longest first, if `escalate_past_target`;
   3. everyone else by effective wait = minutes waited × service weight × (1 + primary bonus
@@ -12,6 +13,12 @@ Tiers, first to last:
      target — a service few counters serve, or a long line — rather than the ticket that merely
      came first, and leaves a line that many counters will soon empty to them. All tickets of a
      service share its pressure, so each line still goes by arrival.
+With `appointment_grace_min` set (off by default, as SPEC §3 puts appointments first), an
+appointment is not called ahead of everyone the moment its slot starts: it counts as waiting from
+(slot start + grace − target) and ranks with the walk-ins by that wait, so it reaches the
+past-target tier, and the front, at slot start + grace at the latest, and meanwhile a walk-in about
+to miss the target goes first. Under load this spares the walk-ins what appointments-first costs
+them (docs/benchmarks.md, "Second round").
 Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
 
 With `first_come_first_served` all of this is off: tickets go strictly by arrival, the plain
@@ -79,10 +86,20 @@ class PolicySettings:
     target_wait_min: float = 15.0
     first_come_first_served: bool = False
     route_by_pressure: bool = True
+    appointment_grace_min: float | None = None
 
 
-def waited_minutes(c: Candidate, now: datetime) -> float:
-    return max((now - c.arrived_at).total_seconds() / 60.0, 0.0)
+def waited_minutes(c: Candidate, now: datetime, settings: PolicySettings | None = None) -> float:
+    """Minutes the ticket has waited; with an appointment grace, an appointment's count from
+    slot start + grace − target."""
+    since = c.arrived_at
+    if graced(c, settings):
+        since = c.appointment_start + timedelta(minutes=settings.appointment_grace_min - settings.target_wait_min)
+    return max((now - since).total_seconds() / 60.0, 0.0)
+
+
+def graced(c: Candidate, settings: PolicySettings | None) -> bool:
+    return c.appointment_start is not None and settings is not None and settings.appointment_grace_min is not None
 
 
 def appointment_due(c: Candidate, now: datetime, settings: PolicySettings) -> bool:
@@ -97,7 +114,7 @@ def effective_wait(
     """Minutes waited (or the service's pressure) × service weight, with the bonus for a
     counter's primary skill."""
     bonus = settings.primary_bonus if skills is not None and c.service in skills.primary else 0.0
-    minutes = waited_minutes(c, now)
+    minutes = waited_minutes(c, now, settings)
     if pressure is not None and not is_special(c):
         minutes = pressure.get(c.service, minutes)
     return minutes * c.weight * (1.0 + bonus)
@@ -129,11 +146,11 @@ def rank(
     tie = (c.arrived_at, c.id)
     if settings.first_come_first_served:
         return (0, 0.0, 0.0, *tie)
-    if appointment_due(c, now, settings):
+    if appointment_due(c, now, settings) and not graced(c, settings):
         return (0, c.appointment_start.timestamp(), 0.0, *tie)
     if settings.priority_first and c.priority:
         return (1, 0.0, 0.0, *tie)
-    waited = waited_minutes(c, now)
+    waited = waited_minutes(c, now, settings)
     if settings.escalate_past_target and waited >= settings.target_wait_min:
         return (2, -waited, 0.0, *tie)
     return (3, 0.0, -effective_wait(c, now, settings, skills, pressure), *tie)

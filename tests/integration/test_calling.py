@@ -164,22 +164,48 @@ def test_past_target_tickets_come_before_weighted_ones(desk):
     assert call_next("HQ-01", now=NOON + 16 * MIN).id == old.id
 
 
-def test_a_due_appointment_goes_first(desk):
-    walk_in = issue_ticket("HQ", "birth", now=NOON).ticket
+def checked_in_appointment(slot, arrived):
+    """A checked-in birth appointment at HQ with its slot at `slot`, its ticket issued at `arrived`."""
     hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
     birth = db.session.scalar(select(Service).where(Service.code == "birth"))
-    appt = Appointment(code="ABCD1234", centre_id=hq.id, service_id=birth.id, start=NOON + 20 * MIN,
-                       end=NOON + 30 * MIN, name="Visitor", status="checked_in")
+    appt = Appointment(code="ABCD1234", centre_id=hq.id, service_id=birth.id, start=slot,
+                       end=slot + birth.duration_min * MIN, name="Visitor", status="checked_in")
     db.session.add(appt)
     db.session.flush()
-    booked = create_ticket(hq, birth, NOON + 10 * MIN, appointment_id=appt.id, source="appointment")
+    ticket = create_ticket(hq, birth, arrived, appointment_id=appt.id, source="appointment")
     db.session.commit()
+    return ticket
+
+
+def test_a_due_appointment_goes_first(desk):
+    walk_in = issue_ticket("HQ", "birth", now=NOON).ticket
+    booked = checked_in_appointment(slot=NOON + 20 * MIN, arrived=NOON + 10 * MIN)
     # at +12 the slot (+20) is not due within the 5-minute lead: the walk-in goes first
     assert call_next("HQ-01", now=NOON + 12 * MIN).id == walk_in.id
     start(walk_in.id, now=NOON + 12 * MIN)
     finish(walk_in.id, "resolved", now=NOON + 15 * MIN)
     issue_ticket("HQ", "birth", now=NOON + 2 * MIN)  # waited longer than the booked ticket
     assert call_next("HQ-01", now=NOON + 16 * MIN).id == booked.id
+
+
+def test_an_appointment_grace_set_in_the_policy_lets_a_walk_in_near_the_target_go_first(desk):
+    from queue_app.models import Setting
+    from queue_app.services.lookup import forget_catalogue
+
+    db.session.merge(Setting(key="policy", value={"appointment_grace_min": 5}))
+    db.session.commit()
+    forget_catalogue()
+    walk_in = issue_ticket("HQ", "birth", now=NOON).ticket
+    booked = checked_in_appointment(slot=NOON + 12 * MIN, arrived=NOON + 5 * MIN)
+    try:
+        # at +14 the slot started 2 min ago (counts 12 min), the walk-in has waited 14: walk-in first
+        assert call_next("HQ-01", now=NOON + 14 * MIN).id == walk_in.id
+        start(walk_in.id, now=NOON + 14 * MIN)
+        finish(walk_in.id, "resolved", now=NOON + 16 * MIN)
+        issue_ticket("HQ", "birth", now=NOON + 16 * MIN)
+        assert call_next("HQ-01", now=NOON + 17 * MIN).id == booked.id
+    finally:
+        forget_catalogue()
 
 
 def test_recall_then_no_show_at_the_recall_limit(desk):

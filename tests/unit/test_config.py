@@ -333,3 +333,14 @@ def test_misspelt_setting_is_unknown_and_the_real_one_missing(tmp_path):
     assert "services[1] (passport).duration_mins: unknown setting" in message
     assert "services[1] (passport).duration_min: Field required" in message
 
+
+
+def test_an_appointment_grace_loads_and_a_negative_one_is_refused(tmp_path):
+    from queue_app.config import load_network
+
+    path = tmp_path / "config.toml"
+    path.write_text(edited(("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = 5")), encoding="utf-8")
+    assert load_network(path).policy.appointment_grace_min == 5
+    assert demo().policy.appointment_grace_min is None  # off as shipped: appointments first at their slot
+    message = config_error(tmp_path, ("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = -1"))
+    assert "policy.appointment_grace_min" in message

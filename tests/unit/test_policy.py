@@ -66,6 +66,34 @@ def test_appointment_not_yet_due_waits_like_a_walk_in():
     assert ids([ticket(1, 12), appt]) == [1, 2]
 
 
+GRACE = PolicySettings(appointment_grace_min=5)  # target 15: an appointment counts from slot − 10 min
+
+
+def test_with_a_grace_an_appointment_at_its_slot_waits_behind_a_walk_in_about_to_miss_the_target():
+    # slot started 2 min ago: counts as 12 min waited, below the walk-in's 14 (× the same weight)
+    queue = [ticket(1, 14), booked(2, 20, starts_in=-2)]
+    assert ids(queue, settings=GRACE) == [1, 2]
+    assert ids(queue) == [2, 1]  # without the grace: first at its slot, as SPEC §3 has it
+
+
+def test_with_a_grace_an_appointment_still_goes_before_a_shorter_wait():
+    assert ids([ticket(1, 10), booked(2, 20, starts_in=-2)], settings=GRACE) == [2, 1]
+
+
+def test_with_a_grace_an_appointment_is_at_the_front_by_slot_plus_grace():
+    # 5 min after its slot it counts 15 min waited: the past-target tier, ahead of a 14-minute walk-in
+    appt = booked(2, 30, starts_in=-5)
+    assert waited_minutes(appt, NOW, GRACE) == 15
+    assert ids([ticket(1, 14), appt], settings=GRACE) == [2, 1]
+
+
+def test_with_a_grace_an_early_appointment_counts_no_wait_before_slot_minus_target_plus_grace():
+    appt = booked(2, 20, starts_in=15)  # counts from 5 min from now
+    assert waited_minutes(appt, NOW, GRACE) == 0
+    assert waited_minutes(appt, NOW) == 20  # its own arrival, without the setting
+    assert ids([ticket(1, 0.5), appt], settings=GRACE) == [1, 2]
+
+
 def test_lead_time_is_configurable():
     appt = booked(2, 1, starts_in=6)
     assert pick([ticket(1, 12), appt], settings=PolicySettings(appointment_lead_min=10)) == 2
