@@ -101,6 +101,8 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=page_language, default_translation_directories=TRANSLATIONS)
+    if not app.config.get("ONEDOOR_REALTIME", True):
+        return  # no screens (the simulator's app): leave the process's Socket.IO server to the app that has them
     socketio.init_app(
         app,
         async_mode=app.config["ONEDOOR_ASYNC_MODE"],  # explicit: never guessed from what is installed
@@ -136,7 +138,8 @@ def register_faces(app: Flask) -> None:
     app.register_blueprint(vendor)
     for face in FACES[1:]:  # the faces used inside a centre, each its own package
         app.register_blueprint(importlib.import_module(face).bp)
-    register_namespaces(app)
+    if app.config.get("ONEDOOR_REALTIME", True):
+        register_namespaces(app)
     init_notifications(app)
 
     @app.context_processor

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 
 import simple_websocket.ws
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import select
@@ -282,6 +282,8 @@ class Notifier:
         self.app = app
 
     def __call__(self, committed: changes.Changes) -> None:
+        if current_app._get_current_object() is not self.app:
+            return  # another app's database in this process (a simulated day): not our screens' news
         # Calls are announced at once, from what the transaction recorded: no query, no wait.
         for centre_id, call in committed.calls:
             socketio.emit("ticket_called", call_event(call), namespace="/display", to=centre_room(centre_id))

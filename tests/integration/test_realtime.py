@@ -60,6 +60,23 @@ def test_a_call_over_http_is_announced_to_the_display(api, http, screens):
     assert screen.next("ticket_called")["number"] == ticket["number"]
 
 
+def test_a_simulated_day_in_the_same_process_leaves_the_screens_alone(api, http, screens, network):
+    from pathlib import Path
+
+    from queue_app.simulation import read_plan, simulate
+
+    display = screens("/display", "centre=HQ", api.device("display", "HQ"))
+    display.next("state")
+    simulate(read_plan(Path(__file__).parents[1] / "data" / "tiny_day.toml"), 1, network=network)
+    clerk = staff_token(http, "clara")
+    http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
+    http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"})
+    assert http("POST", "/api/v1/counters/HQ-05/call-next", clerk).status_code == 200
+    assert display.next("ticket_called")["number"] == "A001"
+    late = screens("/display", "centre=HQ", api.device("display", "HQ"))  # and a new screen still connects
+    assert late.next("state")["calls"][0]["number"] == "A001"
+
+
 def test_a_display_hears_only_its_own_centre(api, http, screens):
     clerk = staff_token(http, "clara")
     http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
