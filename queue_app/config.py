@@ -50,6 +50,7 @@ class PolicyCfg(Strict):
     escalate_past_target: bool = True
     route_by_pressure: bool = True  # rank a service's line by the wait it is heading for (domain/policy.py)
     appointment_grace_min: float | None = Field(None, ge=0, le=120)  # unset: appointments first at their slot
+    defer_late_min: float | None = Field(None, ge=0, le=240)  # unset: a line past the target comes first at once
     first_come_first_served: bool = False  # true: strictly by arrival, none of the above
 
 

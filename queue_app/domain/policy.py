@@ -19,6 +19,16 @@ appointment is not called ahead of everyone the moment its slot starts: it count
 past-target tier, and the front, at slot start + grace at the latest, and meanwhile a walk-in about
 to miss the target goes first. Under load this spares the walk-ins what appointments-first costs
 them (docs/benchmarks.md, "Second round").
+With `defer_late_min` set (off by default, as SPEC §3 puts tickets past the target first), a
+service's line whose ordinary tickets have all missed the target gives way to lines that can still
+make it, until its first ticket is `defer_late_min` past the target; lines that can still make it
+rank by the effective wait of their first ticket still under the target (pressure is not used).
+Every ticket of a line ranks as its line does, so a line always keeps its arrival order. The
+share of visitors over the target falls ~29% below first-come-first-served on the simulated
+reference day, where the past-target-first default does no better than FIFO; the price is paid
+by the visitors already late, who wait longer (docs/benchmarks.md, "Third round"). A counter
+sees each line's first HEADS_PER_SERVICE tickets (services/calling.py): a line with more late
+tickets than that counts as all late.
 Ties fall to the earlier arrival, then the lower id, so the order is total and repeatable.
 
 With `first_come_first_served` all of this is off: tickets go strictly by arrival, the plain
@@ -87,6 +97,7 @@ class PolicySettings:
     first_come_first_served: bool = False
     route_by_pressure: bool = True
     appointment_grace_min: float | None = None
+    defer_late_min: float | None = None
 
 
 def waited_minutes(c: Candidate, now: datetime, settings: PolicySettings | None = None) -> float:
@@ -109,11 +120,13 @@ def appointment_due(c: Candidate, now: datetime, settings: PolicySettings) -> bo
 
 def effective_wait(
     c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None,
-    pressure: Mapping[str, float] | None = None,
+    pressure: Mapping[str, float] | None = None, minutes: float | None = None,
 ) -> float:
-    """Minutes waited (or the service's pressure) × service weight, with the bonus for a
-    counter's primary skill."""
+    """Minutes waited (or the service's pressure, or the given minutes) × service weight, with
+    the bonus for a counter's primary skill."""
     bonus = settings.primary_bonus if skills is not None and c.service in skills.primary else 0.0
+    if minutes is not None:
+        return minutes * c.weight * (1.0 + bonus)
     minutes = waited_minutes(c, now, settings)
     if pressure is not None and not is_special(c):
         minutes = pressure.get(c.service, minutes)
@@ -138,11 +151,34 @@ def queue_pressure(
     return out
 
 
+@dataclass(frozen=True)
+class Line:
+    """A service's line of ordinary tickets as deferral sees it: minutes its first ticket has
+    waited, and minutes waited by its first ticket still under the target (None: all are late)."""
+
+    first: float
+    savable: float | None
+
+
+def lines_of(candidates: Iterable[Candidate], now: datetime, target_min: float) -> dict[str, Line]:
+    """Each service's Line over the ordinary candidates."""
+    waits: dict[str, list[float]] = {}
+    for c in candidates:
+        if not is_special(c):
+            waits.setdefault(c.service, []).append(waited_minutes(c, now))
+    out = {}
+    for service, line in waits.items():
+        line.sort(reverse=True)  # longest wait first = by arrival
+        out[service] = Line(line[0], next((w for w in line if w < target_min), None))
+    return out
+
+
 def rank(
     c: Candidate, now: datetime, settings: PolicySettings, skills: Skills | None = None,
-    pressure: Mapping[str, float] | None = None,
+    pressure: Mapping[str, float] | None = None, lines: Mapping[str, Line] | None = None,
 ) -> tuple:
-    """Sort key of a candidate: lower is called sooner."""
+    """Sort key of a candidate: lower is called sooner. `lines` (from lines_of) is used when
+    the settings defer late lines."""
     tie = (c.arrived_at, c.id)
     if settings.first_come_first_served:
         return (0, 0.0, 0.0, *tie)
@@ -151,7 +187,16 @@ def rank(
     if settings.priority_first and c.priority:
         return (1, 0.0, 0.0, *tie)
     waited = waited_minutes(c, now, settings)
-    if settings.escalate_past_target and waited >= settings.target_wait_min:
+    target = settings.target_wait_min
+    if settings.escalate_past_target and settings.defer_late_min is not None and not is_special(c):
+        # Every ticket of a line ranks as the line does, so a line keeps its arrival order.
+        line = (lines or {}).get(c.service) or Line(waited, waited if waited < target else None)
+        if line.first >= target + settings.defer_late_min:
+            return (2, -line.first, 0.0, *tie)
+        if line.savable is None:
+            return (4, -line.first, 0.0, *tie)
+        return (3, 0.0, -effective_wait(c, now, settings, skills, minutes=line.savable), *tie)
+    if settings.escalate_past_target and waited >= target:
         return (2, -waited, 0.0, *tie)
     return (3, 0.0, -effective_wait(c, now, settings, skills, pressure), *tie)
 
@@ -169,8 +214,9 @@ def calling_order(
     `pressure` (from queue_pressure) is used when the settings route by pressure.
     """
     pressure = pressure if settings.route_by_pressure else None
-    pool = candidates if skills is None else (c for c in candidates if skills.serves(c.service))
-    return sorted(pool, key=lambda c: rank(c, now, settings, skills, pressure))
+    pool = [c for c in candidates if skills is None or skills.serves(c.service)]
+    lines = lines_of(pool, now, settings.target_wait_min) if settings.defer_late_min is not None else None
+    return sorted(pool, key=lambda c: rank(c, now, settings, skills, pressure, lines))
 
 
 def is_special(c: Candidate) -> bool:
@@ -201,12 +247,13 @@ def choose_next(
 ) -> Candidate | None:
     """Return the next ticket this counter should call, or None."""
     pressure = pressure if settings.route_by_pressure else None
+    lines = lines_of(candidates, now, settings.target_wait_min) if settings.defer_late_min is not None else None
     best = None
     best_key = None
     for c in candidates:
         if not skills.serves(c.service):
             continue
-        key = rank(c, now, settings, skills, pressure)
+        key = rank(c, now, settings, skills, pressure, lines)
         if best_key is None or key < best_key:
             best, best_key = c, key
     return best

@@ -208,6 +208,30 @@ def test_an_appointment_grace_set_in_the_policy_lets_a_walk_in_near_the_target_g
         forget_catalogue()
 
 
+def test_a_late_line_deferred_by_the_policy_gives_way_until_its_deferral_runs_out(desk):
+    from queue_app.models import Setting
+    from queue_app.services.lookup import forget_catalogue
+    from queue_app.services.queue import queue_state
+
+    db.session.merge(Setting(key="policy", value={"defer_late_min": 20}))
+    db.session.commit()
+    forget_catalogue()
+    late = issue_ticket("HQ", "tax", now=NOON).ticket
+    savable = issue_ticket("HQ", "birth", now=NOON + 5 * MIN).ticket
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    try:
+        # at +16 the tax visitor has missed the target; the birth one (11 min) can still make it
+        assert [c.id for c in queue_state(hq, NOON + 16 * MIN).order] == [savable.id, late.id]  # the estimate agrees
+        assert call_next("HQ-01", now=NOON + 16 * MIN).id == savable.id
+        finish(start(savable.id, now=NOON + 16 * MIN).id, "resolved", now=NOON + 35 * MIN)
+        newer = issue_ticket("HQ", "birth", now=NOON + 34 * MIN).ticket
+        # at +35 the tax visitor is 20 min past the target: first again, before the newer birth visitor
+        assert call_next("HQ-01", now=NOON + 35 * MIN).id == late.id
+        assert newer.status == "waiting"
+    finally:
+        forget_catalogue()
+
+
 def test_recall_then_no_show_at_the_recall_limit(desk):
     t = issue_ticket("HQ", "birth", now=NOON).ticket
     call_next("HQ-01", now=NOON)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_app.config import DEFAULT_CONFIG, ConfigError, load_network
+from queue_app.config import DEFAULT_CONFIG, ConfigError, PolicyCfg, load_network
 
 NETWORK = Path(__file__).resolve().parents[1] / "data" / "network.toml"
 TEXT = NETWORK.read_text(encoding="utf-8")
@@ -341,6 +341,23 @@ def test_an_appointment_grace_loads_and_a_negative_one_is_refused(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(edited(("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = 5")), encoding="utf-8")
     assert load_network(path).policy.appointment_grace_min == 5
-    assert demo().policy.appointment_grace_min is None  # off as shipped: appointments first at their slot
+    assert PolicyCfg().appointment_grace_min is None  # off by default: appointments first at their slot
     message = config_error(tmp_path, ("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = -1"))
     assert "policy.appointment_grace_min" in message
+
+
+def test_deferring_late_lines_loads_and_a_negative_deferral_is_refused(tmp_path):
+    from queue_app.config import load_network
+
+    path = tmp_path / "config.toml"
+    path.write_text(edited(("primary_bonus = 0.5", "primary_bonus = 0.5\ndefer_late_min = 20")), encoding="utf-8")
+    assert load_network(path).policy.defer_late_min == 20
+    assert PolicyCfg().defer_late_min is None  # off by default: a line past the target comes first at once
+    message = config_error(tmp_path, ("primary_bonus = 0.5", "primary_bonus = 0.5\ndefer_late_min = -1"))
+    assert "policy.defer_late_min" in message
+
+
+def test_the_demo_network_calls_to_meet_the_target():
+    # config.toml chooses the settings that meet SPEC §8's dispatch figure (docs/benchmarks.md)
+    policy = demo().policy
+    assert (policy.appointment_grace_min, policy.defer_late_min) == (10, 20)

@@ -154,6 +154,69 @@ def test_target_wait_is_configurable():
     assert ids(queue, settings=PolicySettings(target_wait_min=10)) == [2, 1]
 
 
+# --- deferring late lines (defer_late_min) --------------------------------------------------
+
+DEFER = PolicySettings(defer_late_min=20)  # target 15: a late line comes first again at 35 min
+
+
+def test_a_late_line_gives_way_to_a_line_that_can_still_make_the_target():
+    queue = [ticket(1, 17), ticket(2, 12, service="tax")]
+    assert ids(queue, settings=DEFER) == [2, 1]
+    assert ids(queue) == [1, 2]  # as shipped in the code: past the target comes first
+
+
+def test_a_deferred_line_keeps_its_arrival_order():
+    # birth's first visitor is late, its second is not: the line ranks by the second's 5 min
+    queue = [ticket(1, 17), ticket(2, 10, service="tax"), ticket(3, 5)]
+    assert ids(queue, settings=DEFER) == [2, 1, 3]
+
+
+def test_a_line_ranks_by_its_first_ticket_still_under_the_target():
+    queue = [ticket(1, 20), ticket(2, 10, service="tax"), ticket(3, 13)]
+    assert ids(queue, settings=DEFER) == [1, 3, 2]
+
+
+def test_a_late_line_comes_first_again_once_deferred_long_enough():
+    assert ids([ticket(1, 35), ticket(2, 14, service="tax")], settings=DEFER) == [1, 2]
+    assert ids([ticket(1, 34.9), ticket(2, 14, service="tax")], settings=DEFER) == [2, 1]
+
+
+def test_lines_with_nobody_left_to_save_go_longest_wait_first_after_the_others():
+    queue = [ticket(1, 18), ticket(2, 25, service="tax"), ticket(3, 1, service="info")]
+    assert ids(queue, settings=DEFER) == [3, 2, 1]
+
+
+def test_deferral_spares_priority_and_appointments_past_their_grace():
+    settings = PolicySettings(defer_late_min=20, appointment_grace_min=10)
+    # slot started 10 min ago: with a 10-min grace it counts as waiting 15 min, past the target
+    queue = [ticket(1, 14, service="tax"), booked(2, 20, starts_in=-10), ticket(3, 2, priority=True)]
+    assert ids(queue, settings=settings) == [3, 2, 1]
+
+
+def test_deferral_needs_escalation_past_target():
+    settings = PolicySettings(defer_late_min=20, escalate_past_target=False)
+    queue = [ticket(1, 17), ticket(2, 12, service="tax", weight=2.0)]
+    assert ids(queue, settings=settings) == [2, 1]  # plain effective wait: 24 against 17
+
+
+def test_choosing_from_deep_enough_heads_equals_choosing_from_everyone_when_deferring():
+    import random
+
+    from queue_app.domain.policy import heads
+
+    rng = random.Random(8)
+    base = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    for trial in range(200):
+        pool = [Candidate(i, rng.choice("abc"), base + timedelta(minutes=rng.uniform(0, 50)),
+                          priority=rng.random() < 0.1) for i in range(1, rng.randint(2, 40))]
+        now = base + timedelta(minutes=rng.uniform(40, 70))
+        settings = PolicySettings(defer_late_min=rng.choice([0, 10, 20]))
+        skills = Skills.of(rng.sample("abc", 2))
+        full = choose_next(pool, now, settings, skills)
+        assert calling_order(pool, now, settings, skills)[0] == full, trial
+        assert choose_next(heads(pool, len(pool)), now, settings, skills) == full, trial
+
+
 # --- tier 3: effective wait ---------------------------------------------------------------
 
 def test_longer_wait_goes_first_among_equals():
