@@ -42,8 +42,8 @@ def run(args: tuple[int, dict, str | None]) -> dict:
     k = result.kpis
     waits = [o.wait_min for o in result.outcomes if o.wait_min is not None]
     over = sum(1 for w in waits if w > k.target_wait_min)
-    return {"waits": waits, "target": k.target_wait_min, "seed": seed, "fifo": result.first_come_first_served, "tickets": k.tickets, "called": k.called,
-            "over": over, "over_share": k.over_target_share, "mean": k.mean_wait_min, "p90": k.p90_wait_min,
+    return {"seed": seed, "fifo": result.first_come_first_served, "tickets": k.tickets, "called": k.called,
+            "waits": waits, "target": k.target_wait_min, "over": over, "over_share": k.over_target_share, "mean": k.mean_wait_min, "p90": k.p90_wait_min,
             "max": k.max_wait_min, "mae": k.estimate.mae_min, "bias": k.estimate.bias_min,
             "naive_mae": k.naive.mae_min, "naive_bias": k.naive.bias_min}
 

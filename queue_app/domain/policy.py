@@ -139,16 +139,22 @@ def queue_pressure(
     """Per service, the longest wait its line of ordinary tickets is heading for: the maximum over
     its k-th ticket (by arrival) of minutes waited + k × handling minutes ÷ open counters serving
     the service (one, if none does)."""
+    out = {}
+    for service, line in ordinary_lines(candidates).items():
+        step = durations.get(service, 10.0) / max(servers.get(service, 0), 1)
+        out[service] = max(waited_minutes(c, now) + k * step for k, c in enumerate(line, start=1))
+    return out
+
+
+def ordinary_lines(candidates: Iterable[Candidate]) -> dict[str, list[Candidate]]:
+    """Each service's ordinary tickets (no priority, no appointment), by arrival."""
     lines: dict[str, list[Candidate]] = {}
     for c in candidates:
         if not is_special(c):
             lines.setdefault(c.service, []).append(c)
-    out = {}
-    for service, line in lines.items():
+    for line in lines.values():
         line.sort(key=lambda c: (c.arrived_at, c.id))
-        step = durations.get(service, 10.0) / max(servers.get(service, 0), 1)
-        out[service] = max(waited_minutes(c, now) + k * step for k, c in enumerate(line, start=1))
-    return out
+    return lines
 
 
 @dataclass(frozen=True)
@@ -162,14 +168,10 @@ class Line:
 
 def lines_of(candidates: Iterable[Candidate], now: datetime, target_min: float) -> dict[str, Line]:
     """Each service's Line over the ordinary candidates."""
-    waits: dict[str, list[float]] = {}
-    for c in candidates:
-        if not is_special(c):
-            waits.setdefault(c.service, []).append(waited_minutes(c, now))
     out = {}
-    for service, line in waits.items():
-        line.sort(reverse=True)  # longest wait first = by arrival
-        out[service] = Line(line[0], next((w for w in line if w < target_min), None))
+    for service, line in ordinary_lines(candidates).items():
+        waits = [waited_minutes(c, now) for c in line]
+        out[service] = Line(waits[0], next((w for w in waits if w < target_min), None))
     return out
 
 
@@ -225,16 +227,10 @@ def is_special(c: Candidate) -> bool:
 
 def heads(candidates: Iterable[Candidate], per_service: int) -> list[Candidate]:
     """Keep every special ticket and the `per_service` oldest ordinary ones of each service."""
-    kept: list[Candidate] = []
-    ordinary: dict[str, list[Candidate]] = {}
-    for c in candidates:
-        if is_special(c):
-            kept.append(c)
-        else:
-            ordinary.setdefault(c.service, []).append(c)
-    for group in ordinary.values():
-        group.sort(key=lambda c: (c.arrived_at, c.id))
-        kept.extend(group[:per_service])
+    candidates = list(candidates)
+    kept = [c for c in candidates if is_special(c)]
+    for line in ordinary_lines(candidates).values():
+        kept.extend(line[:per_service])
     return kept
 
 
