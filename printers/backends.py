@@ -8,13 +8,26 @@
     dummy://[name]               bytes kept in memory (`dummy_output`), for tests
 
 ESC/POS URIs also take ?width=512 (dots; 512 for 80 mm paper, 384 for 58 mm), ?codepage=CP437
-(text outside it is printed as an image), ?timeout=3 (seconds, tcp and serial) and ?status=1
-(ask the printer for its paper sensor before printing; only for printers that answer DLE EOT).
+(text outside it is printed as an image), ?timeout=5 (seconds: to connect, to send, and for the
+printer's status answer) and ?confirm=0.
+
+What "printed" means per kind (SPEC §7):
+    tcp, serial, usb   confirmed: the printer's real-time status (DLE EOT, printers/status.py) is
+                       asked before the job and read back after its last byte; no answer within
+                       the timeout, an error bit, paper out or a reset means not printed (retried
+                       whole). ?confirm=0 turns this off for a printer that cannot answer (a USB
+                       printer without an IN endpoint, a print server that swallows answers): its
+                       jobs then count as printed once written, which proves nothing.
+    file               not confirmed: a device file cannot be read back (a job counts as printed
+                       once the kernel took it); prefer tcp/serial/usb where the printer allows.
+    pdf                confirmed by the file being written and flushed to disk.
+    dummy              in memory, for tests; `fail_dummy` makes it refuse.
 """
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +37,7 @@ from escpos.printer import Network as EscposNetwork
 
 from .escpos_layout import escpos_printer, ticket_bytes
 from .paper import TicketPaper
+from .status import QUERIES, STATUS_REQUEST, StatusProblem, judge, requests_in
 
 
 class PrinterError(Exception):
@@ -31,8 +45,8 @@ class PrinterError(Exception):
 
 
 class Printer(Protocol):
-    def print_ticket(self, paper: TicketPaper) -> None:
-        """Print one ticket, or raise."""
+    def print_ticket(self, paper: TicketPaper) -> str | None:
+        """Print one ticket, or raise PrinterError; return a note for the operator or None."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,8 @@ class PrinterUri:
 
 
 ESCPOS_SCHEMES = ("tcp", "usb", "serial", "file", "dummy")
-OPTIONS = {"width", "codepage", "timeout", "status", "baudrate"}
+OPTIONS = {"width", "codepage", "timeout", "confirm", "baudrate"}
+CONFIRMING_SCHEMES = ("tcp", "serial", "usb")  # printers that can answer DLE EOT
 
 
 def parse_uri(uri: str) -> PrinterUri:
@@ -76,6 +91,8 @@ def parse_uri(uri: str) -> PrinterUri:
                 raise ValueError
         except ValueError:
             raise bad("timeout must be a positive number of seconds") from None
+    if options.get("confirm", "1") not in ("0", "1"):
+        raise bad("confirm must be 1 (read the printer's status back, the default) or 0")
     try:
         port = parts.port
     except ValueError:
@@ -144,14 +161,16 @@ class Network(EscposNetwork):
 
 
 class EscposPrinter:
-    """An ESC/POS printer: the job is built in memory, then sent in one write on a fresh connection."""
+    """An ESC/POS printer: the job is built in memory, then sent in one write on a fresh connection,
+    between two status exchanges when the printer can answer them."""
 
     def __init__(self, uri: str, parsed: PrinterUri):
         self.uri = uri
         self.parsed = parsed
         self.width = int(parsed.options.get("width", 512))
         self.codepage = parsed.options.get("codepage", "CP437")
-        self.timeout = float(parsed.options.get("timeout", 3))
+        self.timeout = float(parsed.options.get("timeout", 5))
+        self.confirms = parsed.scheme in CONFIRMING_SCHEMES and parsed.options.get("confirm", "1") == "1"
         escpos_printer(self.width).magic.encoder.get_encoding_name(self.codepage)  # a bad code page fails now
 
     def render(self, paper: TicketPaper) -> bytes:
@@ -173,7 +192,9 @@ class EscposPrinter:
             )
         return escpos_printer(self.width, escpos.File, devfile=p.target)
 
-    def print_ticket(self, paper: TicketPaper) -> None:
+    def print_ticket(self, paper: TicketPaper) -> str | None:
+        """Print the ticket and, where the printer can answer, confirm it; return a warning for
+        the operator ("paper low") or None; raise PrinterError when it is not printed."""
         job = self.render(paper)  # a layout error never leaves half a ticket on the printer
         if self.parsed.scheme == "dummy":
             with _dummy_lock:
@@ -181,15 +202,19 @@ class EscposPrinter:
                 if fault:
                     raise PrinterError(fault)
                 _dummy_outputs.setdefault(self.uri, []).append(job)
-            return
+            return None
         device = self.device()
         try:
             device.open()
-            if self.parsed.options.get("status") == "1" and device.paper_status() == 0:
-                raise PrinterError("out of paper")
-            device._raw(job)
-            if hasattr(device, "flush"):
-                device.flush()
+            if not self.confirms:
+                device._raw(job)
+                if hasattr(device, "flush"):
+                    device.flush()
+                return None
+            self.ask(device, STATUS_REQUEST)  # a printer that says it cannot print gets nothing to keep
+            return self.ask(device, job + STATUS_REQUEST, answers=requests_in(job) + len(QUERIES))
+        except StatusProblem as exc:
+            raise PrinterError(str(exc)) from None
         except PrinterError:
             raise
         except Exception as exc:  # python-escpos and the OS raise many kinds; all mean "not printed"
@@ -199,6 +224,36 @@ class EscposPrinter:
                 device.close()
             except Exception:
                 pass
+
+    def ask(self, device, data: bytes, answers: int = len(QUERIES)) -> str | None:
+        """Send `data`, which ends with the status request, and judge the printer's answers."""
+        device._raw(data)
+        if hasattr(device, "flush"):
+            device.flush()
+        return judge(self.read_answers(device, answers))
+
+    def read_answers(self, device, count: int) -> bytes:
+        """Up to `count` answer bytes, within the timeout; fewer when the printer falls silent (a
+        printer that ignores status requests inside image data sends only ours: the last four)."""
+        deadline = time.monotonic() + self.timeout
+        got = b""
+        while len(got) < count and time.monotonic() < deadline:
+            try:
+                chunk = device._read()
+            except (TimeoutError, socket.timeout):
+                break
+            except Exception as exc:
+                if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc):  # pyusb's
+                    break
+                raise
+            if not chunk:
+                if self.parsed.scheme == "tcp":
+                    raise PrinterError("the printer closed the connection before confirming the job")
+                continue  # a serial read that timed out: try again until the deadline
+            got += bytes(chunk)
+        if not got:
+            raise PrinterError(f"no status answer from the printer within {self.timeout:g} s")
+        return got
 
 
 def first_line(exc: BaseException) -> str:

@@ -5,15 +5,20 @@ conditional UPDATE (…SET status='printing' WHERE id=… AND status IN ('pendin
 next_attempt_at <= now): only one worker, thread or process gets rowcount 1, on SQLite (writes are
 serialised) and PostgreSQL (the second UPDATE re-checks the row after the first commits). The claim
 is a lease: `next_attempt_at` becomes now + LEASE, and a job still 'printing' after it (its worker
-died mid-print) is claimed again. That is the one at-least-once window: a crash after the printer
-took the bytes and before 'printed' was committed prints that ticket a second time. Nothing else
-prints a job twice.
+died mid-print) is claimed again.
+
+A job is 'printed' only once its printer confirmed it (printers/backends.py: the printer's status
+is read back after the job's last byte). Silence, an error bit, paper out or a reset put it back
+whole. So a ticket may come out twice — a crash between the printer's confirmation and the commit
+of 'printed', or a printer that printed but whose answer was lost — and never silently not at all:
+for a visitor told "take your ticket", a second copy is harmless and a missing one is not.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -35,7 +40,8 @@ from .tx import atomic
 log = logging.getLogger(__name__)
 
 PENDING, PRINTING, PRINTED, FAILED = "pending", "printing", "printed", "failed"
-LEASE = timedelta(seconds=60)  # longer than any print: connect timeout + sending a ticket
+LEASE = timedelta(seconds=60)  # longer than any print: connect, status, send, confirm (3 timeouts)
+PRINTERS_AT_ONCE = 16
 FIRST_RETRY_S, MAX_RETRY_S = 2, 60
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
@@ -55,6 +61,15 @@ class PrintRun:
 
     def __bool__(self) -> bool:
         return bool(self.printed or self.failed or self.skipped)
+
+    @classmethod
+    def merge(cls, runs) -> "PrintRun":
+        merged = cls()
+        for run in runs:
+            merged.printed += run.printed
+            merged.failed += run.failed
+            merged.skipped += run.skipped
+        return merged
 
 
 def public_base_url() -> str:
@@ -166,9 +181,12 @@ def _failed(job_id: int, uri: str, error: str, now: datetime) -> None:
 
 
 def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:
-    """Print the jobs that are due, oldest first; return what happened to each one tried."""
+    """Print the jobs that are due, oldest first; return what happened to each one tried.
+
+    Each printer's jobs go one after another, in order; different printers work at once (up to
+    PRINTERS_AT_ONCE), so a jammed printer that takes its whole timeout to fail delays only its own
+    kiosk's tickets."""
     now = now or utcnow()
-    run = PrintRun()
     due = db.session.execute(
         select(PrintJob.id, PrintJob.printer_uri)
         .where(PrintJob.status.in_((PENDING, PRINTING)), PrintJob.next_attempt_at <= now)
@@ -176,10 +194,32 @@ def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:
         .limit(limit)
     ).all()
     db.session.rollback()  # end the read: each step below is its own short transaction
-    down: set[str] = set()
+    by_printer: dict[str, list[int]] = {}
     for job_id, uri in due:
-        if uri in down or not _claim(job_id, now):
-            continue  # its printer just failed (retried later), or another worker has it
+        by_printer.setdefault(uri, []).append(job_id)
+    if len(by_printer) <= 1:
+        return PrintRun.merge(_print_on(uri, job_ids, now) for uri, job_ids in by_printer.items())
+    app = current_app._get_current_object()
+    with ThreadPoolExecutor(min(PRINTERS_AT_ONCE, len(by_printer)), thread_name_prefix="print") as pool:
+        runs = pool.map(lambda item: _in_app(app, _print_on, *item, now), by_printer.items())
+        return PrintRun.merge(list(runs))
+
+
+def _in_app(app, fn, *args):
+    """Run `fn` in its own app context and session (a thread of `print_due`)."""
+    with app.app_context():
+        try:
+            return fn(*args)
+        finally:
+            db.session.remove()
+
+
+def _print_on(uri: str, job_ids: list[int], now: datetime) -> PrintRun:
+    """Print one printer's due jobs in order; stop at its first failure (the rest are put back)."""
+    run = PrintRun()
+    for job_id in job_ids:
+        if not _claim(job_id, now):
+            continue  # another worker has it
         ticket = db.session.scalar(select(Ticket).join(PrintJob, PrintJob.ticket_id == Ticket.id).where(PrintJob.id == job_id))
         if ticket.status in FINAL:
             db.session.rollback()
@@ -189,16 +229,15 @@ def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:
         try:
             paper = ticket_paper(ticket, now)
             db.session.rollback()  # no transaction stays open while the printer works
-            open_printer(uri).print_ticket(paper)
+            note = open_printer(uri).print_ticket(paper)  # returns once the printer confirmed it
         except Exception as exc:  # any fault: the ticket stays valid, the job is retried
             db.session.rollback()
             error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:250]
             _failed(job_id, uri, error, now)
             log.warning("print job %s on %s failed: %s", job_id, uri, error)
-            down.add(uri)
             run.failed.append(job_id)
-            continue
-        _done(job_id, now)
+            return run
+        _done(job_id, now, note=note if isinstance(note, str) else None)
         run.printed.append(job_id)
     return run
 

@@ -1,4 +1,5 @@
-"""Print jobs against a real TCP listener standing in for the network printer (SPEC §7)."""
+"""Print jobs against a real TCP listener standing in for the network printer (SPEC §7): it answers
+status requests like a real one (tests/printer_standin.py)."""
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ from queue_app.services import printing
 from queue_app.services.printing import job_state, print_due, printer_faults, run_print_worker
 
 from ..conftest import NOON, open_desk
+from ..printer_standin import PrinterStandIn
 
 # zbarimg (zbar-tools) and pdftoppm (poppler-utils) are installed by `make test` (.ci/browser.sh):
 # missing, these tests fail rather than skip.
@@ -39,67 +41,11 @@ def pdftoppm():
     assert shutil.which("pdftoppm"), "pdftoppm is missing: run `make test` (it installs Debian's poppler-utils)"
 
 
-class FakePrinter:
-    """A raw-port printer on 127.0.0.1: stores the bytes of each connection; can be taken down."""
-
-    def __init__(self):
-        self.port = None
-        self.jobs: list[bytes] = []
-        self._lock = threading.Lock()
-        self._server = None
-
-    def start(self):
-        server = socket.socket()
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("127.0.0.1", self.port or 0))
-        server.listen(16)
-        self.port = server.getsockname()[1]
-        self._server = server
-        threading.Thread(target=self._serve, args=(server,), daemon=True).start()
-        return self
-
-    def _serve(self, server):
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return  # taken down
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
-
-    def _read(self, conn):
-        chunks = []
-        with conn:
-            while data := conn.recv(65536):
-                chunks.append(data)
-        with self._lock:
-            self.jobs.append(b"".join(chunks))
-
-    def stop(self):
-        try:
-            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() and stops listening at once
-        except OSError:
-            pass
-        self._server.close()
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.jobs) >= count:
-                    return list(self.jobs)
-            time.sleep(0.01)
-        return list(self.jobs)
-
-    @property
-    def uri(self):
-        return f"tcp://127.0.0.1:{self.port}?timeout=2"
-
-
 @pytest.fixture
 def printer():
-    fake = FakePrinter().start()
-    yield fake
-    fake.stop()
+    standin = PrinterStandIn().start()
+    yield standin
+    standin.stop()
 
 
 @pytest.fixture
@@ -143,8 +89,10 @@ def test_a_ticket_prints_on_the_network_printer_with_its_number_and_qr(ctx, prin
     run = print_due(NOON)
 
     assert run.printed == [issued.print_job_id] and not run.failed
-    [job] = printer.wait_for(1)
-    assert job.startswith(b"\x1b@")
+    [job] = printer.wait_for_jobs(1)
+    asks = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"  # DLE EOT 1..4: can you print?
+    assert job.startswith(asks + b"\x1b@") and job.endswith(asks)  # asked before, confirmed after
+    assert printer.tickets() == ["A001"]
     assert b"A001\n" in job and b"Birth registration" in job
     for i, img in enumerate(images(job)):
         img.save(tmp_path / f"{i}.png")
@@ -157,7 +105,7 @@ def test_a_ticket_prints_on_the_network_printer_with_its_number_and_qr(ctx, prin
 def test_an_offline_printer_loses_no_ticket_and_each_missed_one_prints_once(ctx, printer, kiosk):
     issue(printer, kiosk)
     assert print_due(NOON).printed
-    printer.wait_for(1)
+    printer.wait_for_jobs(1)
     centre = hq_id()
     assert printer_faults(centre, NOON) == []
 
@@ -190,11 +138,11 @@ def test_an_offline_printer_loses_no_ticket_and_each_missed_one_prints_once(ctx,
     later = now + timedelta(seconds=10)
     run = print_due(later)
     assert sorted(run.printed) == sorted(m.print_job_id for m in missed)
-    received = printer.wait_for(4)
+    received = printer.wait_for_jobs(4)
     assert sorted(numbers_in(received)) == ["A001", "A002", "A003", "A004"]  # each exactly once
     assert not print_due(later + timedelta(minutes=5))
     time.sleep(0.2)
-    assert len(printer.jobs) == 4
+    assert len(printer.jobs()) == 4
     assert printer_faults(centre, later) == []
     assert {job_state(m.ticket.id) for m in missed} == {"printed"}
 
@@ -225,7 +173,7 @@ def test_two_workers_at_once_never_print_a_job_twice(ctx, printer, kiosk):
     first, second = (set(r.printed) for r in runs)
     assert not first & second
     assert first | second == {i.print_job_id for i in issued}
-    received = printer.wait_for(12)
+    received = printer.wait_for_jobs(12)
     numbers = numbers_in(received)
     assert len(numbers) == 12 and len(set(numbers)) == 12
 
@@ -238,7 +186,7 @@ def test_a_job_left_printing_by_a_dead_worker_is_taken_again_after_its_lease(ctx
 
     assert not print_due(NOON + timedelta(seconds=30))  # its lease still runs
     assert print_due(NOON + printing.LEASE).printed == [issued.print_job_id]
-    assert numbers_in(printer.wait_for(1)) == ["A001"]
+    assert numbers_in(printer.wait_for_jobs(1)) == ["A001"]
 
 
 def test_a_visit_over_before_its_paper_printed_is_not_printed(ctx, printer, kiosk):
@@ -248,7 +196,7 @@ def test_a_visit_over_before_its_paper_printed_is_not_printed(ctx, printer, kios
     assert run.skipped == [issued.print_job_id] and not run.printed
     job = db.session.get(PrintJob, issued.print_job_id)
     assert job.status == "failed" and "cancelled" in job.last_error
-    assert printer.wait_for(1, timeout=0.3) == []
+    assert printer.wait_for_jobs(1, timeout=0.3) == []
 
 
 @needs_poppler
@@ -277,7 +225,7 @@ def test_a_russian_escpos_ticket_as_paper(ctx, printer, kiosk, screenshots):
     issue(printer, kiosk)  # someone ahead
     issue(printer, kiosk, NOON + timedelta(seconds=1), language="ru")
     assert len(print_due(NOON + timedelta(seconds=2)).printed) == 2
-    job = next(j for j in printer.wait_for(2) if b"A002" in j)
+    job = next(j for j in printer.wait_for_jobs(2) if b"A002" in j)
     assert len(images(job)) > 5  # Cyrillic as images, never garbled
     render(job).save(screenshots / "ticket-ru-escpos.png")
 
@@ -302,3 +250,96 @@ def test_the_worker_loop_survives_a_failing_turn_and_stops(ctx, monkeypatch):
 
     run_print_worker(ctx, stop, interval=0.5, sleep=sleep, clock=lambda: NOON)
     assert turns == [NOON] * 3 and naps == [0.5] * 3
+
+
+# ---- a printed ticket is one the printer confirmed -------------------------------------------------
+
+FAULTS = {  # the stand-in's fault → what the job's error says
+    "never_reads": "no status answer from the printer within 1 s",
+    "reset_after": "",  # a reset: the OS words it ("Connection reset by peer", "closed the connection")
+    "paper_out": "printer reports paper out",
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_printer_fault_records_nothing_printed_and_each_ticket_prints_whole_once_after(ctx, printer, kiosk, fault):
+    printer.mode, printer.reset_after = fault, 400  # reset after the status exchange, mid-ticket
+    issued = [issue(printer, kiosk, NOON + timedelta(seconds=i)) for i in range(3)]
+    now = NOON + timedelta(minutes=1)
+
+    run = print_due(now)
+
+    assert run.printed == [] and len(run.failed) == 1  # tried once this turn; the others wait with it
+    jobs = [db.session.get(PrintJob, i.print_job_id) for i in issued]
+    assert [(j.status, j.attempts, j.printed_at) for j in jobs] == [("pending", 1, None)] * 3
+    assert all(FAULTS[fault] in j.last_error for j in jobs)
+    if fault == "reset_after":
+        assert any(word in jobs[0].last_error for word in ("reset", "closed", "Broken pipe")), jobs[0].last_error
+    assert [db.session.get(Ticket, i.ticket.id).status for i in issued] == ["waiting"] * 3
+    assert {job_state(i.ticket.id) for i in issued} == {"failing"}  # the kiosk tells the visitor
+    [alert] = printer_faults(hq_id(), now)  # and the managers see it
+    assert alert["pending"] == 3 and alert["device"] == "Kiosk by the door"
+    assert printer.tickets() == []  # no whole ticket came out
+    if fault == "reset_after":
+        assert any(b"A001\n" in c for c in printer.connections)  # half of one did, and must be printed again
+
+    run = print_due(now + timedelta(seconds=2))  # still failing: backing off, nothing marked printed
+    assert run.printed == [] and len(run.failed) == 1
+
+    printer.mode = "healthy"  # paper loaded, jam cleared, power cycled
+    later = now + timedelta(seconds=10)
+    run = print_due(later)
+    assert sorted(run.printed) == sorted(i.print_job_id for i in issued)
+    assert sorted(printer.wait_for_tickets(3)) == ["A001", "A002", "A003"]  # each whole, exactly once
+    assert not print_due(later + timedelta(minutes=5))
+    time.sleep(0.2)
+    assert sorted(printer.tickets()) == ["A001", "A002", "A003"]
+    assert {job_state(i.ticket.id) for i in issued} == {"printed"}
+    assert printer_faults(hq_id(), later) == []
+
+
+def test_a_printer_that_confirms_nothing_in_time_is_not_recorded_printed_even_after_taking_the_bytes(ctx, kiosk):
+    """The kernel takes a whole ticket into its buffers for a printer that never reads: a bare
+    socket write would have 'succeeded'."""
+    standin = PrinterStandIn("never_reads").start()
+    try:
+        from printers import PrinterError, open_printer, sample_paper
+
+        printer = open_printer(standin.uri.replace("?timeout=1", "?timeout=0.3&confirm=0"))
+        assert printer.print_ticket(sample_paper("en")) is None  # unconfirmed: "success" proves nothing
+        with pytest.raises(PrinterError, match="no status answer"):
+            open_printer(standin.uri.replace("?timeout=1", "?timeout=0.3")).print_ticket(sample_paper("en"))
+    finally:
+        standin.stop()
+
+
+def test_different_printers_work_at_once_so_a_jammed_one_delays_only_its_own_tickets(ctx):
+    jammed, healthy = PrinterStandIn("never_reads").start(), PrinterStandIn().start()
+    try:
+        stuck = create_device("kiosk", "HQ", name="Jammed", printer=jammed.uri).device.id
+        fine = create_device("kiosk", "HQ", name="Fine", printer=healthy.uri).device.id
+        a = issue_ticket("HQ", "birth", now=NOON, printer_uri=jammed.uri, device_id=stuck)
+        b = issue_ticket("HQ", "birth", now=NOON, printer_uri=healthy.uri, device_id=fine)
+        run = print_due(NOON + timedelta(seconds=1))
+        assert run.printed == [b.print_job_id] and run.failed == [a.print_job_id]
+        assert healthy.wait_for_tickets(1) == ["A002"]
+        jammed.wait_for_jobs(0)
+        deadline = time.monotonic() + 5
+        while not jammed.ended and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # A002 came out while the jammed printer still held A001's connection, waiting for its answer
+        assert healthy.ended[-1] < jammed.ended[0]
+    finally:
+        jammed.stop()
+        healthy.stop()
+
+
+def test_status_requests_inside_image_data_are_answered_too_and_ours_are_read_last(ctx, printer, monkeypatch):
+    """Raster bytes may spell DLE EOT n; a real printer answers those as well, before ours."""
+    from printers import open_printer, sample_paper
+    from printers.backends import EscposPrinter
+
+    render = EscposPrinter.render
+    monkeypatch.setattr(EscposPrinter, "render", lambda self, paper: render(self, paper) + b"\x10\x04\x01" * 2)
+    assert open_printer(printer.uri).print_ticket(sample_paper("en")) is None  # read as cover open if miscounted
+    assert printer.wait_for_tickets(1) and printer.requests == 10
