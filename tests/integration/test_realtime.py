@@ -233,6 +233,8 @@ def test_a_failing_printer_reaches_the_managers_alerts_and_leaves_them(api, http
     from queue_app.db import utcnow
     from queue_app.services import print_due
 
+    from ..printer_standin import PrinterStandIn
+
     with socket.socket() as s:  # a port nothing listens on: the printer is off
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -244,10 +246,13 @@ def test_a_failing_printer_reaches_the_managers_alerts_and_leaves_them(api, http
     print_due(utcnow())
     alert = board.next("state", where=lambda d: d["alerts"])["alerts"][0]
     assert (alert["kind"], alert["pending"], alert["printer_uri"]) == ("printer_fault", 1, f"tcp://127.0.0.1:{port}?timeout=0.5")
-    with socket.create_server(("127.0.0.1", port)) as printer:  # switched on again
-        printer.settimeout(5)
-        print_due(utcnow() + timedelta(minutes=2))
-        printer.accept()[0].close()
+    printer = PrinterStandIn()
+    printer.port = port
+    printer.start()  # switched on again, and it answers for the ticket
+    try:
+        assert print_due(utcnow() + timedelta(minutes=2)).printed
+    finally:
+        printer.stop()
     assert board.next("state", where=lambda d: not d["alerts"])["alerts"] == []
 
 
