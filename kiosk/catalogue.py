@@ -67,6 +67,8 @@ def labels() -> dict[str, str]:
         "qr_alt": _("QR code of your ticket’s status page"),
         "printing": _("Your ticket is printing — please take it from the printer."),
         "no_printing": _("Printing is not available — please photograph this screen or scan the QR code."),
+        "printer_down": _("The ticket printer is not working right now. You can still take a ticket: "
+                          "it will be shown on the screen, with a QR code for your phone."),
         "done": _("Done"),
         "checkin": _("Appointment check-in"),
         "code_label": _("Type the code of your appointment"),

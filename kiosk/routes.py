@@ -11,7 +11,7 @@ from sqlalchemy import select
 from queue_app.devices import NO_STORE, device_page, serve_device_page
 from queue_app.extensions import db
 from queue_app.models import Ticket
-from queue_app.services.printing import visitor_url
+from queue_app.services.printing import device_printer_state, visitor_url
 
 from . import bp
 from .catalogue import page_data
@@ -24,7 +24,9 @@ def page():
     """The kiosk whose token this browser holds, or how to set one up (401)."""
     def render(found):
         idle = current_app.config.get("ONEDOOR_KIOSK_IDLE_SECONDS", IDLE_SECONDS)
-        return render_template("kiosk/kiosk.html", data=page_data(found.device.centre, found.token, idle_seconds=idle))
+        data = page_data(found.device.centre, found.token, idle_seconds=idle)
+        data["printer"] = device_printer_state(found.device.id) if found.device.printer_uri else "none"
+        return render_template("kiosk/kiosk.html", data=data)
 
     return serve_device_page("kiosk", "kiosk/setup.html", render)
 

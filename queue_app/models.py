@@ -308,7 +308,8 @@ class PrintJob(db.Model):
     """A ticket to print, stored with the ticket so a printer fault never loses it."""
 
     __tablename__ = "print_jobs"
-    __table_args__ = (sa.Index("ix_print_jobs_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (sa.Index("ix_print_jobs_status_next", "status", "next_attempt_at"),
+                      sa.Index("ix_print_jobs_device_id", "device_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id"), index=True)
     device_id: Mapped[int | None] = mapped_column(sa.ForeignKey("devices.id"))

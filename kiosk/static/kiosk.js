@@ -25,6 +25,7 @@ const state = {
   priority: false,
   ticket: null,
   paperFailing: false, // the ticket's paper failed: the screen is the ticket
+  printer: data.printer, // "ok", "failing" (say so before a visitor starts) or "none"
   busy: false,
   lastTouch: Date.now(),
 };
@@ -49,6 +50,7 @@ function show(screen, {remember = true} = {}) {
   for (const section of document.querySelectorAll(".screen")) section.hidden = section.id !== `s-${screen}`;
   $("bar").hidden = screen === "language";
   $("back").hidden = screen === "ticket"; // a ticket is taken: only "Done" or "Start again"
+  drawPrinter();
   $(`s-${screen}`).querySelector("h1").focus();
 }
 
@@ -304,7 +306,7 @@ async function request(path, body, where, explain) {
 
 function showTicket(ticket) {
   state.ticket = ticket;
-  state.paperFailing = false;
+  state.paperFailing = state.printer === "failing"; // never "printing" on a printer known to fail
   state.service = ticket.service;
   state.history = [];
   $("ticket-qr").src = `${data.qr_url}?ticket=${encodeURIComponent(ticket.token)}`;
@@ -353,12 +355,42 @@ async function watchPaper(ticketId) {
     } catch (e) {
       continue; // the server is briefly out of reach: the on-screen ticket stands anyway
     }
-    if (answer.state === "printed") return;
+    if (answer.state === "printed") {
+      setPrinter("ok");
+      if (state.paperFailing) { state.paperFailing = false; drawTicket(); } // it came out after all
+      return;
+    }
     if (answer.state === "failing") {
       state.paperFailing = true;
+      setPrinter("failing");
       drawTicket();
       return;
     }
+  }
+}
+
+// The printer's health, asked every PRINTER_POLL_MS and learnt from each ticket's paper: while it is
+// failing, every screen before the ticket says so, in every language on the first.
+const PRINTER_POLL_MS = 20000;
+
+function setPrinter(value) {
+  if (state.printer === "none" || state.printer === value) return;
+  state.printer = value;
+  drawPrinter();
+}
+
+function drawPrinter() {
+  const down = state.printer === "failing";
+  $("printer-down-all").hidden = !down;
+  $("printer-down").hidden = !down || state.screen === "language" || state.screen === "ticket";
+}
+
+async function watchPrinter() {
+  if (state.printer === "none") return;
+  try {
+    setPrinter((await get("/kiosk/printer")).state);
+  } catch (e) {
+    /* out of reach for a moment: keep what we knew */
   }
 }
 
@@ -459,5 +491,6 @@ $("done").addEventListener("click", restart);
 $("stay").addEventListener("click", touched);
 for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, {capture: true});
 setInterval(tick, 250);
+setInterval(watchPrinter, PRINTER_POLL_MS);
 setLanguage(state.lang);
 connect();

@@ -142,6 +142,12 @@ class PaperOut(ma.Schema):
         "description": "printed, pending, failing (show the ticket on screen), or null: no print job"})
 
 
+class PrinterStateOut(ma.Schema):
+    state = fields.String(metadata={
+        "description": "ok (its last job was confirmed, or none was tried yet), failing (its last try failed: "
+                       "tell visitors before they start that their ticket will be on screen), or none (no printer)"})
+
+
 class CounterRef(ma.Schema):
     code = fields.String()
     name = fields.String()

@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 from .. import services
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
-from ..services.printing import job_state, visitor_url
+from ..services.printing import device_printer_state, job_state, visitor_url
 from .access import caller, ensure_centre, ensure_ticket, require
-from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, TicketOut, TransferIn
+from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, PrinterStateOut, TicketOut, TransferIn
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing tickets and moving them along.")
 
@@ -46,6 +46,17 @@ def paper(ticket_id):
     ticket = ticket_by_id(ticket_id)
     ensure_centre(ticket.centre)
     return {"ticket": ticket.id, "state": job_state(ticket.id)}
+
+
+@blp.get("/kiosk/printer")
+@require("kiosk")
+@blp.response(200, PrinterStateOut)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+def kiosk_printer():
+    """How this kiosk's printer is doing, so the kiosk never promises paper it knows will not come."""
+    device = caller().device
+    return {"state": device_printer_state(device.id) if device.printer_uri else "none"}
 
 
 def issued_answer(issued) -> dict:

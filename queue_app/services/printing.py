@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from printers import TicketPaper, labels_for, open_printer, wait_text
 
@@ -254,6 +254,17 @@ def job_state(ticket_id: int) -> str | None:
     if job.status == FAILED or job.attempts > 0:
         return "failing"
     return "pending"
+
+
+def device_printer_state(device_id: int) -> str:
+    """"ok" when the device's printer confirmed the last job tried on it (or none was tried yet),
+    else "failing" — its last try failed, or it failed and its jobs were dropped unprinted since."""
+    last = db.session.scalar(
+        select(PrintJob.status)
+        .where(PrintJob.device_id == device_id, or_(PrintJob.status == PRINTED, PrintJob.attempts > 0))
+        .order_by(PrintJob.id.desc()).limit(1)
+    )
+    return "failing" if last is not None and last != PRINTED else "ok"
 
 
 def printer_faults(centre_id: int, now: datetime | None = None) -> list[dict]:

@@ -343,3 +343,25 @@ def test_status_requests_inside_image_data_are_answered_too_and_ours_are_read_la
     monkeypatch.setattr(EscposPrinter, "render", lambda self, paper: render(self, paper) + b"\x10\x04\x01" * 2)
     assert open_printer(printer.uri).print_ticket(sample_paper("en")) is None  # read as cover open if miscounted
     assert printer.wait_for_tickets(1) and printer.requests == 10
+
+
+def test_a_kiosk_asks_how_its_own_printer_last_did(ctx, printer):
+    made = create_device("kiosk", "HQ", printer=printer.uri)
+    bare = create_device("kiosk", "HQ", printer=None)
+    client = ctx.test_client()
+
+    def state(token):
+        answer = client.get("/api/v1/kiosk/printer", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.json
+        return answer.json["state"]
+
+    assert client.get("/api/v1/kiosk/printer").status_code == 401
+    assert (state(made.token), state(bare.token)) == ("ok", "none")  # nothing tried yet
+    printer.mode = "paper_out"
+    issue_ticket("HQ", "birth", now=NOON, printer_uri=printer.uri, device_id=made.device.id)
+    assert state(made.token) == "ok"  # not tried yet
+    print_due(NOON)
+    assert state(made.token) == "failing"
+    printer.mode = "healthy"
+    print_due(NOON + timedelta(minutes=1))
+    assert state(made.token) == "ok"

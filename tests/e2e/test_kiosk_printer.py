@@ -1,0 +1,90 @@
+"""The kiosk tells the truth about its printer (SPEC §7): never "printing" for a printer it knows is
+failing, and a warning before the visitor starts. The printer is a TCP stand-in that answers
+status requests like a real one (tests/printer_standin.py)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from queue_app.db import utcnow
+from queue_app.services import create_device, issue_ticket, print_due
+from tests.e2e.axe import axe_problems
+from tests.e2e.test_kiosk import look, portrait, stored_ticket, take_information_ticket, tap  # noqa: F401
+from tests.printer_standin import PrinterStandIn
+
+PRINTING = "Your ticket is printing — please take it from the printer."
+NOT_PRINTING = "Printing is not available — please photograph this screen or scan the QR code."
+DOWN = {
+    "en": "The ticket printer is not working right now.",
+    "es": "La impresora de turnos no funciona en este momento.",
+    "ru": "Принтер талонов сейчас не работает.",
+}
+
+
+@pytest.fixture
+def printer():
+    standin = PrinterStandIn().start()
+    yield standin
+    standin.stop()
+
+
+def open_kiosk_with(context, printer):
+    device = create_device("kiosk", "HQ", printer=printer.uri)
+    page = context.new_page()
+    page.goto(f"/kiosk?token={device.token}")
+    expect(page.get_by_role("button", name="English", exact=True)).to_be_visible()
+    return page, device.device.id
+
+
+def test_paper_out_the_ticket_says_so_and_the_next_visitor_is_told_before_starting(portrait, printer, shots):  # noqa: F811
+    page, _ = open_kiosk_with(portrait, printer)
+    expect(page.locator("#printer-down-all")).to_be_hidden()  # the printer has done nothing wrong yet
+    printer.mode = "paper_out"
+    first = take_information_ticket(page)
+    expect(page.get_by_text(PRINTING)).to_be_visible()
+    assert print_due(utcnow()).failed  # the worker asks the printer: paper out, nothing printed
+    expect(page.get_by_text(NOT_PRINTING)).to_be_visible(timeout=10_000)
+    page.screenshot(path=shots / "kiosk-printer-1-paper-out-ticket.png")
+
+    tap(page, "Done")
+    banner = page.locator("#printer-down-all")
+    expect(banner).to_be_visible()
+    for language, text in DOWN.items():
+        expect(banner.locator(f"p[lang={language}]")).to_contain_text(text)
+    look(page, shots, "kiosk-printer-2-told-before-starting")
+    assert axe_problems(page) == []
+
+    tap(page, "Русский", exact=True)
+    expect(page.locator("#printer-down")).to_contain_text(DOWN["ru"])
+    look(page, shots, "kiosk-printer-3-told-in-russian")
+    tap(page, "English", exact=True)
+    page.get_by_role("tab", name="By agency").click()
+    tap(page, "Passports")
+    page.locator("#panel-agencies button[data-service=info]").click()
+    tap(page, "Take a ticket")
+    tap(page, "No", exact=True)
+    tap(page, "Skip — no text message")
+    expect(page.get_by_text(NOT_PRINTING)).to_be_visible()  # at once: never "printing" on a failing printer
+    expect(page.get_by_text(PRINTING)).to_have_count(0)
+    assert stored_ticket(first).status == "waiting"
+
+    printer.mode = "healthy"  # paper loaded: both tickets come out, whole, once
+    assert len(print_due(utcnow() + timedelta(minutes=5)).printed) == 2  # past any back-off
+    assert sorted(printer.wait_for_tickets(2)) == sorted([first, page.locator("#ticket-number").inner_text()])
+    page.reload()
+    expect(page.get_by_role("button", name="English", exact=True)).to_be_visible()
+    expect(page.locator("#printer-down-all")).to_be_hidden()
+
+
+def test_a_kiosk_opened_while_its_printer_fails_warns_at_once(portrait, printer, shots):  # noqa: F811
+    printer.mode = "never_reads"
+    page, device_id = open_kiosk_with(portrait, printer)
+    issue_ticket("HQ", "info", printer_uri=printer.uri, device_id=device_id)
+    assert print_due(utcnow()).failed  # a jammed printer: no answer, not printed
+    page.reload()
+    expect(page.locator("#printer-down-all")).to_be_visible()
+    tap(page, "Español", exact=True)
+    expect(page.locator("#printer-down")).to_contain_text(DOWN["es"])
+    look(page, shots, "kiosk-printer-4-jammed-spanish")
