@@ -28,6 +28,11 @@ and open counters C001-01..C001-40.
 4. call-next, open loop: a fresh backlog (enough for the phase) at C001, then call-next at --rate/s
    for --seconds-open s on a fixed schedule; a free counter takes the next slot and, after the call,
    starts and finishes the ticket (untimed, but the counter is busy meanwhile).
+With --printers tcp each kiosk of C002.. prints to a TCP printer of its own on 127.0.0.1 that answers status
+requests like a real one (tests/printer_standin.py), so the server's print worker confirms every
+ticket while the API is under load; the report counts the tickets that came out whole. --root DIR
+serves another checkout (e.g. a `git worktree` of an older commit) with the same bench, for before
+and after figures.
 Progress goes to stderr, the results to stdout as a Markdown table.
 """
 from __future__ import annotations
@@ -60,8 +65,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine  # noqa: E402  (bench/engine.py: network, Recorder, engine-only phases)
 from engine import ISSUE_TARGET, CALL_TARGET, SERVICES, Recorder  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout served; --root changes it
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+from tests.printer_standin import PrinterStandIn  # noqa: E402
 NETWORK_CENTRES = 150  # SPEC §8's reference network, as in bench/engine.py
 COUNTERS = 40
 ISSUERS = 8
@@ -69,6 +76,7 @@ LATENCY_TARGET_MS = 30.0  # SPEC §8: p99 at an open-loop 100/s
 PG_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/onedoor_bench"
 PASSWORD = "bench-password-1"
 NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
+TICKET_NUMBER = rb"[A-Z]+\d{3,}"  # as the printers receive it
 
 
 # ---- the server ----------------------------------------------------------------------------
@@ -100,8 +108,9 @@ def cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def prepare(env: dict[str, str], issue_centres: list[str]) -> dict[str, str]:
-    """init, then a kiosk per centre used and 40 clerks at C001; return {centre: kiosk token}."""
+def prepare(env: dict[str, str], issue_centres: list[str], printers: dict[str, str]) -> dict[str, str]:
+    """init, then a kiosk per centre used (printing to printers[centre], else dummy://) and 40 clerks
+    at C001; return {centre: kiosk token}."""
     print("init", file=sys.stderr)
     cli(env, "init")
     centres = ["C001", *issue_centres]
@@ -111,7 +120,7 @@ def prepare(env: dict[str, str], issue_centres: list[str]) -> dict[str, str]:
         kind, name = job
         if kind == "kiosk":
             return name, cli(env, "create-device", "--kind", "kiosk", "--centre", name,
-                             "--printer", "dummy://").strip().splitlines()[-1]
+                             "--printer", printers.get(name, "dummy://")).strip().splitlines()[-1]
         cli(env, "create-user", "--role", "clerk", "--centre", "C001", "--username", name,
             "--skills", "all", "--password", PASSWORD)
         return name, None
@@ -291,6 +300,9 @@ class Issued:
         with self.lock:
             self.numbers.append((centre, ticket["number"]))
         return ticket["id"]
+
+    def count(self, exclude: str) -> int:
+        return sum(centre != exclude for centre, _ in self.numbers)
 
     def check(self) -> str:
         seqs, malformed = defaultdict(list), 0
@@ -554,7 +566,23 @@ def http_phases(server: Server, kiosks: dict[str, str], issue_centres: list[str]
     out["call_open"] = costed(server, lambda: call_open(port, tokens, args.rate, args.seconds_open))
     out["call_open"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
     out["numbering"] = issued.check()  # now over every ticket issued through the API
+    out["kiosk_tickets"] = issued.count(exclude="C001")
     return out
+
+
+def printed_whole(standins: dict[str, PrinterStandIn], issued: int, wait: float = 120) -> str:
+    """How many tickets the printers received whole (number + cut), after the worker's backlog."""
+    deadline = perf_counter() + wait
+    with tqdm(total=issued, desc="printed whole", unit="ticket", file=sys.stderr, leave=False) as bar:
+        while True:
+            numbers = [n for s in standins.values() for n in s.tickets(TICKET_NUMBER)]
+            bar.update(len(numbers) - bar.n)
+            if len(numbers) >= issued or perf_counter() > deadline:
+                break
+            time.sleep(0.5)
+    per_printer = [s.tickets(TICKET_NUMBER) for s in standins.values()]
+    twice = sum(len(t) - len(set(t)) for t in per_printer)
+    return f"{len(numbers)} of {issued} ({twice} twice), {perf_counter() - deadline + wait:.0f} s after the last phase"
 
 
 def engine_phases(kind: str, tmp: str, network: Path, args) -> dict:
@@ -622,6 +650,9 @@ def table(results: dict[str, dict], args) -> str:
                   "", "", "", ""),
                  (name, "load average (1 min) before / after the HTTP phases",
                   " / ".join(f"{v:.2f}" for v in r["load"]), "", "", "", "")]
+        if "printed" in r:
+            rows += [(name, "tickets printed whole by the kiosks' TCP printers (confirmed by status)", r["printed"],
+                      "all, once", "", "", "")]
         rows += [(name, "server log: tracebacks / 5xx", f"{len(r['server_errors'])} lines"
                   + (f", first: {r['server_errors'][0][:100]}" if r["server_errors"] else ""), "none", "", "", "")]
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
@@ -630,6 +661,7 @@ def table(results: dict[str, dict], args) -> str:
 
 
 def main() -> None:
+    global ROOT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--tickets", type=int, default=2000, help="tickets issued in phase 1 (default 2000)")
@@ -639,9 +671,13 @@ def main() -> None:
     parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
     parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
     parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
+    parser.add_argument("--printers", choices=("dummy", "tcp"), default="dummy",
+                        help="kiosks print to dummy:// (in memory) or to a TCP printer each that answers DLE EOT")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--server", choices=("gevent", "dev"), default="gevent",
                         help="`queue-app serve` (gunicorn + gevent) or `serve --dev` (Werkzeug, threaded)")
     args = parser.parse_args()
+    ROOT = args.root.resolve()
     if not 1 <= args.centres < NETWORK_CENTRES:
         parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
     issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
@@ -649,6 +685,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="onedoor-api-bench-") as tmp:
         network = engine.write_network(tmp, NETWORK_CENTRES)
         for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+            # C001's tickets are called and finished, some before their paper would print (then it is
+            # rightly not printed): its kiosk keeps dummy://, so every TCP printer's ticket must come out
+            standins = {c: PrinterStandIn().start() for c in issue_centres} if args.printers == "tcp" else {}
             name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
             print(f"== {name}", file=sys.stderr)
             r = {}
@@ -659,7 +698,7 @@ def main() -> None:
             if kind == "postgresql":
                 pg_version = reset_postgres()
             env = server_env(kind, instance, network)
-            kiosks = prepare(env, issue_centres)
+            kiosks = prepare(env, issue_centres, {c: f"tcp://127.0.0.1:{s.port}?timeout=2" for c, s in standins.items()})
             server = Server(env, Path(tmp) / f"serve-{kind}.log", dev=args.server == "dev")
             try:
                 server.wait_ready()
@@ -667,15 +706,22 @@ def main() -> None:
                 r["http"] = http_phases(server, kiosks, issue_centres, args)
                 r["load"] = (load, os.getloadavg()[0])
                 r["server_errors"] = server.errors()
+                if standins:
+                    r["printed"] = printed_whole(standins, r["http"]["kiosk_tickets"])
             except BaseException:
                 print(f"-- last lines of the server's log:\n{server.tail()}", file=sys.stderr)
                 raise
             finally:
                 server.stop()
+                for standin in standins.values():
+                    standin.stop()
                 if kind == "sqlite":
                     shutil.rmtree(instance, ignore_errors=True)
             results[name] = r
     served = "gunicorn, one gevent worker" if args.server == "gevent" else "--dev: Werkzeug, threaded"
+    served += f"; kiosks print to {'a TCP printer each' if args.printers == 'tcp' else 'dummy://'}"
+    if args.root != Path(__file__).resolve().parents[1]:
+        served += f"; serving {args.root}"
     print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "
           f"{NETWORK_CENTRES} centres; issue {args.tickets} tickets at {args.centres} centres with {ISSUERS} "
           f"clients, then open loop {args.rate:g}/s for {args.seconds_open:g} s; call a backlog of {args.backlog} "

@@ -28,6 +28,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+import tomllib
 import threading
 from collections import Counter as Tally, defaultdict
 from datetime import datetime, timezone
@@ -52,8 +53,8 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "data" / "network.to
 CENTRE = """
 [[centres]]
 code = "C{n:03d}"
-name = {{ en = "Centre {n}", es = "Centro {n}", ru = "Центр {n}" }}
-address = {{ en = "Street {n}", es = "Calle {n}", ru = "Улица {n}" }}
+name = {{ {names} }}
+address = {{ {addresses} }}
 timezone = "Europe/Moscow"
 counters = 40
 hours = "24/7"
@@ -67,7 +68,10 @@ ISSUE_TARGET, CALL_TARGET = 500, 400  # per second, SPEC §8
 def write_network(tmp: str, centres: int) -> Path:
     """The test catalogue (4 services) with `centres` centres of 40 counters, open 24/7."""
     text = CATALOGUE.read_text()
-    text = text[: text.index("[[centres]]")] + "".join(CENTRE.format(n=n) for n in range(1, centres + 1))
+    languages = tomllib.loads(text)["network"]["languages"]  # every text in each of them
+    names = lambda word, n: ", ".join(f'{code} = "{word} {n}"' for code in languages)  # noqa: E731
+    text = text[: text.index("[[centres]]")] + "".join(
+        CENTRE.format(n=n, names=names("Centre", n), addresses=names("Street", n)) for n in range(1, centres + 1))
     path = Path(tmp) / "network.toml"
     path.write_text(text)
     return path

@@ -29,8 +29,9 @@ PAPER_OUT = {1: 0x1E, 2: 0x32, 3: 0x12, 4: 0x72}  # off-line; stopped at paper e
 class PrinterStandIn:
     """A TCP printer; `mode` may be changed while it runs (the next connection follows it)."""
 
-    def __init__(self, mode: str = "healthy", reset_after: int = 600):
+    def __init__(self, mode: str = "healthy", reset_after: int = 600, one_by_one: bool = False):
         self.mode = mode
+        self.one_by_one = one_by_one  # each answer its own packet, under Nagle's rule, as some printers do
         self.reset_after = reset_after
         self.port: int | None = None
         self.connections: list[bytes] = []  # every finished connection's bytes, in order
@@ -91,6 +92,8 @@ class PrinterStandIn:
                     pass
                 return
             answers = PAPER_OUT if mode == "paper_out" else HEALTHY
+            if not self.one_by_one:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             while True:
                 want = self.reset_after - len(received) if mode == "reset_after" else 65536
                 data = conn.recv(max(1, min(65536, want)))
@@ -101,11 +104,12 @@ class PrinterStandIn:
                 if mode == "reset_after" and len(received) >= self.reset_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return  # closing with linger 0 sends RST
-                for match in STATUS_REQUEST.finditer(bytes(received), scan_from):
-                    if match.end() > len(received) - len(data):
-                        conn.sendall(bytes([answers[match.group(1)[0]]]))
-                        with self._lock:
-                            self.requests += 1
+                reply = bytes(answers[m.group(1)[0]] for m in STATUS_REQUEST.finditer(received, scan_from)
+                              if m.end() > len(received) - len(data))
+                for answer in [reply[i:i + 1] for i in range(len(reply))] if self.one_by_one else [reply] * bool(reply):
+                    conn.sendall(answer)
+                    with self._lock:
+                        self.requests += len(reply)
         except OSError:
             return
         finally:
