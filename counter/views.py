@@ -10,6 +10,7 @@ from queue_app.domain.lifecycle import UNRESOLVED_REASONS
 from queue_app.extensions import db
 from queue_app.i18n import page_language, text
 from queue_app.models import Centre, Counter, Service, Staff
+from queue_app.refusals import refusal_texts
 from queue_app.services.lookup import language_codes
 
 from .texts import reason_labels, script_texts
@@ -98,4 +99,5 @@ def work_data(counter: Counter, staff: Staff) -> dict:
             "pick": url_for("counter.page", centre=counter.centre.code, choose=1),
         },
         "texts": script_texts(),
+        "refusals": refusal_texts(),  # what each refusal code means, in the clerk's language
     }

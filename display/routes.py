@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from queue_app.devices import serve_device_page
 from queue_app.extensions import db
-from queue_app.i18n import text
+from queue_app.i18n import direction, text
 from queue_app.models import Centre, Language, Service
 
 from . import bp
@@ -52,6 +52,7 @@ def screen_data(centre: Centre, token: str) -> dict:
         "token": token,
         "timezone": centre.timezone,
         "languages": codes,
+        "directions": {code: direction(code) for code in codes},
         "texts": texts,
         "centre_names": {code: text(centre.name, code) for code in codes},
         "services": [{"code": s.code, "names": {code: text(s.name, code) for code in codes}} for s in services],

@@ -8,14 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from queue_app.extensions import db
-from queue_app.i18n import text
+from queue_app.i18n import direction, text
 from queue_app.models import Agency, Centre, Language, LifeEvent, Service
+from queue_app.refusals import refusal_texts
 
 # The on-screen keyboard's letters per language (its script's alphabet); others get the first's.
 LETTERS = {
     "en": "QWERTYUIOP ASDFGHJKL ZXCVBNM",
     "es": "QWERTYUIOP ASDFGHJKLÑ ZXCVBNM ÁÉÍÓÚÜ",
     "ru": "ЙЦУКЕНГШЩЗХ ФЫВАПРОЛДЖЭ ЯЧСМИТЬБЮЁЪ",
+    # the Arabic keyboard's rows (ض at the right of the top row, as the page is right to left), and the
+    # hamza forms; its digits and the code keyboard stay left to right
+    "ar": "ضصثقفغعهخحجد شسيبلاتنمكط ذئءؤرىةوزظ أإآ",
 }
 CODE_KEYS = "1234567890 QWERTYUIOP ASDFGHJKL ZXCVBNM"
 
@@ -54,7 +58,6 @@ def labels() -> dict[str, str]:
         "phone_label": _("Your mobile number, with the country code (optional)"),
         "phone_send": _("Send me a text message"),
         "phone_skip": _("Skip — no text message"),
-        "phone_refused": _("This number was not accepted:"),
         "keypad": _("Number pad"),
         "busy": _("Please wait…"),
         "your_ticket": _("Your ticket"),
@@ -69,6 +72,7 @@ def labels() -> dict[str, str]:
         "no_printing": _("Printing is not available — please photograph this screen or scan the QR code."),
         "printer_down": _("The ticket printer is not working right now. You can still take a ticket: "
                           "it will be shown on the screen, with a QR code for your phone."),
+        "printer_down_short": _("The ticket printer is out of order: your ticket will be shown on the screen."),
         "done": _("Done"),
         "checkin": _("Appointment check-in"),
         "code_label": _("Type the code of your appointment"),
@@ -87,10 +91,11 @@ def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
     languages = db.session.scalars(select(Language).order_by(Language.position)).all()
     names = {lang.code: lang.name for lang in languages} or {"en": "English"}
     codes = list(names)
-    texts = {}
+    texts, refusals = {}, {}
     for code in codes:
         with force_locale(code):
             texts[code] = labels()
+            refusals[code] = refusal_texts()  # what the server's refusal codes say, "" when none fits
     services = db.session.scalars(
         select(Service).where(Service.active.is_(True)).options(selectinload(Service.agency)).order_by(Service.position)
     ).all()
@@ -108,7 +113,9 @@ def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
         "token": token,
         "idle_seconds": idle_seconds,
         "languages": [{"code": code, "name": names[code]} for code in codes],
+        "directions": {code: direction(code) for code in codes},
         "texts": texts,
+        "refusals": refusals,
         "letters": {code: LETTERS.get(code, LETTERS.get(codes[0], LETTERS["en"])) for code in codes},
         "code_keys": CODE_KEYS,
         "qr_url": url_for("kiosk.qr"),

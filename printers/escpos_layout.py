@@ -5,6 +5,10 @@ Text goes out as text only when every character of its line exists in the printe
 line (Cyrillic, or accents the page lacks) is drawn with DejaVu Sans into a 1-bit raster image
 of the paper's width, so it is never garbled. The QR code is always a raster image: every printer
 prints those, and its bytes can be decoded back (see `printers.preview`).
+
+A right-to-left ticket (Arabic) is drawn right-aligned, its letters joined and its runs ordered
+by Pillow's raqm layout (FriBiDi + HarfBuzz); where Pillow lacks raqm, by the presentation forms
+in visual order that `printers.paper.visual` gives, so the paper reads right either way.
 """
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ import textwrap
 
 import qrcode
 from escpos.printer import Dummy
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
-from .paper import TicketPaper, font_path
+from .paper import TicketPaper, direction, font_path, visual
 
 INIT = b"\x1b@"  # ESC @: a printer left mid-job by a fault starts clean
 DOT_WIDTH = 12  # font A is 12 × 24 dots
@@ -28,19 +32,40 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(font_path("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
 
 
-def wrap_pixels(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Break `text` into lines no wider than `width` pixels (a too-long word is cut)."""
+@functools.cache
+def has_raqm() -> bool:
+    return features.check("raqm")
+
+
+def run(text: str, rtl: bool) -> tuple[str, dict]:
+    """What to give Pillow for one line, and how: a right-to-left line goes to raqm as it is (it
+    shapes and orders it), or without raqm as presentation forms already in visual order."""
+    if not rtl:
+        return text, {}
+    if has_raqm():
+        return text, {"direction": "rtl"}
+    return visual(text, True), {}
+
+
+def length(text: str, fnt: ImageFont.FreeTypeFont, rtl: bool = False) -> float:
+    """The drawn width of one line, in pixels."""
+    shown, how = run(text, rtl)
+    return fnt.getlength(shown, **how)
+
+
+def wrap_pixels(text: str, fnt: ImageFont.FreeTypeFont, width: int, rtl: bool = False) -> list[str]:
+    """Break `text` into lines no wider than `width` pixels (a too-long word is cut), in logical order."""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if fnt.getlength(candidate) <= width:
+        if length(candidate, fnt, rtl) <= width:
             line = candidate
             continue
         if line:
             lines.append(line)
-        while fnt.getlength(word) > width:  # a word wider than the paper: cut it
-            cut = max(1, next(i for i in range(len(word), 0, -1) if fnt.getlength(word[:i]) <= width))
+        while length(word, fnt, rtl) > width:  # a word wider than the paper: cut it
+            cut = max(1, next(i for i in range(len(word), 0, -1) if length(word[:i], fnt, rtl) <= width))
             lines.append(word[:cut])
             word = word[cut:]
         line = word
@@ -50,24 +75,31 @@ def wrap_pixels(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]
 
 
 def text_image(
-    text: str, width: int, *, size: int = TEXT_PX, bold: bool = False, align: str = "left", hang: str = ""
+    text: str, width: int, *, size: int = TEXT_PX, bold: bool = False, align: str = "left", hang: str = "",
+    rtl: bool = False,
 ) -> Image.Image:
     """`text` wrapped and drawn black on white, thresholded to 1 bit, `width` pixels wide.
 
-    `hang` (e.g. "- ") starts the first line, and the later lines are indented by its width."""
+    `hang` (e.g. "- ") starts the first line, and the later lines are indented by its width.
+    `rtl`: a right-to-left paragraph; "left" then means its start, the right edge."""
     fnt = font(size, bold)
-    indent = int(fnt.getlength(hang))
-    lines = wrap_pixels(text, fnt, width - indent)
+    indent = int(length(hang, fnt, rtl))
+    lines = wrap_pixels(text, fnt, width - indent, rtl)
     ascent, descent = fnt.getmetrics()
     step = ascent + descent + 2
     img = Image.new("L", (width, step * len(lines)), 255)
     draw = ImageDraw.Draw(img)
     for i, line in enumerate(lines):
-        length = fnt.getlength(line)
-        x = {"left": indent, "center": (width - length) / 2, "right": width - length}[align]
-        draw.text((x, i * step), line, font=fnt, fill=0)
+        wide = length(line, fnt, rtl)
+        if rtl:  # "left" is the paragraph's start: the right edge, less the hang's width
+            x = {"left": width - indent - wide, "center": (width - wide) / 2, "right": 0}[align]
+        else:
+            x = {"left": indent, "center": (width - wide) / 2, "right": width - wide}[align]
+        shown, how = run(line, rtl)
+        draw.text((x, i * step), shown, font=fnt, fill=0, **how)
     if hang:
-        draw.text((0, 0), hang, font=fnt, fill=0)
+        shown, how = run(hang, rtl)
+        draw.text((width - indent if rtl else 0, 0), shown, font=fnt, fill=0, **how)
     return img.point(lambda v: 0 if v < 128 else 255, mode="1")
 
 
@@ -90,11 +122,12 @@ def qr_image(url: str, width: int, box: int = 6) -> Image.Image:
 class Ticket:
     """Writes one ticket into a python-escpos printer object, line by line."""
 
-    def __init__(self, printer, width: int, codepage: str):
+    def __init__(self, printer, width: int, codepage: str, rtl: bool = False):
         self.p = printer
         self.width = width
         self.codepage = codepage
         self.columns = width // DOT_WIDTH
+        self.rtl = rtl  # a right-to-left ticket: paragraphs start at the right edge
 
     def fits(self, text: str) -> bool:
         encoder = self.p.magic.encoder
@@ -102,13 +135,13 @@ class Ticket:
 
     def line(self, text: str, *, bold: bool = False, align: str = "left", hang: str = "") -> None:
         """One paragraph: as text when the code page has all of it, else as an image."""
-        if self.fits(hang + text):
+        if self.fits(hang + text) and not self.rtl:  # (the printer's own text runs left to right only)
             lines = textwrap.wrap(hang + text, self.columns, subsequent_indent=" " * len(hang)) or [""]
             self.p.set(align=align, bold=bold)
             self.p.text("\n".join(lines) + "\n")
             self.p.set(align="left", bold=False)
         else:
-            self.image(text_image(text, self.width, bold=bold, align=align, hang=hang))
+            self.image(text_image(text, self.width, bold=bold, align=align, hang=hang, rtl=self.rtl))
 
     def image(self, img: Image.Image) -> None:
         self.p.set(align="left")
@@ -138,7 +171,7 @@ def ticket_bytes(paper: TicketPaper, *, width: int = 512, codepage: str = "CP437
     p._raw(INIT)
     codepage = p.magic.encoder.get_encoding_name(codepage)  # ValueError for a page it lacks
     p.charcode(codepage)  # ESC t n
-    t = Ticket(p, width, codepage)
+    t = Ticket(p, width, codepage, rtl=direction(paper.language) == "rtl")
     labels = paper.labels
     t.line(paper.centre, bold=True, align="center")
     p.ln()

@@ -1,8 +1,15 @@
 """What a ticket says, already in the visitor's language: the one input of every printer backend."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import arabic_reshaper
+from babel import Locale, UnknownLocaleError
+# python-bidi's own implementation: unlike its Rust-backed get_display it also mirrors brackets of a
+# right-to-left run (rule L4), so "(…)" around Arabic or around a time zone reads right on paper.
+from bidi.algorithm import get_display
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -45,7 +52,40 @@ LABELS: dict[str, Labels] = {
         scan="Отсканируйте, чтобы следить за очередью", footer="Пожалуйста, ожидайте вызова вашего номера.",
         minutes="{n} мин", under_a_minute="меньше 1 мин",
     ),
+    "ar": Labels(
+        time="الوقت", ahead="عدد من قبلك", wait="الانتظار المتوقع", documents="يُرجى إحضار",
+        scan="امسح الرمز لمتابعة دورك", footer="يُرجى الانتظار حتى يُنادى رقمك.",
+        minutes="{n} دقيقة", under_a_minute="أقل من دقيقة",
+    ),
 }
+
+
+def direction(language: str) -> str:
+    """"rtl" for a language written right to left (Arabic…), else "ltr"."""
+    try:
+        return Locale.parse(language.replace("-", "_")).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+
+
+def has_rtl(text: str) -> bool:
+    """Whether the text holds a right-to-left letter (Arabic, Hebrew…): such a line runs right to left;
+    one of only Latin letters, digits and signs (A001, a URL, 10:00–10:20) keeps its own order."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def shaped(text: str) -> str:
+    """Arabic letters in their joined forms (Unicode presentation forms), still in logical order.
+
+    For drawing libraries that put each character's glyph as given (reportlab): without it every
+    letter would stand alone, in its isolated form. Text without Arabic comes back unchanged."""
+    return arabic_reshaper.reshape(text)
+
+
+def visual(text: str, rtl: bool) -> str:
+    """One line, shaped and in the order it is drawn left to right (the Unicode bidi algorithm):
+    Arabic runs reversed, numbers such as A001 or 12:00 kept left to right inside them."""
+    return get_display(shaped(text), base_dir="R" if rtl else "L")
 
 
 def labels_for(language: str) -> Labels:
@@ -83,6 +123,7 @@ SAMPLE = {
     "en": ("Headquarters", "Birth registration", ("Medical birth certificate", "Parents' passports")),
     "es": ("Sede central", "Registro de nacimiento", ("Certificado médico de nacimiento", "Pasaportes de los padres")),
     "ru": ("Главный офис", "Регистрация рождения", ("Медицинское свидетельство о рождении", "Паспорта родителей")),
+    "ar": ("المقر الرئيسي", "تسجيل المواليد", ("شهادة الولادة الطبية", "جوازا سفر الوالدين")),
 }
 
 

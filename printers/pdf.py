@@ -1,4 +1,9 @@
-"""The ticket as an 80 mm wide PDF (reportlab), DejaVu Sans so every language shows."""
+"""The ticket as an 80 mm wide PDF (reportlab), DejaVu Sans so every language shows.
+
+reportlab draws each character's glyph as given, so a right-to-left ticket (Arabic) is wrapped on
+its joined letter forms and each line handed over in visual order (`printers.paper.visual`), set
+against the right margin.
+"""
 from __future__ import annotations
 
 import functools
@@ -16,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .paper import TicketPaper, font_path
+from .paper import TicketPaper, direction, font_path, has_rtl, shaped, visual
 
 WIDTH = 80 * mm
 MARGIN = 5 * mm
@@ -33,15 +38,21 @@ def register_fonts() -> None:
 def layout(paper: TicketPaper) -> list[tuple]:
     """The ticket top to bottom: ("text", lines, font, size, align) | ("gap", points) | ("qr", url)."""
     inner = WIDTH - 2 * MARGIN
+    rtl = direction(paper.language) == "rtl"
+
+    def split(value: str, font: str, size: float, room: float, first: str = "") -> list[str]:
+        """Lines no wider than `room`, each as it is drawn left to right."""
+        lines = simpleSplit(shaped(value) if rtl else value, font, size, room) or [""]
+        lines[0] = first + lines[0]
+        return [visual(line, has_rtl(line)) for line in lines] if rtl else lines
 
     def text(value: str, size: float = 10, bold: bool = False, align: str = "left"):
         font = BOLD if bold else REGULAR
-        return ("text", simpleSplit(value, font, size, inner) or [""], font, size, align)
+        return ("text", split(value, font, size, inner), font, size, align)
 
     def bullet(value: str, size: float = 10):
         indent = pdfmetrics.stringWidth("• ", REGULAR, size)
-        lines = simpleSplit(value, REGULAR, size, inner - indent) or [""]
-        return ("text", ["• " + lines[0]] + lines[1:], REGULAR, size, ("hang", indent))
+        return ("text", split(value, REGULAR, size, inner - indent, first="• "), REGULAR, size, ("hang", indent))
 
     labels = paper.labels
     items = [
@@ -79,6 +90,7 @@ def render_pdf(paper: TicketPaper) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(WIDTH, height), invariant=True)
     canvas.setTitle(f"{paper.number} — {paper.centre}")
+    rtl = direction(paper.language) == "rtl"  # "left" is then the line's start: the right margin
     y = height - MARGIN
     for item in items:
         if item[0] == "text":
@@ -91,7 +103,10 @@ def render_pdf(paper: TicketPaper) -> bytes:
                     canvas.drawCentredString(WIDTH / 2, base, line)
                 else:  # "left", or ("hang", indent): a list item's later lines under its text
                     indent = align[1] if isinstance(align, tuple) and i > 0 else 0
-                    canvas.drawString(MARGIN + indent, base, line)
+                    if rtl:
+                        canvas.drawRightString(WIDTH - MARGIN - indent, base, line)
+                    else:
+                        canvas.drawString(MARGIN + indent, base, line)
         elif item[0] == "qr":
             y -= QR_SIZE
             widget = QrCodeWidget(item[1], barLevel="M")

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import DEFAULT_CONFIG, database_url
 from .db import configure_sqlite, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from .parsing import init_app as init_parsing
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = str(HERE / "migrations")
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
                                                                       app.config["ONEDOOR_DB_CONNECTIONS"]))
+    init_parsing(app)  # first: its hook refuses broken input before any other hook reads it
     init_extensions(app)
     register_faces(app)
     trust_proxies(app)

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -20,6 +21,11 @@ from .db import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
 
+# Flask-Login flashes this on the sign-in page when a page needs a signed-in person: in the page's
+# language (its own default is English, whatever the page says).
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy text, said in this request's language before it is flashed
 
 
 def hash_token(token: str) -> str:

@@ -305,6 +305,7 @@ def _raise_open_files_limit() -> None:
 
 
 FACES = [
+    ("Front page", "/"),
     ("Staff sign-in", "/login"),
     ("Counter (clerks)", "/counter"),
     ("Kiosk (opened with ?token=)", "/kiosk"),

@@ -1,6 +1,7 @@
 """Languages of the pages: Flask-Babel, choosing among the network's configured languages."""
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import g, request, session, url_for
 from flask_babel import Babel
 
@@ -37,3 +38,11 @@ def lang_url(code: str) -> str:
     if request.endpoint is None:  # an error page for an address that matched nothing
         return f"?lang={code}"
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def direction(code: str) -> str:
+    """"rtl" for a language written right to left (Arabic, Hebrew, Persian…), else "ltr"."""
+    try:
+        return Locale.parse(code).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"

@@ -213,7 +213,7 @@ def roll_up(centre_id: int, day: date, now: datetime) -> JobRun | None:
         db.session.add(CentreDay(centre_id=centre.id, day=day, figures=figures, rolled_up_at=now))
     else:
         row.figures, row.rolled_up_at = figures, now
-    run.details = {"issued": figures["issued"], "served": figures["served"]}
+    run.details = {"arrivals": figures["arrivals"], "served": figures["served"]}
     return run
 
 

@@ -40,11 +40,12 @@ function signedOut() {
   render();
 }
 
-// What a refused or failed call tells the clerk; the server's own message is the judge.
+// What a refused or failed call tells the clerk, in the page's language: the refusal code's text
+// (the server's own message is English), or the server's words when the code is new to this page.
 function explain(error, action) {
   if (!(error instanceof Refusal)) return texts.unreachable;
-  if (action === "call" && error.status === 409 && /call again/i.test(error.message)) return texts.call_again;
-  return fill(texts.refused, {message: error.message});
+  if (action === "call" && error.code === "call_again") return texts.call_again;
+  return data.refusals[error.code] || fill(texts.refused, {message: error.message});
 }
 
 // ---- model updates ----------------------------------------------------------------------------

@@ -51,7 +51,10 @@
       const item = element("li");
       const arrow = element("span", "arrow", "→");
       arrow.setAttribute("aria-hidden", "true");
-      item.append(element("span", "number", call.number), arrow, element("span", "desk", call.counter));
+      const number = element("span", "number", call.number);
+      const desk = element("span", "desk", call.counter);
+      number.dir = desk.dir = "ltr"; // A001 and MSK1-07 read left to right in any language
+      item.append(number, arrow, desk);
       return item;
     }));
   }
@@ -111,8 +114,13 @@
     $("banner").textContent = link.state === "live" ? "" : text(link.state === "connecting" ? "connecting" : link.state, {time: since});
   }
 
+  // The board keeps the layout (and alignment) of the network's first language: a screen that
+  // mirrored every few seconds would be hard to read from a chair. Labels and names in a right-to-left
+  // language still read right to left inside it (the bidi algorithm); the sentences, whose stops and
+  // times must fall at their proper end, take the language's direction.
   function drawLanguage() {
     screen.lang = lang;
+    for (const node of screen.querySelectorAll("#banner, footer [data-text]")) node.dir = data.directions[lang];
     for (const node of screen.querySelectorAll("[data-text]")) node.textContent = text(node.dataset.text);
     screen.querySelector("[data-centre-name]").textContent = data.centre_names[lang];
     drawServices();

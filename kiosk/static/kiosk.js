@@ -80,6 +80,7 @@ function restart() {
 function setLanguage(code) {
   state.lang = code;
   document.documentElement.lang = code;
+  document.documentElement.dir = data.directions[code]; // Arabic: the whole kiosk mirrors (kiosk.css is logical)
   root.lang = code;
   document.title = `${data.centre_names[code]} · OneDoor`;
   for (const node of root.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
@@ -235,10 +236,7 @@ async function issue(withPhone) {
   const phone = $("phone-input").value.trim();
   const body = {service: state.service, priority: state.priority, language: state.lang};
   if (withPhone && phone) body.phone = phone;
-  const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), refusal => {
-    const problem = refusal.error.fields?.phone;
-    return problem ? `${t("phone_refused")} ${problem}` : refusal.message;
-  });
+  const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), said);
   if (answer) showTicket(answer);
 }
 
@@ -261,7 +259,7 @@ async function checkIn() {
         state.service = services.has(service) ? service : null;
         $("walk-in").hidden = false;
       }
-      return refusal.message;
+      return said(refusal);
     });
   if (answer) showTicket(answer);
 }
@@ -283,6 +281,14 @@ function setBusy(busy) {
   root.classList.toggle("is-busy", busy);
   root.setAttribute("aria-busy", String(busy));
   $("busy").textContent = busy ? t("busy") : "";
+}
+
+/** A refusal in the visitor's language: its code's text, or a translated "could not" — never the
+ *  server's own message, which is English. A phone the API's schema refused is a bad phone. */
+function said(refusal) {
+  const texts = data.refusals[state.lang];
+  if (refusal.code === "invalid" && refusal.error.fields?.phone) return texts.bad_phone;
+  return texts[refusal.code] || texts[""];
 }
 
 /** POST and return the answer, or null after saying in `where` what went wrong. */
@@ -459,7 +465,8 @@ for (const tab of document.querySelectorAll("[role=tab]")) {
   tab.addEventListener("click", () => selectTab(tab.dataset.tab));
   tab.addEventListener("keydown", event => {
     const order = ["events", "agencies", "search"];
-    const step = {ArrowRight: 1, ArrowLeft: -1}[event.key];
+    const forward = document.documentElement.dir === "rtl" ? "ArrowLeft" : "ArrowRight"; // the next tab lies that way
+    const step = {[forward]: 1, ArrowRight: -1, ArrowLeft: -1}[event.key];
     if (step) selectTab(order[(order.indexOf(state.tab) + step + order.length) % order.length]);
   });
 }

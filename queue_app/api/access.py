@@ -4,13 +4,13 @@ from __future__ import annotations
 import functools
 
 from flask import request
-from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from ..auth import Principal, current_principal
 from ..domain.errors import Forbidden, Unauthorized
 from ..models import Centre, Counter, Ticket
+from .blueprint import Blueprint
 
 STAFF = ("admin", "manager", "clerk")
 SECURITY = [{"bearerAuth": []}, {"cookieAuth": []}]

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..auth import bearer_token, check_password
 from ..domain.errors import Unauthorized
 from ..extensions import limiter
 from ..services.people import issue_staff_token, revoke_staff_token
+from .blueprint import Blueprint
 from .schemas import ErrorSchema, TokenIn, TokenOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Staff tokens for the API.")

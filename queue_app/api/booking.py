@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from .. import services
 from ..extensions import limiter
+from .blueprint import Blueprint
 from .public import PUBLIC_LIMIT
 from .schemas import AppointmentOut, BookIn, ErrorSchema, RescheduleIn, SlotOut, SlotsQuery
 

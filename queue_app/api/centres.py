@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from ..db import utcnow
 from ..domain.hours import service_day
 from ..services.lookup import centre_by_code
 from ..services.reading import day_stats, queue_view
 from .access import ensure_centre, require
+from .blueprint import Blueprint
 from .schemas import ErrorSchema, QueueOut, StatsOut, StatsQuery
 
 blp = Blueprint("centres", __name__, url_prefix="/api/v1/centres", description="Queue and figures of a centre.")

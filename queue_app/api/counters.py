@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from .. import services
 from ..services.calling import active_ticket
 from ..services.lookup import counter_by_code
 from .access import caller, ensure_counter, require
+from .blueprint import Blueprint
 from .schemas import CounterStateOut, ErrorSchema, OpenIn, TicketOut
 
 blp = Blueprint("counters", __name__, url_prefix="/api/v1/counters", description="Counters and calling.")

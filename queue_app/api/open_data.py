@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import Response, request
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..extensions import limiter
 from ..services.reports import MAX_DAYS, Period, csv_text, open_data
+from .blueprint import Blueprint
 from .public import PUBLIC_LIMIT
-from .schemas import ErrorSchema, Strict
+from .schemas import Day, ErrorSchema, Strict
 
 blp = Blueprint("open_data_api", __name__, url_prefix="/api/v1/open-data",
                 description="Each centre's daily indicators, public and free of personal data.")
@@ -21,10 +21,10 @@ blp = Blueprint("open_data_api", __name__, url_prefix="/api/v1/open-data",
 class DailyQuery(Strict):
     centre = fields.String(validate=validate.Length(min=1, max=8),
                            metadata={"description": "a centre code; every centre when omitted"})
-    start = fields.Date(required=True, data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
+    start = Day(required=True, data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
     format = fields.String(validate=validate.OneOf(["json", "csv"]),
                            metadata={"description": "csv, for a plain link; else the Accept header decides"})
-    end = fields.Date(data_key="to",
+    end = Day(data_key="to",
                       metadata={"description": f"last day, YYYY-MM-DD (default: from); at most {MAX_DAYS} days"})
 
     @ma.validates_schema
@@ -39,7 +39,8 @@ class DailyQuery(Strict):
 class DailyOut(ma.Schema):
     centre = fields.String()
     date = fields.Date(attribute="day")
-    issued = fields.Integer()
+    arrivals = fields.Integer(metadata={"description": "visitors who came (walk-ins, remote joins, appointments "
+                                                       "checked in), each once: a transfer is no new arrival"})
     served = fields.Integer()
     no_show = fields.Integer()
     cancelled = fields.Integer()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from ..db import utcnow
@@ -11,6 +10,7 @@ from ..models import Agency, Counter, Language, LifeEvent, Service
 from ..services.lookup import centre_by_code
 from ..services.reading import centre_summary, ticket_status
 from ..services.remote import centres_overview
+from .blueprint import Blueprint
 from .schemas import (
     AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOut, StatusOut,
 )

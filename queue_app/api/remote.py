@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..domain.feedback import COMMENT_MAX
 from ..extensions import limiter
 from ..services.feedback import give_feedback
 from ..services.remote import REMOTE_LIMIT, REMOTE_SCOPE, counts_against_limit, join_remotely
-from .schemas import Code, ErrorSchema, IssuedOut, Phone, Strict
+from .blueprint import Blueprint
+from .schemas import Code, ErrorSchema, IssuedOut, Phone, Strict, Whole
 from .tickets import issued_answer
 
 blp = Blueprint("remote", __name__, url_prefix="/api/v1",
@@ -26,13 +26,8 @@ class RemoteIn(Strict):
 
 
 class FeedbackIn(Strict):
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    rating = Whole(required=True, validate=validate.Range(min=1, max=5))
     comment = fields.String(validate=validate.Length(max=COMMENT_MAX), allow_none=True)
-
-    @ma.validates("rating")
-    def _not_a_boolean(self, value, **kwargs):
-        if isinstance(value, bool):
-            raise ma.ValidationError("a whole number from 1 to 5")
 
 
 class FeedbackOut(ma.Schema):

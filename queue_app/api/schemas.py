@@ -5,7 +5,9 @@ import marshmallow as ma
 import phonenumbers
 from marshmallow import fields, validate
 
+from ..domain.calendar import FIRST_DAY, LAST_DAY, in_calendar, is_day_text, moment_in_calendar
 from ..domain.lifecycle import OUTCOMES, STATUSES, UNRESOLVED_REASONS
+from ..domain.text import has_visible_letter, trim_invisible
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
 Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
@@ -37,6 +39,67 @@ class Phone(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _e164(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Flag(fields.Boolean):
+    """A JSON boolean, true or false only: "yes", 1 or "on" are not taken for one (SPEC §5)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Whole(fields.Integer):
+    """A JSON whole number: not a string of digits, not 2.0, not true."""
+
+    def __init__(self, **kw):
+        super().__init__(strict=True, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Name(fields.String):
+    """A person's or a thing's name: trimmed of spaces and invisible characters, with a visible letter or digit."""
+
+    def __init__(self, max_length: int, **kw):
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = trim_invisible(super()._deserialize(value, attr, data, **kwargs))
+        if not has_visible_letter(name):
+            raise ma.ValidationError("a name needs at least one visible letter or digit")
+        return name
+
+
+_OUT_OF_CALENDAR = f"must fall between {FIRST_DAY} and {LAST_DAY}"
+
+
+class Day(fields.Date):
+    """A day written YYYY-MM-DD, within the product's calendar (domain/calendar.py)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not is_day_text(value):
+            raise self.make_error("invalid")
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not in_calendar(day):
+            raise ma.ValidationError(f"the date {_OUT_OF_CALENDAR}")
+        return day
+
+
+class Moment(fields.AwareDateTime):
+    """A date and time with its UTC offset, within the product's calendar, there and in UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.utcoffset().total_seconds() % 60:
+            raise ma.ValidationError("the UTC offset must be whole minutes, e.g. +03:00")
+        if not moment_in_calendar(moment):
+            raise ma.ValidationError(f"the time {_OUT_OF_CALENDAR}")
+        return moment
 
 
 # ---- errors -------------------------------------------------------------------------------
@@ -104,7 +167,7 @@ class CounterOut(ma.Schema):
 class IssueIn(Strict):
     service = Code(required=True)
     language = fields.String(validate=validate.Length(min=2, max=16))
-    priority = fields.Boolean(load_default=False)
+    priority = Flag(load_default=False)
     phone = Phone()
 
 
@@ -245,7 +308,7 @@ class QueueOut(ma.Schema):
 
 
 class StatsQuery(Strict):
-    date = fields.Date(metadata={"description": "the centre-local day, YYYY-MM-DD; today when omitted"})
+    date = Day(metadata={"description": "the centre-local day, YYYY-MM-DD; today when omitted"})
 
 
 class ServiceStatsOut(ma.Schema):
@@ -260,7 +323,8 @@ class StatsOut(ma.Schema):
     centre = fields.String()
     date = fields.Date()
     target_wait_min = fields.Integer()
-    issued = fields.Integer()
+    arrivals = fields.Integer(metadata={"description": "visitors who came (walk-ins, remote joins, appointments "
+                                                       "checked in), each once: a transfer is no new arrival"})
     waiting = fields.Integer()
     served = fields.Integer()
     no_show = fields.Integer()
@@ -294,7 +358,7 @@ class TokenOut(ma.Schema):
 
 class SlotsQuery(Strict):
     service = Code(required=True)
-    date = fields.Date(required=True, metadata={"description": "the centre's local day, YYYY-MM-DD"})
+    date = Day(required=True, metadata={"description": "the centre's local day, YYYY-MM-DD"})
 
 
 class SlotOut(ma.Schema):
@@ -306,16 +370,11 @@ class SlotOut(ma.Schema):
 class BookIn(Strict):
     centre = fields.String(required=True, validate=validate.Length(min=1, max=8))
     service = Code(required=True)
-    start = fields.AwareDateTime(required=True, metadata={"description": "a slot's start, with its UTC offset"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    start = Moment(required=True, metadata={"description": "a slot's start, with its UTC offset"})
+    name = Name(120, required=True)
     phone = Phone()
     email = fields.Email(validate=validate.Length(max=254))
     language = fields.String(validate=validate.Length(min=2, max=16))
-
-    @ma.validates("name")
-    def _named(self, value, **kwargs):
-        if not value.strip():
-            raise ma.ValidationError("a name is needed")
 
     @ma.validates_schema
     def _reachable(self, data, **kwargs):
@@ -324,7 +383,7 @@ class BookIn(Strict):
 
 
 class RescheduleIn(Strict):
-    start = fields.AwareDateTime(required=True, metadata={"description": "the new slot's start, with its UTC offset"})
+    start = Moment(required=True, metadata={"description": "the new slot's start, with its UTC offset"})
 
 
 class AppointmentOut(ma.Schema):

@@ -1,13 +1,12 @@
 """Tickets: a kiosk issues them; a clerk recalls, starts, finishes, transfers or marks no-show."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from .. import services
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
 from ..services.printing import device_printer_state, job_state, visitor_url
 from .access import caller, ensure_centre, ensure_ticket, require
+from .blueprint import Blueprint
 from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, PrinterStateOut, TicketOut, TransferIn
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing tickets and moving them along.")

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timezone
 
 import qrcode
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from reportlab.graphics import renderPDF
@@ -16,9 +17,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from printers.paper import has_rtl, shaped, visual
 from printers.pdf import BOLD, REGULAR, register_fonts
 
-from ..i18n import text
+from ..i18n import direction, text
 from .reading import day_label, documents, time_label
 
 MARGIN = 20 * mm
@@ -60,13 +62,19 @@ def confirmation_pdf(appointment, manage_url: str) -> bytes:
     canvas = Canvas(out, pagesize=A4, invariant=True)
     canvas.setTitle(_("Appointment %(code)s", code=appointment.code))
     y = height - MARGIN
+    # Right to left (Arabic): lines start at the right margin, the QR code moves to the left, and each
+    # line goes to reportlab joined and in visual order (it draws glyphs as given).
+    rtl = direction(str(get_locale())) == "rtl"
 
     def line(value: str, size: float = 11, font: str = REGULAR, indent: float = 0, room: float = inner) -> None:
         nonlocal y
-        for part in simpleSplit(value, font, size, room - indent) or [""]:
+        for part in simpleSplit(shaped(value) if rtl else value, font, size, room - indent) or [""]:
             y -= size * 1.35
             canvas.setFont(font, size)
-            canvas.drawString(MARGIN + indent, y, part)
+            if rtl:
+                canvas.drawRightString(width - MARGIN - indent, y, visual(part, has_rtl(part)))
+            else:
+                canvas.drawString(MARGIN + indent, y, part)
 
     line(_("Appointment confirmation"), 20, BOLD)
     y -= 6
@@ -80,7 +88,7 @@ def confirmation_pdf(appointment, manage_url: str) -> bytes:
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
     drawing.add(widget)
-    renderPDF.draw(drawing, canvas, width - MARGIN - QR_SIZE, top - QR_SIZE)
+    renderPDF.draw(drawing, canvas, MARGIN if rtl else width - MARGIN - QR_SIZE, top - QR_SIZE)
     y = min(y, top - QR_SIZE) - 8
     for label, value in _details(appointment):
         line(label, 10)

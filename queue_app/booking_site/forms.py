@@ -9,18 +9,23 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..api.schemas import _e164
+from ..domain.text import has_visible_letter, trim_invisible
 
 
 class ContactForm(FlaskForm):
     """Who is coming, and how the centre can reach them: a phone number, an email address or both."""
 
     start = SelectField(_l("Time"), validators=[DataRequired(_l("Choose a time."))], validate_choice=True)
-    name = StringField(_l("Your name"), filters=[lambda v: v.strip() if v else v],
+    name = StringField(_l("Your name"), filters=[lambda v: trim_invisible(v) if v else v],
                        validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=32)],
                         description=_l("In international form, e.g. +34 612 345 678"))
     email = StringField(_l("Email address"), validators=[Optional(), Length(max=254)])
     language = SelectField(_l("Language for messages"))
+
+    def validate_name(self, field):
+        if not has_visible_letter(field.data or ""):
+            raise ValidationError(_l("Enter your name."))
 
     def validate_phone(self, field):
         try:

@@ -11,6 +11,7 @@ from ..db import utcnow
 from ..domain.errors import NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import limiter
+from ..refusals import refusal_text
 from ..services.booking import BOOKED, CANCELLED, CHECKED_IN, NotChangeable, normalise_code
 from . import bp
 from .documents import calendar_file, confirmation_pdf
@@ -34,7 +35,7 @@ def refusal(error: NotChangeable) -> str:
         "already_checked_in": _("You have already checked in: this appointment can no longer be changed."),
         "already_started": _("This appointment has already started or passed: it can no longer be changed."),
         "missed": _("This appointment was missed. Please book a new one."),
-    }.get(error.code, _("This appointment can no longer be changed."))
+    }.get(error.code) or refusal_text(error.code)
 
 
 def _appointment(code: str):

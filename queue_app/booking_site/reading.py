@@ -15,6 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from .. import services
 from ..db import utcnow
+from ..domain import calendar
+from ..domain.calendar import moment_in_calendar
+from ..domain.errors import InvalidRequest
 from ..domain.slots import Slot
 from ..extensions import db
 from ..i18n import text
@@ -126,15 +129,17 @@ def stamp(moment: datetime) -> str:
 def parse_stamp(value: str | None) -> datetime | None:
     """A slot start from an address or a form, or None when it is not one."""
     try:
-        return datetime.strptime(value or "", STAMP).replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(value or "", STAMP).replace(tzinfo=timezone.utc)
     except ValueError:
         return None
+    return moment if moment_in_calendar(moment) else None
 
 
 def parse_day(value: str) -> date | None:
+    """A day from an address (YYYY-MM-DD, within the product's calendar), or None."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        return calendar.parse_day(value)
+    except InvalidRequest:
         return None
 
 

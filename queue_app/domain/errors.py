@@ -7,9 +7,11 @@ class DomainError(Exception):
     code = "refused"
     status = 409
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
         self.message = message
+        if code is not None:  # a specific reason within the class, e.g. InvalidRequest(code="bad_phone")
+            self.code = code
 
 
 class NotFound(DomainError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .errors import DomainError, InvalidRequest
+from .text import trim_invisible
 
 RATINGS = range(1, 6)  # 1 (very poor) … 5 (excellent)
 COMMENT_MAX = 1000
@@ -18,11 +19,11 @@ class FeedbackRefused(DomainError):
 def check_rating(rating: object, comment: str | None) -> tuple[int, str | None]:
     """Return (rating, comment or None), or raise InvalidRequest (422)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or rating not in RATINGS:
-        raise InvalidRequest("rating must be a whole number from 1 to 5")
+        raise InvalidRequest("rating must be a whole number from 1 to 5", code="bad_rating")
     if comment is not None:
-        comment = comment.strip() or None
+        comment = trim_invisible(comment) or None  # spaces or zero-width characters alone say nothing
     if comment is not None and len(comment) > COMMENT_MAX:
-        raise InvalidRequest(f"the comment is longer than {COMMENT_MAX} characters")
+        raise InvalidRequest(f"the comment is longer than {COMMENT_MAX} characters", code="comment_too_long")
     return rating, comment
 
 

@@ -1,6 +1,6 @@
 """A day's tickets hour by hour, in the centre's local time (plain data in, a series out).
 
-Each hour counts the tickets issued in it (arrivals, transfers included, like the day's `issued`),
+Each hour counts the visitors who arrived in it (Visit.is_arrival, like the day's `arrivals`),
 those finished as served in it, and the waits of the visitors first called in it: a wait belongs
 to the hour it ended, so a visitor still waiting counts nowhere yet.
 """
@@ -35,7 +35,8 @@ def hourly(visits: list[Visit], tz: ZoneInfo, now: datetime | None = None) -> li
     waits: dict[int, list[float]] = {}
     for v in visits:
         hour = _local_hour(v.issued_at, tz)
-        arrivals[hour] = arrivals.get(hour, 0) + 1
+        if v.is_arrival():
+            arrivals[hour] = arrivals.get(hour, 0) + 1
         if v.status == DONE and v.finished_at is not None:
             hour = _local_hour(v.finished_at, tz)
             served[hour] = served.get(hour, 0) + 1

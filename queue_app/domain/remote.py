@@ -42,15 +42,17 @@ class RemoteRefused(DomainError):
 def normalise_phone(text: str | None) -> str:
     """Return the phone number in E.164 form, or raise InvalidRequest (422)."""
     if not text or not text.strip():
-        raise InvalidRequest("a phone number is needed to join the queue from home")
+        raise InvalidRequest("a phone number is needed to join the queue from home", code="phone_required")
     if len(text) > 32:
-        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678")
+        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678",
+                             code="bad_phone")
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
-        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678") from None
+        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678",
+                             code="bad_phone") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest("not a valid phone number for its country")
+        raise InvalidRequest("not a valid phone number for its country", code="bad_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED
-from .stats import Visit, mean, percentile
+from .stats import Visit, arrivals, mean, percentile
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -21,7 +21,6 @@ class ReportVisit(Visit):
 
     centre: str = ""
     day: date | None = None
-    source: str = "kiosk"
     clerk: str | None = None
     rating: int | None = None
     target_wait_min: float = 15
@@ -50,7 +49,7 @@ class DayRow:
 
     centre: str
     day: date
-    issued: int
+    arrivals: int
     served: int
     no_show: int
     cancelled: int
@@ -73,7 +72,6 @@ class Feedback:
 @dataclass(frozen=True)
 class Report:
     arrivals: int
-    issued: int
     served: int
     no_show: int
     cancelled: int
@@ -120,7 +118,7 @@ def handling_by(visits: list[ReportVisit], key) -> list[Handling]:
 
 def by_hour(visits: list[ReportVisit]) -> list[HourRow]:
     """Arrivals (by issue hour), served (by finishing hour) and waits (by issue hour), opening hours only."""
-    arrivals = Counter(v.issued_at.hour for v in visits if v.source != "transfer")
+    arrivals = Counter(v.issued_at.hour for v in visits if v.is_arrival())
     served = Counter(v.finished_at.hour for v in visits if v.status == DONE and v.finished_at)
     hours = sorted(set(arrivals) | set(served))
     return [
@@ -135,7 +133,7 @@ def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int
     statuses = Counter(v.status for v in visits)
     day_waits = waits(visits)
     return DayRow(
-        centre=centre, day=day, issued=len(visits), served=statuses[DONE], no_show=statuses[NO_SHOW],
+        centre=centre, day=day, arrivals=arrivals(visits), served=statuses[DONE], no_show=statuses[NO_SHOW],
         cancelled=statuses[CANCELLED], transferred=statuses[TRANSFERRED],
         average_wait_min=mean(day_waits), p90_wait_min=percentile(day_waits, 90),
         within_target_share=within_target(visits),
@@ -144,10 +142,18 @@ def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int
     )
 
 
+def stored_arrivals(figures: dict) -> int:
+    """Arrivals of a roll-up; those stored before the figure existed counted every ticket as issued,
+    each transfer's new ticket included, and each transferred ticket made exactly one of those."""
+    if "arrivals" in figures:
+        return figures["arrivals"]
+    return figures["issued"] - figures["transferred"]
+
+
 def rolled_day_row(centre: str, day: date, figures: dict, ratings: list[int]) -> DayRow:
     """A centre-day from its stored roll-up (stats.DayFigures as a dict) and the ratings given since."""
     return DayRow(
-        centre=centre, day=day, issued=figures["issued"], served=figures["served"],
+        centre=centre, day=day, arrivals=stored_arrivals(figures), served=figures["served"],
         no_show=figures["no_show"], cancelled=figures["cancelled"], transferred=figures["transferred"],
         average_wait_min=figures["average_wait_min"], p90_wait_min=figures["p90_wait_min"],
         within_target_share=figures["within_target_share"], average_handling_min=figures["average_handling_min"],
@@ -171,8 +177,7 @@ def report(visits: list[ReportVisit], days: list[DayRow] | None = None) -> Repor
         days = [day_row(c, d, group, [v.rating for v in group if v.rating is not None])
                 for (c, d), group in sorted(group_days(visits).items())]
     return Report(
-        arrivals=sum(v.source != "transfer" for v in visits),
-        issued=len(visits),
+        arrivals=arrivals(visits),
         served=statuses[DONE], no_show=statuses[NO_SHOW], cancelled=statuses[CANCELLED],
         transferred=statuses[TRANSFERRED],
         average_wait_min=mean(all_waits), p90_wait_min=percentile(all_waits, 90),

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED, WAITING
 
+TRANSFER = "transfer"  # the source of a ticket a transfer made
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -22,6 +24,12 @@ class Visit:
     outcome: str | None = None
     reason: str | None = None
     estimate_min: float | None = None
+    source: str = "kiosk"  # kiosk | remote | appointment | transfer
+
+    def is_arrival(self) -> bool:
+        """A visitor who came: a walk-in, a remote join or an appointment checked in, whatever became
+        of them; a transfer goes on with the same visit and number, so it is no new arrival."""
+        return self.source != TRANSFER
 
     def wait_min(self) -> float | None:
         """Minutes from issue (or transfer) to the first call; None if never called."""
@@ -38,7 +46,7 @@ class Visit:
 @dataclass(frozen=True)
 class ServiceFigures:
     service: str
-    issued: int
+    issued: int  # tickets in this service's line, those transferred into it included
     served: int
     average_wait_min: float | None
     average_handling_min: float | None
@@ -46,7 +54,7 @@ class ServiceFigures:
 
 @dataclass(frozen=True)
 class DayFigures:
-    issued: int
+    arrivals: int  # Visit.is_arrival: the one count of visitors in every output
     waiting: int
     served: int
     no_show: int
@@ -74,6 +82,11 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
 
 
+def arrivals(visits: list[Visit]) -> int:
+    """How many visitors came (each once, however many lines they joined)."""
+    return sum(v.is_arrival() for v in visits)
+
+
 def day_figures(visits: list[Visit], target_wait_min: float) -> DayFigures:
     """Compute a day's indicators; waits count from issue to first call."""
     statuses = Counter(v.status for v in visits)
@@ -84,7 +97,7 @@ def day_figures(visits: list[Visit], target_wait_min: float) -> DayFigures:
     for v in visits:
         by_service.setdefault(v.service, []).append(v)
     return DayFigures(
-        issued=len(visits),
+        arrivals=arrivals(visits),
         waiting=statuses[WAITING],
         served=statuses[DONE],
         no_show=statuses[NO_SHOW],

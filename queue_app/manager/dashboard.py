@@ -5,7 +5,9 @@ The page's first state is rendered into it; then the /manager socket sends each 
 """
 from __future__ import annotations
 
+from babel.dates import get_timezone_name
 from flask import jsonify, redirect, render_template, url_for
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -60,6 +62,9 @@ def overview_row(centre: Centre, now) -> dict:
     counts = state["counters"]["counts"]
     return {
         "code": centre.code, "name": text(centre.name),
+        # each centre on its own clock, as its dashboard and every face show it
+        "timezone": centre.timezone, "zone_name": get_timezone_name(centre.tz, locale=get_locale()),
+        "local_time": format_time(now.astimezone(centre.tz), "short", rebase=False),
         "open_now": centre.opening_hours.is_open(now.astimezone(centre.tz)),
         "waiting": state["waiting"],
         "longest_wait_min": state["today"]["longest_wait_min"],
@@ -79,13 +84,22 @@ def overview(now=None) -> list[dict]:
     return [overview_row(c, now) for c in centres_of_user()]
 
 
+def common_zone(rows: list[dict]) -> str | None:
+    """The one timezone of all these centres, or None where they differ (each time then names its zone)."""
+    zones = {r["timezone"] for r in rows}
+    return zones.pop() if len(zones) == 1 else None
+
+
 @bp.get("")
 @managers_only
 def home():
     """An admin: the network overview; a manager of one centre: its dashboard; of several: a choice."""
     if current_user.role == "admin":
-        return render_template("manager/network.html", rows=overview(), services=service_names(),
+        rows = overview()
+        return render_template("manager/network.html", rows=rows, services=service_names(),
+                               zone=common_zone(rows),
                                data={"poll_seconds": POLL_SECONDS, "language": page_language(),
+                                     "timezone": common_zone(rows),
                                      "url": url_for("manager.network_json"), "services": service_names(),
                                      "texts": script_texts()})
     centres = centres_of_user()

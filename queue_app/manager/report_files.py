@@ -144,7 +144,7 @@ def detail_tables(result: CentreReport) -> list[tuple[str, list[str], list[list[
     if len(r.days) > 1 or result.centre is None:
         tables.append((_("Day by day"), [_("Centre"), _("Date"), _("Arrivals"), _("Served"), _("No-shows"),
                                            _("Average wait"), _("Share within target"), _("Rating")],
-                       [[d.centre, d.day.isoformat(), str(d.issued), str(d.served), str(d.no_show),
+                       [[d.centre, d.day.isoformat(), str(d.arrivals), str(d.served), str(d.no_show),
                          minutes(d.average_wait_min), share(d.within_target_share), number(d.satisfaction_average)]
                         for d in r.days]))
     return tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -18,6 +18,7 @@ from ..domain.feedback import FeedbackRefused
 from ..extensions import db, limiter
 from ..i18n import text
 from ..models import Centre, Service, Ticket
+from ..refusals import refusal_text as shared_refusal_text
 from ..services.feedback import give_feedback, is_rated, visit_by_token
 from ..services.reading import ticket_status
 from ..services.remote import (
@@ -75,7 +76,7 @@ def refusal_text(refusal: DomainError) -> str:
         "closes_too_soon": _("The centre closes before your turn would come. Please book an appointment."),
         "service_not_offered": _("This centre does not offer that service. Choose another centre or service."),
     }
-    return texts.get(refusal.code) or _("Your ticket could not be taken. Please try again.")
+    return texts.get(refusal.code) or shared_refusal_text(refusal.code)  # the code's text on every face
 
 
 def _join_choices(form: JoinForm) -> list[dict]:
@@ -161,6 +162,24 @@ def feedback(token: str):
     except NotFound:
         abort(404)
     except FeedbackRefused as refusal:
-        if refusal.code == "not_finished":
-            flash(_("You can rate your visit once it is finished."), "error")
+        if refusal.code == "not_finished":  # (rated already: the page shows the thanks)
+            flash(shared_refusal_text(refusal.code), "error")
     return redirect(url_for("pages.status_page", token=token))
+
+
+# ---- the front page and the site's icon ---------------------------------------------------------
+
+@bp.get("/")
+@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+def front():
+    """The front page (SPEC §1): booking, joining, open data, each centre's live wait, and the staff's faces."""
+    centres = centres_overview()
+    return render_template("front.html", centres=centres, names={c["code"]: text(c["name"]) for c in centres},
+                           addresses={c["code"]: text(c["address"]) for c in centres})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon, where browsers look for it on every page (no template has to name it)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)

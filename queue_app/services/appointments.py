@@ -49,7 +49,7 @@ def check_in(
     # SQLite's write transaction already serialises them.
     appointment = db.session.scalar(select(Appointment).where(Appointment.code == typed).with_for_update())
     if appointment is None or appointment.status not in (BOOKED, CHECKED_IN):
-        raise NotFound(f"no appointment with code {typed!r} to check in")
+        raise NotFound(f"no appointment with code {typed!r} to check in", code="unknown_appointment")
     if appointment.status == CHECKED_IN:
         raise CheckInRefused("already_checked_in", f"appointment {typed} is already checked in")
     if appointment.centre_id != centre.id:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import utcnow
 from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.slots import SlotFull, Window, free_slots, places_per_slot, why_not_a_slot
+from ..domain.text import has_visible_letter, trim_invisible
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Staff, StaffSkill, staff_centres
 from ..notifications.hooks import confirms
@@ -51,7 +52,8 @@ def _rules(now: datetime) -> tuple[float, Window]:
 def _bookable(service_code: str) -> Service:
     service = service_by_code(service_code)
     if not service.bookable:
-        raise InvalidRequest(f"service {service.code!r} cannot be booked: take a ticket at the centre")
+        raise InvalidRequest(f"service {service.code!r} cannot be booked: take a ticket at the centre",
+                             code="not_bookable")
     return service
 
 
@@ -106,7 +108,8 @@ def _check_slot(centre: Centre, service: Service, start: datetime, now: datetime
         raise refusal
     places = slot_places(centre, service, share)
     if places <= 0:
-        raise SlotFull(f"{service.code} cannot be booked at {centre.code}: no places are offered online")
+        raise SlotFull(f"{service.code} cannot be booked at {centre.code}: no places are offered online",
+                       code="no_places_online")
     return start + _length(service), places
 
 
@@ -154,11 +157,14 @@ def book(
     """
     now = now or utcnow()
     centre, service = centre_by_code(centre_code), _bookable(service_code)
-    name = (name or "").strip()
+    name = trim_invisible(name or "")
     if not 1 <= len(name) <= 120:
-        raise InvalidRequest("name must be 1 to 120 characters")
+        raise InvalidRequest("name must be 1 to 120 characters", code="bad_name")
+    if not has_visible_letter(name):
+        raise InvalidRequest("a name needs at least one visible letter or digit", code="bad_name")
     if not (phone or email):
-        raise InvalidRequest("give a phone number or an email address, so the centre can reach you")
+        raise InvalidRequest("give a phone number or an email address, so the centre can reach you",
+                             code="contact_required")
     languages = language_codes()
     if language is not None and language not in languages:
         raise InvalidRequest(f"language {language!r} is not one of {', '.join(languages)}")

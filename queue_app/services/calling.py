@@ -96,7 +96,7 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
             return ticket
     # Every candidate was being taken by other counters, round after round: tickets do wait,
     # so "nothing waits" would be a lie. Ask the clerk to call again.
-    raise CounterBusy("other counters are calling the same tickets right now; call again")
+    raise CounterBusy("other counters are calling the same tickets right now; call again", code="call_again")
 
 
 @atomic

@@ -29,16 +29,17 @@ def open_counter(
     if counter.centre_id not in {c.id for c in staff.centres}:
         raise SkillNotAllowed(f"{username} does not work at centre {counter.centre.code}")
     if counter.state != "closed" and counter.staff_id != staff.id:
-        raise CounterBusy(f"counter {counter.code} is already open for another clerk")
+        raise CounterBusy(f"counter {counter.code} is already open for another clerk", code="held_by_other")
     elsewhere = db.session.scalar(
         select(Counter).where(Counter.staff_id == staff.id, Counter.state != "closed", Counter.id != counter.id)
     )
     if elsewhere is not None:
-        raise CounterBusy(f"{username} already has counter {elsewhere.code} open; close it first")
+        raise CounterBusy(f"{username} already has counter {elsewhere.code} open; close it first",
+                          code="open_elsewhere")
     own = staff.skill_set()
     wanted = own.services if skills is None else set(skills)
     if not wanted:
-        raise SkillNotAllowed("choose at least one service to serve")
+        raise SkillNotAllowed("choose at least one service to serve", code="no_skills_chosen")
     foreign = sorted(wanted - own.services)
     if foreign:
         raise SkillNotAllowed(f"{username} has no skill for: {', '.join(foreign)}")

@@ -46,7 +46,7 @@ def today(centre: Centre, now: datetime) -> dict:
     longest = max(((now - at).total_seconds() / 60.0 for at in waiting_since), default=None)
     return {
         "day": day.isoformat(),
-        "issued": figures.issued,
+        "arrivals": figures.arrivals,
         "served": figures.served,
         "no_show": figures.no_show,
         "within_target_share": figures.within_target_share,

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from ..auth import hash_token
 from ..db import utcnow
 from ..domain.errors import InvalidRequest, NotFound
+from ..domain.text import visible_name
 from ..extensions import db
 from ..models import ApiToken, Device, Service, Staff, StaffSkill
 from .lookup import centre_by_code
@@ -34,6 +35,8 @@ def create_user(
     """Create (or update) a staff account; `primary="all"` gives every active service."""
     if role not in ROLES:
         raise InvalidRequest(f"role must be one of: {', '.join(ROLES)}")
+    username = visible_name(username, "username", 40)
+    name = visible_name(name, "name", 120) if name else None
     if len(password) < 8:
         raise InvalidRequest("a password needs at least 8 characters")
     places = [centre_by_code(code) for code in centres]
@@ -78,6 +81,7 @@ def create_device(kind: str, centre_code: str, *, name: str | None = None, print
         raise InvalidRequest(f"kind must be one of: {', '.join(KINDS)}")
     if printer is not None and kind != "kiosk":
         raise InvalidRequest("only a kiosk has a printer")
+    name = visible_name(name, "device name", 80) if name else None
     centre = centre_by_code(centre_code)
     token = secrets.token_urlsafe(32)
     device = Device(

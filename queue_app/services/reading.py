@@ -68,7 +68,7 @@ def day_visits(centre: Centre, day: date) -> list[Visit]:
     rows = db.session.execute(
         select(
             Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at,
-            Ticket.finished_at, Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min,
+            Ticket.finished_at, Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min, Ticket.source,
         )
         .join(Service, Service.id == Ticket.service_id)
         .where(Ticket.centre_id == centre.id, Ticket.service_day == day)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, false, or_, select
 
+from ..domain import calendar
 from ..domain.errors import InvalidRequest
 from ..domain.report import DayRow, Report, ReportVisit, day_row, group_days, report, rolled_day_row
 from ..extensions import db
@@ -45,10 +46,8 @@ class CentreReport:
 
 
 def parse_day(text: str | None, what: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise InvalidRequest(f"{what} must be a date like 2026-11-23, not {text!r}") from None
+    """YYYY-MM-DD within the product's calendar (domain/calendar.py), or InvalidRequest."""
+    return calendar.parse_day(text, what)
 
 
 def period_of(day: str | None = None, start: str | None = None, end: str | None = None) -> Period:
@@ -168,7 +167,7 @@ def open_data(centre_code: str | None, period: Period) -> list[DayRow]:
     return daily_rows(centres_of(centre_code), period)
 
 
-CSV_FIELDS = ("centre", "date", "issued", "served", "no_show", "cancelled", "transferred", "average_wait_min",
+CSV_FIELDS = ("centre", "date", "arrivals", "served", "no_show", "cancelled", "transferred", "average_wait_min",
               "p90_wait_min", "within_target_share", "average_handling_min", "satisfaction_average",
               "feedback_count")
 
@@ -185,7 +184,7 @@ def csv_text(rows: list[DayRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for r in rows:
-        writer.writerow([_cell(v) for v in (r.centre, r.day.isoformat(), r.issued, r.served, r.no_show, r.cancelled,
+        writer.writerow([_cell(v) for v in (r.centre, r.day.isoformat(), r.arrivals, r.served, r.no_show, r.cancelled,
                                             r.transferred, r.average_wait_min, r.p90_wait_min, r.within_target_share,
                                             r.average_handling_min, r.satisfaction_average, r.feedback_count)])
     return out.getvalue()

@@ -48,10 +48,12 @@
 
   function drawAtCounter(status) {
     const counter = status.counter ? status.counter.name : "";
-    const where = fill(status.status === "called" ? texts.called : texts.serving, {counter});
+    // U+2068…U+2069: the counter's code (MSK1-07) is an isolated run, in its own order inside Arabic text
+    const run = document.documentElement.dir === "rtl" ? `\u2068${counter}\u2069` : counter;
+    const where = fill(status.status === "called" ? texts.called : texts.serving, {counter: run});
     if ($("call-where")?.textContent === where) return;
     const big = element("p", {class: "call-counter", "aria-hidden": "true"});
-    big.append(element("strong", {id: "counter"}, counter));
+    big.append(element("strong", {id: "counter", dir: "ltr"}, counter));
     const parts = [big, element("p", {class: "call-where", id: "call-where"}, where)];
     if (status.status === "called") parts.unshift(element("p", {class: "call-title"}, texts.turn));
     $("call").replaceChildren(...parts);

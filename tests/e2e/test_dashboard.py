@@ -106,10 +106,13 @@ def test_the_dashboard_in_spanish_and_russian_and_the_network(board, shots):
     expect(board.get_by_role("heading", name="Network overview")).to_be_visible()
     hq = board.locator('#centres tr[data-centre="HQ"]')
     expect(hq).to_contain_text("Headquarters")
-    expect(hq.locator("td").nth(1)).to_have_text("1")  # waiting
+    expect(hq.locator("td").nth(2)).to_have_text("1")  # waiting
+    expect(hq.locator("td").first).to_contain_text("Moscow Time")  # each centre's clock, its zone named
+    expect(board.locator('#centres tr[data-centre="NYC"] td').first).to_contain_text("Eastern Time")
     issue_ticket("HQ", "passport")
     board.clock.run_for(16_000)
-    expect(hq.locator("td").nth(1)).to_have_text("2")  # refreshed in place
+    expect(hq.locator("td").nth(2)).to_have_text("2")  # refreshed in place
+    expect(hq.locator("td").first).to_contain_text("Moscow Time")
     expect(board.locator("#network-chart")).to_have_attribute("aria-label", re.compile(r"Headquarters: Waiting 2, Served today 0"))
     board.screenshot(path=shots / "network-en.png", full_page=True)
     assert axe_problems(board) == []

@@ -244,7 +244,7 @@ def test_day_stats_against_hand_computed_figures(api):
     no_show(b.id, now=NOON + 22 * minute)
     manager = api.staff("mona", "manager", centres=["HQ"])
     body = api.get("/api/v1/centres/HQ/stats?date=2026-11-23", manager).get_json()
-    assert (body["issued"], body["served"], body["no_show"], body["waiting"]) == (3, 1, 1, 1)
+    assert (body["arrivals"], body["served"], body["no_show"], body["waiting"]) == (3, 1, 1, 1)
     assert (body["average_wait_min"], body["max_wait_min"], body["within_target_share"]) == (14.5, 19.0, 0.5)
     assert body["average_handling_min"] == 5.0 and body["target_wait_min"] == 15
     assert {s["service"]: s["issued"] for s in body["services"]} == {"birth": 2, "tax": 1}

@@ -109,7 +109,7 @@ def test_every_step_renders_in_every_language(site, lang):
     def visit(url: str, links_to: str | None = None):
         answer = site.get(url)
         assert answer.status_code == 200, (url, html(answer))
-        assert f'<html lang="{lang}">' in html(answer)
+        assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html(answer)
         if links_to:
             assert f'href="{links_to}"' in html(answer), (url, links_to)
         pages.append(answer)
@@ -348,7 +348,7 @@ def test_bookings_and_moves_share_one_limit_across_pages_and_api(site, ctx, monk
 
     blocked = book_by_page(site, tomorrow_at(12), lang="es")
     assert blocked.status_code == 429
-    assert '<html lang="es">' in html(blocked) and "Espere unos minutos" in html(blocked)
+    assert '<html lang="es" dir="ltr">' in html(blocked) and "Espere unos minutos" in html(blocked)
     assert "demasiadas reservas o cambios" in html(blocked)
     refused = api.post("/api/v1/appointments", json={**body, "start": tomorrow_at(13).isoformat()})
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"

@@ -25,7 +25,7 @@ def test_the_demo_network_loads_and_reloads_identically(ctx):
     largest = max(cfg.centres, key=lambda c: c.counters)
     assert db.session.scalar(select(func.count()).select_from(Counter).join(Centre).where(
         Centre.code == largest.code)) == largest.counters
-    assert [lang.code for lang in db.session.scalars(select(Language).order_by(Language.position))] == ["en", "es", "ru"]
+    assert [lang.code for lang in db.session.scalars(select(Language).order_by(Language.position))] == ["en", "es", "ru", "ar"]
 
 
 def test_the_test_network_in_the_database(ctx):

@@ -78,7 +78,7 @@ def test_check_in_over_the_api(api, monkeypatch):
     assert db.session.get(PrintJob, body["print_job"]).ticket_id == body["id"]
     assert error_of(api.post("/api/v1/appointments/k7qw3zp2/check-in", kiosk, json={})) == (
         409, "already_checked_in")
-    assert error_of(api.post("/api/v1/appointments/NOPE1234/check-in", kiosk, json={})) == (404, "not_found")
+    assert error_of(api.post("/api/v1/appointments/NOPE1234/check-in", kiosk, json={})) == (404, "unknown_appointment")
     assert error_of(api.post("/api/v1/appointments/OTHER123/check-in", kiosk, json={})) == (
         409, "wrong_centre")
     assert error_of(api.post("/api/v1/appointments/K7QW3ZP2/check-in", kiosk, json={"language": "x"}))[0] == 422

@@ -65,7 +65,7 @@ def test_every_indicator_of_a_seeded_day(ctx):
     assert {s["service"]: s["waiting"] for s in state["services"] if s["waiting"]} == {"passport": 4, "info": 1}
     assert today["longest_wait_min"] == pytest.approx(8.0)  # B001, issued 12:02
     assert today["longest_waiting_since"] == "2026-11-23T09:02:00+00:00"
-    assert today["served"] == 2 and today["issued"] == 8
+    assert today["served"] == 2 and today["arrivals"] == 8
     assert today["within_target_share"] == pytest.approx(1 / 3)  # waits 5, 20, 40 against 15
     assert today["satisfaction"] == {"average": pytest.approx(4.5), "count": 2}
     assert today["hourly"] == [
@@ -152,7 +152,7 @@ def test_the_manager_socket_sends_the_counters_and_todays_figures(api, http, scr
     board = screens("/manager", "centre=HQ", manager)
     first = board.next("state")
     assert first["counters"] == {"counts": {"serving": 0, "open": 0, "paused": 0, "closed": 40}, "list": []}
-    assert first["today"]["issued"] == 0 and first["today"]["hourly"] == []
+    assert first["today"]["arrivals"] == 0 and first["today"]["hourly"] == []
     http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
     http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"})
     assert http("POST", "/api/v1/counters/HQ-05/call-next", clerk).status_code == 200
@@ -160,4 +160,4 @@ def test_the_manager_socket_sends_the_counters_and_todays_figures(api, http, scr
     [row] = state["counters"]["list"]
     assert (row["code"], row["state"], row["ticket"]["number"], row["ticket"]["status"]) == ("HQ-05", "serving", "A001", "called")
     assert row["clerk"] and row["since"]
-    assert state["today"]["issued"] == 1 and sum(h["arrivals"] for h in state["today"]["hourly"]) == 1
+    assert state["today"]["arrivals"] == 1 and sum(h["arrivals"] for h in state["today"]["hourly"]) == 1

@@ -142,7 +142,7 @@ def test_a_missed_closing_is_caught_up_without_touching_the_new_day(ctx):
     assert db.session.get(Centre, centre_id("NYC")).counters[0].state == "open"  # Tuesday's clerk stays
     figures = db.session.scalar(select(CentreDay.figures).where(CentreDay.day == MONDAY,
                                                                  CentreDay.centre_id == centre_id("NYC")))
-    assert figures["issued"] == 1 and figures["cancelled"] == 1
+    assert figures["arrivals"] == 1 and figures["cancelled"] == 1
 
 
 def test_a_centre_open_round_the_clock_keeps_its_visitors_at_midnight(ctx):
@@ -167,7 +167,7 @@ def test_the_roll_up_stores_the_days_figures_once_after_closing(ctx):
                                                       CentreDay.day == MONDAY)).all()
     assert len(rows) == 1
     expected = day_stats(db.session.get(Centre, centre_id("NYC")), MONDAY)
-    assert rows[0].figures["issued"] == expected.issued == 3
+    assert rows[0].figures["arrivals"] == expected.arrivals == 3
     assert rows[0].figures["cancelled"] == 2 and rows[0].figures["average_wait_min"] == pytest.approx(20)
     assert rows[0].figures["services"][0]["service"] == "passport"
     assert run_due(at(MONDAY, 17, 2)).rolled_up == []

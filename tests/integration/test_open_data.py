@@ -23,11 +23,11 @@ def test_json_gives_each_centre_day_with_hand_computed_figures(client):
     response = client.get(f"{URL}?centre=HQ&from=2026-11-23&to=2026-11-24")
     assert response.status_code == 200 and response.mimetype == "application/json"
     first, second = response.get_json()
-    assert first == {"centre": "HQ", "date": "2026-11-23", "issued": 6, "served": 3, "no_show": 1, "cancelled": 1,
+    assert first == {"centre": "HQ", "date": "2026-11-23", "arrivals": 5, "served": 3, "no_show": 1, "cancelled": 1,
                      "transferred": 1, "average_wait_min": pytest.approx(8.4), "p90_wait_min": 20.0,
                      "within_target_share": pytest.approx(0.8), "average_handling_min": pytest.approx(11.0),
                      "satisfaction_average": pytest.approx(11 / 3), "feedback_count": 3}
-    assert (second["date"], second["issued"], second["average_wait_min"]) == ("2026-11-24", 1, 20.0)
+    assert (second["date"], second["arrivals"], second["average_wait_min"]) == ("2026-11-24", 1, 20.0)
     no_personal_data(response.get_data(as_text=True))
 
 
@@ -81,7 +81,7 @@ def test_the_public_limit_applies(app, client, monkeypatch):
 def test_the_page_shows_a_table_per_centre_and_the_data_links(client):
     seed()
     page = client.get("/open-data?from=2026-11-23&to=2026-11-24&lang=es").get_data(as_text=True)
-    assert '<html lang="es">' in page and "Datos abiertos" in page
+    assert '<html lang="es" dir="ltr">' in page and "Datos abiertos" in page
     assert "Sede central" in page and "8,4" in page and "80" in page
     assert "/api/v1/open-data/daily?from=2026-11-23&amp;to=2026-11-24" in page and "format=csv" in page
     no_personal_data(page)
@@ -101,11 +101,12 @@ def test_rolled_up_days_come_from_centre_days_and_the_rest_from_tickets(client):
 
     seed()
     hq = db.session.scalar(db.select(Centre).where(Centre.code == "HQ"))
-    figures = {"issued": 40, "served": 38, "no_show": 2, "cancelled": 0, "transferred": 0, "average_wait_min": 7.5,
+    # stored before arrivals were counted: every ticket as issued, the 2 transfers' new tickets too
+    figures = {"issued": 40, "served": 36, "no_show": 2, "cancelled": 0, "transferred": 2, "average_wait_min": 7.5,
                "p90_wait_min": 14.0, "within_target_share": 0.95, "average_handling_min": 9.0}
     db.session.add(CentreDay(centre_id=hq.id, day=date(2026, 11, 23), figures=figures,
                              rolled_up_at=datetime(2026, 11, 23, 22, tzinfo=timezone.utc)))
     db.session.commit()
     first, second = client.get(f"{URL}?centre=HQ&from=2026-11-23&to=2026-11-24").get_json()
-    assert (first["issued"], first["average_wait_min"], first["feedback_count"]) == (40, 7.5, 3)
-    assert (second["issued"], second["average_wait_min"]) == (1, 20.0)
+    assert (first["arrivals"], first["average_wait_min"], first["feedback_count"]) == (38, 7.5, 3)
+    assert (second["arrivals"], second["average_wait_min"]) == (1, 20.0)

@@ -218,5 +218,5 @@ def test_a_bad_day_or_share_goes_back_to_today(ctx, client, query):
 def test_the_page_speaks_spanish_and_russian(history, client, lang):
     sign_in(client, "boss", "manager")
     html = client.get(URL + f"&lang={lang}").get_data(as_text=True)
-    assert f'<html lang="{lang}">' in html
+    assert f'<html lang="{lang}" dir="ltr">' in html
     assert "Recommended counters" not in html and "Staffing plan" not in html

@@ -70,7 +70,7 @@ def seed() -> dict:
 def test_a_seeded_day_gives_the_hand_computed_figures(ctx):
     seed()
     r = build_report("HQ", period_of(day="2026-11-23")).report
-    assert (r.arrivals, r.issued, r.served, r.no_show, r.cancelled, r.transferred) == (5, 6, 3, 1, 1, 1)
+    assert (r.arrivals, r.served, r.no_show, r.cancelled, r.transferred) == (5, 3, 1, 1, 1)
     assert r.average_wait_min == pytest.approx(8.4)  # waits 5, 20, 2, 10, 5
     assert r.p90_wait_min == pytest.approx(20)
     assert r.within_target_share == pytest.approx(0.8)
@@ -89,27 +89,27 @@ def test_a_two_day_period_and_its_day_rows(ctx):
     seed()
     result = build_report("HQ", period_of(start="2026-11-23", end="2026-11-24"))
     r = result.report
-    assert (r.arrivals, r.issued, r.served) == (6, 7, 4)
+    assert (r.arrivals, r.served) == (6, 4)
     assert r.average_wait_min == pytest.approx(62 / 6)
     assert r.p90_wait_min == pytest.approx(20)
     assert r.within_target_share == pytest.approx(4 / 6)
     assert r.average_handling_min == pytest.approx(43 / 4)
     assert r.feedback.average == pytest.approx(3.5)
-    assert [(d.day, d.issued, d.served, d.feedback_count) for d in r.days] == [(DAY1, 6, 3, 3), (DAY2, 1, 1, 1)]
+    assert [(d.day, d.arrivals, d.served, d.feedback_count) for d in r.days] == [(DAY1, 5, 3, 3), (DAY2, 1, 1, 1)]
     assert r.days[1].average_wait_min == pytest.approx(20) and r.days[1].within_target_share == 0
 
 
 def test_a_rolled_up_day_is_read_from_centre_days(ctx):
     seed()
     hq = db.session.scalar(db.select(Centre).where(Centre.code == "HQ"))
-    figures = {"issued": 99, "served": 98, "no_show": 1, "cancelled": 0, "transferred": 0, "average_wait_min": 1.0,
+    figures = {"arrivals": 99, "served": 98, "no_show": 1, "cancelled": 0, "transferred": 0, "average_wait_min": 1.0,
                "p90_wait_min": 2.0, "within_target_share": 1.0, "average_handling_min": 3.0}
     db.session.add(CentreDay(centre_id=hq.id, day=DAY1, figures=figures, rolled_up_at=t(DAY2, 1, 0)))
     db.session.commit()
     r = build_report("HQ", period_of(start="2026-11-23", end="2026-11-24")).report
-    assert [(d.day, d.issued) for d in r.days] == [(DAY1, 99), (DAY2, 1)]
+    assert [(d.day, d.arrivals) for d in r.days] == [(DAY1, 99), (DAY2, 1)]
     assert r.days[0].feedback_count == 3  # ratings are read live, not from the roll-up
-    assert r.issued == 7  # the summary itself is computed from the tickets
+    assert r.arrivals == 6  # the summary itself is computed from the tickets
 
 
 def sign_in(client, username, role, centres=("HQ",)):
@@ -154,14 +154,14 @@ def test_the_csv_parses_with_its_header_and_values(ctx, client):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0]) == ["centre", "date", "issued", "served", "no_show", "cancelled", "transferred",
+    assert list(rows[0]) == ["centre", "date", "arrivals", "served", "no_show", "cancelled", "transferred",
                              "average_wait_min", "p90_wait_min", "within_target_share", "average_handling_min",
                              "satisfaction_average", "feedback_count"]
-    assert rows[0] == {"centre": "HQ", "date": "2026-11-23", "issued": "6", "served": "3", "no_show": "1",
+    assert rows[0] == {"centre": "HQ", "date": "2026-11-23", "arrivals": "5", "served": "3", "no_show": "1",
                        "cancelled": "1", "transferred": "1", "average_wait_min": "8.40", "p90_wait_min": "20.00",
                        "within_target_share": "0.80", "average_handling_min": "11.00",
                        "satisfaction_average": "3.67", "feedback_count": "3"}
-    assert (rows[1]["date"], rows[1]["issued"], rows[1]["average_wait_min"]) == ("2026-11-24", "1", "20.00")
+    assert (rows[1]["date"], rows[1]["arrivals"], rows[1]["average_wait_min"]) == ("2026-11-24", "1", "20.00")
 
 
 def pdf_text(path) -> str:
@@ -196,7 +196,7 @@ def test_the_cli_writes_the_pdf_and_csv(ctx, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "5 arrivals, 3 served" in result.output
     assert pdf.read_bytes().startswith(b"%PDF") and "8.4 min" in pdf_text(pdf)
-    assert list(csv.reader(io.StringIO(table.read_text())))[1][:4] == ["HQ", "2026-11-23", "6", "3"]
+    assert list(csv.reader(io.StringIO(table.read_text())))[1][:4] == ["HQ", "2026-11-23", "5", "3"]
     network = tmp_path / "net.pdf"
     result = runner.invoke(args=["report", "--network", "--from", "2026-11-23", "--to", "2026-11-24",
                                  "--pdf", str(network), "--lang", "es"])
@@ -225,4 +225,4 @@ def test_an_admin_reads_the_whole_network(ctx, client):
     assert "Report: Whole network, 2026-11-23 – 2026-11-24" in page and "Day by day" in page
     rows = list(csv.DictReader(io.StringIO(client.get(
         "/manager/reports.csv?centre=&mode=period&from=2026-11-23&to=2026-11-24").get_data(as_text=True))))
-    assert [(r["centre"], r["date"], r["issued"]) for r in rows] == [("HQ", "2026-11-23", "6"), ("HQ", "2026-11-24", "1")]
+    assert [(r["centre"], r["date"], r["arrivals"]) for r in rows] == [("HQ", "2026-11-23", "5"), ("HQ", "2026-11-24", "1")]

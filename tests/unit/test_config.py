@@ -11,9 +11,10 @@ NETWORK = Path(__file__).resolve().parents[1] / "data" / "network.toml"
 TEXT = NETWORK.read_text(encoding="utf-8")
 
 # Unique anchors in tests/data/network.toml, so each edit touches exactly one entry.
-PASSPORT_NAME = 'name = { en = "Passport renewal", es = "Renovación de pasaporte", ru = "Замена паспорта" }'
-LANGUAGES = 'languages = ["en", "es", "ru"]'
-LANGUAGE_NAMES = 'language_names = { en = "English", es = "Español", ru = "Русский" }'
+PASSPORT_NAME = ('name = { en = "Passport renewal", es = "Renovación de pasaporte", ru = "Замена паспорта", '
+                 'ar = "تجديد جواز السفر" }')
+LANGUAGES = 'languages = ["en", "es", "ru", "ar"]'
+LANGUAGE_NAMES = 'language_names = { en = "English", es = "Español", ru = "Русский", ar = "العربية" }'
 BEN = 'username = "ben"\nname = "Ben"\nrole = "clerk"\ncentres = ["HQ"]'
 MIA = 'username = "mia"\nname = "Mia"\nrole = "manager"\ncentres = ["HQ", "NYC"]'
 
@@ -272,7 +273,7 @@ def test_english_must_be_a_language(tmp_path):
 
 
 def test_language_listed_twice(tmp_path):
-    message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "es"]'))
+    message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "ar", "es"]'))
     assert "network.languages: a language is listed twice" in message
 
 
@@ -304,7 +305,7 @@ def test_text_in_an_unconfigured_language(tmp_path):
 
 
 def test_every_translation_problem_is_reported_at_once(tmp_path):
-    message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "fr"]'),
+    message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "ar", "fr"]'),
                            (LANGUAGE_NAMES, LANGUAGE_NAMES.replace(" }", ', fr = "Français" }')))
     missing = [line for line in message.splitlines() if line.endswith("has no 'fr' text")]
     assert len(missing) == 2 + 4 + 1 + 2 * 2 + 1  # agency and service names, life event, centres, documents

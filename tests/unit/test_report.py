@@ -32,7 +32,7 @@ def a_day() -> list[ReportVisit]:
 
 def test_a_days_figures_equal_the_hand_computed_ones():
     r = report(a_day())
-    assert (r.arrivals, r.issued, r.served, r.no_show, r.cancelled, r.transferred) == (5, 6, 3, 1, 1, 1)
+    assert (r.arrivals, r.served, r.no_show, r.cancelled, r.transferred) == (5, 3, 1, 1, 1)
     # waits 5, 20, 2, 10, 5 → mean 8.4, nearest-rank p90 = 5th of 5 = 20, 4 of 5 within 15 minutes
     assert r.average_wait_min == pytest.approx(8.4)
     assert r.p90_wait_min == 20
@@ -48,7 +48,7 @@ def test_a_days_figures_equal_the_hand_computed_ones():
     assert r.hours[0].average_wait_min == pytest.approx(12.5)
     assert r.hours[1].average_wait_min == pytest.approx(17 / 3)
     (row,) = r.days
-    assert (row.centre, row.day, row.issued, row.served, row.no_show) == ("HQ", DAY, 6, 3, 1)
+    assert (row.centre, row.day, row.arrivals, row.served, row.no_show) == ("HQ", DAY, 5, 3, 1)
     assert row.satisfaction_average == pytest.approx(11 / 3) and row.feedback_count == 3
 
 
@@ -66,12 +66,12 @@ def test_a_period_gives_one_row_a_centre_day_and_targets_per_centre():
 
 def test_nothing_to_report_gives_zeros_and_no_averages():
     r = report([])
-    assert (r.issued, r.served, r.average_wait_min, r.p90_wait_min, r.within_target_share) == (0, 0, None, None, None)
+    assert (r.arrivals, r.served, r.average_wait_min, r.p90_wait_min, r.within_target_share) == (0, 0, None, None, None)
     assert r.feedback.distribution == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0} and r.days == [] and r.hours == []
 
 
 def test_a_rolled_up_day_keeps_its_stored_figures_and_adds_later_ratings():
-    figures = {"issued": 9, "served": 7, "no_show": 1, "cancelled": 1, "transferred": 0, "average_wait_min": 4.0,
+    figures = {"arrivals": 9, "served": 7, "no_show": 1, "cancelled": 1, "transferred": 0, "average_wait_min": 4.0,
                "p90_wait_min": 9.0, "within_target_share": 1.0, "average_handling_min": 6.5}
     row = rolled_day_row("HQ", DAY, figures, [4, 5])
-    assert (row.issued, row.served, row.p90_wait_min, row.satisfaction_average, row.feedback_count) == (9, 7, 9.0, 4.5, 2)
+    assert (row.arrivals, row.served, row.p90_wait_min, row.satisfaction_average, row.feedback_count) == (9, 7, 9.0, 4.5, 2)

@@ -131,8 +131,9 @@ def test_print_test_prints_a_sample_in_each_language():
     clear_dummy("dummy://cli")
     result = CliRunner().invoke(print_test_command, ["--printer", "dummy://cli"])
     assert result.exit_code == 0, result.output
-    assert len(dummy_output("dummy://cli")) == 3
+    assert len(dummy_output("dummy://cli")) == 4  # en, es, ru, ar
     assert "printed a sample ru ticket on dummy://cli" in result.output
+    assert "printed a sample ar ticket on dummy://cli" in result.output
 
 
 def test_print_test_writes_a_pdf(tmp_path):

@@ -216,6 +216,10 @@
     const t = data.texts;
     const f = formatters(data.language);
     const minutes = (v) => (v === null ? "–" : `${f.n(v)} ${t.min}`);
+    // "Updated" on the centres' one clock, or, where their zones differ, on this computer's, named
+    const stamp = new Intl.DateTimeFormat(data.language, data.timezone
+      ? {hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: data.timezone}
+      : {hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short"});
     const bars = chart($("network-chart"), "bar", [
       {label: t.waiting, data: [], backgroundColor: "#0b5cad"},
       {label: t.served, data: [], backgroundColor: "#1b6e20"},
@@ -225,8 +229,8 @@
     function render(centres) {
       update(bars, centres.map((c) => c.code), [centres.map((c) => c.waiting), centres.map((c) => c.served)]);
       $("network-chart").setAttribute("aria-label", centres.map((c) =>
-        `${c.name}: ${heads[2]} ${f.n(c.waiting)}, ${heads[6]} ${f.n(c.served)}`).join("; "));
-      $("updated").textContent = f.clock(new Date());
+        `${c.name}: ${heads[3]} ${f.n(c.waiting)}, ${heads[7]} ${f.n(c.served)}`).join("; "));
+      $("updated").textContent = stamp.format(new Date());
     }
 
     function renderTable(centres) {
@@ -234,8 +238,11 @@
         const head = el("th", {scope: "row"}, el("a", {href: c.url, textContent: c.name}), " ", el("span", {className: "code", textContent: c.code}));
         const worst = c.worst_service;
         const over = worst && worst.estimated_wait_min > c.target_wait_min;
+        const time = el("span", {}, el("time", {textContent: c.local_time}));  // the centre's own, from the server
+        if (!data.timezone) time.append(" ", el("span", {className: "zone", textContent: c.zone_name}));
+        const clock = el("td", {}, time);
         return [
-          head, cell(c.open_now ? t.yes : t.no), cell(f.n(c.waiting), "num"), cell(minutes(c.longest_wait_min), "num"),
+          head, clock, cell(c.open_now ? t.yes : t.no), cell(f.n(c.waiting), "num"), cell(minutes(c.longest_wait_min), "num"),
           cell(worst ? `${data.services[worst.service] || worst.service}: ${minutes(worst.estimated_wait_min)}` : "–", over ? "over" : ""),
           cell(`${f.n(c.counters_open)} / ${f.n(c.counters_serving)}`, "num"), cell(f.n(c.served), "num"),
           cell(f.share(c.within_target_share), "num"), cell(f.n(c.alerts), c.alerts ? "num over" : "num"),
@@ -245,7 +252,7 @@
 
     const initial = [...document.querySelectorAll("#centres tbody tr")].map((tr) => ({
       code: tr.dataset.centre, name: tr.querySelector("a").textContent,
-      waiting: Number(tr.children[2].textContent), served: Number(tr.children[6].textContent),
+      waiting: Number(tr.children[3].textContent), served: Number(tr.children[7].textContent),
     }));
     render(initial);
     const banner = $("connection");
