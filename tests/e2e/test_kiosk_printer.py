@@ -64,7 +64,9 @@ def test_paper_out_the_ticket_says_so_and_the_next_visitor_is_told_before_starti
     tap(page, "Русский", exact=True)
     expect(page.locator("#printer-down")).to_contain_text(DOWN["ru"])
     look(page, shots, "kiosk-printer-3-told-in-russian")
-    second = take_information_ticket(page)
+    take_information_ticket(page)
+    expect(page.locator("#ticket-number")).not_to_have_text(first)  # the screen held the last ticket until now
+    second = page.locator("#ticket-number").inner_text()
     expect(page.get_by_text(NOT_PRINTING)).to_be_visible()  # at once: never "printing" on a failing printer
     expect(page.get_by_text(PRINTING)).to_have_count(0)
     assert stored_ticket(first).status == "waiting"
