@@ -76,6 +76,7 @@ LATENCY_TARGET_MS = 30.0  # SPEC §8: p99 at an open-loop 100/s
 PG_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/onedoor_bench"
 PASSWORD = "bench-password-1"
 NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
+NO_SCHEDULER = False  # --no-scheduler
 TICKET_NUMBER = rb"[A-Z]+\d{3,}"  # as the printers receive it
 
 
@@ -95,6 +96,8 @@ def server_env(kind: str, instance: str, network: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
     env.update(ONEDOOR_INSTANCE=instance, ONEDOOR_CONFIG=str(network),
                ONEDOOR_LOGIN_RATE_LIMIT="100000/minute", ONEDOOR_PUBLIC_RATE_LIMIT="100000/minute")
+    if NO_SCHEDULER:  # scheduled jobs land in one phase or another at random: off, to compare code
+        env["ONEDOOR_SCHEDULER"] = "0"
     if kind == "postgresql":
         env["ONEDOOR_DATABASE_URL"] = PG_SERVER_URL
     return env
@@ -119,8 +122,9 @@ def prepare(env: dict[str, str], issue_centres: list[str], printers: dict[str, s
     def run(job):  # password hashing makes create-user the slow one; a pool per core
         kind, name = job
         if kind == "kiosk":
+            printer = printers.get(name, "dummy://")
             return name, cli(env, "create-device", "--kind", "kiosk", "--centre", name,
-                             "--printer", printers.get(name, "dummy://")).strip().splitlines()[-1]
+                             *(("--printer", printer) if printer else ())).strip().splitlines()[-1]
         cli(env, "create-user", "--role", "clerk", "--centre", "C001", "--username", name,
             "--skills", "all", "--password", PASSWORD)
         return name, None
@@ -671,13 +675,18 @@ def main() -> None:
     parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
     parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
     parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
-    parser.add_argument("--printers", choices=("dummy", "tcp"), default="dummy",
-                        help="kiosks print to dummy:// (in memory) or to a TCP printer each that answers DLE EOT")
+    parser.add_argument("--printers", choices=("dummy", "tcp", "none"), default="dummy",
+                        help="kiosks print to dummy:// (in memory), to a TCP printer each that answers DLE EOT, "
+                             "or have no printer (no print job: the request path alone)")
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="serve without the in-process scheduled jobs (ONEDOOR_SCHEDULER=0), for before/after")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--server", choices=("gevent", "dev"), default="gevent",
                         help="`queue-app serve` (gunicorn + gevent) or `serve --dev` (Werkzeug, threaded)")
     args = parser.parse_args()
     ROOT = args.root.resolve()
+    global NO_SCHEDULER
+    NO_SCHEDULER = args.no_scheduler
     if not 1 <= args.centres < NETWORK_CENTRES:
         parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
     issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
@@ -698,7 +707,10 @@ def main() -> None:
             if kind == "postgresql":
                 pg_version = reset_postgres()
             env = server_env(kind, instance, network)
-            kiosks = prepare(env, issue_centres, {c: f"tcp://127.0.0.1:{s.port}?timeout=2" for c, s in standins.items()})
+            printers = {c: f"tcp://127.0.0.1:{s.port}?timeout=2" for c, s in standins.items()}
+            if args.printers == "none":
+                printers = {c: "" for c in ["C001", *issue_centres]}
+            kiosks = prepare(env, issue_centres, printers)
             server = Server(env, Path(tmp) / f"serve-{kind}.log", dev=args.server == "dev")
             try:
                 server.wait_ready()
@@ -719,7 +731,10 @@ def main() -> None:
                     shutil.rmtree(instance, ignore_errors=True)
             results[name] = r
     served = "gunicorn, one gevent worker" if args.server == "gevent" else "--dev: Werkzeug, threaded"
-    served += f"; kiosks print to {'a TCP printer each' if args.printers == 'tcp' else 'dummy://'}"
+    served += "; kiosks " + {"tcp": "print to a TCP printer each", "dummy": "print to dummy://",
+                             "none": "without a printer"}[args.printers]
+    if args.no_scheduler:
+        served += "; scheduler off"
     if args.root != Path(__file__).resolve().parents[1]:
         served += f"; serving {args.root}"
     print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "
