@@ -60,7 +60,10 @@ def test_demo_populates_the_centre_that_never_closes(tmp_path):
     assert len(kiosk_line.split()[-1]) >= 43
     # run twice the same day: it leaves the day alone
     again = run_cli("demo", instance=tmp_path)
-    if air_day() == first_day:  # across AIR1's midnight (21:00 UTC) the second run rightly starts a new day
+    issued = int(air[0].split(":")[1].split()[0])
+    # Across AIR1's midnight (21:00 UTC) the second run rightly starts a new day; in its first minutes
+    # the replay may issue nothing, and a day with nothing in it is populated again.
+    if air_day() == first_day and issued:
         assert "AIR1:" not in again.stdout
 
 
