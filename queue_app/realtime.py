@@ -261,7 +261,7 @@ def register_namespaces(app) -> None:
     socketio.on_namespace(CounterNamespace("/counter"))
     socketio.on_namespace(ManagerNamespace("/manager"))
     socketio.on_namespace(TicketNamespace("/ticket"))
-    changes.listen(notifier)
+    changes.listen(app, notifier)
 
 
 # ---- the notifier ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def init_app(app) -> None:
 
     app.extensions["onedoor_sender"] = sender_for(app.config.get("ONEDOOR_NOTIFY", "log://"))
     outbox.init_app(app)
-    changes.listen(after_calls)
+    changes.listen(app, after_calls)
 
 
 def use_sender(app, sender):

@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import current_app
+
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,14 @@ class Changes:
         return {c for _, c, _ in self.tickets} | {c for _, c in self.counters} | self.others
 
 
-_listeners: list[Callable[[Changes], None]] = []
+LISTENERS = "onedoor.listeners"
 
 
-def listen(fn: Callable[[Changes], None]) -> None:
-    if fn not in _listeners:
-        _listeners.append(fn)
+def listen(app, fn: Callable[[Changes], None]) -> None:
+    """Hand `app`'s committed changes to `fn`: each app hears only its own commits."""
+    listeners = app.extensions.setdefault(LISTENERS, [])
+    if fn not in listeners:
+        listeners.append(fn)
 
 
 def _pending() -> Changes:
@@ -91,7 +95,7 @@ def deliver() -> None:
     if not changes or not changes.centres():
         return
     try:
-        for fn in _listeners:
+        for fn in current_app.extensions.get(LISTENERS, ()):
             try:
                 fn(changes)
             except Exception:  # noqa: BLE001 - a screen update must not fail the request
