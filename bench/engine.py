@@ -42,12 +42,12 @@ from sqlalchemy import func, select, text
 from tqdm import tqdm
 
 from queue_app import MIGRATIONS, create_app
-from queue_app.config import load_network
+from queue_app.config import read_network_file
 from queue_app.domain.hours import ticket_number
 from queue_app.extensions import db
 from queue_app.models import Centre, Service, Staff, StaffSkill, Ticket, TicketEvent
 from queue_app.services import call_next, finish, issue_ticket, open_counter, start
-from queue_app.services import load_network as load_into_db
+from queue_app.services import apply_network
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "data" / "network.toml"
 CENTRE = """
@@ -92,7 +92,7 @@ def build_app(kind: str, tmp: str, network: Path, database: str = "onedoor_bench
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ONEDOOR_CONFIG": str(network)})
     with app.app_context():
         flask_migrate.upgrade(directory=MIGRATIONS)
-        load_into_db(load_network(network))
+        apply_network(read_network_file(network))
         db.session.remove()
     return app
 

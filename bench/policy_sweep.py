@@ -36,7 +36,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from queue_app.config import load_network  # noqa: E402
+from queue_app.config import read_network_file  # noqa: E402
 from queue_app.domain.policy import Candidate, PolicySettings, Skills, choose_next, queue_pressure  # noqa: E402
 from queue_app.simulation.plan import DayPlan, draw_visitors, minutes_of, read_plan, roster  # noqa: E402
 
@@ -159,7 +159,7 @@ def main() -> None:
     if args.staffing != 1.0:
         staffed = [max(1, round(n * args.staffing)) for n in plan.staffing.by_hour]
         plan = plan.model_copy(update={"staffing": plan.staffing.model_copy(update={"by_hour": staffed})})
-    network = load_network()
+    network = read_network_file()
     durations = {s.code: float(s.duration_min) for s in network.services}
     weights = {s.code: float(s.weight) for s in network.services}
     bookable = {s.code for s in network.services if s.bookable}

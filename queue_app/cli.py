@@ -1,4 +1,4 @@
-"""The `queue-app` command line: init, serve, demo, create-user, create-device, close-day."""
+"""The `queue-app` command line: init, network import/export, serve, demo, create-user, create-device, close-day."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from tqdm import tqdm
 
-from .config import ConfigError, load_network
+from .config import ConfigError, read_network_file
 from .domain.errors import DomainError
 
 
@@ -34,29 +34,93 @@ def refusals_exit(command):
 
 
 def init_database(config_path: str | None = None) -> None:
-    """Create or upgrade the schema, then load config.toml into it."""
-    from . import MIGRATIONS
-    from .services import load_network as load
+    """Create or upgrade the schema; fill an empty database from the network file.
 
-    try:
-        cfg = load_network(config_path or current_app.config["ONEDOOR_CONFIG"])
-    except ConfigError as exc:
-        _fail(f"configuration error in {exc}")
-    upgrade(directory=MIGRATIONS)
-    loaded = load(cfg)
+    A database that already holds a network keeps all of it (SPEC §4: the database is the source
+    of truth): only its schema is upgraded; `network import` applies a file to it as a diff.
+    """
+    from . import MIGRATIONS
+    from .services.catalogue import apply_network, network_counts, network_name
+
+    path = config_path or current_app.config["ONEDOOR_CONFIG"]
+    name = network_name()
+    if name:
+        upgrade(directory=MIGRATIONS)
+        click.echo(f"This database already holds {name}: init upgraded its schema and "
+                   f"changed none of its data. `queue-app network import {path} --dry-run` lists what the "
+                   "file would change; `queue-app network export` writes the network out.")
+    else:
+        try:
+            cfg = read_network_file(path)
+        except ConfigError as exc:
+            _fail(f"configuration error in {exc}")
+        upgrade(directory=MIGRATIONS)
+        apply_network(cfg)
+        click.echo(f"Loaded {cfg.network.name} from {path} into a new database.")
+    held = network_counts()
     click.echo(
-        f"Loaded {cfg.network.name}: {loaded.languages} languages, {loaded.agencies} agencies, "
-        f"{loaded.services} services, {loaded.life_events} life events, {loaded.centres} centres, "
-        f"{loaded.counters} counters, {loaded.devices} devices, {loaded.staff} staff."
+        f"In the database: {held.languages} languages, {held.agencies} agencies, {held.services} services, "
+        f"{held.life_events} life events, {held.centres} centres, {held.counters} counters, "
+        f"{held.devices} devices, {held.staff} staff."
     )
 
 
 @click.command("init")
-@click.option("--config", "config_path", help="config.toml to load (default: the project's, or ONEDOOR_CONFIG)")
+@click.option("--config", "config_path", help="network file of a new database (default: config.toml, or ONEDOOR_CONFIG)")
 @with_appcontext
 def init_command(config_path):
-    """Create or upgrade the database and load config.toml."""
+    """Create or upgrade the database; an empty one gets the network of config.toml."""
     init_database(config_path)
+
+
+@click.group("network")
+def network_group():
+    """The network in the database (catalogue, centres, staff, devices, settings) and TOML files."""
+
+
+@network_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="list the changes, write nothing")
+@with_appcontext
+def network_import_command(file, dry_run):
+    """Apply a network file to the database: added, changed, deactivated (never deleted)."""
+    from .services.catalogue import import_network, network_name
+
+    try:
+        cfg = read_network_file(file)
+    except ConfigError as exc:
+        _fail(f"network import: configuration error in {exc}")
+    if not network_name():
+        _fail("network import: this database holds no network yet: `queue-app init` creates one")
+    changes = import_network(cfg, dry_run=dry_run)
+    for line in changes.lines():
+        click.echo(line)
+    if changes:
+        click.echo("dry run: nothing written" if dry_run else f"{file} applied")
+
+
+@network_group.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def network_export_command(file):
+    """Write the database's network as TOML in config.toml's format (to FILE, or - for stdout)."""
+    from datetime import datetime, timezone
+
+    from .config import network_toml
+    from .services.catalogue import network_name
+    from .services.snapshot import export_document
+
+    if not network_name():
+        _fail("network export: this database holds no network yet: `queue-app init` creates one")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = network_toml(export_document(), [
+        f"OneDoor network exported from its database on {stamp}.",
+        "`queue-app network import FILE --dry-run` lists what this file would change in a network.",
+    ])
+    with click.open_file(file, "w", encoding="utf-8") as out:
+        out.write(text)
+    if file != "-":
+        click.echo(f"wrote {file}", err=True)
 
 
 @click.command("demo")
@@ -73,7 +137,7 @@ def demo_command(seed):
         click.echo(f"  {d.centre}: {d.issued} tickets issued, {d.served} served, {d.waiting} waiting")
     if not days:
         click.echo("  nothing replayed: no centre is open at this hour, or each open one already has today's tickets")
-    password = os.environ.get("ONEDOOR_DEMO_PASSWORD") or "onedoor-demo"
+    password = current_app.config["ONEDOOR_DEMO_PASSWORD"] or "onedoor-demo"
     access = demo.grant_access(password)
     click.echo(f"Demo accounts (password '{password}' unless set before; ONEDOOR_DEMO_PASSWORD changes it):")
     for username, role, centres in access.accounts:
@@ -320,7 +384,7 @@ FACES = [
 ]
 
 COMMANDS = [
-    init_command, demo_command, create_user_command, create_device_command, list_devices_command,
+    init_command, network_group, demo_command, create_user_command, create_device_command, list_devices_command,
     revoke_device_command, disable_user_command, close_day_command, report_command, serve_command,
     scheduler_command, jobs_group,
 ]

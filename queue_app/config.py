@@ -1,4 +1,5 @@
-"""Read config.toml (the network) and the environment (deployment) into validated objects.
+"""Read a network file (config.toml) into one validated object; deployment settings come from
+the environment (environment.py).
 
 Every problem is reported as a ConfigError whose message names the entry, e.g.
 `services[3] (passport_renewal): prefix "A" is already used by birth_registration`.
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span
+from .environment import DEFAULT_CONFIG, config_file  # noqa: F401 (DEFAULT_CONFIG: where the demo network is)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = ROOT / "config.toml"
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 CentreCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
@@ -325,9 +326,11 @@ def read_validated(path: str | os.PathLike, model: type[M]) -> M:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(lines)) from None
 
 
-def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
-    """Read and validate config.toml; raise ConfigError naming every wrong entry."""
-    path = Path(path or os.environ.get("ONEDOOR_CONFIG") or DEFAULT_CONFIG)
+def read_network_file(path: str | os.PathLike | None = None) -> NetworkConfig:
+    """Read and validate a network file (default: ONEDOOR_CONFIG or config.toml); raise
+    ConfigError naming every wrong entry. It seeds a new network or is imported into one:
+    a running network's truth is its database (services/catalogue.py)."""
+    path = Path(path or config_file())
     cfg = read_validated(path, NetworkConfig)
     problems = check_references(cfg)
     if problems:
@@ -335,11 +338,45 @@ def load_network(path: str | os.PathLike | None = None) -> NetworkConfig:
     return cfg
 
 
-def database_url(instance_path: str) -> str:
-    """The database from ONEDOOR_DATABASE_URL, else SQLite under instance/."""
-    url = os.environ.get("ONEDOOR_DATABASE_URL")
-    if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
-    return f"sqlite:///{Path(instance_path) / 'onedoor.sqlite3'}"
+def network_toml(document: dict, header: list[str] = ()) -> str:
+    """Write a network document (config.toml's shape, as read back from a database) as TOML:
+    sections as tables, entries as arrays of tables, texts per language as inline tables."""
+    out = tomlkit.document()
+    for line in header:
+        out.add(tomlkit.comment(line))
+    for key, value in document.items():
+        if isinstance(value, dict):
+            out.add(key, _toml_table(value))
+        else:
+            out.add(tomlkit.nl())
+            out.add(key, tomlkit.aot())
+            for item in value:
+                out[key].append(_toml_table(item))
+    return tomlkit.dumps(out).rstrip("\n") + "\n"
+
+
+def _toml_table(entry: dict):
+    table = tomlkit.table()
+    for key, value in entry.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict) and key in ("kiosks", "displays"):
+            table.add(tomlkit.nl())
+            table.add(key, tomlkit.aot())
+            for item in value:
+                table[key].append(_toml_table(item))
+        else:
+            table.add(key, _toml_value(value))
+    return table
+
+
+def _toml_value(value):
+    if isinstance(value, dict):
+        inline = tomlkit.inline_table()
+        inline.update({k: _toml_value(v) for k, v in value.items()})
+        return inline
+    if isinstance(value, list):
+        array = tomlkit.array()
+        array.extend(_toml_value(v) for v in value)
+        return array
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 20, as people write it, not 20.0
+    return value

@@ -2,12 +2,10 @@
 with `npm ci`), served under /vendor/ by name: nothing minified is committed to the repository."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 # The only files a page may load: a short name → the file inside node_modules.
 FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
@@ -18,7 +16,7 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
 def node_modules() -> Path:
-    return Path(os.environ.get("ONEDOOR_NODE_MODULES") or NODE_MODULES)
+    return Path(current_app.config["ONEDOOR_NODE_MODULES"])
 
 
 @bp.get("/<name>")

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from queue_app import MIGRATIONS, create_app
-from queue_app.config import load_network
+from queue_app.config import read_network_file
 from queue_app.extensions import db
 from queue_app.models import Staff
-from queue_app.services import load_network as load_into_db
+from queue_app.services import apply_network
 from queue_app.services import open_counter
 
 DATA = Path(__file__).parent / "data"
@@ -100,7 +100,7 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def network():
-    return load_network(NETWORK)
+    return read_network_file(NETWORK)
 
 
 def empty_database() -> None:
@@ -129,7 +129,7 @@ def ctx(app, network):
     """An app context over a database holding exactly the test network."""
     with app.app_context():
         empty_database()
-        load_into_db(network)
+        apply_network(network)
         yield app
         db.session.remove()
 

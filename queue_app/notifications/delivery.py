@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from ..config import NotificationsCfg, load_network
+from ..config import NotificationsCfg
 from ..db import utcnow
 from ..domain.lifecycle import WAITING
 from ..extensions import db
@@ -32,16 +32,9 @@ RETRY_WINDOW = timedelta(days=2)  # a confirmation still failing after this long
 
 
 def settings() -> NotificationsCfg:
-    """The [notifications] section of config.toml: as loaded into the database when `queue-app
-    init` stores it as a Setting, else read from the app's configuration file (cached 30 s)."""
-
-    def load() -> NotificationsCfg:
-        stored = setting("notifications")
-        if stored:
-            return NotificationsCfg(**stored)
-        return load_network(current_app.config["ONEDOOR_CONFIG"]).notifications
-
-    return cached("notifications", load)
+    """The network's [notifications] settings as its database holds them (a database older than
+    them: the defaults), cached 30 s. The database is the source of truth, never the file."""
+    return cached("notifications", lambda: NotificationsCfg(**setting("notifications")))
 
 
 def sender():

@@ -2,7 +2,7 @@
 from .appointments import check_in
 from .booking import appointment_by_code, book, cancel_appointment, reschedule, slots
 from .calling import call_next, cancel, expire_calls, finish, no_show, recall, start, transfer
-from .catalogue import load_network
+from .catalogue import apply_network
 from .counters import close_counter, open_counter, pause_counter, resume_counter
 from .days import close_day
 from .people import create_device, create_user
@@ -11,8 +11,8 @@ from .queue import queue_state
 from .tickets import issue_ticket
 
 __all__ = [
-    "appointment_by_code", "book", "cancel_appointment", "reschedule", "slots",
+    "apply_network", "appointment_by_code", "book", "cancel_appointment", "reschedule", "slots",
     "call_next", "cancel", "check_in", "job_state", "print_due", "printer_faults", "close_counter", "close_day", "create_device", "create_user",
-    "expire_calls", "finish", "issue_ticket", "load_network", "no_show", "open_counter",
+    "expire_calls", "finish", "issue_ticket", "no_show", "open_counter",
     "pause_counter", "queue_state", "recall", "resume_counter", "start", "transfer",
 ]

@@ -1,15 +1,19 @@
-"""Loading config.toml into the database: the catalogue, centres, counters, devices and staff.
+"""A network file into the database: the catalogue, centres, counters, devices, staff, settings.
 
-Loading is idempotent: rows are matched by code and updated; entries removed from the file are
-deactivated, never deleted, because tickets and the audit trail still refer to them.
+Once a network exists its database is the source of truth (SPEC §4): `queue-app init` fills only
+an empty database (`apply_network`), and a file reaches a running network through
+`import_network`, which lists what it changes before changing it. Applying is idempotent: rows
+are matched by code and updated; entries removed from the file are deactivated, never deleted,
+because tickets and the audit trail still refer to them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, inspect, select
 
 from ..config import NetworkConfig
+from ..domain.network_diff import NetworkDiff, diff
 from ..extensions import db
 from ..models import (
     Agency,
@@ -25,6 +29,7 @@ from ..models import (
     life_event_services,
 )
 from .lookup import forget_catalogue
+from .snapshot import network_snapshot
 from .tx import atomic
 
 
@@ -56,11 +61,63 @@ def _deactivate_missing(model, codes: set[str]) -> None:
             row.active = False
 
 
-def load_network(cfg: NetworkConfig) -> Loaded:
-    """Write the validated configuration into the database; return what it holds."""
+def apply_network(cfg: NetworkConfig) -> Loaded:
+    """Write a validated network file into the database; return what the file holds."""
     loaded = _write_network(cfg)
     forget_catalogue()  # after commit, so nobody re-caches the old catalogue meanwhile
     return loaded
+
+
+def network_name() -> str | None:
+    """The name of the network this database holds (its schema may be older), None if it is empty."""
+    if not inspect(db.engine).has_table(Setting.__tablename__):
+        return None
+    row = db.session.get(Setting, "network")
+    name = None if row is None else row.value.get("name") or "a network"
+    db.session.rollback()  # leave no read open beside the migrations
+    return name
+
+
+def network_counts() -> Loaded:
+    """What the database holds and uses: active rows, devices not revoked."""
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    open_centre = Centre.active.is_(True)
+    return Loaded(
+        count(Language), count(Agency, Agency.active.is_(True)), count(Service, Service.active.is_(True)),
+        count(LifeEvent, LifeEvent.active.is_(True)), count(Centre, open_centre),
+        count(Counter, Counter.centre_id.in_(select(Centre.id).where(open_centre))),
+        count(Device, Device.revoked_at.is_(None), Device.centre_id.in_(select(Centre.id).where(open_centre))),
+        count(Staff, Staff.active.is_(True)),
+    )
+
+
+def import_network(cfg: NetworkConfig, *, dry_run: bool = False) -> NetworkDiff:
+    """Compare a network file with the database and, unless `dry_run`, apply it in the same
+    transaction; return the changes (empty when the file says what the database holds)."""
+    if dry_run:
+        try:
+            return _compare(cfg)
+        finally:
+            db.session.rollback()
+    changes = _import(cfg)
+    if changes:
+        forget_catalogue()
+    return changes
+
+
+def _compare(cfg: NetworkConfig) -> NetworkDiff:
+    held = network_snapshot()
+    return diff(held.document, cfg.model_dump(mode="json"), held.dormant)
+
+
+@atomic
+def _import(cfg: NetworkConfig) -> NetworkDiff:
+    changes = _compare(cfg)
+    if changes:
+        _write_network(cfg)
+    return changes
 
 
 @atomic
@@ -70,6 +127,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
     db.session.merge(Setting(key="remote", value=cfg.remote.model_dump()))
     db.session.merge(Setting(key="notifications", value=cfg.notifications.model_dump()))
     db.session.merge(Setting(key="network", value={"name": cfg.network.name}))
+    db.session.merge(Setting(key="defaults", value=cfg.defaults.model_dump()))  # what `network export` omits
     db.session.execute(delete(Language))
     for i, code in enumerate(cfg.network.languages):
         db.session.add(Language(code=code, name=cfg.network.language_names[code], position=i))
@@ -124,8 +182,9 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
         counters += c.counters
         for kind, items in (("kiosk", c.kiosks), ("display", c.displays)):
             for item in items:
-                device = db.session.scalar(
-                    select(Device).where(Device.centre_id == centre.id, Device.kind == kind, Device.name == item.name)
+                device = db.session.scalar(  # a revoked device stays revoked: the file's is another
+                    select(Device).where(Device.centre_id == centre.id, Device.kind == kind, Device.name == item.name,
+                                         Device.revoked_at.is_(None))
                 )
                 if device is None:
                     device = Device(kind=kind, centre_id=centre.id, name=item.name)

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..config import ConfigError, load_network
+from ..config import ConfigError, read_network_file
 from ..domain.errors import DomainError
 
 
@@ -66,7 +66,7 @@ def simulate_command(plan_path, seed, fifo, changes, chart, json_path, database)
 
     try:
         plan = read_plan(plan_path)
-        network = load_network(current_app.config["ONEDOOR_CONFIG"])
+        network = read_network_file(current_app.config["ONEDOOR_CONFIG"])
         durations = {s.code: s.duration_min for s in network.services}
         expected = len(draw_visitors(plan, seed, durations)) if set(plan.mix) <= set(durations) else 0
     except ConfigError as exc:

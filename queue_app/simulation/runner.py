@@ -25,7 +25,7 @@ from typing import Callable
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from ..config import ConfigError, NetworkConfig, load_network as read_network
+from ..config import ConfigError, NetworkConfig, read_network_file
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
 from .kpis import Kpis, Outcome, kpis
@@ -307,7 +307,7 @@ def simulate(
     with tempfile.TemporaryDirectory(prefix="onedoor-sim-") as tmp:
         app = simulation_app(database_url or f"sqlite:///{Path(tmp) / 'day.db'}")
         with app.app_context():
-            prepare(app, simulated_network(network or read_network(), plan, policy))
+            prepare(app, simulated_network(network or read_network_file(), plan, policy))
             try:
                 day = Day(plan, seed, progress)
                 outcomes = day.run()
@@ -337,7 +337,7 @@ def prepare(app, network: NetworkConfig) -> None:
     from .. import MIGRATIONS
     from ..notifications import use_sender
     from ..notifications.senders import RecordingSender
-    from ..services import load_network
+    from ..services import apply_network
 
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
@@ -346,4 +346,4 @@ def prepare(app, network: NetworkConfig) -> None:
     config.attributes["configure_logger"] = False  # a fresh schema every run is not news (migrations/env.py)
     command.upgrade(config, "head")
     use_sender(app, RecordingSender())  # simulated visitors' messages go nowhere
-    load_network(network)
+    apply_network(network)

@@ -3,10 +3,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from queue_app.config import DEFAULT_CONFIG, load_network
+from queue_app.config import DEFAULT_CONFIG, read_network_file
 from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Device, Language, LifeEvent, Service, Setting, Staff
-from queue_app.services import load_network as load_into_db
+from queue_app.services import apply_network
 from tests.conftest import NETWORK
 
 
@@ -15,9 +15,9 @@ def count(model) -> int:
 
 
 def test_the_demo_network_loads_and_reloads_identically(ctx):
-    cfg = load_network(DEFAULT_CONFIG)
-    first = load_into_db(cfg)
-    second = load_into_db(cfg)
+    cfg = read_network_file(DEFAULT_CONFIG)
+    first = apply_network(cfg)
+    second = apply_network(cfg)
     assert first == second
     assert count(Centre) == 2 + len(cfg.centres)  # the test network's two stay, deactivated
     assert {c.code for c in db.session.scalars(select(Centre).where(Centre.active.is_(True)))} == {
@@ -50,7 +50,7 @@ def test_a_service_removed_from_the_file_is_deactivated_not_deleted(ctx, tmp_pat
     text = text[:start] + text[end:]
     text = text.replace('primary = ["tax", "info"]', 'primary = ["tax"]')
     smaller.write_text(text.replace('"tax", "info"]', '"tax"]'))
-    load_into_db(load_network(smaller))
+    apply_network(read_network_file(smaller))
     info = db.session.scalar(select(Service).where(Service.code == "info"))
     assert info is not None and info.active is False
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_app.config import load_network
+from queue_app.config import read_network_file
 from queue_app.simulation import read_plan, simulate
 from queue_app.simulation.plan import DayPlan
 
@@ -17,7 +17,7 @@ TINY = DATA / "tiny_day.toml"
 
 @pytest.fixture(scope="module")
 def network():
-    return load_network(DATA / "network.toml")  # passport: 20 minutes configured
+    return read_network_file(DATA / "network.toml")  # passport: 20 minutes configured
 
 
 def waits(result) -> dict[str, float]:

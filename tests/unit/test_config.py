@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_app.config import DEFAULT_CONFIG, ConfigError, PolicyCfg, load_network
+from queue_app.config import DEFAULT_CONFIG, ConfigError, PolicyCfg, read_network_file
 
 NETWORK = Path(__file__).resolve().parents[1] / "data" / "network.toml"
 TEXT = NETWORK.read_text(encoding="utf-8")
@@ -33,7 +33,7 @@ def config_error(tmp_path: Path, *replacements: tuple[str, str]) -> str:
     path = tmp_path / "config.toml"
     path.write_text(edited(*replacements), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        load_network(path)
+        read_network_file(path)
     assert str(path) in str(info.value)
     return str(info.value)
 
@@ -42,7 +42,7 @@ def config_error(tmp_path: Path, *replacements: tuple[str, str]) -> str:
 
 @functools.cache
 def demo():
-    return load_network(DEFAULT_CONFIG)
+    return read_network_file(DEFAULT_CONFIG)
 
 
 def test_demo_config_is_the_one_at_the_project_root():
@@ -87,7 +87,7 @@ def test_demo_every_centres_hours_build():
 
 
 def test_test_network_loads():
-    cfg = load_network(NETWORK)
+    cfg = read_network_file(NETWORK)
     assert [c.code for c in cfg.centres] == ["HQ", "NYC"]
     assert [s.prefix for s in cfg.services] == ["A", "B", "C", "D"]
     assert cfg.centres[1].target_wait_min == 10 and cfg.defaults.target_wait_min == 15
@@ -96,14 +96,14 @@ def test_test_network_loads():
 def test_unedited_copy_loads(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(edited(), encoding="utf-8")
-    assert load_network(path).network.name == "Test network"
+    assert read_network_file(path).network.name == "Test network"
 
 
 # --- the file itself ----------------------------------------------------------------------
 
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="no such file") as info:
-        load_network(tmp_path / "nowhere.toml")
+        read_network_file(tmp_path / "nowhere.toml")
     assert "nowhere.toml" in str(info.value)
 
 
@@ -111,19 +111,19 @@ def test_invalid_toml(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(TEXT.replace('[network]', '[network'), encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        load_network(path)
+        read_network_file(path)
 
 
 def test_file_not_in_utf8(tmp_path):
     path = tmp_path / "config.toml"
     path.write_bytes(TEXT.encode("cp1251", errors="replace"))
     with pytest.raises(ConfigError):
-        load_network(path)
+        read_network_file(path)
 
 
 def test_path_is_a_directory(tmp_path):
     with pytest.raises(ConfigError):
-        load_network(tmp_path)
+        read_network_file(tmp_path)
 
 
 # --- catalogue: agencies, services, life events -------------------------------------------
@@ -337,22 +337,22 @@ def test_misspelt_setting_is_unknown_and_the_real_one_missing(tmp_path):
 
 
 def test_an_appointment_grace_loads_and_a_negative_one_is_refused(tmp_path):
-    from queue_app.config import load_network
+    from queue_app.config import read_network_file
 
     path = tmp_path / "config.toml"
     path.write_text(edited(("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = 5")), encoding="utf-8")
-    assert load_network(path).policy.appointment_grace_min == 5
+    assert read_network_file(path).policy.appointment_grace_min == 5
     assert PolicyCfg().appointment_grace_min is None  # off by default: appointments first at their slot
     message = config_error(tmp_path, ("primary_bonus = 0.5", "primary_bonus = 0.5\nappointment_grace_min = -1"))
     assert "policy.appointment_grace_min" in message
 
 
 def test_deferring_late_lines_loads_and_a_negative_deferral_is_refused(tmp_path):
-    from queue_app.config import load_network
+    from queue_app.config import read_network_file
 
     path = tmp_path / "config.toml"
     path.write_text(edited(("primary_bonus = 0.5", "primary_bonus = 0.5\ndefer_late_min = 20")), encoding="utf-8")
-    assert load_network(path).policy.defer_late_min == 20
+    assert read_network_file(path).policy.defer_late_min == 20
     assert PolicyCfg().defer_late_min is None  # off by default: a line past the target comes first at once
     message = config_error(tmp_path, ("primary_bonus = 0.5", "primary_bonus = 0.5\ndefer_late_min = -1"))
     assert "policy.defer_late_min" in message

@@ -13,14 +13,14 @@ from flask_babel import Babel, force_locale
 import queue_app
 from queue_app import TRANSLATIONS
 from queue_app.api.errors import CODES
-from queue_app.config import DEFAULT_CONFIG, load_network
+from queue_app.config import DEFAULT_CONFIG, read_network_file
 from queue_app.domain.errors import DomainError
 from queue_app.refusals import FALLBACK, TEXTS, refusal_text, refusal_texts
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [REPO / "queue_app", REPO / "kiosk", REPO / "counter", REPO / "display"]
 OURS = ("queue_app", "kiosk", "counter", "display")
-LANGUAGES = [lang for lang in load_network(DEFAULT_CONFIG).network.languages if lang != "en"]
+LANGUAGES = [lang for lang in read_network_file(DEFAULT_CONFIG).network.languages if lang != "en"]
 
 
 def modules():

@@ -5,7 +5,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from queue_app.config import DEFAULT_CONFIG, load_network
+from queue_app.config import DEFAULT_CONFIG, read_network_file
 
 REPO = Path(__file__).resolve().parents[2]
 from queue_app import CATALOGUES
@@ -23,7 +23,7 @@ def page_texts(root: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("face", CATALOGUES)
-@pytest.mark.parametrize("language", [lang for lang in load_network(DEFAULT_CONFIG).network.languages if lang != "en"])
+@pytest.mark.parametrize("language", [lang for lang in read_network_file(DEFAULT_CONFIG).network.languages if lang != "en"])
 def test_each_language_translates_every_page_text(face, language):
     root = REPO / face
     po = root / "translations" / language / "LC_MESSAGES" / "messages.po"

@@ -1,0 +1,123 @@
+"""The network as its database holds it, in config.toml's shape: what `queue-app network export`
+writes and what `network import` compares a file with."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from ..config import AppointmentsCfg, DefaultsCfg, NotificationsCfg, PolicyCfg, RemoteCfg
+from ..domain.hours import ALWAYS
+from ..extensions import db
+from ..models import Agency, Centre, Counter, Device, Language, LifeEvent, Service, Staff
+from .lookup import setting
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "policy": PolicyCfg, "appointments": AppointmentsCfg, "remote": RemoteCfg,
+    "notifications": NotificationsCfg, "defaults": DefaultsCfg,
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    document: dict  # the active network, as a network file would say it
+    dormant: dict  # deactivated agencies, services, life events and centres, in the same shape
+
+
+def _section(name: str, model: type[BaseModel]) -> dict:
+    """A stored settings section over its defaults (a database older than a setting lacks it)."""
+    stored = setting(name)
+    return {**model().model_dump(), **{k: v for k, v in stored.items() if k in model.model_fields}}
+
+
+def _hours(stored: dict) -> dict:
+    hours = ALWAYS if stored.get("always_open") else dict(stored["weekly"])
+    exceptions = [{"date": date.fromisoformat(d), "hours": span} for d, span in stored.get("exceptions", {}).items()]
+    return {"hours": hours, "exceptions": exceptions}
+
+
+def _centres() -> list[tuple[bool, dict]]:
+    counters = defaultdict(int)
+    for centre_id in db.session.scalars(select(Counter.centre_id)):
+        counters[centre_id] += 1
+    devices = defaultdict(list)
+    for d in db.session.scalars(select(Device).where(Device.revoked_at.is_(None)).order_by(Device.id)):
+        devices[d.centre_id, d.kind].append({"name": d.name, "printer": d.printer_uri})
+    out = []
+    for c in db.session.scalars(select(Centre).order_by(Centre.id)):
+        entry = {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, **_hours(c.hours),
+                 "target_wait_min": c.target_wait_min, "recall_limit": c.recall_limit,
+                 "call_timeout_min": c.call_timeout_min, "counters": counters[c.id],
+                 "kiosks": devices[c.id, "kiosk"], "displays": devices[c.id, "display"]}
+        out.append((c.active, entry))
+    return out
+
+
+def _staff() -> list[dict]:
+    out = []
+    for p in db.session.scalars(select(Staff).order_by(Staff.id)):
+        skills = {"primary": [], "secondary": []}
+        for skill in sorted(p.skills, key=lambda s: s.service.position):
+            skills[skill.level].append(skill.service.code)
+        out.append({"username": p.username, "name": p.name, "role": p.role,
+                    "centres": [c.code for c in p.centres], **skills})
+    return out
+
+
+def network_snapshot() -> Snapshot:
+    """Read the whole network; deactivated rows apart, in `dormant`."""
+    languages = list(db.session.scalars(select(Language).order_by(Language.position)))
+    sections = {name: _section(name, model) for name, model in SECTIONS.items()}
+    network = {"name": setting("network").get("name", ""), "languages": [lang.code for lang in languages],
+               "language_names": {lang.code: lang.name for lang in languages}}
+    rows = {
+        "agencies": [(a.active, {"code": a.code, "name": a.name})
+                     for a in db.session.scalars(select(Agency).order_by(Agency.id))],
+        "services": [(s.active, {"code": s.code, "agency": s.agency.code, "prefix": s.prefix, "name": s.name,
+                                 "duration_min": s.duration_min, "weight": s.weight, "bookable": s.bookable,
+                                 "documents": s.documents or {}})
+                     for s in db.session.scalars(select(Service).order_by(Service.position, Service.id))],
+        "life_events": [(e.active, {"code": e.code, "name": e.name, "services": [s.code for s in e.services]})
+                        for e in db.session.scalars(select(LifeEvent).order_by(LifeEvent.position, LifeEvent.id))],
+        "centres": _centres(),
+    }
+    document = {"network": network, **sections, **{k: [r for on, r in v if on] for k, v in rows.items()},
+                "staff": _staff()}
+    dormant = {"defaults": sections["defaults"], **{k: [r for on, r in v if not on] for k, v in rows.items()}}
+    db.session.rollback()  # a read: end it, leave nothing open
+    return Snapshot(document, dormant)
+
+
+def export_document() -> dict:
+    """The active network as a file `network import` accepts: references to deactivated rows
+    (a clerk's skill in a service since deactivated) dropped, defaults and empty entries left out."""
+    doc = network_snapshot().document
+    services = {s["code"] for s in doc["services"]}
+    centres = {c["code"] for c in doc["centres"]}
+    defaults = doc["defaults"]
+    for e in doc["life_events"]:
+        e["services"] = [code for code in e["services"] if code in services]
+    doc["life_events"] = [e for e in doc["life_events"] if e["services"]]
+    for c in doc["centres"]:
+        for name in ("target_wait_min", "recall_limit", "call_timeout_min"):
+            if c[name] == defaults[name]:
+                del c[name]
+    for p in doc["staff"]:
+        p["centres"] = [code for code in p["centres"] if code in centres]
+        for level in ("primary", "secondary"):
+            p[level] = [code for code in p[level] if code in services]
+    return _without_empty(doc)
+
+
+def _without_empty(value):
+    """Drop None values and empty lists and tables: TOML has no null, and the file's defaults say
+    it. A service's documents are kept as they are (an empty list in one language is a list)."""
+    if isinstance(value, dict):
+        return {k: v if k == "documents" else _without_empty(v)
+                for k, v in value.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
