@@ -41,7 +41,7 @@ class NetworkDiff:
             if items:
                 out.append(f"{title}:")
                 out.extend(f"  {item}" for item in items)
-        return out or ["no changes"]
+        return out if self else ["no changes", *out]
 
 
 def show(value) -> str:

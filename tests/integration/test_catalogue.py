@@ -1,4 +1,4 @@
-"""config.toml into the database, and the migrations matching the models."""
+"""config.toml into the database, network import and export, and the migrations matching the models."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -59,3 +59,107 @@ def test_migrations_match_the_models(ctx):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+# The database is the source of truth (SPEC §4): `network import` applies a file as a listed diff,
+# `network export` writes the network back out, `init` on an existing network changes no data.
+
+def network_cli(runner, *args) -> list[str]:
+    result = runner.invoke(args=["network", *args])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def on_the_demo_network() -> None:
+    from tests.conftest import empty_database
+
+    empty_database()
+    apply_network(read_network_file(DEFAULT_CONFIG))
+
+
+def test_import_dry_run_lists_exactly_a_change_made_in_the_database_and_init_keeps_it(ctx, runner):
+    on_the_demo_network()
+    service = db.session.scalar(select(Service).where(Service.code == "tax_info"))
+    centre = db.session.scalar(select(Centre).where(Centre.code == "MSK1"))
+    service.duration_min, centre.target_wait_min = 12, 20
+    db.session.commit()
+    assert network_cli(runner, "import", "--dry-run", str(DEFAULT_CONFIG)) == [
+        "changed:",
+        "  service tax_info: duration_min: 12 → 5",
+        "  centre MSK1: target_wait_min: 20 → 15",
+        "dry run: nothing written",
+    ]
+    result = runner.invoke(args=["init", "--config", str(DEFAULT_CONFIG)])
+    assert result.exit_code == 0, result.output
+    assert "already holds OneDoor demo network" in result.output and "changed none of its data" in result.output
+    db.session.expire_all()
+    assert (service.duration_min, centre.target_wait_min) == (12, 20)
+    assert network_cli(runner, "import", str(DEFAULT_CONFIG))[-1] == f"{DEFAULT_CONFIG} applied"
+    db.session.expire_all()
+    assert (service.duration_min, centre.target_wait_min) == (5, 15)
+    assert network_cli(runner, "import", str(DEFAULT_CONFIG)) == ["no changes"]
+
+
+def test_export_then_import_changes_nothing(ctx, runner, tmp_path):
+    for load in (lambda: None, on_the_demo_network):  # the test network, then the shipped one
+        load()
+        exported = tmp_path / "exported.toml"
+        network_cli(runner, "export", str(exported))
+        assert read_network_file(exported).network.name == db.session.get(Setting, "network").value["name"]
+        assert network_cli(runner, "import", "--dry-run", str(exported)) == ["no changes"]
+
+
+def test_export_writes_the_file_people_write(ctx, runner):
+    text = "\n".join(network_cli(runner, "export"))  # to stdout
+    assert '[[centres.kiosks]]\nname = "Kiosk 1"\nprinter = "dummy://"' in text
+    assert 'duration_min = 10\n' in text and 'counters = 4\ntarget_wait_min' not in text
+    assert 'exceptions = [{date = 2026-12-24, hours = "09:00-12:00"}, {date = 2026-12-25, hours = "closed"}]' in text
+
+
+def test_import_deactivates_a_service_removed_from_the_file_and_reactivates_it(ctx, runner, tmp_path):
+    text = NETWORK.read_text()
+    text = text[:text.index('[[services]]\ncode = "info"')] + text[text.index("[[life_events]]"):]
+    smaller = tmp_path / "n.toml"
+    smaller.write_text(text.replace('primary = ["tax", "info"]', 'primary = ["tax"]')
+                       .replace('"tax", "info"]', '"tax"]'))
+    assert network_cli(runner, "import", str(smaller)) == [
+        "changed:",
+        '  staff ben: primary: ["info", "tax"] → ["tax"]',
+        '  staff nora: primary: ["birth", "info", "passport", "tax"] → ["birth", "passport", "tax"]',
+        "deactivated:",
+        "  service info",
+        f"{smaller} applied",
+    ]
+    info = db.session.scalar(select(Service).where(Service.code == "info"))
+    assert info is not None and info.active is False
+    assert network_cli(runner, "import", str(smaller)) == ["no changes"]
+    assert network_cli(runner, "import", str(NETWORK))[:2] == ["changed:", "  service info: active: false → true"]
+    db.session.expire_all()
+    assert info.active is True
+
+
+def test_import_leaves_accounts_and_devices_the_file_does_not_name(ctx, runner, tmp_path):
+    from queue_app.services import create_device, create_user
+
+    create_user("zoe", "admin", password="s3cret-pass")
+    create_device("display", "HQ", name="Side hall")
+    assert network_cli(runner, "import", str(NETWORK)) == [
+        "no changes",
+        "left as they are:",
+        "  display HQ \"Side hall\": not in the file; import never revokes a device (queue-app revoke-device does)",
+        "  staff zoe: not in the file; import never disables an account (queue-app disable-user does)",
+    ]
+    fewer = tmp_path / "fewer.toml"
+    fewer.write_text(NETWORK.read_text().replace("counters = 40", "counters = 30"))
+    assert "  centre HQ: 40 counters, the file has 30: a counter is never removed" in network_cli(
+        runner, "import", "--dry-run", str(fewer))
+
+
+def test_import_and_export_need_a_network(app, runner, tmp_path):
+    from tests.conftest import empty_database
+
+    with app.app_context():
+        empty_database()
+        for args in (["import", str(NETWORK)], ["export"]):
+            result = runner.invoke(args=["network", *args])
+            assert result.exit_code == 2 and "holds no network yet" in result.output
