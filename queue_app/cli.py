@@ -107,13 +107,16 @@ def network_export_command(file):
     from datetime import datetime, timezone
 
     from .config import network_toml
+    from .extensions import db
     from .services.catalogue import network_name
     from .services.snapshot import export_document
 
     if not network_name():
         _fail("network export: this database holds no network yet: `queue-app init` creates one")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = network_toml(export_document(), [
+    document = export_document()
+    db.session.rollback()  # a read: end it
+    text = network_toml(document, [
         f"OneDoor network exported from its database on {stamp}.",
         "`queue-app network import FILE --dry-run` lists what this file would change in a network.",
     ])

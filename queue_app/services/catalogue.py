@@ -114,6 +114,7 @@ def _compare(cfg: NetworkConfig) -> NetworkDiff:
 
 @atomic
 def _import(cfg: NetworkConfig) -> NetworkDiff:
+    db.session.get(Setting, "network", with_for_update=True)  # one import at a time (PostgreSQL)
     changes = _compare(cfg)
     if changes:
         _write_network(cfg)

@@ -68,7 +68,7 @@ def _staff() -> list[dict]:
 
 
 def network_snapshot() -> Snapshot:
-    """Read the whole network; deactivated rows apart, in `dormant`."""
+    """Read the whole network, deactivated rows apart in `dormant`, in the caller's transaction."""
     languages = list(db.session.scalars(select(Language).order_by(Language.position)))
     sections = {name: _section(name, model) for name, model in SECTIONS.items()}
     network = {"name": setting("network").get("name", ""), "languages": [lang.code for lang in languages],
@@ -87,7 +87,6 @@ def network_snapshot() -> Snapshot:
     document = {"network": network, **sections, **{k: [r for on, r in v if on] for k, v in rows.items()},
                 "staff": _staff()}
     dormant = {"defaults": sections["defaults"], **{k: [r for on, r in v if not on] for k, v in rows.items()}}
-    db.session.rollback()  # a read: end it, leave nothing open
     return Snapshot(document, dormant)
 
 
