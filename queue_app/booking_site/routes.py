@@ -13,13 +13,13 @@ from flask_wtf.csrf import CSRFError
 from .. import services
 from ..api.booking import booking_limit
 from ..api.public import PUBLIC_LIMIT
+from ..domain.appointments import CANCELLED
 from ..domain.errors import DomainError, NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import db, limiter
 from ..i18n import text
 from ..models import Language
 from ..refusals import refusal_text
-from ..services.booking import CANCELLED
 from ..services.lookup import centre_by_code, service_by_code
 from . import bp
 from .documents import qr_data_uri

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..config import NotificationsCfg, load_network
 from ..db import utcnow
+from ..domain.appointments import BOOKED
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..models import Appointment, Centre, Ticket
@@ -27,7 +28,6 @@ from .senders import Message, scrub
 
 log = logging.getLogger(__name__)
 
-BOOKED = "booked"
 RETRY_WINDOW = timedelta(days=2)  # a confirmation still failing after this long is given up
 
 
