@@ -127,7 +127,7 @@ def start_background(app) -> None:
     atomically, so N processes never print a ticket twice), and the scheduler unless
     ONEDOOR_SCHEDULER=0, where one `queue-app scheduler` runs it for the whole deployment.
     /healthz tells whether this process runs it."""
-    from .services.printing import start_print_worker
+    from .print_worker import start_print_worker
 
     start_print_worker(app)
     if app.config["ONEDOOR_SCHEDULER"]:

@@ -161,7 +161,7 @@ def retry_confirmations(now: datetime | None = None) -> int:
 def near_turn(centre_id: int, now: datetime | None = None) -> int:
     """Tell each waiting ticket with a phone and at most `near_ahead` people ahead of it (in its
     service's queue, as its status page counts) that its turn is near, once; return how many."""
-    from ..services.printing import status_url
+    from ..urls import status_url
 
     now = now or utcnow()
     limit = settings().near_ahead
