@@ -31,12 +31,11 @@ class RemoteRules:
 
 
 class RemoteRefused(DomainError):
-    """A remote join the rules refuse; `code` says why (409 unless given)."""
+    """A remote join the rules refuse; `code` says why (409)."""
 
-    def __init__(self, code: str, message: str, status: int = 409):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
-        self.status = status
 
 
 def normalise_phone(text: str | None) -> str:

@@ -18,6 +18,7 @@ from ..domain.feedback import FeedbackRefused
 from ..extensions import db, limiter
 from ..i18n import text
 from ..models import Centre, Service, Ticket
+from ..refusals import http_status
 from ..refusals import refusal_text as shared_refusal_text
 from ..services.feedback import give_feedback, is_rated, visit_by_token
 from ..services.reading import ticket_status
@@ -116,7 +117,7 @@ def join():
     try:
         issued = join_remotely(form.centre.data, form.service.data, form.phone.data, language=str(get_locale()))
     except DomainError as refusal:
-        return _join_page(form, centres, refusal_text(refusal), 409 if refusal.status < 422 else 422)
+        return _join_page(form, centres, refusal_text(refusal), 409 if http_status(refusal) < 422 else 422)
     return redirect(url_for("pages.status_page", token=issued.ticket.token))
 
 
