@@ -5,13 +5,12 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import services
-from ..api.booking import booking_limit
-from ..api.public import PUBLIC_LIMIT
 from ..db import utcnow
 from ..domain.appointments import BOOKED, CANCELLED, LIVE
 from ..domain.errors import NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import limiter
+from ..limits import PUBLIC_LIMIT, booking_limit
 from ..refusals import refusal_text
 from ..services.booking import NotChangeable, normalise_code
 from . import bp

@@ -11,13 +11,12 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .. import services
-from ..api.booking import booking_limit
-from ..api.public import PUBLIC_LIMIT
 from ..domain.appointments import CANCELLED
 from ..domain.errors import DomainError, NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import db, limiter
 from ..i18n import text
+from ..limits import PUBLIC_LIMIT, booking_limit
 from ..models import Language
 from ..refusals import http_status, refusal_text
 from ..services.lookup import centre_by_code, service_by_code

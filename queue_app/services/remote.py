@@ -21,14 +21,6 @@ from .tickets import NEWCOMER, Issued, place_ticket
 from .tx import atomic
 
 LOCK_SPACE = 0x0D00  # the first key of PostgreSQL advisory locks taken here: "remote joins"
-REMOTE_SCOPE = "remote-join"  # the API and the /join page share one allowance per client
-REMOTE_LIMIT = lambda: current_app.config["ONEDOOR_REMOTE_RATE_LIMIT"]  # noqa: E731
-
-
-def counts_against_limit(response) -> bool:
-    """The per-client allowance: a mistyped request (422) costs nothing; every join that reached
-    the queue's rules counts, taken or refused."""
-    return response.status_code != 422
 
 
 def remote_rules() -> RemoteRules:
