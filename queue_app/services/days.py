@@ -105,13 +105,18 @@ def claim_run(job: str, key: str, now: datetime) -> JobRun | None:
     return run
 
 
+def _claim_day(job: str, centre_id: int, day: date, now: datetime) -> tuple[Centre, JobRun | None]:
+    """The centre, and the run of `job` for its `day` if this transaction claimed it (claim_run)."""
+    centre = db.session.get(Centre, centre_id)
+    return centre, claim_run(job, occasion(centre.code, day), now)
+
+
 @atomic
 def open_day(centre_id: int, day: date, now: datetime) -> JobRun | None:
     """Start the centre's day clean: numbering restarts at 1 (sequences are keyed by service day,
     see services/tickets.py), tickets left waiting from an earlier day are cancelled (unless the
     centre ran on through the night), old numbering rows are pruned; the day is recorded."""
-    centre = db.session.get(Centre, centre_id)
-    run = claim_run(OPENING, occasion(centre.code, day), now)
+    centre, run = _claim_day(OPENING, centre_id, day, now)
     if run is None:
         return None
     hours, tz = centre.opening_hours, centre.tz
@@ -150,8 +155,7 @@ def close_centre_day(centre_id: int, day: date, now: datetime) -> JobRun | None:
     """At closing time: the waiting tickets are cancelled and idle counters closed (close_day), and
     the day's appointments never checked in are marked missed. Caught up after the centre has
     opened again, only the old day's waiting tickets are cancelled and counters are left alone."""
-    centre = db.session.get(Centre, centre_id)
-    run = claim_run(CLOSING, occasion(centre.code, day), now)
+    centre, run = _claim_day(CLOSING, centre_id, day, now)
     if run is None:
         return None
     hours, tz = centre.opening_hours, centre.tz
