@@ -11,7 +11,8 @@ from sqlalchemy import select
 from queue_app.devices import NO_STORE, device_page, serve_device_page
 from queue_app.extensions import db
 from queue_app.models import Ticket
-from queue_app.services.printing import device_printer_state, visitor_url
+from queue_app.services.printing import device_printer_state
+from queue_app.urls import visitor_url
 
 from . import bp
 from .catalogue import page_data

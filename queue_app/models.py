@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, utcnow
+from .domain.appointments import BOOKED
 from .domain.hours import OpeningHours
 from .domain.policy import Skills
 from .extensions import db
@@ -220,7 +221,7 @@ class Appointment(db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(sa.String(12), default="booked")  # booked|checked_in|cancelled|missed
+    status: Mapped[str] = mapped_column(sa.String(12), default=BOOKED)  # domain/appointments.py STATUSES
     name: Mapped[str] = mapped_column(sa.String(120))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     email: Mapped[str | None] = mapped_column(sa.String(254))

@@ -1,4 +1,5 @@
-"""What each refusal code says to people, in their language: one table for every face.
+"""What each refusal code says to people, in their language, and the HTTP status each refusal
+answers with: one table of each for every face.
 
 A code means the same thing wherever it is met (the kiosk, the booking site, the join and status
 pages, the counter), so one text per code keeps the faces consistent and gives a new code one
@@ -10,6 +11,13 @@ text lacks a translation.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+
+from .domain.errors import DomainError, Forbidden, InvalidRequest, NotFound, SkillNotAllowed, Unauthorized
+
+# The HTTP status of a refusal of the rules, by its class (the nearest in its ancestry); every
+# other refusal is a conflict with the present state of things: 409.
+HTTP_STATUS = {NotFound: 404, Unauthorized: 401, Forbidden: 403, InvalidRequest: 422, SkillNotAllowed: 422}
+CONFLICT = 409
 
 # When a code is not in the table (a proxy's page, a newer server): say so without guessing.
 FALLBACK = _l("This could not be done. Please try again, or ask at the desk.")
@@ -90,3 +98,8 @@ def refusal_text(code: str | None) -> str:
 def refusal_texts() -> dict[str, str]:
     """Every code's text in the current language (for a page's script), with `""` as the fallback."""
     return {"": str(FALLBACK), **{code: str(text) for code, text in TEXTS.items()}}
+
+
+def http_status(error: DomainError) -> int:
+    """The HTTP status a refusal of the rules answers with (the API, the pages)."""
+    return next((HTTP_STATUS[cls] for cls in type(error).__mro__ if cls in HTTP_STATUS), CONFLICT)

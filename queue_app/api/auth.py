@@ -6,12 +6,12 @@ from flask import current_app
 from ..auth import bearer_token, check_password
 from ..domain.errors import Unauthorized
 from ..extensions import limiter
+from ..limits import LOGIN_LIMIT
 from ..services.people import issue_staff_token, revoke_staff_token
 from .blueprint import Blueprint
 from .schemas import ErrorSchema, TokenIn, TokenOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Staff tokens for the API.")
-LOGIN_LIMIT = lambda: current_app.config["ONEDOOR_LOGIN_RATE_LIMIT"]  # noqa: E731
 
 
 @blp.post("/token")

@@ -1,24 +1,14 @@
 """Online booking: a day's slots, booking, and managing an appointment by its code (public)."""
 from __future__ import annotations
 
-from flask import current_app
-
 from .. import services
 from ..extensions import limiter
+from ..limits import PUBLIC_LIMIT, booking_limit
 from .blueprint import Blueprint
-from .public import PUBLIC_LIMIT
 from .schemas import AppointmentOut, BookIn, ErrorSchema, RescheduleIn, SlotOut, SlotsQuery
 
 blp = Blueprint("booking", __name__, url_prefix="/api/v1",
                 description="Booking an appointment and managing it by its code: no sign-in, rate-limited.")
-
-
-def booking_limit():
-    """Decorate a view that creates or moves an appointment: one per-client budget
-    (ONEDOOR_BOOKING_RATE_LIMIT) shared by the API and the booking pages, against slot hoarding.
-    Only what succeeded counts, so a typo or a slot taken meanwhile costs nothing."""
-    return limiter.shared_limit(lambda: current_app.config["ONEDOOR_BOOKING_RATE_LIMIT"], scope="booking",
-                                methods=["POST"], deduct_when=lambda response: response.status_code < 400)
 
 
 CODE = "<string(minlength=1, maxlength=32):code>"

@@ -8,6 +8,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from ..domain.errors import DomainError
+from ..refusals import http_status
 from .schemas import ErrorSchema
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class OneDoorApi(Api):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.status, error.code, error.message)
+    return error_response(http_status(error), error.code, error.message)
 
 
 def refuse_non_json_bodies():

@@ -9,9 +9,9 @@ from flask import Response, request
 from marshmallow import fields, validate
 
 from ..extensions import limiter
+from ..limits import PUBLIC_LIMIT
 from ..services.reports import MAX_DAYS, Period, csv_text, open_data
 from .blueprint import Blueprint
-from .public import PUBLIC_LIMIT
 from .schemas import Day, ErrorSchema, Strict
 
 blp = Blueprint("open_data_api", __name__, url_prefix="/api/v1/open-data",

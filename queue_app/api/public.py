@@ -1,11 +1,11 @@
 """Public reads: the catalogue, centres and their counters, a ticket's live status."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..db import utcnow
 from ..extensions import db, limiter
+from ..limits import PUBLIC_LIMIT
 from ..models import Agency, Counter, Language, LifeEvent, Service
 from ..services.lookup import centre_by_code
 from ..services.reading import centre_summary, ticket_status
@@ -16,7 +16,6 @@ from .schemas import (
 )
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1", description="Public reads: no sign-in needed.")
-PUBLIC_LIMIT = lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"]  # noqa: E731
 
 
 @blp.get("/languages")

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import fields, validate
 
 from ..domain.feedback import COMMENT_MAX
 from ..extensions import limiter
+from ..limits import PUBLIC_LIMIT, remote_limit
 from ..services.feedback import give_feedback
-from ..services.remote import REMOTE_LIMIT, REMOTE_SCOPE, counts_against_limit, join_remotely
+from ..services.remote import join_remotely
 from .blueprint import Blueprint
 from .schemas import Code, ErrorSchema, IssuedOut, Phone, Strict, Whole
 from .tickets import issued_answer
 
 blp = Blueprint("remote", __name__, url_prefix="/api/v1",
                 description="Joining today's queue from home and rating the visit: no sign-in, rate-limited.")
-PUBLIC_LIMIT = lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"]  # noqa: E731
 
 
 class RemoteIn(Strict):
@@ -37,7 +36,7 @@ class FeedbackOut(ma.Schema):
 
 
 @blp.post("/centres/<string:centre>/remote-tickets")
-@limiter.shared_limit(REMOTE_LIMIT, scope=REMOTE_SCOPE, deduct_when=counts_against_limit)
+@remote_limit()
 @blp.arguments(RemoteIn)
 @blp.response(201, IssuedOut)
 @blp.alt_response(404, schema=ErrorSchema, description="no such centre")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-import phonenumbers
 from marshmallow import fields, validate
 
 from ..domain.calendar import FIRST_DAY, LAST_DAY, in_calendar, is_day_text, moment_in_calendar
 from ..domain.lifecycle import OUTCOMES, STATUSES, UNRESOLVED_REASONS
-from ..domain.text import has_visible_letter, trim_invisible
+from ..domain.errors import InvalidRequest
+from ..domain.text import e164, has_visible_letter, trim_invisible
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
 Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
@@ -21,16 +21,6 @@ class Strict(ma.Schema):
         ordered = True
 
 
-def _e164(value: str) -> str:
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        raise ma.ValidationError("not a phone number; write it in international form, e.g. +34 612 345 678") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ma.ValidationError("not a valid phone number for its country")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class Phone(fields.String):
     """A phone number in international form, stored as E.164."""
 
@@ -38,7 +28,10 @@ class Phone(fields.String):
         super().__init__(validate=validate.Length(max=32), **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return _e164(super()._deserialize(value, attr, data, **kwargs))
+        try:
+            return e164(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidRequest as refused:
+            raise ma.ValidationError(refused.message) from None
 
 
 class Flag(fields.Boolean):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import services
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
-from ..services.printing import device_printer_state, job_state, visitor_url
+from ..services.printing import device_printer_state, job_state
+from ..urls import visitor_url
 from .access import caller, ensure_centre, ensure_ticket, require
 from .blueprint import Blueprint
 from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, PrinterStateOut, TicketOut, TransferIn

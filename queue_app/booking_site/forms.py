@@ -8,8 +8,8 @@ from marshmallow import validate
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..api.schemas import _e164
-from ..domain.text import has_visible_letter, trim_invisible
+from ..domain.errors import InvalidRequest
+from ..domain.text import e164, has_visible_letter, trim_invisible
 
 
 class ContactForm(FlaskForm):
@@ -29,8 +29,8 @@ class ContactForm(FlaskForm):
 
     def validate_phone(self, field):
         try:
-            field.data = _e164(field.data)
-        except ma.ValidationError:
+            field.data = e164(field.data)
+        except InvalidRequest:
             raise ValidationError(_l("This is not a phone number: write it with the country code, "
                                      "e.g. +34 612 345 678.")) from None
 

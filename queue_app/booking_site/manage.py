@@ -5,14 +5,14 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import services
-from ..api.booking import booking_limit
-from ..api.public import PUBLIC_LIMIT
 from ..db import utcnow
+from ..domain.appointments import BOOKED, CANCELLED, LIVE
 from ..domain.errors import NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import limiter
+from ..limits import PUBLIC_LIMIT, booking_limit
 from ..refusals import refusal_text
-from ..services.booking import BOOKED, CANCELLED, CHECKED_IN, NotChangeable, normalise_code
+from ..services.booking import NotChangeable, normalise_code
 from . import bp
 from .documents import calendar_file, confirmation_pdf
 from .forms import CodeForm, ConfirmForm, MoveForm
@@ -172,7 +172,7 @@ def move_day(code, day):
 
 def _downloadable(code: str):
     appointment = _appointment(code)
-    if appointment.status not in (BOOKED, CHECKED_IN):
+    if appointment.status not in LIVE:
         abort(404, _("This appointment was cancelled.") if appointment.status == CANCELLED
               else _("This appointment was missed. Please book a new one."))
     return appointment

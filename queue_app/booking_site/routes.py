@@ -11,15 +11,14 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .. import services
-from ..api.booking import booking_limit
-from ..api.public import PUBLIC_LIMIT
+from ..domain.appointments import CANCELLED
 from ..domain.errors import DomainError, NotFound
 from ..domain.slots import NotASlot, SlotFull
 from ..extensions import db, limiter
 from ..i18n import text
+from ..limits import PUBLIC_LIMIT, booking_limit
 from ..models import Language
-from ..refusals import refusal_text
-from ..services.booking import CANCELLED
+from ..refusals import http_status, refusal_text
 from ..services.lookup import centre_by_code, service_by_code
 from . import bp
 from .documents import qr_data_uri
@@ -167,7 +166,7 @@ def contact_step(service, centre, day):
         except NotASlot:
             problem, status = _("That time can no longer be booked. Choose another time."), 422
         except DomainError as error:  # e.g. contact_required, no_places_online: said in the page's language
-            problem, status = refusal_text(error.code), error.status if error.status < 500 else 422
+            problem, status = refusal_text(error.code), http_status(error)
         else:
             return redirect(url_for(".confirmation", code=appointment.code), 303)
         _time_choices(form, centre, service, day)

@@ -1,11 +1,11 @@
-"""Errors the queue's rules raise; each carries a stable code and the HTTP status it maps to."""
+"""Errors the queue's rules raise; each carries a stable code (the faces choose the HTTP status:
+queue_app/refusals.py)."""
 
 
 class DomainError(Exception):
     """A request the rules refuse; `code` is stable, the message is for people."""
 
     code = "refused"
-    status = 409
 
     def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
@@ -16,22 +16,18 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
-    status = 404
 
 
 class Unauthorized(DomainError):
     code = "unauthorized"
-    status = 401
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    status = 403
 
 
 class InvalidRequest(DomainError):
     code = "invalid"
-    status = 422
 
 
 class IllegalTransition(DomainError):
@@ -52,4 +48,3 @@ class CounterBusy(DomainError):
 
 class SkillNotAllowed(DomainError):
     code = "skill_not_allowed"
-    status = 422

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -106,3 +106,44 @@ def service_day(now: datetime, tz: ZoneInfo) -> date:
 def ticket_number(prefix: str, seq: int) -> str:
     """Format a ticket number: the service prefix and the day's sequence, e.g. A007."""
     return f"{prefix}{seq:03d}"
+
+
+# ---- the calendar of a centre's days (the scheduled jobs' rules) ------------------------------
+
+def continues(hours: OpeningHours, day: date) -> bool:
+    """The day runs on into the next without closing (a centre open round the clock): its
+    visitors still waiting at midnight keep their place."""
+    span, following = hours.span_on(day), hours.span_on(day + timedelta(days=1))
+    return span is not None and span[1] is None and following is not None and following[0] == time(0)
+
+
+def reopened_since(hours: OpeningHours, tz: ZoneInfo, day: date, now: datetime) -> bool:
+    """Whether the centre has opened again after `day` by `now` (a closing caught up late)."""
+    local_today = now.astimezone(tz).date()
+    following = day + timedelta(days=1)
+    while following <= local_today:
+        opens = hours.opening_of(following, tz)
+        if opens is not None and opens <= now:
+            return True
+        following += timedelta(days=1)
+    return False
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants at which the local `day` starts and the next one starts."""
+    first = datetime.combine(day, time(0), tz).astimezone(timezone.utc)
+    return first, datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+
+
+def due_days(hours: OpeningHours, tz: ZoneInfo, now: datetime,
+             lookback_days: int = 2) -> list[tuple[date, datetime | None, datetime | None]]:
+    """The centre's last `lookback_days` local days and today, oldest first, each with its opening
+    and closing if they have passed by `now` (else None)."""
+    today = now.astimezone(tz).date()
+    days = []
+    for back in range(lookback_days, -1, -1):
+        day = today - timedelta(days=back)
+        opens, closes = hours.opening_of(day, tz), hours.closing_of(day, tz)
+        days.append((day, opens if opens is not None and opens <= now else None,
+                     closes if closes is not None and closes <= now else None))
+    return days

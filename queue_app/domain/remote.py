@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
-
 from .errors import DomainError, InvalidRequest
+from .text import e164
 
 LIVE = ("waiting", "called", "serving")  # statuses that hold a place in the queue
 
@@ -31,12 +30,11 @@ class RemoteRules:
 
 
 class RemoteRefused(DomainError):
-    """A remote join the rules refuse; `code` says why (409 unless given)."""
+    """A remote join the rules refuse; `code` says why (409)."""
 
-    def __init__(self, code: str, message: str, status: int = 409):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
-        self.status = status
 
 
 def normalise_phone(text: str | None) -> str:
@@ -46,14 +44,7 @@ def normalise_phone(text: str | None) -> str:
     if len(text) > 32:
         raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678",
                              code="bad_phone")
-    try:
-        number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
-        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678",
-                             code="bad_phone") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest("not a valid phone number for its country", code="bad_phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164(text)
 
 
 def why_not_join(

@@ -35,7 +35,6 @@ class NotASlot(InvalidRequest):
 
 class SlotFull(DomainError):
     code = "slot_full"
-    status = 409
 
 
 @dataclass(frozen=True)

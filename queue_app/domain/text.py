@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import phonenumbers
+
 from .errors import InvalidRequest
 
 # Line breaks and tabs are typed text (a comment may hold them); every other control character,
@@ -61,3 +63,16 @@ def visible_name(value: str, what: str = "name", max_length: int = 120) -> str:
     if len(name) > max_length:
         raise InvalidRequest(f"the {what} is longer than {max_length} characters", code="bad_name")
     return name
+
+
+def e164(text: str) -> str:
+    """Return a phone number typed in international form as E.164 ("+34 612-345 678" ->
+    "+34612345678"), or raise InvalidRequest (`bad_phone`)."""
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidRequest("not a phone number; write it in international form, e.g. +34 612 345 678",
+                             code="bad_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidRequest("not a valid phone number for its country", code="bad_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

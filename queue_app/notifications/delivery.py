@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..config import NotificationsCfg
 from ..db import utcnow
+from ..domain.appointments import BOOKED
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..models import Appointment, Centre, Ticket
@@ -27,7 +28,6 @@ from .senders import Message, scrub
 
 log = logging.getLogger(__name__)
 
-BOOKED = "booked"
 RETRY_WINDOW = timedelta(days=2)  # a confirmation still failing after this long is given up
 
 
@@ -154,7 +154,7 @@ def retry_confirmations(now: datetime | None = None) -> int:
 def near_turn(centre_id: int, now: datetime | None = None) -> int:
     """Tell each waiting ticket with a phone and at most `near_ahead` people ahead of it (in its
     service's queue, as its status page counts) that its turn is near, once; return how many."""
-    from ..services.printing import status_url
+    from ..urls import status_url
 
     now = now or utcnow()
     limit = settings().near_ahead

@@ -19,7 +19,7 @@ CONFIRMATION, RESCHEDULED, REMINDER, NEAR_TURN = "confirmation", "rescheduled", 
 
 def manage_url(code: str) -> str:
     """Where the visitor cancels or moves the booking: <public URL>/book/manage/<code>."""
-    from ..services.printing import public_base_url
+    from ..urls import public_base_url
 
     return f"{public_base_url().rstrip('/')}/book/manage/{code}"
 

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from ..db import utcnow
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
-from ..api.public import PUBLIC_LIMIT
 from ..extensions import limiter
 from ..i18n import text
+from ..limits import PUBLIC_LIMIT
 from ..services.reports import Period, centres_of, open_data, period_of
 from . import bp
 

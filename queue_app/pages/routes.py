@@ -17,13 +17,13 @@ from ..domain.errors import DomainError, NotFound
 from ..domain.feedback import FeedbackRefused
 from ..extensions import db, limiter
 from ..i18n import text
+from ..limits import LOGIN_LIMIT, PUBLIC_LIMIT, remote_limit
 from ..models import Centre, Service, Ticket
+from ..refusals import http_status
 from ..refusals import refusal_text as shared_refusal_text
 from ..services.feedback import give_feedback, is_rated, visit_by_token
 from ..services.reading import ticket_status
-from ..services.remote import (
-    REMOTE_LIMIT, REMOTE_SCOPE, centres_overview, counts_against_limit, join_remotely, remote_rules,
-)
+from ..services.remote import centres_overview, join_remotely, remote_rules
 from . import bp
 from .forms import RATING_LABELS, FeedbackForm, JoinForm, LoginForm, LogoutForm
 
@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["ONEDOOR_LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -101,8 +101,7 @@ def _join_rate_limited(_limit):
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.shared_limit(REMOTE_LIMIT, scope=REMOTE_SCOPE, methods=["POST"], deduct_when=counts_against_limit,
-                      on_breach=_join_rate_limited)
+@remote_limit(methods=["POST"], on_breach=_join_rate_limited)
 def join():
     """Join today's queue from home: choose a centre and a service, give a phone, follow the ticket."""
     form = JoinForm()
@@ -116,7 +115,7 @@ def join():
     try:
         issued = join_remotely(form.centre.data, form.service.data, form.phone.data, language=str(get_locale()))
     except DomainError as refusal:
-        return _join_page(form, centres, refusal_text(refusal), 409 if refusal.status < 422 else 422)
+        return _join_page(form, centres, refusal_text(refusal), 409 if http_status(refusal) < 422 else 422)
     return redirect(url_for("pages.status_page", token=issued.ticket.token))
 
 
@@ -143,7 +142,7 @@ def _status_page(token: str, form: FeedbackForm | None = None, code: int = 200):
 
 
 @bp.get("/t/<token>", endpoint="status_page")
-@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+@limiter.limit(PUBLIC_LIMIT)
 def status_page(token: str):
     """The visitor's ticket: number, status, place in line, estimated wait, counter when called;
     once the visit is done, a form to rate it."""
@@ -151,7 +150,7 @@ def status_page(token: str):
 
 
 @bp.post("/t/<token>/feedback", endpoint="feedback")
-@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+@limiter.limit(PUBLIC_LIMIT)
 def feedback(token: str):
     """Rate the finished visit (works without JavaScript); then the page thanks the visitor."""
     form = FeedbackForm()
@@ -170,7 +169,7 @@ def feedback(token: str):
 # ---- the front page and the site's icon ---------------------------------------------------------
 
 @bp.get("/")
-@limiter.limit(lambda: current_app.config["ONEDOOR_PUBLIC_RATE_LIMIT"])
+@limiter.limit(PUBLIC_LIMIT)
 def front():
     """The front page (SPEC §1): booking, joining, open data, each centre's live wait, and the staff's faces."""
     centres = centres_overview()

@@ -6,13 +6,13 @@ from .catalogue import apply_network
 from .counters import close_counter, open_counter, pause_counter, resume_counter
 from .days import close_day
 from .people import create_device, create_user
-from .printing import job_state, print_due, printer_faults
+from .printing import job_state, printer_faults
 from .queue import queue_state
 from .tickets import issue_ticket
 
 __all__ = [
     "apply_network", "appointment_by_code", "book", "cancel_appointment", "reschedule", "slots",
-    "call_next", "cancel", "check_in", "job_state", "print_due", "printer_faults", "close_counter", "close_day", "create_device", "create_user",
+    "call_next", "cancel", "check_in", "job_state", "printer_faults", "close_counter", "close_day", "create_device", "create_user",
     "expire_calls", "finish", "issue_ticket", "no_show", "open_counter",
     "pause_counter", "queue_state", "recall", "resume_counter", "start", "transfer",
 ]

@@ -6,23 +6,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..db import utcnow
-from ..domain.appointments import EARLY, LATE, check_in_window
-from ..domain.errors import DomainError, NotFound
+from ..domain import appointments as ap
+from ..domain.appointments import EARLY, LATE, AppointmentRefused, check_in_window
+from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Appointment
 from .lookup import centre_by_code, setting
 from .tickets import Issued, place_ticket
 from .tx import atomic
 
-BOOKED, CHECKED_IN = "booked", "checked_in"
-
-
-class CheckInRefused(DomainError):
-    """The appointment exists but cannot become a ticket now; `code` says why."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+CheckInRefused = AppointmentRefused  # the appointment exists but cannot become a ticket now
 
 
 @atomic
@@ -48,10 +41,9 @@ def check_in(
     # FOR UPDATE on PostgreSQL, so two kiosks cannot check the same code in twice at once;
     # SQLite's write transaction already serialises them.
     appointment = db.session.scalar(select(Appointment).where(Appointment.code == typed).with_for_update())
-    if appointment is None or appointment.status not in (BOOKED, CHECKED_IN):
+    if appointment is None or appointment.status not in ap.LIVE:
         raise NotFound(f"no appointment with code {typed!r} to check in", code="unknown_appointment")
-    if appointment.status == CHECKED_IN:
-        raise CheckInRefused("already_checked_in", f"appointment {typed} is already checked in")
+    checked_in = ap.next_status(appointment.status, ap.CHECK_IN, f"appointment {typed}")
     if appointment.centre_id != centre.id:
         raise CheckInRefused("wrong_centre", f"appointment {typed} is at another centre: "
                                              f"{appointment.centre.code}")
@@ -68,5 +60,5 @@ def check_in(
         centre, appointment.service, now, language=language or appointment.language, phone=appointment.phone,
         source="appointment", device_id=device_id, printer_uri=printer_uri, appointment=appointment,
     )
-    appointment.status = CHECKED_IN
+    appointment.status = checked_in
     return issued

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import utcnow
-from ..domain.errors import DomainError, InvalidRequest, NotFound
+from ..domain import appointments as ap
+from ..domain.appointments import AppointmentRefused
+from ..domain.errors import InvalidRequest, NotFound
+from ..domain.hours import local_day_bounds
 from ..domain.slots import SlotFull, Window, free_slots, places_per_slot, why_not_a_slot
 from ..domain.text import has_visible_letter, trim_invisible
 from ..extensions import db
@@ -17,19 +20,10 @@ from ..notifications.hooks import confirms
 from .lookup import centre_by_code, language_codes, service_by_code, setting
 from .tx import atomic
 
-BOOKED, CHECKED_IN, CANCELLED, MISSED = "booked", "checked_in", "cancelled", "missed"
-LIVE = (BOOKED, CHECKED_IN)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: no 0/O, no 1/I
 CODE_LENGTH = 8  # 32^8 = 2^40 codes
 RETRIES = 10  # extra attempts after a lost race or a code collision
-
-
-class NotChangeable(DomainError):
-    """The appointment can no longer be cancelled or moved; `code` says why (409)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+NotChangeable = AppointmentRefused  # the appointment can no longer be cancelled or moved
 
 
 def new_code() -> str:
@@ -75,13 +69,11 @@ def _length(service: Service) -> timedelta:
 
 
 def _booked_by_start(centre: Centre, service: Service, day: date) -> dict[datetime, int]:
-    tz = centre.tz
-    first = datetime.combine(day, time(0), tz).astimezone(timezone.utc)
-    last = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    first, last = local_day_bounds(day, centre.tz)
     rows = db.session.execute(
         select(Appointment.start, func.count()).where(
             Appointment.centre_id == centre.id, Appointment.service_id == service.id,
-            Appointment.status.in_(LIVE), Appointment.start >= first, Appointment.start < last,
+            Appointment.status.in_(ap.LIVE), Appointment.start >= first, Appointment.start < last,
         ).group_by(Appointment.start)
     ).all()
     return {start: n for start, n in rows}
@@ -122,7 +114,7 @@ def _take_place(appointment: Appointment, start: datetime, end: datetime, places
     """
     for _ in range(places + RETRIES):
         others = (Appointment.centre_id == appointment.centre_id, Appointment.service_id == appointment.service_id,
-                  Appointment.start == start, Appointment.status.in_(LIVE))
+                  Appointment.start == start, Appointment.status.in_(ap.LIVE))
         if not fresh:
             others += (Appointment.id != appointment.id,)
         rows = db.session.execute(select(Appointment.place).where(*others)).scalars().all()
@@ -169,7 +161,7 @@ def book(
     if language is not None and language not in languages:
         raise InvalidRequest(f"language {language!r} is not one of {', '.join(languages)}")
     end, places = _check_slot(centre, service, start, now)
-    appointment = Appointment(centre_id=centre.id, service_id=service.id, status=BOOKED, name=name,
+    appointment = Appointment(centre_id=centre.id, service_id=service.id, status=ap.next_status(None, ap.BOOK), name=name,
                               phone=phone or None, email=email or None, language=language or languages[0],
                               created_at=now)
     _take_place(appointment, start, end, places, fresh=True)
@@ -186,24 +178,21 @@ def appointment_by_code(code: str, *, lock: bool = False) -> Appointment:
     return appointment
 
 
-def _changeable(code: str, now: datetime) -> Appointment:
+def _changeable(code: str, action: str, now: datetime) -> tuple[Appointment, str]:
+    """The appointment locked, and the status `action` gives it; refused (409) once it is not
+    booked any more (domain/appointments.py) or has started."""
     appointment = appointment_by_code(code, lock=True)
-    if appointment.status == CANCELLED:
-        raise NotChangeable("already_cancelled", f"appointment {appointment.code} is already cancelled")
-    if appointment.status == MISSED:
-        raise NotChangeable("missed", f"appointment {appointment.code} was missed: please book a new one")
-    if appointment.status != BOOKED:
-        raise NotChangeable("already_checked_in", f"appointment {appointment.code} is already checked in")
+    status = ap.next_status(appointment.status, action, f"appointment {appointment.code}")
     if appointment.start <= now:
         raise NotChangeable("already_started", f"appointment {appointment.code} has already started")
-    return appointment
+    return appointment, status
 
 
 @atomic
 def cancel_appointment(code: str, now: datetime | None = None) -> Appointment:
     """Cancel a booked appointment and free its place; 409 once checked in, cancelled or started."""
-    appointment = _changeable(code, now or utcnow())
-    appointment.status, appointment.place = CANCELLED, None
+    appointment, cancelled = _changeable(code, ap.CANCEL, now or utcnow())
+    appointment.status, appointment.place = cancelled, None
     return appointment
 
 
@@ -213,7 +202,7 @@ def reschedule(code: str, start: datetime, now: datetime | None = None) -> Appoi
     """Move a booked appointment to another free slot of the same centre and service, keeping its
     code: the new place is taken and the old one freed in one transaction."""
     now = now or utcnow()
-    appointment = _changeable(code, now)
+    appointment, _ = _changeable(code, ap.RESCHEDULE, now)
     if start.tzinfo is not None and start == appointment.start:
         return appointment
     end, places = _check_slot(appointment.centre, appointment.service, start, now)

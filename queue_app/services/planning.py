@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from ..domain import erlang
+from ..domain.appointments import LIVE
 from ..domain.errors import InvalidRequest
 from ..extensions import db
 from ..models import Appointment, Centre, Service, StaffingPlan, Ticket
@@ -25,7 +26,6 @@ from .lookup import centre_by_code
 from .tx import atomic
 
 DEFAULT_WEEKS = 4
-BOOKED = ("booked", "checked_in")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def _booked(centre: Centre, day: date) -> list[tuple[int, int]]:
     tz = centre.tz
     rows = db.session.execute(
         select(Appointment.start, Appointment.service_id)
-        .where(Appointment.centre_id == centre.id, Appointment.status.in_(BOOKED),
+        .where(Appointment.centre_id == centre.id, Appointment.status.in_(LIVE),
                Appointment.start >= local_start(day, tz),
                Appointment.start < local_start(day + timedelta(days=1), tz))
     ).all()

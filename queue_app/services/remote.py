@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import exists, func, select, text
 
 from ..db import utcnow
-from ..domain.errors import NotFound
+from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hours import service_day
 from ..domain.policy import Candidate
-from ..domain.remote import LIVE, RemoteRefused, RemoteRules, normalise_phone, why_not_join
+from ..domain.remote import LIVE, RemoteRules, normalise_phone, why_not_join
 from ..extensions import db
 from ..models import Centre, Service, Staff, StaffSkill, Ticket, staff_centres
 from .lookup import cached, centre_by_code, service_by_code, setting
@@ -21,14 +21,6 @@ from .tickets import NEWCOMER, Issued, place_ticket
 from .tx import atomic
 
 LOCK_SPACE = 0x0D00  # the first key of PostgreSQL advisory locks taken here: "remote joins"
-REMOTE_SCOPE = "remote-join"  # the API and the /join page share one allowance per client
-REMOTE_LIMIT = lambda: current_app.config["ONEDOOR_REMOTE_RATE_LIMIT"]  # noqa: E731
-
-
-def counts_against_limit(response) -> bool:
-    """The per-client allowance: a mistyped request (422) costs nothing; every join that reached
-    the queue's rules counts, taken or refused."""
-    return response.status_code != 422
 
 
 def remote_rules() -> RemoteRules:
@@ -40,14 +32,14 @@ def offered_service(centre: Centre, code: str) -> Service:
     try:
         service = service_by_code(code)
     except NotFound:
-        raise RemoteRefused("service_not_offered", f"service {code!r} is not in the catalogue", 422) from None
+        raise InvalidRequest(f"service {code!r} is not in the catalogue", code="service_not_offered") from None
     served = db.session.scalar(select(exists().where(
         StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id,
         Staff.active.is_(True), Staff.role == "clerk",
         staff_centres.c.staff_id == Staff.id, staff_centres.c.centre_id == centre.id,
     )))
     if not served:
-        raise RemoteRefused("service_not_offered", f"{centre.code} does not offer {service.code}", 422)
+        raise InvalidRequest(f"{centre.code} does not offer {service.code}", code="service_not_offered")
     return service
 
 

@@ -362,7 +362,7 @@ def test_when_the_printer_fails_the_screen_says_to_keep_the_number(portrait):
     import socket
 
     from queue_app.db import utcnow
-    from queue_app.services import print_due
+    from queue_app.print_worker import print_due
 
     with socket.socket() as s:  # nothing listens here: the printer is off
         s.bind(("127.0.0.1", 0))

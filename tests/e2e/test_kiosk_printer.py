@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from queue_app.db import utcnow
-from queue_app.services import create_device, issue_ticket, print_due
+from queue_app.print_worker import print_due
+from queue_app.services import create_device, issue_ticket
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_kiosk import look, portrait, stored_ticket, take_information_ticket, tap  # noqa: F401
 from tests.printer_standin import PrinterStandIn

@@ -19,8 +19,10 @@ from printers.preview import images, render
 from queue_app.extensions import db
 from queue_app.models import Centre, PrintJob, Ticket
 from queue_app.services import cancel, create_device, issue_ticket
+from queue_app import print_worker
+from queue_app.print_worker import print_due, run_print_worker
 from queue_app.services import printing
-from queue_app.services.printing import job_state, print_due, printer_faults, run_print_worker
+from queue_app.services.printing import job_state, printer_faults
 
 from ..conftest import NOON, open_desk
 from ..printer_standin import PrinterStandIn
@@ -239,7 +241,7 @@ def test_the_worker_loop_survives_a_failing_turn_and_stops(ctx, monkeypatch):
             raise RuntimeError("database went away")
         return printing.PrintRun()
 
-    monkeypatch.setattr(printing, "print_due", flaky)
+    monkeypatch.setattr(print_worker, "print_due", flaky)
     stop = threading.Event()
     naps = []
 

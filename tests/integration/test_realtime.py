@@ -231,7 +231,7 @@ def test_a_failing_printer_reaches_the_managers_alerts_and_leaves_them(api, http
     from datetime import timedelta
 
     from queue_app.db import utcnow
-    from queue_app.services import print_due
+    from queue_app.print_worker import print_due
 
     from ..printer_standin import PrinterStandIn
 

@@ -9,6 +9,7 @@ from queue_app.domain.calendar import (
     FIRST_DAY, LAST_DAY, OutOfCalendar, check_day, check_moment, in_calendar, moment_in_calendar, parse_day,
 )
 from queue_app.domain.errors import InvalidRequest
+from queue_app.refusals import http_status
 
 
 def test_the_calendar_is_far_from_pythons_ends():
@@ -24,7 +25,7 @@ def test_days_in_range_parse(text):
 def test_days_outside_are_refused_as_out_of_calendar(text):
     with pytest.raises(OutOfCalendar) as refused:
         parse_day(text)
-    assert refused.value.code == "out_of_calendar" and refused.value.status == 422
+    assert refused.value.code == "out_of_calendar" and http_status(refused.value) == 422
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "2027-02-29", "2026-13-01", "2026-00-10", "20261123", "2026-W01-1",

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queue_app.domain.hours import OpeningHours, parse_span
-from queue_app.jobs import JobsDone, continues, due_days, occasion
+from queue_app.domain.hours import OpeningHours, continues, due_days, parse_span
+from queue_app.jobs import JobsDone
+from queue_app.services.days import occasion
 from queue_app.notifications.delivery import reminder_due
 from queue_app.notifications.senders import (LogSender, Message, SmtpSender, mask, mask_email, mask_phone, scrub,
                                              sender_for)

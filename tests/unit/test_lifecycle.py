@@ -14,6 +14,7 @@ from queue_app.domain.lifecycle import (
     check_outcome,
     next_status,
 )
+from queue_app.refusals import http_status
 
 # The legal moves as SPEC §3 draws them; everything else must be refused.
 LEGAL = {
@@ -52,7 +53,7 @@ def test_illegal_move_is_refused_naming_action_and_status(status, action):
     message = str(info.value)
     assert f"cannot {action.replace('_', '-')} " in message
     assert f"a ticket that is {status}" in message
-    assert info.value.code == "illegal_transition" and info.value.status == 409
+    assert info.value.code == "illegal_transition" and http_status(info.value) == 409
 
 
 def test_every_pair_is_covered_exactly_once():
@@ -77,7 +78,7 @@ def test_unknown_action_is_an_invalid_request(action):
     with pytest.raises(InvalidRequest, match="unknown action") as info:
         next_status("waiting", action)
     assert repr(action) in str(info.value)
-    assert info.value.status == 422
+    assert http_status(info.value) == 422
 
 
 def test_resolved_outcome_stores_no_reason():

@@ -4,6 +4,7 @@ import pytest
 from queue_app.domain.errors import InvalidRequest
 from queue_app.domain.feedback import check_rating, why_not_rate
 from queue_app.domain.remote import RemoteRules, normalise_phone, why_not_join
+from queue_app.refusals import http_status
 
 RULES = RemoteRules(enabled=True, per_phone_per_day=1, max_ahead_min=90)
 FREE = {"open_now": True, "live_for_phone": 0, "wait_min": 10.0, "minutes_to_closing": None}
@@ -11,7 +12,7 @@ FREE = {"open_now": True, "live_for_phone": 0, "wait_min": 10.0, "minutes_to_clo
 
 def refusal(rules=RULES, **changes):
     why = why_not_join(rules, **{**FREE, **changes})
-    return None if why is None else (why.status, why.code)
+    return None if why is None else (http_status(why), why.code)
 
 
 def test_an_open_centre_with_a_short_wait_takes_the_phone():

@@ -1,0 +1,35 @@
+"""Addresses given to visitors (the printed QR code, a message's link, the kiosk's answer): the web
+edge's knowledge of where the server is reached, kept out of the services."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url() -> str:
+    """Where visitors reach the server: ONEDOOR_PUBLIC_URL, else SERVER_NAME, else the dev address."""
+    config = current_app.config
+    if config.get("ONEDOOR_PUBLIC_URL"):
+        return config["ONEDOOR_PUBLIC_URL"]
+    if config.get("SERVER_NAME"):
+        root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}{root}"
+    return DEFAULT_PUBLIC_URL
+
+
+def status_url(token: str) -> str:
+    """The visitor's status page for a ticket, built without a request (the QR code's content)."""
+    base = urlsplit(public_base_url())
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build("pages.status_page", {"token": token}, force_external=True)
+
+
+def visitor_url(token: str) -> str:
+    """The status page's address to give a visitor: the configured public one (as on the printed
+    QR), else as the current request reached the server (else the fallback base)."""
+    if current_app.config.get("ONEDOOR_PUBLIC_URL") or not has_request_context():
+        return status_url(token)
+    return url_for("pages.status_page", token=token, _external=True)
