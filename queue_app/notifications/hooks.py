@@ -5,7 +5,7 @@ from ..db import utcnow
 from ..services import changes
 from .messages import CONFIRMATION, RESCHEDULED
 
-KINDS = {changes.BOOKED: CONFIRMATION, changes.MOVED: RESCHEDULED}
+KINDS = {changes.BOOK: CONFIRMATION, changes.RESCHEDULE: RESCHEDULED}
 
 
 def after_commit(committed: changes.Changes) -> None:
@@ -17,7 +17,7 @@ def after_commit(committed: changes.Changes) -> None:
 
     outbox = outbox_of()
     for appointment_id, action, at in committed.appointments:
-        outbox.submit(confirm, appointment_id, KINDS[action], at or utcnow())
+        outbox.submit(confirm, appointment_id, KINDS[action], at)
     latest: dict[int, object] = {}
     for centre_id, call in committed.calls:
         at = call.called_at or utcnow()

@@ -41,7 +41,7 @@ class Changes:
     counters: list[tuple[int, int]] = field(default_factory=list)  # (counter id, centre id)
     calls: list[tuple[int, Call]] = field(default_factory=list)  # (centre id, call)
     others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
-    appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOKED or MOVED, when)
+    appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
 
     def merge(self, other: "Changes") -> None:
         self.tickets += other.tickets
@@ -55,7 +55,7 @@ class Changes:
 
 
 LISTENERS = "onedoor.listeners"
-BOOKED, MOVED = "booked", "moved"  # what happened to an appointment (its visitor is told)
+BOOK, RESCHEDULE = "book", "reschedule"  # what was done to an appointment (its visitor is told)
 
 
 def listen(app, fn: Callable[[Changes], None]) -> None:
@@ -90,12 +90,12 @@ def centre_changed(centre_id: int) -> None:
 
 def appointment_booked(appointment_id: int, at) -> None:
     """An appointment was booked at `at` (the service's clock): its visitor is to be told."""
-    _pending().appointments.append((appointment_id, BOOKED, at))
+    _pending().appointments.append((appointment_id, BOOK, at))
 
 
 def appointment_moved(appointment_id: int, at) -> None:
     """An appointment was moved to another slot at `at`: its visitor is to be told the new time."""
-    _pending().appointments.append((appointment_id, MOVED, at))
+    _pending().appointments.append((appointment_id, RESCHEDULE, at))
 
 
 def discard() -> None:

@@ -44,7 +44,7 @@ def test_a_booking_is_confirmed_by_its_own_app_only(make_app):
     code = book_at_hq(two, "two@example.org")
     assert [(m.kind, m.to_email) for m in sent(two)] == [("confirmation", "two@example.org")]
     assert code in sent(two)[0].body
-    assert [c.appointments for c in two.heard] == [[(1, changes.BOOKED, NOON)]]
+    assert [c.appointments for c in two.heard] == [[(1, changes.BOOK, NOON)]]
     assert sent(one) == [] and one.heard == []
 
 
