@@ -44,31 +44,63 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory):
+TEST_CONFIG = {
+    "TESTING": True,
+    "ONEDOOR_CONFIG": str(NETWORK),
+    "SECRET_KEY": "test",
+    "ONEDOOR_LOGIN_RATE_LIMIT": "1000/minute",  # the rate-limit test lowers it for itself
+    "ONEDOOR_PUBLIC_RATE_LIMIT": "10000/minute",
+    "ONEDOOR_BOOKING_RATE_LIMIT": "10000/minute",  # the tests of a limit lower it for themselves
+    "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
+    "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
+}
+
+
+def build_app(url: str, **config):
+    """A test app over the database at `url`, its schema built by the migrations."""
     from flask_migrate import upgrade
 
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
-        "ONEDOOR_CONFIG": str(NETWORK),
-        "SECRET_KEY": "test",
-        "ONEDOOR_LOGIN_RATE_LIMIT": "1000/minute",  # the rate-limit test lowers it for itself
-        "ONEDOOR_PUBLIC_RATE_LIMIT": "10000/minute",
-        "ONEDOOR_BOOKING_RATE_LIMIT": "10000/minute",  # the tests of a limit lower it for themselves
-        "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
-        "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
-    })
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **config})
     app.test_client_class = PageClient
     with app.app_context():
         with db.engine.begin() as conn:  # start from nothing, even on a reused PostgreSQL
             if db.engine.dialect.name == "postgresql":
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=MIGRATIONS)  # the migrations build the schema the tests use
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = build_app(database_url(tmp_path_factory))
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build apps of this test's own, each over a SQLite database of its own holding the test
+    network (or the `network` given): `make_app()` → an app, independent of the session's `app`
+    and of each other, for tests of what one app must not share with another in the process."""
+    built = []
+
+    def make(network=None, **config):
+        app = build_app(f"sqlite:///{tmp_path / f'app{len(built)}.sqlite3'}",
+                        ONEDOOR_REALTIME=False,  # the process's Socket.IO server stays the session app's
+                        **config)
+        built.append(app)
+        with app.app_context():
+            load_into_db(network or load_network(NETWORK))
+            db.session.remove()
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

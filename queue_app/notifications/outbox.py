@@ -1,9 +1,10 @@
-"""Sending beside the request: work handed over after commit runs on one background worker.
+"""Sending beside the request: work handed over after commit runs on the app's background worker.
 
 A booking or a clerk's call only enqueues (ids and a time, no database objects); the worker reads,
 claims and sends in an app context of its own, so a slow mail server never slows a request. With
 ONEDOOR_NOTIFY_INLINE (the default under TESTING) the work runs at once, after the commit, in the
-caller's context: tests see its effect without waiting for a thread.
+caller's context: tests see its effect without waiting for a thread. Each app has its own outbox
+(`outbox_of(app)`): an app never sends from another app's database.
 """
 from __future__ import annotations
 
@@ -12,48 +13,55 @@ import queue
 import threading
 from typing import Callable
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app
 
-from ..extensions import db, socketio
+from ..extensions import db
 
 log = logging.getLogger(__name__)
+KEY = "onedoor.outbox"
 
 
 class Outbox:
-    def __init__(self) -> None:
-        self.app = None
+    """One app's queue of work to send, and the worker that sends it in that app's context."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
         self.work: queue.Queue = queue.Queue()
         self.started = False
         self.lock = threading.Lock()
 
-    def init_app(self, app) -> None:
-        self.app = app
-
-    @staticmethod
-    def inline(app) -> bool:
-        return bool(app.config.get("ONEDOOR_NOTIFY_INLINE", app.config.get("TESTING")))
+    def inline(self) -> bool:
+        return bool(self.app.config.get("ONEDOOR_NOTIFY_INLINE", self.app.config.get("TESTING")))
 
     def submit(self, fn: Callable, *args) -> None:
         """Run `fn(*args)` soon, never raising into the caller (the booking or call has happened)."""
-        app = current_app._get_current_object() if has_app_context() else self.app
-        if self.inline(app):
+        if self.inline():
             try:
                 fn(*args)
             except Exception:  # noqa: BLE001 - a message must never fail what caused it
                 log.exception("notification work %s failed; the scheduled job retries it", fn.__name__)
                 db.session.rollback()
             return
-        self.work.put((app, fn, args))
+        self.work.put((fn, args))
         if not self.started:
             with self.lock:
                 if not self.started:
                     self.started = True
-                    socketio.start_background_task(self.run)
+                    self.start()
+
+    def start(self) -> None:
+        """The worker, as the app's Socket.IO server runs its tasks (a thread, or a green one); a
+        plain thread for an app without one."""
+        socketio = self.app.extensions.get("socketio")
+        if socketio is not None and getattr(socketio, "server", None) is not None:
+            socketio.start_background_task(self.run)
+        else:
+            threading.Thread(target=self.run, name="onedoor-outbox", daemon=True).start()
 
     def run(self) -> None:
         while True:
-            app, fn, args = self.work.get()
-            with app.app_context():
+            fn, args = self.work.get()
+            with self.app.app_context():
                 try:
                     fn(*args)
                 except Exception:  # noqa: BLE001 - one failure must not stop later messages
@@ -63,4 +71,10 @@ class Outbox:
                     self.work.task_done()
 
 
-outbox = Outbox()
+def init_app(app: Flask) -> None:
+    app.extensions[KEY] = Outbox(app)
+
+
+def outbox_of(app: Flask | None = None) -> Outbox:
+    """The outbox of `app` (by default the current one)."""
+    return (app or current_app).extensions[KEY]

@@ -16,7 +16,7 @@ from ..domain.slots import SlotFull, Window, free_slots, places_per_slot, why_no
 from ..domain.text import has_visible_letter, trim_invisible
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Staff, StaffSkill, staff_centres
-from ..notifications.hooks import confirms
+from . import changes
 from .lookup import centre_by_code, language_codes, service_by_code, setting
 from .tx import atomic
 
@@ -135,7 +135,6 @@ def _take_place(appointment: Appointment, start: datetime, end: datetime, places
     raise SlotFull("that slot has just been fully booked; please choose another")
 
 
-@confirms("confirmation")  # after commit: the visitor's confirmation (never fails the booking)
 @atomic
 def book(
     centre_code: str, service_code: str, start: datetime, name: str, phone: str | None = None,
@@ -165,6 +164,7 @@ def book(
                               phone=phone or None, email=email or None, language=language or languages[0],
                               created_at=now)
     _take_place(appointment, start, end, places, fresh=True)
+    changes.appointment_booked(appointment.id, now)  # after commit: the visitor's confirmation
     return appointment
 
 
@@ -196,15 +196,14 @@ def cancel_appointment(code: str, now: datetime | None = None) -> Appointment:
     return appointment
 
 
-@confirms("rescheduled")
 @atomic
 def reschedule(code: str, start: datetime, now: datetime | None = None) -> Appointment:
     """Move a booked appointment to another free slot of the same centre and service, keeping its
     code: the new place is taken and the old one freed in one transaction."""
     now = now or utcnow()
     appointment, _ = _changeable(code, ap.RESCHEDULE, now)
-    if start.tzinfo is not None and start == appointment.start:
-        return appointment
-    end, places = _check_slot(appointment.centre, appointment.service, start, now)
-    _take_place(appointment, start, end, places, fresh=False)
+    if start.tzinfo is None or start != appointment.start:
+        end, places = _check_slot(appointment.centre, appointment.service, start, now)
+        _take_place(appointment, start, end, places, fresh=False)
+    changes.appointment_moved(appointment.id, now)  # after commit: the visitor is told the time
     return appointment

@@ -1,8 +1,9 @@
 """What a transaction changed, collected as it runs and handed to listeners after commit.
 
-Services note each ticket move and counter change; `atomic` passes the notes to the listeners
-(the real-time notifier) only once the commit has succeeded, and drops them on rollback, so no
-screen ever hears of something the database does not hold.
+Services note each ticket move, counter change and appointment booked or moved; `atomic` passes
+the notes to the listeners (the real-time notifier, the visitors' messages) only once the commit
+has succeeded, and drops them on rollback, so no screen or visitor ever hears of something the
+database does not hold.
 """
 from __future__ import annotations
 
@@ -40,18 +41,21 @@ class Changes:
     counters: list[tuple[int, int]] = field(default_factory=list)  # (counter id, centre id)
     calls: list[tuple[int, Call]] = field(default_factory=list)  # (centre id, call)
     others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
+    appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
 
     def merge(self, other: "Changes") -> None:
         self.tickets += other.tickets
         self.counters += other.counters
         self.calls += other.calls
         self.others |= other.others
+        self.appointments += other.appointments
 
     def centres(self) -> set[int]:
         return {c for _, c, _ in self.tickets} | {c for _, c in self.counters} | self.others
 
 
 LISTENERS = "onedoor.listeners"
+BOOK, RESCHEDULE = "book", "reschedule"  # what was done to an appointment (its visitor is told)
 
 
 def listen(app, fn: Callable[[Changes], None]) -> None:
@@ -84,6 +88,16 @@ def centre_changed(centre_id: int) -> None:
     _pending().others.add(centre_id)
 
 
+def appointment_booked(appointment_id: int, at) -> None:
+    """An appointment was booked at `at` (the service's clock): its visitor is to be told."""
+    _pending().appointments.append((appointment_id, BOOK, at))
+
+
+def appointment_moved(appointment_id: int, at) -> None:
+    """An appointment was moved to another slot at `at`: its visitor is to be told the new time."""
+    _pending().appointments.append((appointment_id, RESCHEDULE, at))
+
+
 def discard() -> None:
     db.session().info.pop(KEY, None)
 
@@ -92,7 +106,7 @@ def deliver() -> None:
     """Hand the committed transaction's changes to the listeners; a listener's failure is logged,
     never raised: the change itself has happened."""
     changes = db.session().info.pop(KEY, None)
-    if not changes or not changes.centres():
+    if not changes or not (changes.centres() or changes.appointments):
         return
     try:
         for fn in current_app.extensions.get(LISTENERS, ()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..domain.errors import NotFound
@@ -12,28 +13,35 @@ from ..extensions import db
 from ..models import Centre, Counter, Language, Service, Setting, Staff, Ticket
 
 CACHE_SECONDS = 30.0  # how stale another process's `queue-app init` may look here
-_cache: dict[str, tuple[float, object]] = {}
+CACHE = "onedoor.catalogue"  # each app caches its own database's catalogue
 _cache_lock = threading.Lock()
+
+
+def _cache() -> dict[str, tuple[float, object]]:
+    return current_app.extensions.setdefault(CACHE, {})
 
 
 def cached(key: str, load, seconds: float = CACHE_SECONDS):
     """Return the value `key`, loading it at most every `seconds`.
 
     What config.toml defines is cached (policy, languages, durations), plus short-lived public
-    summaries; loading the configuration in this process clears it at once.
+    summaries; loading the configuration in this process clears it at once. The cache is the
+    current app's: another app in the process (a simulated day) has a database of its own.
     """
-    hit = _cache.get(key)
+    cache = _cache()
+    hit = cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < seconds:
         return hit[1]
     value = load()
     with _cache_lock:
-        _cache[key] = (time.monotonic(), value)
+        cache[key] = (time.monotonic(), value)
     return value
 
 
 def forget_catalogue() -> None:
+    """Drop what the current app has cached (its configuration was just loaded)."""
     with _cache_lock:
-        _cache.clear()
+        _cache().clear()
 
 
 _CENTRE = select(Centre).where(Centre.code == bindparam("code"), Centre.active.is_(True))

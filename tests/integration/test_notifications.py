@@ -14,7 +14,7 @@ from sqlalchemy import select
 from queue_app.extensions import db
 from queue_app.models import Appointment, Ticket
 from queue_app.notifications import delivery, use_sender
-from queue_app.notifications.outbox import outbox
+from queue_app.notifications.outbox import outbox_of
 from queue_app.notifications.senders import LogSender, RecordingSender, SmtpSender, sender_for
 from queue_app.services import book, call_next, cancel_appointment, finish, issue_ticket, reschedule, start
 from tests.conftest import MSK, NOON, add_clerk, open_desk
@@ -112,6 +112,30 @@ def test_a_failing_sender_never_fails_the_booking_and_the_job_retries(hq, sent, 
     assert delivery.retry_confirmations(NOON + timedelta(minutes=1)) == 1
     assert delivery.retry_confirmations(NOON + timedelta(minutes=2)) == 0
     assert [(m.kind, m.language) for m in sent.messages] == [("confirmation", "ru")]
+
+
+class Refused(Exception):
+    pass
+
+
+def test_a_booking_inside_another_service_is_confirmed_once_that_one_commits(hq, sent):
+    from queue_app.services.tx import atomic
+
+    @atomic
+    def book_and(then):
+        appointment = book("HQ", "passport", at(TOMORROW, 10), NAME, email=EMAIL, now=NOON)
+        assert sent.messages == []  # the outer transaction has not committed yet
+        return then(appointment)
+
+    def refuse(appointment):
+        raise Refused
+
+    with pytest.raises(Refused):
+        book_and(refuse)  # rolled back: no booking, no message
+    assert sent.messages == [] and db.session.scalar(select(Appointment.id)) is None
+    code = book_and(lambda appointment: appointment.code)
+    assert [(m.kind, m.to_email) for m in sent.messages] == [("confirmation", EMAIL)]
+    assert booked(code).confirmed_at == NOON
 
 
 # ---- the log backend ------------------------------------------------------------------------
@@ -332,7 +356,7 @@ def test_sending_runs_beside_the_clerks_call_not_inside_it(ctx):
         assert sender.threads and threading.get_ident() not in sender.threads
     finally:
         sender.release.set()
-        outbox.work.join()
+        outbox_of(ctx).work.join()
         ctx.config.pop("ONEDOOR_NOTIFY_INLINE")
         use_sender(ctx, previous)
     db.session.rollback()
