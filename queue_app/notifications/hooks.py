@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from ..db import utcnow
+from ..domain.appointments import BOOK, RESCHEDULE
 from ..services import changes
 from .messages import CONFIRMATION, RESCHEDULED
 
-KINDS = {changes.BOOK: CONFIRMATION, changes.RESCHEDULE: RESCHEDULED}
+KINDS = {BOOK: CONFIRMATION, RESCHEDULE: RESCHEDULED}
 
 
 def after_commit(committed: changes.Changes) -> None:

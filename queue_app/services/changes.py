@@ -13,6 +13,7 @@ from typing import Callable
 
 from flask import current_app
 
+from ..domain.appointments import BOOK, RESCHEDULE  # what was done to an appointment (its visitor is told)
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ class Changes:
 
 
 LISTENERS = "onedoor.listeners"
-BOOK, RESCHEDULE = "book", "reschedule"  # what was done to an appointment (its visitor is told)
 
 
 def listen(app, fn: Callable[[Changes], None]) -> None:
