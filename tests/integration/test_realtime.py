@@ -133,7 +133,7 @@ def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
 ):
     import time
 
-    from queue_app import realtime
+    from queue_app.services import screens
 
     token = api.device("display", "HQ")
     if "TOKEN" in query:
@@ -143,7 +143,7 @@ def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(realtime, snapshot, broken)
+    monkeypatch.setattr(screens, snapshot, broken)
     client = socketio.Client(reconnection=False)
     refusals = []
     client.on("connect_error", refusals.append, namespace=namespace)
