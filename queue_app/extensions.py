@@ -1,9 +1,9 @@
 """Extensions, created unbound and bound to an app in create_app(), and the app's Socket.IO server."""
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
