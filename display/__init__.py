@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from . import routes  # noqa: E402,F401
+from . import events, routes  # noqa: E402,F401

@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .db import configure_sqlite, engine_options
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .parsing import init_app as init_parsing
 from .environment import instance_folder, settings
 
@@ -64,15 +64,24 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=page_language, default_translation_directories=TRANSLATIONS)
-    if not app.config.get("ONEDOOR_REALTIME", True):
-        return  # no screens (the simulator's app): leave the process's Socket.IO server to the app that has them
-    socketio.init_app(
+    init_socketio(app)
+
+
+def init_socketio(app: Flask) -> None:
+    """The app's own Socket.IO server (app.extensions["socketio"]) and its notifier; each face
+    has it serve the face's namespace when the face's blueprint is registered."""
+    from flask_socketio import SocketIO
+
+    from .realtime import init_app as init_realtime
+
+    SocketIO(
         app,
         async_mode=app.config["ONEDOOR_ASYNC_MODE"],  # explicit: never guessed from what is installed
         message_queue=app.config["ONEDOOR_MESSAGE_QUEUE"],
         channel=app.config["ONEDOOR_MESSAGE_CHANNEL"],
         cors_allowed_origins=[],  # same origin only
     )
+    init_realtime(app)
 
 
 def register_faces(app: Flask) -> None:
@@ -87,7 +96,6 @@ def register_faces(app: Flask) -> None:
     from .open_data import bp as open_data
     from .pages import bp as pages
     from .notifications import init_app as init_notifications
-    from .realtime import register_namespaces
     from .vendor import bp as vendor
 
     init_api(app)
@@ -101,8 +109,6 @@ def register_faces(app: Flask) -> None:
     app.register_blueprint(vendor)
     for face in FACES[1:]:  # the faces used inside a centre, each its own package
         app.register_blueprint(importlib.import_module(face).bp)
-    if app.config.get("ONEDOOR_REALTIME", True):
-        register_namespaces(app)
     init_notifications(app)
 
     @app.context_processor

@@ -1,12 +1,13 @@
-"""Extensions, created unbound and bound to an app in create_app()."""
+"""Extensions, created unbound and bound to an app in create_app(), and the app's Socket.IO server."""
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from werkzeug.local import LocalProxy
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -25,4 +26,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-socketio = SocketIO()
+# Each app has a Socket.IO server of its own (create_app builds it, at app.extensions["socketio"]):
+# two apps in one process (a simulated day beside the server, a test's second app) never share
+# rooms, handlers or events. This is the one of the app in context.
+socketio = LocalProxy(lambda: current_app.extensions["socketio"])

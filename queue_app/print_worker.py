@@ -141,8 +141,7 @@ def run_print_worker(app, stop_event, interval: float = 1.0, sleep=time.sleep, c
 def start_print_worker(app, interval: float = 1.0) -> threading.Event:
     """Run the print loop beside the server (a greenlet under gevent, else a thread); return the
     event that stops it. Every server process may run one: jobs are claimed atomically."""
-    from .extensions import socketio
-
+    socketio = app.extensions["socketio"]  # the app's own (no app context here)
     stop = threading.Event()
     socketio.start_background_task(run_print_worker, app, stop, interval, socketio.sleep)
     return stop

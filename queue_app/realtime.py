@@ -1,40 +1,34 @@
-"""Real-time screens (SPEC §6): Socket.IO namespaces, rooms, and the notifier.
+"""Real-time screens (SPEC §6): the notifier and its fan-out, and the rooms screens join.
 
-Every namespace checks credentials on connect (the `auth` payload's token; the centre, counter or
-ticket in the query string), joins the caller to its rooms and sends a full `state` snapshot, so a
-screen that reconnects is right at once. The notifier listens to committed changes only
-(services/changes.py) and sends each screen what it shows, so no screen refetches after an event.
+Each app has its own Socket.IO server (create_app builds it) and its own notifier, which hears that
+app's committed changes only (services/changes.py) and sends each screen what it shows
+(services/screens.py), so no screen refetches after an event. Each face owns its namespace
+(display/events.py, counter/events.py, manager/events.py, pages/events.py): it checks credentials
+on connect, joins the caller to its rooms (`enter`, queue_app/namespaces.py) and sends a full
+snapshot, so a screen that reconnects is right at once.
 """
 from __future__ import annotations
 
-import dataclasses
-import functools
 import logging
 import queue
 import threading
 from collections import OrderedDict
 
 import simple_websocket.ws
-from flask import current_app, request
-from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
-from sqlalchemy import select
+from flask import current_app
 from wsproto.extensions import PerMessageDeflate
 
-from .auth import Principal, principal_for_token
 from .db import utcnow
-from .domain.errors import NotFound
 from .domain.lifecycle import WAITING
-from .extensions import db, socketio
+from .extensions import db
 from .models import Centre, Counter, Ticket
-from .services import changes, dashboard
-from .services.calling import active_ticket
-from .services.printing import printer_faults
-from .services.reading import queue_view, ticket_status, visit_by_token
+from .services import changes
+from .services.reading import queue_view
+from .services.screens import call_event, counter_state, manager_state, queue_summary, status_payload, waiting_status
 
-RECENT_CALLS = 8
 REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
 SENT_MEMORY = 50_000  # rooms whose last payloads the notifier remembers, to skip repeats
+KEY = "onedoor.notifier"
 log = logging.getLogger(__name__)
 
 
@@ -48,196 +42,6 @@ def counter_room(counter_id: int) -> str:
 
 def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
-
-
-# ---- what each screen shows ----------------------------------------------------------------
-
-def call_event(call: changes.Call) -> dict:
-    """The `ticket_called` payload: what a display announces."""
-    return {"number": call.number, "counter": call.counter, "counter_code": call.counter_code,
-            "service": call.service, "called_at": iso(call.called_at)}
-
-
-def recent_calls(centre_id: int) -> list[dict]:
-    rows = db.session.scalars(
-        select(Ticket).where(Ticket.centre_id == centre_id, Ticket.called_at.is_not(None))
-        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(RECENT_CALLS)
-    ).all()
-    return [call_event(changes.Call.of(t)) for t in rows if t.counter is not None]
-
-
-def queue_summary(centre: Centre, view: dict | None = None) -> dict:
-    """Waiting counts and estimated waits per service, from one computation of the queue."""
-    view = view or queue_view(centre, utcnow())
-    return {"centre": centre.code, "waiting": view["waiting"], "open_counters": view["open_counters"],
-            "estimated_wait_min": view["estimated_wait_min"], "services": view["services"]}
-
-
-def display_state(centre: Centre) -> dict:
-    return {**queue_summary(centre), "calls": recent_calls(centre.id), "timezone": centre.timezone}
-
-
-def counter_state(counter: Counter, summary: dict | None = None) -> dict:
-    current = active_ticket(counter)
-    summary = summary or queue_summary(counter.centre)
-    skills = set(counter.skills.get("primary", [])) | set(counter.skills.get("secondary", []))
-    return {
-        "counter": {"code": counter.code, "name": counter.name, "state": counter.state,
-                    "clerk": counter.staff.username if counter.staff else None,
-                    "clerk_name": counter.staff.name if counter.staff else None, "skills": counter.skills,
-                    "opened_at": iso(counter.opened_at)},
-        "current": None if current is None else {
-            "id": current.id, "number": current.number, "service": current.service.code,
-            "status": current.status, "called_at": iso(current.called_at), "started_at": iso(current.started_at),
-            "recall_count": current.recall_count, "documents": current.service.documents,
-            "priority": current.priority, "appointment": current.booked,
-        },
-        "queue": [s for s in summary["services"] if not skills or s["service"] in skills],
-        "waiting": summary["waiting"],
-    }
-
-
-def status_payload(token: str) -> dict:
-    status = dataclasses.asdict(ticket_status(token, utcnow()))
-    del status["service_name"], status["issued_at"]  # the page has them from its first load
-    return {**status, "called_at": iso(status["called_at"])}
-
-
-# ---- namespaces -----------------------------------------------------------------------------
-
-def enter(room: str) -> None:
-    join_room(room)
-    notifier.joined(request.namespace, room)
-
-
-def _principal() -> Principal:
-    """The connecting client: the token in the connect `auth` payload, else the staff member signed
-    in on the page that opened the socket (its session cookie travels with the handshake)."""
-    auth = getattr(request, "socket_auth", None) or {}
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if isinstance(token, str) and token and "\x00" not in token:
-        principal = principal_for_token(token)
-    elif not token and current_user.is_authenticated:
-        principal = Principal(staff=current_user._get_current_object(), via_session=True)
-    else:
-        principal = None
-    if principal is None:
-        raise ConnectionRefusedError("unauthorized: send {\"token\": ...} in the connect auth payload")
-    return principal
-
-
-def _centre_arg() -> Centre:
-    code = request.args.get("centre", "")
-    centre = None if "\x00" in code else db.session.scalar(select(Centre).where(Centre.code == code, Centre.active.is_(True)))
-    if centre is None:
-        raise ConnectionRefusedError(f"not_found: no centre {code!r} (give ?centre=CODE)")
-    return centre
-
-
-def refusing_on_failure(on_connect):
-    """A connect handler that fails unexpectedly (the database gone for a moment, a bug) refuses
-    the connection with a reason instead: otherwise the client hears neither yes nor no and hangs
-    until its own timeout. The screens retry a refused connection by themselves."""
-
-    @functools.wraps(on_connect)
-    def guarded(self, auth=None):
-        try:
-            return on_connect(self, auth)
-        except ConnectionRefusedError:
-            raise
-        except Exception:  # noqa: BLE001 - logged, and the client is told
-            log.exception("connecting a client to %s failed", request.namespace)
-            db.session.rollback()
-            raise ConnectionRefusedError("unavailable: the server could not connect this screen now; retry") from None
-
-    return guarded
-
-
-class DisplayNamespace(Namespace):
-    """Waiting-room screens (display devices) and kiosks, per centre."""
-
-    @refusing_on_failure
-    def on_connect(self, auth=None):
-        request.socket_auth = auth
-        principal = _principal()
-        centre = _centre_arg()
-        if principal.device is None or not principal.covers(centre.id):
-            raise ConnectionRefusedError(f"forbidden: only {centre.code}'s displays and kiosks")
-        enter(centre_room(centre.id))
-        self.emit("state", display_state(centre), room=request.sid)
-
-
-class CounterNamespace(Namespace):
-    """A clerk's counter page: its own counter's state and the queue for its skills."""
-
-    @refusing_on_failure
-    def on_connect(self, auth=None):
-        request.socket_auth = auth
-        principal = _principal()
-        code = request.args.get("counter", "")
-        counter = None if "\x00" in code else db.session.scalar(select(Counter).where(Counter.code == code))
-        if counter is None:
-            raise ConnectionRefusedError(f"not_found: no counter {code!r} (give ?counter=CODE)")
-        if principal.staff is None or not principal.covers(counter.centre_id):
-            raise ConnectionRefusedError(f"forbidden: staff of {counter.centre.code} only")
-        enter(centre_room(counter.centre_id))
-        enter(counter_room(counter.id))
-        self.emit("state", counter_state(counter), room=request.sid)
-
-
-class ManagerNamespace(Namespace):
-    """Managers of a centre (and admins): live indicators and alerts."""
-
-    @refusing_on_failure
-    def on_connect(self, auth=None):
-        request.socket_auth = auth
-        principal = _principal()
-        centre = _centre_arg()
-        if principal.staff is None or principal.role not in ("manager", "admin") or not principal.covers(centre.id):
-            raise ConnectionRefusedError(f"forbidden: managers of {centre.code} only")
-        enter(centre_room(centre.id))
-        self.emit("state", manager_state(centre), room=request.sid)
-
-
-class TicketNamespace(Namespace):
-    """A visitor's status page: the ticket token is the credential (in the connect `auth` payload,
-    which no access log records; `?token=` is still accepted)."""
-
-    @refusing_on_failure
-    def on_connect(self, auth=None):
-        token = auth.get("token") if isinstance(auth, dict) else None
-        token = token if isinstance(token, str) and token else request.args.get("token", "")
-        try:
-            ticket = None if "\x00" in token else visit_by_token(token)  # after a transfer: the ticket it became
-        except NotFound:
-            ticket = None
-        if ticket is None:
-            raise ConnectionRefusedError("not_found: no ticket with that token")
-        enter(ticket_room(ticket.id))
-        self.emit("ticket_status", status_payload(token), room=request.sid)
-
-
-def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict:
-    """What a centre's managers watch: the queue per service against the target, alerts (a service
-    past its target wait, a printer fault), the counters, and today's figures with hourly series."""
-    now = now or utcnow()
-    summary = summary or queue_summary(centre, queue_view(centre, now))
-    alerts = [
-        {"kind": "wait_over_target", "service": s["service"], "estimated_wait_min": s["estimated_wait_min"]}
-        for s in summary["services"]
-        if s["estimated_wait_min"] is not None and s["estimated_wait_min"] > centre.target_wait_min
-    ]
-    alerts += [
-        {"kind": "printer_fault", "device": fault["device"], "printer_uri": fault["printer_uri"],
-         "pending": fault["pending"], "last_error": fault["last_error"], "failing_since": iso(fault["failing_since"])}
-        for fault in printer_faults(centre.id, now)
-    ]
-    return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts, "now": iso(now),
-            "counters": dashboard.counters(centre), "today": dashboard.today(centre, now)}
 
 
 class _NoCompression(PerMessageDeflate):
@@ -254,14 +58,17 @@ def decline_compression() -> None:
     simple_websocket.ws.PerMessageDeflate = _NoCompression
 
 
-def register_namespaces(app) -> None:
+def init_app(app) -> None:
+    """Give `app` its notifier, on its own Socket.IO server, hearing its own commits."""
     decline_compression()
-    notifier.init_app(app)
-    socketio.on_namespace(DisplayNamespace("/display"))
-    socketio.on_namespace(CounterNamespace("/counter"))
-    socketio.on_namespace(ManagerNamespace("/manager"))
-    socketio.on_namespace(TicketNamespace("/ticket"))
+    notifier = Notifier(app, app.extensions["socketio"])
+    app.extensions[KEY] = notifier
     changes.listen(app, notifier)
+
+
+def notifier_of(app=None) -> "Notifier":
+    """The notifier of `app` (else of the app in context)."""
+    return (app or current_app).extensions[KEY]
 
 
 # ---- the notifier ---------------------------------------------------------------------------
@@ -271,28 +78,26 @@ class Notifier:
     tells the screens: a write request only enqueues, and a burst of writes costs one queue
     computation per centre, not one per write."""
 
-    def __init__(self) -> None:
+    def __init__(self, app, socketio) -> None:
+        self.app = app
+        self.socketio = socketio  # the app's own Socket.IO server
         self.outbox: queue.Queue = queue.Queue()
-        self.app = None
         self.started = False
         self.lock = threading.Lock()
         self.sent: OrderedDict = OrderedDict()  # (namespace, room) → {(event, key): payload last sent}
 
-    def init_app(self, app) -> None:
-        self.app = app
-
     def __call__(self, committed: changes.Changes) -> None:
-        if current_app._get_current_object() is not self.app:
-            return  # another app's database in this process (a simulated day): not our screens' news
+        if not self.listening(None):
+            return  # no screen connected (a simulated day's app): whoever connects gets a fresh snapshot
         # Calls are announced at once, from what the transaction recorded: no query, no wait.
         for centre_id, call in committed.calls:
-            socketio.emit("ticket_called", call_event(call), namespace="/display", to=centre_room(centre_id))
+            self.socketio.emit("ticket_called", call_event(call), namespace="/display", to=centre_room(centre_id))
         self.outbox.put(committed)
         if not self.started:
             with self.lock:
                 if not self.started:
                     self.started = True
-                    socketio.start_background_task(self.run)
+                    self.socketio.start_background_task(self.run)
 
     def run(self) -> None:
         while True:
@@ -309,7 +114,7 @@ class Notifier:
                     log.exception("publishing to the screens failed")
                 finally:
                     db.session.remove()
-            socketio.sleep(REFRESH_SECONDS)  # let changes pile up: one recomputation covers them all
+            self.socketio.sleep(REFRESH_SECONDS)  # let changes pile up: one recomputation covers them all
 
     def send(self, event: str, payload: dict, namespace: str, room: str, key=None) -> None:
         """Emit to a room with someone in it, unless the same payload already went there.
@@ -319,9 +124,9 @@ class Notifier:
         last did, so there everything goes out.
         """
         if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
-            socketio.emit(event, payload, namespace=namespace, to=room)
+            self.socketio.emit(event, payload, namespace=namespace, to=room)
             return
-        if not listening(namespace, room):
+        if not self.listening(namespace, room):
             return
         memo = self.sent.setdefault((namespace, room), {})
         self.sent.move_to_end((namespace, room))
@@ -330,26 +135,31 @@ class Notifier:
         memo[(event, key)] = payload
         if len(self.sent) > SENT_MEMORY:
             self.sent.popitem(last=False)
-        socketio.emit(event, payload, namespace=namespace, to=room)
+        self.socketio.emit(event, payload, namespace=namespace, to=room)
 
     def joined(self, namespace: str, room: str) -> None:
         """Someone joined a room with a fresh snapshot, which may be newer than what the room was
         last sent: send the room everything again next time, so nothing newer is held back."""
         self.sent.pop((namespace, room), None)
 
-
-notifier = Notifier()
+    def listening(self, namespace: str | None, room: str | None = None) -> bool:
+        """Whether anyone could hear an event in `namespace` (None: in any), in `room` if given:
+        with one process we know who is connected; with a message queue other processes' clients
+        are unknown here, so assume someone is."""
+        if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
+            return True
+        namespaces = self.socketio.server.manager.rooms
+        if namespace is None:
+            return any(self.listening(ns) for ns in list(namespaces))
+        rooms = namespaces.get(namespace) or {}
+        if room is None:
+            return any(r is not None and members for r, members in list(rooms.items()))
+        return bool(rooms.get(room))
 
 
 def listening(namespace: str, room: str | None = None) -> bool:
-    """Whether anyone could hear an event: with one process we know who is connected; with a
-    message queue other processes' clients are unknown here, so assume someone is."""
-    if notifier.app.config["ONEDOOR_MESSAGE_QUEUE"]:
-        return True
-    rooms = socketio.server.manager.rooms.get(namespace) or {}
-    if room is None:
-        return any(r is not None and members for r, members in rooms.items())
-    return bool(rooms.get(room))
+    """Whether anyone connected to the app in context could hear an event (Notifier.listening)."""
+    return notifier_of().listening(namespace, room)
 
 
 def publish(committed: changes.Changes) -> None:
@@ -357,6 +167,7 @@ def publish(committed: changes.Changes) -> None:
 
     Nothing is computed for a centre none of whose screens is connected.
     """
+    notifier = notifier_of()
     now = utcnow()
     visitors = listening("/ticket")
     wanted = {
@@ -399,9 +210,6 @@ def publish(committed: changes.Changes) -> None:
 
 def _tell_waiting_visitors(centre: Centre, view: dict) -> None:
     """Positions and estimates of everyone waiting move with each change: tell each of them."""
+    notifier = notifier_of()
     for t in view["tickets"]:
-        notifier.send("ticket_status", {
-            "number": t["number"], "centre": centre.code, "service": t["service"], "status": WAITING,
-            "position": t["position"], "ahead": t["position"] - 1, "estimated_wait_min": t["estimated_wait_min"],
-            "counter": None, "called_at": None,
-        }, "/ticket", ticket_room(t["id"]))
+        notifier.send("ticket_status", waiting_status(centre, t), "/ticket", ticket_room(t["id"]))

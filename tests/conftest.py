@@ -87,12 +87,10 @@ def make_app(tmp_path):
     built = []
 
     def make(network=None, **config):
-        app = build_app(f"sqlite:///{tmp_path / f'app{len(built)}.sqlite3'}",
-                        ONEDOOR_REALTIME=False,  # the process's Socket.IO server stays the session app's
-                        **config)
+        app = build_app(f"sqlite:///{tmp_path / f'app{len(built)}.sqlite3'}", **config)
         built.append(app)
         with app.app_context():
-            load_into_db(network or load_network(NETWORK))
+            apply_network(network or read_network_file(NETWORK))
             db.session.remove()
         return app
 

@@ -59,3 +59,11 @@ class Screen:
 
     def close(self):
         self.client.disconnect()
+
+
+def cut_off(app, namespace: str) -> None:
+    """Cut every client of `namespace` off as a network failure would: the server drops their
+    connections, and they reconnect by themselves (when they can reach the server again)."""
+    server = app.extensions["socketio"].server
+    for _sid, eio_sid in list(server.manager.get_participants(namespace, None)):
+        server.eio.disconnect(eio_sid)

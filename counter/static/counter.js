@@ -11,7 +11,6 @@ const view = makeView(data);
 const skew = Date.parse(data.server_now) - Date.now(); // elapsed times follow the server's clock
 const model = {counter: null, current: null, services: [], busy: false, signedOut: false};
 const KEYS = {KeyN: "call", KeyR: "recall", KeyS: "start", KeyX: "no_show", KeyF: "finish", KeyT: "transfer", KeyP: "pause", KeyC: "close"};
-const AT_COUNTER = new Set(["called", "serving"]);
 
 // ---- messages ---------------------------------------------------------------------------------
 
@@ -61,19 +60,16 @@ function render() {
   const lost = step !== shownStep || !before || before === document.body || before.disabled || before.closest("[hidden]");
   shownStep = step;
   if (step === "work" && lost && !model.busy && !document.querySelector("dialog[open]")) {
-    const status = model.current?.status;
-    const next = status === "called" ? "start" : status === "serving" ? "finish" : "call";
+    const next = ["start", "finish"].find((action) => model.current?.actions.includes(action)) ?? "call";
     const button = view.buttons[next];
     (button.disabled ? view.buttons.call : button).focus();
   }
 }
 
-// A ticket as the API returns it → the `current` shape of the socket's `state`.
+// A ticket an action at this counter answered (the shape of the socket's `current` too): still the
+// counter's current one while the server offers moves on it; none once its visit is over.
 function fromTicket(ticket) {
-  if (!AT_COUNTER.has(ticket.status)) return null;
-  const keep = model.current?.id === ticket.id ? model.current.documents : null;
-  const {id, number, service, status, called_at, started_at, recall_count, priority, appointment} = ticket;
-  return {id, number, service, status, called_at, started_at, recall_count, priority, appointment, documents: keep};
+  return ticket.actions.length ? ticket : null;
 }
 
 function setCounter(state) {
@@ -192,7 +188,6 @@ document.addEventListener("keydown", (event) => {
 
 const banner = document.getElementById("connection");
 const socket = io("/counter", {query: {counter: data.counter.code}});
-window.__socket = socket; // tests cut the connection through it
 
 socket.on("connect", () => {
   banner.hidden = true;

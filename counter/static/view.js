@@ -100,14 +100,14 @@ export function makeView(data) {
 
   function drawButtons(model) {
     const counter = model.counter || {};
-    const status = model.current?.status;
+    const can = (action) => !!model.current?.actions.includes(action); // the moves the server offers
     const allowed = {
       call: counter.state === "open" && !model.current,
-      recall: status === "called",
-      start: status === "called",
-      no_show: status === "called",
-      finish: status === "serving",
-      transfer: status === "serving",
+      recall: can("recall"),
+      start: can("start"),
+      no_show: can("no_show"),
+      finish: can("finish"),
+      transfer: can("transfer"),
       pause: counter.state === "open" || counter.state === "paused",
       close: !model.current && counter.state !== "closed",
     };

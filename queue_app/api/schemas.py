@@ -5,12 +5,17 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..domain.calendar import FIRST_DAY, LAST_DAY, in_calendar, is_day_text, moment_in_calendar
-from ..domain.lifecycle import OUTCOMES, STATUSES, UNRESOLVED_REASONS
+from ..domain.lifecycle import ACTIONS, OUTCOMES, STATUSES, UNRESOLVED_REASONS
 from ..domain.errors import InvalidRequest
 from ..domain.text import e164, has_visible_letter, trim_invisible
+from ..services.screens import ticket_view
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
 Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
+# A moment already written as ISO 8601 (services/screens.py writes the shapes the sockets share).
+Instant = lambda **kw: fields.String(metadata={"format": "date-time"}, **kw)  # noqa: E731
+Actions = lambda: fields.List(fields.String(validate=validate.OneOf(sorted(ACTIONS))), metadata={  # noqa: E731
+    "description": "the moves legal from the ticket's status (domain/lifecycle.py); none once its visit is over"})
 
 
 class Strict(ma.Schema):
@@ -210,27 +215,35 @@ class CounterRef(ma.Schema):
 
 
 class TicketOut(ma.Schema):
-    """A ticket as staff see it (no phone number, no status token)."""
+    """A ticket as staff see it (no phone number, no status token): the shape the counter page's
+    socket sends too (services/screens.py `ticket_view`)."""
 
     id = fields.Integer()
     number = fields.String()
-    centre = fields.Function(lambda t: t.centre.code)
-    service = fields.Function(lambda t: t.service.code)
+    centre = fields.String()
+    service = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))
     priority = fields.Boolean()
-    appointment = fields.Boolean(attribute="booked", metadata={"description": "came for a booked slot"})
+    appointment = fields.Boolean(metadata={"description": "came for a booked slot"})
     language = fields.String()
     source = fields.String()
-    arrived_at = fields.DateTime()
-    issued_at = fields.DateTime()
-    called_at = fields.DateTime(allow_none=True)
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
-    counter = fields.Function(lambda t: t.counter.code if t.counter else None, allow_none=True)
+    arrived_at = Instant()
+    issued_at = Instant()
+    called_at = Instant(allow_none=True)
+    started_at = Instant(allow_none=True)
+    finished_at = Instant(allow_none=True)
+    counter = fields.String(allow_none=True)
     recall_count = fields.Integer()
     outcome = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
-    transferred_from = fields.Integer(attribute="transferred_from_id", allow_none=True)
+    transferred_from = fields.Integer(allow_none=True)
+    documents = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "what the visitor should bring, per language"})
+    actions = Actions()
+
+    @ma.pre_dump
+    def shape(self, ticket, **kwargs):
+        return ticket_view(ticket)
 
 
 class StatusOut(ma.Schema):
@@ -247,6 +260,7 @@ class StatusOut(ma.Schema):
     counter = fields.Nested(CounterRef, allow_none=True)
     issued_at = fields.DateTime()
     called_at = fields.DateTime(allow_none=True)
+    actions = Actions()
 
 
 class FinishIn(Strict):

@@ -26,6 +26,12 @@ TRANSITIONS = {
 }
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
 
+
+def moves(status: str) -> list[str]:
+    """The actions legal on a ticket in `status`, in the table's order: what the pages offer
+    (none once the ticket's visit is over)."""
+    return [action for (current, action) in TRANSITIONS if current == status]
+
 RESOLVED = "resolved"
 UNRESOLVED = "unresolved"
 OUTCOMES = (RESOLVED, UNRESOLVED)

@@ -1,6 +1,6 @@
 """The live dashboard of a centre (/manager/<centre>) and the network overview (/manager, admins).
 
-The page's first state is rendered into it; then the /manager socket sends each change (realtime
+The page's first state is rendered into it; then the /manager socket sends each change (services/screens.py
 `manager_state`), and `state.json` is the polling fallback while the socket is down.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..i18n import page_language, text
 from ..models import Centre, Service
-from ..realtime import manager_state
+from ..services.screens import manager_state
 from . import bp, managed_centre, managers_only, refused
 
 POLL_SECONDS = 15

@@ -50,13 +50,8 @@ class Outbox:
                     self.start()
 
     def start(self) -> None:
-        """The worker, as the app's Socket.IO server runs its tasks (a thread, or a green one); a
-        plain thread for an app without one."""
-        socketio = self.app.extensions.get("socketio")
-        if socketio is not None and getattr(socketio, "server", None) is not None:
-            socketio.start_background_task(self.run)
-        else:
-            threading.Thread(target=self.run, name="onedoor-outbox", daemon=True).start()
+        """The worker, as the app's Socket.IO server runs its tasks (a thread, or a green one)."""
+        self.app.extensions["socketio"].start_background_task(self.run)
 
     def run(self) -> None:
         while True:

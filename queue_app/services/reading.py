@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..domain.errors import NotFound
 from ..domain.hours import format_span
-from ..domain.lifecycle import CALLED, SERVING, TRANSFERRED, WAITING
+from ..domain.lifecycle import CALLED, SERVING, TRANSFERRED, WAITING, moves
 from ..domain.stats import DayFigures, Visit, day_figures
 from ..extensions import db
 from ..models import Centre, Service, Ticket
@@ -93,6 +93,7 @@ class TicketStatus:
     counter: dict | None
     issued_at: datetime
     called_at: datetime | None
+    actions: tuple[str, ...] = ()  # the moves legal from its status: none once the visit is over
 
 
 def visit_by_token(token: str) -> Ticket:
@@ -122,4 +123,5 @@ def ticket_status(token: str, now: datetime) -> TicketStatus:
         service_name=ticket.service.name, status=ticket.status, position=position,
         ahead=None if position is None else position - 1, estimated_wait_min=estimate,
         counter=counter, issued_at=ticket.issued_at, called_at=ticket.called_at,
+        actions=tuple(moves(ticket.status)),
     )

@@ -325,7 +325,7 @@ def simulation_app(url: str):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "simulation",
         "ONEDOOR_NOTIFY_INLINE": True,  # the appointments' confirmations, kept in memory (below)
-        "ONEDOOR_REALTIME": False,  # no screens; the process's Socket.IO server stays with its own app
+        "ONEDOOR_MESSAGE_QUEUE": None,  # its own Socket.IO server, with no screens: none of the network's hears it
     })
 
 

@@ -11,7 +11,6 @@
   const data = JSON.parse(document.getElementById("status-data").textContent);
   const texts = data.texts;
   const $ = id => document.getElementById(id);
-  const LIVE = ["waiting", "called", "serving"];
   let shown = data.status;
   let pollTimer = null;
 
@@ -81,7 +80,7 @@
   function draw(status) {
     if (!status || !status.status) return;
     if (status.number && $("number").textContent !== status.number) $("number").textContent = status.number;
-    if (!LIVE.includes(status.status) || (status.service && status.service !== data.service)) {
+    if (!status.actions?.length || (status.service && status.service !== data.service)) {
       // Done, no-show or cancelled: the server shows the end (and the rating form). Transferred to
       // another service: the page is drawn again for it, and the new socket follows the new ticket.
       location.reload();

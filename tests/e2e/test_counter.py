@@ -11,6 +11,7 @@ from queue_app.extensions import db
 from queue_app.models import Counter, Ticket
 from queue_app.services import call_next, create_device, create_user, issue_ticket, open_counter
 from tests.conftest import PASSWORD
+from tests.sockets import cut_off
 
 CLERK_PC = {"width": 1366, "height": 768}
 
@@ -243,12 +244,12 @@ def test_changes_made_elsewhere_appear_without_reload(desk):
     assert desk.evaluate("window.__unreloaded") is True
 
 
-def test_a_lost_connection_shows_a_banner_and_comes_back_right(desk, shots):
+def test_a_lost_connection_shows_a_banner_and_comes_back_right(desk, shots, app):
     at_open_counter(desk)
     banner = desk.get_by_role("alert").filter(has_text="Connection lost")
     expect(banner).to_be_hidden()
     desk.context.set_offline(True)
-    desk.evaluate("window.__socket.io.engine.close()")
+    cut_off(app, "/counter")
     expect(banner).to_be_visible()
     button(desk, "Call next").click()  # actions stay offered, and say why they fail
     unreachable = desk.get_by_role("alert").filter(has_text="The server cannot be reached.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from queue_app.config import load_network as read_network
+from queue_app.config import read_network_file as read_network
 from queue_app.extensions import db
 from queue_app.notifications import use_sender
 from queue_app.notifications.outbox import outbox_of
 from queue_app.notifications.senders import RecordingSender
-from queue_app.services import book, changes, load_network
+from queue_app.services import apply_network, book, changes
 from queue_app.services.lookup import centre_by_code, language_codes, policy_for
 from tests.conftest import MSK, NETWORK, NOON, add_clerk
 
@@ -72,7 +72,7 @@ def test_each_app_caches_its_own_catalogue(make_app):
     with two.app_context():  # within the cache's 30 s: a shared cache would answer with app one's
         assert language_codes() == ["en", "ru"]
         assert policy_for(centre_by_code("HQ")).appointment_lead_min == 9
-        load_network(network)  # app two's configuration changes: only its own cache is forgotten
+        apply_network(network)  # app two's configuration changes: only its own cache is forgotten
         assert language_codes() == ["en", "es", "ru", "ar"]
     with one.app_context():
         assert language_codes() == ["en", "es", "ru", "ar"]

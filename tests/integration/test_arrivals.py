@@ -19,7 +19,7 @@ from sqlalchemy import select
 from queue_app.extensions import db
 from queue_app.jobs import run_due
 from queue_app.models import Appointment, Centre, CentreDay, Service
-from queue_app.realtime import manager_state
+from queue_app.services.screens import manager_state
 from queue_app.services import call_next, cancel, check_in, finish, issue_ticket, no_show, open_counter, start, transfer
 from queue_app.services.remote import join_remotely
 from queue_app.services.reports import build_report, period_of

@@ -7,7 +7,7 @@ import pytest
 
 from queue_app.extensions import db
 from queue_app.models import Centre
-from queue_app.realtime import manager_state
+from queue_app.services.screens import manager_state
 from queue_app.services import call_next, cancel, create_user, finish, issue_ticket, pause_counter, start
 from queue_app.services.feedback import give_feedback
 from tests.conftest import NOON, PASSWORD, open_desk

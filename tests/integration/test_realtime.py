@@ -133,7 +133,7 @@ def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
 ):
     import time
 
-    from queue_app import realtime
+    from queue_app.services import screens
 
     token = api.device("display", "HQ")
     if "TOKEN" in query:
@@ -143,7 +143,7 @@ def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(realtime, snapshot, broken)
+    monkeypatch.setattr(screens, snapshot, broken)
     client = socketio.Client(reconnection=False)
     refusals = []
     client.on("connect_error", refusals.append, namespace=namespace)
@@ -277,3 +277,87 @@ def test_websockets_decline_compression_that_browsers_offer(live_server):
     status, *headers = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
     assert " 101 " in status, status
     assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")], headers
+
+
+def test_the_api_and_the_counter_socket_give_the_current_ticket_in_one_shape(api, http, screens):
+    """The counter page hears its current ticket over the socket and gets it in the answers to its
+    actions: the same shape, with the moves legal from its status."""
+    clerk = staff_token(http, "clara")
+    http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
+    http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"})
+    desk = screens("/counter", "counter=HQ-05", clerk)
+    desk.next("state")
+    called = http("POST", "/api/v1/counters/HQ-05/call-next", clerk).json()
+    assert called["actions"] == ["recall", "start", "no_show"]
+    assert desk.next("state", where=lambda d: d["current"] is not None)["current"] == called
+    assert http("GET", "/api/v1/counters/HQ-05/current", clerk).json() == called
+    started = http("POST", f"/api/v1/tickets/{called['id']}/start", clerk).json()
+    assert started["actions"] == ["finish", "transfer"]
+    assert desk.next("state", where=lambda d: (d["current"] or {}).get("status") == "serving")["current"] == started
+    done = http("POST", f"/api/v1/tickets/{called['id']}/finish", clerk, json={"outcome": "resolved"}).json()
+    assert done["actions"] == []
+    assert desk.next("state", where=lambda d: d["current"] is None)["current"] is None
+
+
+def test_the_visitor_hears_the_moves_left_to_their_ticket(api, http, screens):
+    clerk = staff_token(http, "clara")
+    http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
+    mine = http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"}).json()
+    visitor = screens("/ticket", f"token={mine['token']}")
+    assert visitor.next("ticket_status")["actions"] == ["call", "cancel"]
+    assert http("GET", f"/api/v1/tickets/{mine['token']}").json()["actions"] == ["call", "cancel"]
+    http("POST", "/api/v1/counters/HQ-05/call-next", clerk)
+    http("POST", f"/api/v1/tickets/{mine['id']}/no-show", clerk)
+    gone = visitor.next("ticket_status", where=lambda d: d["status"] == "no_show")
+    assert gone["actions"] == []
+    assert http("GET", f"/api/v1/tickets/{mine['token']}").json()["actions"] == []
+
+
+@pytest.fixture
+def second_app(app):
+    """Another app over the same database in this process, served on a port of its own."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from queue_app import create_app
+    from queue_app.extensions import db
+
+    other = create_app({key: app.config[key] for key in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "ONEDOOR_CONFIG", "SECRET_KEY", "ONEDOOR_LOGIN_RATE_LIMIT",
+        "ONEDOOR_PUBLIC_RATE_LIMIT", "ONEDOOR_BOOKING_RATE_LIMIT", "ONEDOOR_REMOTE_RATE_LIMIT",
+        "ONEDOOR_PUBLIC_CACHE_SECONDS")})
+    server = make_server("127.0.0.1", 0, other, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_two_apps_in_one_process_do_not_hear_each_others_commits(api, http, screens, second_app):
+    """Each app has its own Socket.IO server and notifier: what one commits reaches its own
+    screens, never the other's (they share the database, not their screens)."""
+    import requests
+
+    clerk = staff_token(http, "clara")
+    display = api.device("display", "HQ")
+    here = screens("/display", "centre=HQ", display)
+    here.next("state")
+    there = Screen(second_app, "/display", "centre=HQ", display)
+    try:
+        there.next("state")
+        http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
+        http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "birth"})
+        assert here.next("queue_changed", where=lambda d: d["service"] == "birth" and d["waiting"] == 1)
+        assert [e for e in there.drain(1.0) if e[0] in ("ticket_called", "queue_changed")] == []
+        called = requests.post(f"{second_app}/api/v1/counters/HQ-05/call-next", timeout=10,
+                               headers={"Authorization": f"Bearer {clerk}"})
+        assert called.status_code == 200, called.text
+        assert there.next("ticket_called")["number"] == "A001"
+        assert [e for e in here.drain(1.0) if e[0] in ("ticket_called", "queue_changed")] == []
+    finally:
+        there.close()

@@ -1,0 +1,28 @@
+"""The display's live feed: the /display Socket.IO namespace, for a centre's waiting-room screens
+and kiosks (SPEC §6)."""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace
+
+from queue_app.namespaces import centre_arg, enter, principal, refusing_on_failure, serve
+from queue_app.realtime import centre_room
+from queue_app.services import screens
+
+from . import bp
+
+
+class DisplayNamespace(Namespace):
+    """Waiting-room screens (display devices) and kiosks, per centre."""
+
+    @refusing_on_failure
+    def on_connect(self, auth=None):
+        caller = principal(auth)
+        centre = centre_arg()
+        if caller.device is None or not caller.covers(centre.id):
+            raise ConnectionRefusedError(f"forbidden: only {centre.code}'s displays and kiosks")
+        enter(centre_room(centre.id))
+        self.emit("state", screens.display_state(centre), room=request.sid)
+
+
+serve(bp, DisplayNamespace, "/display")

@@ -1,0 +1,111 @@
+"""What each live screen shows (SPEC §6), as the JSON its socket sends: the display's, the counter
+page's, the managers' and the visitor's. The namespaces send these on connect and the notifier
+(realtime.py) on each committed change; the API answers a ticket in the same shape (`ticket_view`).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..domain.alerts import manager_alerts
+from ..domain.lifecycle import WAITING, moves
+from ..extensions import db
+from ..models import Centre, Counter, Ticket
+from . import changes, dashboard
+from .calling import active_ticket
+from .printing import printer_faults
+from .reading import queue_view, ticket_status
+
+RECENT_CALLS = 8
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def call_event(call: changes.Call) -> dict:
+    """The `ticket_called` payload: what a display announces."""
+    return {"number": call.number, "counter": call.counter, "counter_code": call.counter_code,
+            "service": call.service, "called_at": iso(call.called_at)}
+
+
+def recent_calls(centre_id: int) -> list[dict]:
+    rows = db.session.scalars(
+        select(Ticket).where(Ticket.centre_id == centre_id, Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(RECENT_CALLS)
+    ).all()
+    return [call_event(changes.Call.of(t)) for t in rows if t.counter is not None]
+
+
+def queue_summary(centre: Centre, view: dict | None = None) -> dict:
+    """Waiting counts and estimated waits per service, from one computation of the queue."""
+    view = view or queue_view(centre, utcnow())
+    return {"centre": centre.code, "waiting": view["waiting"], "open_counters": view["open_counters"],
+            "estimated_wait_min": view["estimated_wait_min"], "services": view["services"]}
+
+
+def display_state(centre: Centre) -> dict:
+    return {**queue_summary(centre), "calls": recent_calls(centre.id), "timezone": centre.timezone}
+
+
+def ticket_view(ticket: Ticket) -> dict:
+    """A ticket as staff see it, the one shape of "the current ticket": the API's answers
+    (api/schemas.py TicketOut) and the counter page's socket alike. No phone number, no status
+    token; with the documents its service asks for, and the moves legal from its status."""
+    return {
+        "id": ticket.id, "number": ticket.number, "centre": ticket.centre.code, "service": ticket.service.code,
+        "status": ticket.status, "priority": ticket.priority, "appointment": ticket.booked,
+        "language": ticket.language, "source": ticket.source,
+        "arrived_at": iso(ticket.arrived_at), "issued_at": iso(ticket.issued_at), "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at), "finished_at": iso(ticket.finished_at),
+        "counter": ticket.counter.code if ticket.counter else None, "recall_count": ticket.recall_count,
+        "outcome": ticket.outcome, "reason": ticket.reason, "transferred_from": ticket.transferred_from_id,
+        "documents": ticket.service.documents, "actions": moves(ticket.status),
+    }
+
+
+def counter_state(counter: Counter, summary: dict | None = None) -> dict:
+    current = active_ticket(counter)
+    summary = summary or queue_summary(counter.centre)
+    skills = set(counter.skills.get("primary", [])) | set(counter.skills.get("secondary", []))
+    return {
+        "counter": {"code": counter.code, "name": counter.name, "state": counter.state,
+                    "clerk": counter.staff.username if counter.staff else None,
+                    "clerk_name": counter.staff.name if counter.staff else None, "skills": counter.skills,
+                    "opened_at": iso(counter.opened_at)},
+        "current": None if current is None else ticket_view(current),
+        "queue": [s for s in summary["services"] if not skills or s["service"] in skills],
+        "waiting": summary["waiting"],
+    }
+
+
+def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict:
+    """What a centre's managers watch: the queue per service against the target, alerts (a service
+    past its target wait, a printer fault), the counters, and today's figures with hourly series."""
+    now = now or utcnow()
+    summary = summary or queue_summary(centre, queue_view(centre, now))
+    alerts = manager_alerts(summary["services"], centre.target_wait_min, printer_faults(centre.id, now))
+    for alert in alerts:
+        if "failing_since" in alert:
+            alert["failing_since"] = iso(alert["failing_since"])
+    return {**summary, "target_wait_min": centre.target_wait_min, "alerts": alerts, "now": iso(now),
+            "counters": dashboard.counters(centre), "today": dashboard.today(centre, now)}
+
+
+def status_payload(token: str) -> dict:
+    """The visitor's `ticket_status`: their ticket's place, estimate, counter and legal moves."""
+    status = dataclasses.asdict(ticket_status(token, utcnow()))
+    del status["service_name"], status["issued_at"]  # the page has them from its first load
+    return {**status, "called_at": iso(status["called_at"]), "actions": list(status["actions"])}
+
+
+def waiting_status(centre: Centre, entry: dict) -> dict:
+    """`status_payload` of a waiting ticket, from its entry in the centre's queue view: positions
+    and estimates move with each change, and everyone waiting hears theirs without a query."""
+    return {
+        "number": entry["number"], "centre": centre.code, "service": entry["service"], "status": WAITING,
+        "position": entry["position"], "ahead": entry["position"] - 1, "estimated_wait_min": entry["estimated_wait_min"],
+        "counter": None, "called_at": None, "actions": moves(WAITING),
+    }
