@@ -31,6 +31,7 @@ class Actor:
 
 
 SYSTEM = Actor(SYSTEM_ROLE, "the system")
+VISITOR = Actor("visitor", "a visitor")  # the public, joining from home: acts at no centre's counters
 
 
 def centre_scope(role: str, centre_ids: Iterable[int]) -> frozenset[int] | None:

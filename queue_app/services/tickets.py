@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
-from ..domain.access import SYSTEM, Actor
+from ..domain.access import Actor
 from ..domain.errors import CentreClosed, InvalidRequest
 from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
@@ -70,14 +70,14 @@ _RECORD = insert(TicketEvent)
 
 
 def record(
-    ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None,
-    by: Actor = SYSTEM,
+    ticket: Ticket, action: str, from_status: str | None, at: datetime, *, by: Actor, reason: str | None = None
 ) -> None:
     """Store one transition in the audit trail (a plain INSERT: events are never read back here),
     and note it for the screens, which hear of it after commit.
 
     `staff_id` is the clerk the ticket is with (what statistics count); `by` is who acted: a
-    manager stepping in at a clerk's counter, an admin, the kiosk that issued (neither: the system).
+    manager stepping in at a clerk's counter, an admin, the kiosk that issued (neither: the system
+    or a visitor).
     """
     call = None
     if action in ("call", "recall") and ticket.counter_id is not None:
@@ -115,7 +115,7 @@ def create_ticket(
     *,
     number: str | None = None,
     arrived_at: datetime | None = None,
-    by: Actor = SYSTEM,
+    by: Actor,
     **fields,
 ) -> Ticket:
     """Add a waiting ticket (numbered now unless `number` is kept from a transfer)."""
@@ -180,7 +180,7 @@ def place_ticket(
     language: str | None = None,
     phone: str | None = None,
     source: str,
-    by: Actor = SYSTEM,
+    by: Actor,
     printer_uri: str | None = None,
     appointment: Appointment | None = None,
 ) -> Issued:

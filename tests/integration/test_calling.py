@@ -173,7 +173,7 @@ def checked_in_appointment(slot, arrived):
                        end=slot + birth.duration_min * MIN, name="Visitor", status="checked_in")
     db.session.add(appt)
     db.session.flush()
-    ticket = create_ticket(hq, birth, arrived, appointment_id=appt.id, source="appointment")
+    ticket = create_ticket(hq, birth, arrived, appointment_id=appt.id, source="appointment", by=SYSTEM)
     db.session.commit()
     return ticket
 
