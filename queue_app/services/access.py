@@ -69,12 +69,14 @@ def _staff_at(by: Actor, centre_id: int) -> str:
     return authorise(by, centre_id)
 
 
-def authorise_counter(by: Actor, counter: Counter, *, opening: bool = False) -> None:
+def authorise_counter(by: Actor, counter: Counter, *, opening: bool = False) -> str:
     """A clerk acts at their own counter (any of their centre to open it); managers of the centre
-    and admins at any counter there. `counter` is the row the caller has locked."""
+    and admins at any counter there. `counter` is the row the caller has locked; returns the
+    actor's current role."""
     role = _staff_at(by, counter.centre_id)
     if not opening and not holds(role, by, counter.staff_id):
         raise Forbidden(f"counter {counter.code} is not open for {by.name}")
+    return role
 
 
 def authorise_ticket(by: Actor, ticket: Ticket) -> None:

@@ -34,9 +34,9 @@ def open_counter(
     """
     now = now or utcnow()
     counter = counter_by_code(counter_code, lock=True)
-    authorise_counter(by, counter, opening=True)
+    role = authorise_counter(by, counter, opening=True)
     staff = staff_by_username(username)
-    if by.role == CLERK and staff.id != by.staff_id:
+    if role == CLERK and staff.id != by.staff_id:
         raise Forbidden(f"{by.name} may open a counter only for themselves")
     if not staff.active:
         raise InvalidRequest(f"{username} is disabled")
