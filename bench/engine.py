@@ -46,7 +46,7 @@ from queue_app.config import read_network_file
 from queue_app.domain.hours import ticket_number
 from queue_app.extensions import db
 from queue_app.models import Centre, Service, Staff, StaffSkill, Ticket, TicketEvent
-from queue_app.services import call_next, finish, issue_ticket, open_counter, start
+from queue_app.services import SYSTEM, call_next, finish, issue_ticket, open_counter, start
 from queue_app.services import apply_network
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "data" / "network.toml"
@@ -155,7 +155,7 @@ def issue_phase(app, tickets: int, issuers: int, seconds: float, centres: int) -
         while next(quota) < tickets and perf_counter() < deadline:  # next() on a count is atomic
             t0 = perf_counter()
             try:
-                issue_ticket(f"C{rng.randint(1, centres):03d}", rng.choice(SERVICES), now=now)
+                issue_ticket(f"C{rng.randint(1, centres):03d}", rng.choice(SERVICES), now=now, by=SYSTEM)
             except Exception as exc:  # counted and reported; the loop goes on
                 rec.error(exc)
                 continue
@@ -194,7 +194,7 @@ def add_clerks(n: int) -> None:
         db.session.add_all(StaffSkill(staff_id=staff.id, service_id=s, level="primary") for s in service_ids)
     db.session.commit()
     for i in range(1, n + 1):
-        open_counter(f"C001-{i:02d}", f"c{i}")
+        open_counter(f"C001-{i:02d}", f"c{i}", by=SYSTEM)
 
 
 def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
@@ -203,7 +203,7 @@ def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
         add_clerks(counters)
         now, rng, t0 = datetime.now(timezone.utc), random.Random(0), perf_counter()
         for _ in tqdm(range(tickets), desc="backlog", unit="ticket", file=sys.stderr, leave=False):
-            issue_ticket("C001", rng.choice(SERVICES), now=now)
+            issue_ticket("C001", rng.choice(SERVICES), now=now, by=SYSTEM)
         backlog_rate = tickets / (perf_counter() - t0)
         db.session.remove()
     deadline, rec = perf_counter() + seconds, Recorder()
@@ -213,7 +213,7 @@ def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
         while perf_counter() < deadline and failures < 5:
             t0 = perf_counter()
             try:
-                ticket = call_next(code)
+                ticket = call_next(code, by=SYSTEM)
             except Exception as exc:  # rolled back and the counter is still free: call again
                 rec.error(exc)
                 failures += 1
@@ -222,8 +222,8 @@ def call_phase(app, tickets: int, counters: int, seconds: float) -> dict:
             if ticket is None:
                 break
             try:
-                start(ticket.id)
-                finish(ticket.id, "resolved")
+                start(ticket.id, by=SYSTEM)
+                finish(ticket.id, "resolved", by=SYSTEM)
             except Exception as exc:  # the ticket would stay at the counter: this counter stops
                 rec.error(exc)
                 break

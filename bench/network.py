@@ -69,7 +69,7 @@ from tests.deploy import Nginx  # noqa: E402
 
 from queue_app.extensions import db  # noqa: E402
 from queue_app.models import Centre, Service, Staff, StaffSkill  # noqa: E402
-from queue_app.services import call_next, create_device, issue_ticket, open_counter, start  # noqa: E402
+from queue_app.services import SYSTEM, call_next, create_device, issue_ticket, open_counter, start  # noqa: E402
 from queue_app.services.people import issue_staff_token  # noqa: E402
 
 DATABASE = "onedoor_network_bench"
@@ -127,7 +127,7 @@ def add_clerks(code: str, count: int) -> list[tuple[str, str]]:
     tokens = [issue_staff_token(s.id, hours=12)[0] for s in staff]
     db.session.commit()
     for k, s in enumerate(staff, start=1):
-        open_counter(f"{code}-{k:02d}", s.username)
+        open_counter(f"{code}-{k:02d}", s.username, by=SYSTEM)
     return [(f"{code}-{k:02d}", token) for k, token in enumerate(tokens, start=1)]
 
 
@@ -135,9 +135,9 @@ def serving(counter: Counter, service: str) -> None:
     """The counter calls a ticket of its own and starts serving it, as at any moment of a busy day,
     so that its first turn in the loops finishes one visit before calling the next."""
     code = counter.code.split("-")[0]
-    issue_ticket(code, service)
-    counter.current = call_next(counter.code).id
-    start(counter.current)
+    issue_ticket(code, service, by=SYSTEM)
+    counter.current = call_next(counter.code, by=SYSTEM).id
+    start(counter.current, by=SYSTEM)
 
 
 def prepare(args) -> tuple[list[Site], list[tuple[str, int, str]]]:
@@ -155,7 +155,7 @@ def prepare(args) -> tuple[list[Site], list[tuple[str, int, str]]]:
     backlog = []
     for j in tqdm(range(args.status_pages), desc="backlog", unit="ticket", file=sys.stderr, leave=False):
         code = sites[j % len(sites)].code
-        ticket = issue_ticket(code, rng.choice(SERVICES)).ticket
+        ticket = issue_ticket(code, rng.choice(SERVICES), by=SYSTEM).ticket
         backlog.append((code, ticket.id, ticket.token))
     return sites, backlog
 

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from . import bp
-from .views import covers, find_counter, held_counter, pick_view, work_data
+from queue_app.services.access import acts_at
+
+from .views import find_counter, held_counter, pick_view, work_data
 
 STAFF = ("clerk", "manager", "admin")
 
@@ -32,7 +34,7 @@ def page():
     counter = find_counter(code)
     if counter is None:
         return refused(_("There is no counter %(code)s.", code=code), 404)
-    if not covers(current_user, counter.centre):
+    if not acts_at(current_user, counter.centre_id):
         return refused(_("Counter %(code)s is in a centre where you do not work.", code=counter.code), 403)
     session["counter"] = counter.code  # step 1 marks it as the last one used
     return render_template("counter/work.html", data=work_data(counter, current_user), counter=counter)

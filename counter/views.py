@@ -6,30 +6,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from queue_app.db import utcnow
-from queue_app.domain.lifecycle import UNRESOLVED_REASONS
+from queue_app.domain.access import CLERK
+from queue_app.domain.lifecycle import COUNTER_CLOSED, COUNTER_HELD, COUNTER_OPEN, COUNTER_PAUSED, UNRESOLVED_REASONS
 from queue_app.extensions import db
 from queue_app.i18n import page_language, text
 from queue_app.models import Centre, Counter, Service, Staff
 from queue_app.refusals import refusal_texts
+from queue_app.services.access import reachable_centres
 from queue_app.services.lookup import language_codes
 
 from .texts import reason_labels, script_texts
 
 
-def reachable_centres(staff: Staff) -> list[Centre]:
-    """The centres whose counters this person may use: an admin's are all of them."""
-    if staff.role == "admin":
-        return list(db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)))
-    return [c for c in staff.centres if c.active]
-
-
-def covers(staff: Staff, centre: Centre) -> bool:
-    return staff.role == "admin" or centre.id in {c.id for c in staff.centres}
-
-
 def held_counter(staff: Staff) -> Counter | None:
     """The counter this clerk has open (or paused), if any: the page goes straight back to it."""
-    return db.session.scalar(select(Counter).where(Counter.staff_id == staff.id, Counter.state != "closed"))
+    return db.session.scalar(select(Counter).where(Counter.staff_id == staff.id, Counter.state.in_(COUNTER_HELD)))
 
 
 def find_counter(code: str) -> Counter | None:
@@ -39,7 +30,7 @@ def find_counter(code: str) -> Counter | None:
 
 
 def state_label(state: str) -> str:
-    return {"open": _("Open"), "paused": _("Paused"), "closed": _("Closed")}.get(state, state)
+    return {COUNTER_OPEN: _("Open"), COUNTER_PAUSED: _("Paused"), COUNTER_CLOSED: _("Closed")}.get(state, state)
 
 
 def pick_view(staff: Staff, centre_code: str | None, last: str | None) -> dict:
@@ -53,7 +44,7 @@ def pick_view(staff: Staff, centre_code: str | None, last: str | None) -> dict:
     for counter in chosen.counters if chosen else ():
         mine = counter.staff_id == staff.id
         # A clerk cannot act at another clerk's counter; managers and admins may step in.
-        usable = counter.state == "closed" or mine or staff.role != "clerk"
+        usable = counter.state == COUNTER_CLOSED or mine or staff.role != CLERK
         counters.append({
             "code": counter.code, "name": counter.name, "state": counter.state,
             "state_label": state_label(counter.state), "holder": counter.staff.name if counter.staff else None,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import utcnow
+from .domain.access import Actor, covers
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
 
@@ -54,15 +55,21 @@ class Principal:
     def name(self) -> str:
         return self.staff.username if self.staff else f"{self.device.kind} #{self.device.id}"
 
-    def centre_ids(self) -> set[int] | None:
+    @property
+    def actor(self) -> Actor:
+        """Who acts, as the services are told (`by=`)."""
+        from .services.access import actor_of  # services import this module (token hashes)
+
+        return actor_of(self.staff or self.device)
+
+    def centre_ids(self) -> frozenset[int] | None:
         """The centres this caller acts in; None for an admin (every centre)."""
-        if self.staff is not None:
-            return None if self.staff.role == "admin" else {c.id for c in self.staff.centres}
-        return {self.device.centre_id}
+        from .services.access import scope_of
+
+        return scope_of(self.staff or self.device)
 
     def covers(self, centre_id: int) -> bool:
-        ids = self.centre_ids()
-        return ids is None or centre_id in ids
+        return covers(self.centre_ids(), centre_id)
 
 
 @login_manager.user_loader

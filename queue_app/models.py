@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import UTCDateTime, utcnow
 from .domain.appointments import BOOKED
 from .domain.hours import OpeningHours
+from .domain.lifecycle import COUNTER_CLOSED
 from .domain.policy import Skills
 from .extensions import db
 
@@ -170,7 +171,7 @@ class Counter(db.Model):
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), index=True)
     number: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(60))
-    state: Mapped[str] = mapped_column(sa.String(8), default="closed")  # closed | open | paused
+    state: Mapped[str] = mapped_column(sa.String(8), default=COUNTER_CLOSED)  # see domain/lifecycle.py
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     skills: Mapped[dict] = mapped_column(JSON, default=dict)  # {"primary": [...], "secondary": [...]}
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -292,8 +293,11 @@ class TicketEvent(db.Model):
     to_status: Mapped[str] = mapped_column(sa.String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id"))
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))  # the counter's clerk (statistics)
     reason: Mapped[str | None] = mapped_column(sa.String(40))
+    # Who acted (SPEC §9): the signed-in staff member, or the device; neither for the system or a visitor.
+    actor_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    device_id: Mapped[int | None] = mapped_column(sa.ForeignKey("devices.id"))
 
 
 class Feedback(db.Model):

@@ -19,7 +19,7 @@ from queue_app.config import read_network_file
 from queue_app.extensions import db
 from queue_app.models import Staff
 from queue_app.services import apply_network
-from queue_app.services import open_counter
+from queue_app.services import SYSTEM, Actor, actor_of, open_counter
 
 DATA = Path(__file__).parent / "data"
 NETWORK = DATA / "network.toml"
@@ -188,7 +188,14 @@ def add_clerk(username: str, centre_code: str, primary=(), secondary=()) -> Staf
 def open_desk(counter: str, username: str, primary=(), secondary=(), now=NOON, **kw):
     """Make a clerk with these skills and open the counter for them."""
     add_clerk(username, counter.split("-")[0], primary, secondary)
-    return open_counter(counter, username, now=now, **kw)
+    return open_counter(counter, username, now=now, **{"by": SYSTEM, **kw})
+
+
+def as_device(device_id: int) -> Actor:
+    """The device with this id as the actor of a service (a kiosk issuing, say)."""
+    from queue_app.models import Device
+
+    return actor_of(db.session.get(Device, device_id))
 
 
 def utc(*args) -> datetime:

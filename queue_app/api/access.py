@@ -1,4 +1,8 @@
-"""Who may call what: roles and centre scoping of SPEC §9, checked before a view runs."""
+"""Who may call what (SPEC §9): the caller and their role, checked before a view runs.
+
+What the caller may do to a counter or a ticket is decided by the service, on the rows it locks;
+views pass the caller on as `by=actor()`.
+"""
 from __future__ import annotations
 
 import functools
@@ -8,8 +12,9 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from ..auth import Principal, current_principal
+from ..domain.access import Actor
 from ..domain.errors import Forbidden, Unauthorized
-from ..models import Centre, Counter, Ticket
+from ..models import Centre
 from .blueprint import Blueprint
 
 STAFF = ("admin", "manager", "clerk")
@@ -32,6 +37,11 @@ def caller() -> Principal:
     return principal
 
 
+def actor() -> Actor:
+    """The authenticated caller as the services are told of them."""
+    return caller().actor
+
+
 def require(*roles: str):
     """Let only callers with one of `roles` (admin, manager, clerk, kiosk, display) through."""
 
@@ -49,26 +59,7 @@ def require(*roles: str):
 
 
 def ensure_centre(centre: Centre) -> None:
-    """403 unless the caller works at (or is a device of) this centre; admins everywhere."""
+    """For reads: 403 unless the caller works at (or is a device of) this centre; admins everywhere."""
     principal = caller()
     if not principal.covers(centre.id):
         raise Forbidden(f"{principal.name} does not act at centre {centre.code}")
-
-
-def ensure_counter(counter: Counter, *, opening: bool = False) -> None:
-    """A clerk acts at their own open counter (any closed one of their centre to open it);
-    managers of the centre and admins at any counter there."""
-    ensure_centre(counter.centre)
-    principal = caller()
-    if principal.role != "clerk" or opening:
-        return
-    if counter.staff_id != principal.staff.id:
-        raise Forbidden(f"counter {counter.code} is not open for {principal.name}")
-
-
-def ensure_ticket(ticket: Ticket) -> None:
-    """Staff act on a ticket of their centre; a clerk only on one at their own counter."""
-    ensure_centre(ticket.centre)
-    principal = caller()
-    if principal.role == "clerk" and ticket.staff_id != principal.staff.id:
-        raise Forbidden(f"ticket {ticket.number} is not at {principal.name}'s counter")

@@ -6,7 +6,7 @@ from flask import Response
 from .. import services
 from ..services.calling import active_ticket
 from ..services.lookup import counter_by_code
-from .access import caller, ensure_counter, require
+from .access import actor, caller, ensure_centre, require
 from .blueprint import Blueprint
 from .schemas import CounterStateOut, ErrorSchema, OpenIn, TicketOut
 
@@ -27,7 +27,7 @@ def counter_errors(view):
 def show(counter):
     """The counter's state, clerk and session skills."""
     desk = counter_by_code(counter)
-    ensure_counter(desk, opening=True)
+    ensure_centre(desk.centre)
     return desk
 
 
@@ -39,7 +39,7 @@ def show(counter):
 def current(counter):
     """The ticket called to or being served at this counter."""
     desk = counter_by_code(counter)
-    ensure_counter(desk, opening=True)
+    ensure_centre(desk.centre)
     ticket = active_ticket(desk)
     return ticket if ticket is not None else Response(status=204)
 
@@ -52,9 +52,7 @@ def current(counter):
 @blp.alt_response(422, schema=ErrorSchema)
 def open_(body, counter):
     """Open the counter for the signed-in clerk, serving their skills or the narrowed list."""
-    desk = counter_by_code(counter)
-    ensure_counter(desk, opening=True)
-    return services.open_counter(desk.code, caller().staff.username, skills=body.get("skills"))
+    return services.open_counter(counter, caller().staff.username, by=actor(), skills=body.get("skills"))
 
 
 def _simple(name: str, verb, doc: str):
@@ -63,9 +61,7 @@ def _simple(name: str, verb, doc: str):
     @blp.response(200, CounterStateOut)
     @counter_errors
     def view(counter):
-        desk = counter_by_code(counter)
-        ensure_counter(desk)
-        return verb(desk.code)
+        return verb(counter, by=actor())
 
     view.__name__ = view.__qualname__ = name
     view.__doc__ = doc
@@ -84,7 +80,5 @@ close = _simple("close", services.close_counter, "Close the counter; refused whi
 @counter_errors
 def call_next(counter):
     """Call the ticket the policy picks for this counter."""
-    desk = counter_by_code(counter)
-    ensure_counter(desk)
-    ticket = services.call_next(desk.code)
+    ticket = services.call_next(counter, by=actor())
     return ticket if ticket is not None else Response(status=204)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..db import utcnow
+from ..domain.lifecycle import COUNTER_OPEN
 from ..extensions import db, limiter
 from ..limits import PUBLIC_LIMIT
 from ..models import Agency, Counter, Language, LifeEvent, Service
@@ -70,7 +71,7 @@ def counters(centre):
     """The centre's counters, open or not (no staff names)."""
     place = centre_by_code(centre)
     rows = db.session.scalars(select(Counter).where(Counter.centre_id == place.id).order_by(Counter.number)).all()
-    return [{"code": c.code, "number": c.number, "name": c.name, "open": c.state == "open", "state": c.state}
+    return [{"code": c.code, "number": c.number, "name": c.name, "open": c.state == COUNTER_OPEN, "state": c.state}
             for c in rows]
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from .. import services
 from ..domain.errors import InvalidRequest, NotFound
-from ..services.lookup import centre_by_code, service_by_code, ticket_by_id
+from ..services.lookup import service_by_code, ticket_by_id
 from ..services.printing import device_printer_state, job_state
 from ..urls import visitor_url
-from .access import caller, ensure_centre, ensure_ticket, require
+from .access import actor, caller, ensure_centre, require
 from .blueprint import Blueprint
 from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, PrinterStateOut, TicketOut, TransferIn
 
@@ -23,13 +23,11 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing 
 @blp.alt_response(409, schema=ErrorSchema, description="the centre is closed")
 def issue(body, centre):
     """Issue a walk-in ticket at this kiosk's centre; a print job goes to the kiosk's printer."""
-    place = centre_by_code(centre)
-    ensure_centre(place)  # a kiosk issues only at its own centre
-    device = caller().device
+    principal = caller()
     known_service(body["service"])
-    issued = services.issue_ticket(
-        place.code, body["service"], priority=body["priority"], language=body.get("language"),
-        phone=body.get("phone"), source="kiosk", device_id=device.id, printer_uri=device.printer_uri,
+    issued = services.issue_ticket(  # a kiosk issues only at its own centre
+        centre, body["service"], by=principal.actor, priority=body["priority"], language=body.get("language"),
+        phone=body.get("phone"), source="kiosk", printer_uri=principal.device.printer_uri,
     )
     return issued_answer(issued), 201
 
@@ -81,8 +79,9 @@ def issued_answer(issued) -> dict:
 def check_in(body, code):
     """Check a booked visitor in at this kiosk's centre: the appointment becomes a waiting ticket
     with appointment priority, printed at the kiosk's printer."""
-    device = caller().device
-    issued = services.check_in(device.centre.code, code, language=body.get("language"), device_id=device.id,
+    principal = caller()
+    device = principal.device
+    issued = services.check_in(device.centre.code, code, by=principal.actor, language=body.get("language"),
                                printer_uri=device.printer_uri)
     appointment = issued.ticket.appointment
     return {**issued_answer(issued), "appointment": {
@@ -98,8 +97,7 @@ def known_service(code: str) -> None:
 
 
 def _act(ticket_id: int, verb, *args):
-    ensure_ticket(ticket_by_id(ticket_id))
-    return verb(ticket_id, *args)
+    return verb(ticket_id, *args, by=actor())
 
 
 STAFF_ERRORS = [(401, None), (403, None), (404, None), (409, "an illegal move for the ticket's status")]

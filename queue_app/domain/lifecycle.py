@@ -1,4 +1,4 @@
-"""A ticket's life (SPEC §3): the statuses, the legal moves between them, and outcomes."""
+"""A ticket's life (SPEC §3): the statuses, the legal moves between them, and outcomes; a counter's states."""
 from .errors import IllegalTransition, InvalidRequest
 
 WAITING = "waiting"
@@ -71,3 +71,37 @@ def check_outcome(outcome: str, reason: str | None) -> str | None:
             )
         return reason
     raise InvalidRequest(f"outcome must be one of: {', '.join(OUTCOMES)}")
+
+
+# A counter's life: closed -> open <-> paused -> closed. Opening again (open or paused, by the
+# clerk who holds it) re-chooses the skills served and leaves it open.
+COUNTER_CLOSED = "closed"
+COUNTER_OPEN = "open"
+COUNTER_PAUSED = "paused"
+COUNTER_STATES = (COUNTER_OPEN, COUNTER_PAUSED, COUNTER_CLOSED)
+
+# (current state, action) -> next state. Anything absent is illegal.
+COUNTER_TRANSITIONS = {
+    (COUNTER_CLOSED, "open"): COUNTER_OPEN,
+    (COUNTER_OPEN, "open"): COUNTER_OPEN,
+    (COUNTER_PAUSED, "open"): COUNTER_OPEN,
+    (COUNTER_OPEN, "pause"): COUNTER_PAUSED,
+    (COUNTER_PAUSED, "resume"): COUNTER_OPEN,
+    (COUNTER_OPEN, "close"): COUNTER_CLOSED,
+    (COUNTER_PAUSED, "close"): COUNTER_CLOSED,
+}
+COUNTER_ACTIONS = frozenset(action for _, action in COUNTER_TRANSITIONS)
+COUNTER_HELD = frozenset({COUNTER_OPEN, COUNTER_PAUSED})  # a clerk holds the counter
+_LEADS_TO = {action: to for (_, action), to in COUNTER_TRANSITIONS.items()}
+
+
+def next_counter_state(code: str, current: str, action: str) -> str:
+    """Return the state `action` leads counter `code` to from `current`, or raise IllegalTransition."""
+    if action not in COUNTER_ACTIONS:
+        raise InvalidRequest(f"unknown counter action {action!r}")
+    try:
+        return COUNTER_TRANSITIONS[(current, action)]
+    except KeyError:
+        if action == "close":
+            raise IllegalTransition(f"counter {code} is closed already") from None
+        raise IllegalTransition(f"counter {code} is {current}; it cannot be set {_LEADS_TO[action]}") from None

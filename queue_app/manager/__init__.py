@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ..domain.errors import NotFound
 from ..models import Centre
+from ..services.access import acts_at
 from ..services.lookup import centre_by_code
 
 bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates",
@@ -44,7 +45,7 @@ def managed_centre(code: str) -> Centre:
         centre = centre_by_code(code)
     except NotFound:
         abort(404)
-    if current_user.role != "admin" and centre.id not in {c.id for c in current_user.centres}:
+    if not acts_at(current_user, centre.id):
         abort(403)
     return centre
 

@@ -16,6 +16,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..i18n import page_language, text
 from ..models import Centre, Service
+from ..services.access import reachable_centres
 from ..services.screens import manager_state
 from . import bp, managed_centre, managers_only, refused
 
@@ -49,9 +50,7 @@ def service_names() -> dict:
 
 
 def centres_of_user() -> list[Centre]:
-    if current_user.role == "admin":
-        return list(db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)))
-    return [c for c in current_user.centres if c.active]
+    return reachable_centres(current_user)
 
 
 def overview_row(centre: Centre, now) -> dict:

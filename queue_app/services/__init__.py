@@ -1,4 +1,6 @@
 """Verbs that own a transaction. Views, socket handlers, CLI commands and jobs call these."""
+from ..domain.access import SYSTEM, Actor
+from .access import actor_of
 from .appointments import check_in
 from .booking import appointment_by_code, book, cancel_appointment, reschedule, slots
 from .calling import call_next, cancel, expire_calls, finish, no_show, recall, start, transfer
@@ -11,6 +13,7 @@ from .queue import queue_state
 from .tickets import issue_ticket
 
 __all__ = [
+    "SYSTEM", "Actor", "actor_of",
     "apply_network", "appointment_by_code", "book", "cancel_appointment", "reschedule", "slots",
     "call_next", "cancel", "check_in", "job_state", "printer_faults", "close_counter", "close_day", "create_device", "create_user",
     "expire_calls", "finish", "issue_ticket", "no_show", "open_counter",

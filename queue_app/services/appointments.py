@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from ..db import utcnow
 from ..domain import appointments as ap
+from ..domain.access import Actor
 from ..domain.appointments import EARLY, LATE, AppointmentRefused, check_in_window
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Appointment
+from .access import authorise
 from .lookup import centre_by_code, setting
 from .tickets import Issued, place_ticket
 from .tx import atomic
@@ -23,9 +25,9 @@ def check_in(
     centre_code: str,
     code: str,
     *,
+    by: Actor,
     now: datetime | None = None,
     language: str | None = None,
-    device_id: int | None = None,
     printer_uri: str | None = None,
 ) -> Issued:
     """Turn a booked appointment into a waiting ticket with appointment priority from its start.
@@ -33,10 +35,11 @@ def check_in(
     Refused (409) before the check-in window opens (`too_early`), after it closes (`too_late`: the
     visitor may take a walk-in ticket), at another centre (`wrong_centre`) and a second time
     (`already_checked_in`); an unknown code is a 404. Codes are compared without case or spaces,
-    as people type them.
+    as people type them. `by` is the kiosk (a device of this centre) or the system.
     """
     now = now or utcnow()
     centre = centre_by_code(centre_code)
+    authorise(by, centre.id)
     typed = "".join(code.split()).upper()
     # FOR UPDATE on PostgreSQL, so two kiosks cannot check the same code in twice at once;
     # SQLite's write transaction already serialises them.
@@ -58,7 +61,7 @@ def check_in(
                                    "after it started; please take a walk-in ticket")
     issued = place_ticket(
         centre, appointment.service, now, language=language or appointment.language, phone=appointment.phone,
-        source="appointment", device_id=device_id, printer_uri=printer_uri, appointment=appointment,
+        source="appointment", by=by, printer_uri=printer_uri, appointment=appointment,
     )
     appointment.status = checked_in
     return issued

@@ -7,10 +7,12 @@ from sqlalchemy import bindparam, select, text, update
 
 from ..db import utcnow
 from ..domain import lifecycle as lc
+from ..domain.access import SYSTEM, Actor
 from ..domain.errors import CounterBusy, CounterNotOpen, InvalidRequest
 from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
+from .access import authorise_counter, authorise_ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
 from .queue import head_candidates, pressure
 from .tickets import create_ticket, record
@@ -27,16 +29,24 @@ def active_ticket(counter: Counter) -> Ticket | None:
     )
 
 
-def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = None) -> None:
-    """Apply a legal transition and record it; raise IllegalTransition otherwise.
+def move(ticket: Ticket, action: str, now: datetime, *, reason: str | None = None, by: Actor = SYSTEM) -> None:
+    """Apply a legal transition and record it as done `by` someone; raise IllegalTransition otherwise.
 
-    A move into a final status stamps the ticket's end time.
+    A move into a final status stamps the ticket's end time. Access is the caller's to decide
+    (jobs move tickets as the system).
     """
     before = ticket.status
     ticket.status = lc.next_status(before, action)
     if ticket.status in lc.FINAL:
         ticket.finished_at = now
-    record(ticket, action, before, now, reason=reason)
+    record(ticket, action, before, now, reason=reason, by=by)
+
+
+def _locked_ticket(ticket_id: int, by: Actor) -> Ticket:
+    """The ticket, locked, once `by` may act on it (decided on the locked row)."""
+    ticket = ticket_by_id(ticket_id, lock=True)
+    authorise_ticket(by, ticket)
+    return ticket
 
 
 # PostgreSQL: lock the first ticket of the ranked list that no other counter holds, in one
@@ -59,15 +69,17 @@ def _take(ranked) -> int | None:
 
 
 @atomic
-def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | None:
+def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> Ticket | None:
     """Call the ticket the policy picks for this counter; None when nothing it serves waits.
 
-    The counter row is locked first (one call at a time per counter); the chosen ticket is locked
-    and its status checked before it is taken, so two counters never get the same ticket.
+    The counter row is locked first (one call at a time per counter) and `by` is judged on it;
+    the chosen ticket is locked and its status checked before it is taken, so two counters never
+    get the same ticket.
     """
     now = now or utcnow()
     counter = counter_by_code(counter_code, lock=True)
-    if counter.state != "open":
+    authorise_counter(by, counter)
+    if counter.state != lc.COUNTER_OPEN:
         raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
     current = active_ticket(counter)
     if current is not None:
@@ -92,7 +104,7 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
                 .returning(Ticket),
                 execution_options={"populate_existing": True},
             ).one()
-            record(ticket, "call", lc.WAITING, now)
+            record(ticket, "call", lc.WAITING, now, by=by)
             return ticket
     # Every candidate was being taken by other counters, round after round: tickets do wait,
     # so "nothing waits" would be a lie. Ask the clerk to call again.
@@ -100,63 +112,65 @@ def call_next(counter_code: str, *, now: datetime | None = None) -> Ticket | Non
 
 
 @atomic
-def recall(ticket_id: int, *, now: datetime | None = None) -> Ticket:
+def recall(ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
     """Call the same ticket again; past the centre's recall limit it becomes a no-show."""
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
+    ticket = _locked_ticket(ticket_id, by)
     lc.next_status(ticket.status, "recall")  # refuse early if not called
     centre: Centre = ticket.centre
     if ticket.recall_count >= centre.recall_limit:
-        move(ticket, "no_show", now, reason="recall_limit")
+        move(ticket, "no_show", now, reason="recall_limit", by=by)
         return ticket
     ticket.recall_count += 1
     ticket.called_at = now
-    move(ticket, "recall", now)
+    move(ticket, "recall", now, by=by)
     return ticket
 
 
 @atomic
-def start(ticket_id: int, *, now: datetime | None = None) -> Ticket:
+def start(ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
     """The visitor reached the counter: serving begins."""
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
-    move(ticket, "start", now)
+    ticket = _locked_ticket(ticket_id, by)
+    move(ticket, "start", now, by=by)
     ticket.started_at = now
     return ticket
 
 
 @atomic
-def finish(ticket_id: int, outcome: str, reason: str | None = None, *, now: datetime | None = None) -> Ticket:
+def finish(
+    ticket_id: int, outcome: str, reason: str | None = None, *, by: Actor, now: datetime | None = None
+) -> Ticket:
     """End a visit with its outcome (resolved, or unresolved with a reason)."""
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
+    ticket = _locked_ticket(ticket_id, by)
     reason = lc.check_outcome(outcome, reason)
-    move(ticket, "finish", now, reason=reason)
+    move(ticket, "finish", now, reason=reason, by=by)
     ticket.outcome, ticket.reason = outcome, reason
     return ticket
 
 
 @atomic
-def no_show(ticket_id: int, *, now: datetime | None = None, reason: str = "clerk") -> Ticket:
+def no_show(ticket_id: int, *, by: Actor, now: datetime | None = None, reason: str = "clerk") -> Ticket:
     """The called visitor did not come."""
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
-    move(ticket, "no_show", now, reason=reason)
+    ticket = _locked_ticket(ticket_id, by)
+    move(ticket, "no_show", now, reason=reason, by=by)
     return ticket
 
 
 @atomic
-def transfer(ticket_id: int, service_code: str, *, now: datetime | None = None) -> Ticket:
+def transfer(ticket_id: int, service_code: str, *, by: Actor, now: datetime | None = None) -> Ticket:
     """Send a visitor on to another service: a new waiting ticket that keeps the arrival time.
 
     The number stays the same, since it is printed on the visitor's paper.
     """
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
+    ticket = _locked_ticket(ticket_id, by)
     service = service_by_code(service_code)
     if service.id == ticket.service_id:
         raise InvalidRequest("a transfer goes to another service than the current one")
-    move(ticket, "transfer", now, reason=service.code)
+    move(ticket, "transfer", now, reason=service.code, by=by)
     return create_ticket(
         ticket.centre,
         service,
@@ -169,21 +183,22 @@ def transfer(ticket_id: int, service_code: str, *, now: datetime | None = None) 
         source="transfer",
         transferred_from_id=ticket.id,
         appointment_id=ticket.appointment_id,
+        by=by,
     )
 
 
 @atomic
-def cancel(ticket_id: int, *, now: datetime | None = None, reason: str = "visitor") -> Ticket:
-    """A waiting visitor leaves the queue."""
+def cancel(ticket_id: int, *, by: Actor, now: datetime | None = None, reason: str = "visitor") -> Ticket:
+    """A waiting visitor leaves the queue (staff of the centre, or the system, record it)."""
     now = now or utcnow()
-    ticket = ticket_by_id(ticket_id, lock=True)
-    move(ticket, "cancel", now, reason=reason)
+    ticket = _locked_ticket(ticket_id, by)
+    move(ticket, "cancel", now, reason=reason, by=by)
     return ticket
 
 
 @atomic
 def expire_calls(*, now: datetime | None = None) -> list[Ticket]:
-    """Mark no-show every called ticket left unanswered past its centre's call timeout."""
+    """Mark no-show every called ticket left unanswered past its centre's call timeout (as the system)."""
     now = now or utcnow()
     expired = []
     rows = db.session.execute(

@@ -13,13 +13,14 @@ from sqlalchemy.orm import joinedload
 
 from ..domain.hourly import hourly
 from ..domain.hours import service_day
-from ..domain.lifecycle import AT_COUNTER, WAITING
+from ..domain.lifecycle import AT_COUNTER, COUNTER_CLOSED, COUNTER_OPEN, COUNTER_STATES, WAITING
 from ..domain.stats import day_figures
 from ..extensions import db
 from ..models import Centre, Counter, Feedback, Ticket
 from .reading import day_visits
 
-COUNTER_STATES = ("serving", "open", "paused", "closed")
+SERVING = "serving"  # a state the dashboard tells apart: open, with a visitor at the counter
+SHOWN_STATES = (SERVING, *COUNTER_STATES)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -60,8 +61,8 @@ def today(centre: Centre, now: datetime) -> dict:
 
 def counter_state(counter: Counter, ticket: Ticket | None) -> str:
     """serving (open, with a ticket called or at the desk), open (idle), paused or closed."""
-    if counter.state == "open" and ticket is not None:
-        return "serving"
+    if counter.state == COUNTER_OPEN and ticket is not None:
+        return SERVING
     return counter.state
 
 
@@ -80,13 +81,13 @@ def counters(centre: Centre) -> dict:
             .where(Ticket.centre_id == centre.id, Ticket.status.in_(AT_COUNTER), Ticket.counter_id.is_not(None))
         )
     }
-    counts = dict.fromkeys(COUNTER_STATES, 0)
+    counts = dict.fromkeys(SHOWN_STATES, 0)
     listed = []
     for c in rows:
         ticket = active.get(c.id)
         state = counter_state(c, ticket)
         counts[state] += 1
-        if state == "closed":
+        if state == COUNTER_CLOSED:
             continue
         listed.append({
             "code": c.code, "name": c.name, "state": state,

@@ -59,7 +59,7 @@ def close_day(centre_code: str, *, now: datetime | None = None) -> DayClosed:
     cancelled = _cancel_waiting(centre, now)
     closed = busy = 0
     for counter in db.session.scalars(
-        select(Counter).where(Counter.centre_id == centre.id, Counter.state != "closed").with_for_update()
+        select(Counter).where(Counter.centre_id == centre.id, Counter.state.in_(lc.COUNTER_HELD)).with_for_update()
     ):
         if active_ticket(counter) is not None:
             busy += 1

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from ..db import utcnow
+from ..domain.access import SYSTEM
 from ..domain.draws import poisson
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
@@ -66,7 +67,7 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
     opened = []
     for clerk, desk in zip(clerks, desks):
         try:
-            opened.append(counters.open_counter(desk.code, clerk.username, now=t).code)
+            opened.append(counters.open_counter(desk.code, clerk.username, now=t, by=SYSTEM).code)
         except DomainError:
             continue  # already open from an earlier demo run
     served_codes = sorted({code for clerk in clerks for code in clerk.skill_set().services})
@@ -80,7 +81,7 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
             try:
                 tickets.issue_ticket(centre.code, rng.choice(served_codes), now=t,
                                      priority=rng.random() < 0.05,
-                                     language=rng.choice(["en", "es", "ru"]))
+                                     language=rng.choice(["en", "es", "ru"]), by=SYSTEM)
                 day.issued += 1
             except DomainError:
                 break
@@ -88,16 +89,16 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
             held = busy_until.get(code)
             if held and held[1] <= t:
                 if rng.random() < 0.9:
-                    calling.finish(held[0], "resolved", now=t)
+                    calling.finish(held[0], "resolved", now=t, by=SYSTEM)
                 else:
-                    calling.finish(held[0], "unresolved", "missing_documents", now=t)
+                    calling.finish(held[0], "unresolved", "missing_documents", now=t, by=SYSTEM)
                 held = None
                 busy_until.pop(code)
                 day.served += 1
             if held is None:
-                ticket = calling.call_next(code, now=t)
+                ticket = calling.call_next(code, now=t, by=SYSTEM)
                 if ticket is not None:
-                    calling.start(ticket.id, now=t + timedelta(minutes=1))
+                    calling.start(ticket.id, now=t + timedelta(minutes=1), by=SYSTEM)
                     minutes = max(2.0, rng.lognormvariate(0, 0.35) * ticket.service.duration_min)
                     busy_until[code] = (ticket.id, t + timedelta(minutes=1 + minutes))
         t += timedelta(minutes=1)

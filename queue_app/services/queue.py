@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, or_, select
 
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
-from ..domain.lifecycle import AT_COUNTER, DONE, WAITING
+from ..domain.lifecycle import AT_COUNTER, COUNTER_OPEN, DONE, WAITING
 from ..domain.policy import Candidate, PolicySettings, Skills, calling_order, queue_pressure
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
@@ -90,7 +90,7 @@ def _heads_statement():
 _HEADS = _heads_statement()
 
 _OPEN_COUNTERS = select(Counter.id, Counter.skills).where(
-    Counter.centre_id == bindparam("centre_id"), Counter.state == "open"
+    Counter.centre_id == bindparam("centre_id"), Counter.state == COUNTER_OPEN
 )
 
 _AT_COUNTERS = (

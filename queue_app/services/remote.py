@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select, text
 
 from ..db import utcnow
+from ..domain.access import VISITOR
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hours import service_day
 from ..domain.policy import Candidate
@@ -96,7 +97,7 @@ def join_remotely(
                            wait_min=wait, minutes_to_closing=to_closing)
     if refusal is not None:
         raise refusal
-    return place_ticket(centre, service, now, language=language, phone=phone, source="remote")
+    return place_ticket(centre, service, now, language=language, phone=phone, source="remote", by=VISITOR)
 
 
 def centres_overview(now: datetime | None = None) -> list[dict]:

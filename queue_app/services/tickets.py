@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
+from ..domain.access import Actor
 from ..domain.errors import CentreClosed, InvalidRequest
 from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
@@ -18,6 +19,7 @@ from ..extensions import db
 from ..domain.policy import Candidate
 from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
 from . import changes
+from .access import authorise
 from .lookup import centre_by_code, language_codes, service_by_code
 from .queue import queue_state
 from .tx import atomic
@@ -67,9 +69,16 @@ def new_token() -> str:
 _RECORD = insert(TicketEvent)
 
 
-def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *, reason: str | None = None) -> None:
+def record(
+    ticket: Ticket, action: str, from_status: str | None, at: datetime, *, by: Actor, reason: str | None = None
+) -> None:
     """Store one transition in the audit trail (a plain INSERT: events are never read back here),
-    and note it for the screens, which hear of it after commit."""
+    and note it for the screens, which hear of it after commit.
+
+    `staff_id` is the clerk the ticket is with (what statistics count); `by` is who acted: a
+    manager stepping in at a clerk's counter, an admin, the kiosk that issued (neither: the system
+    or a visitor).
+    """
     call = None
     if action in ("call", "recall") and ticket.counter_id is not None:
         call = changes.Call.of(ticket)
@@ -84,6 +93,8 @@ def record(ticket: Ticket, action: str, from_status: str | None, at: datetime, *
         "counter_id": ticket.counter_id,
         "staff_id": ticket.staff_id,
         "reason": reason,
+        "actor_staff_id": by.staff_id,
+        "device_id": by.device_id,
     })
 
 
@@ -104,6 +115,7 @@ def create_ticket(
     *,
     number: str | None = None,
     arrived_at: datetime | None = None,
+    by: Actor,
     **fields,
 ) -> Ticket:
     """Add a waiting ticket (numbered now unless `number` is kept from a transfer)."""
@@ -128,7 +140,7 @@ def create_ticket(
     ticket.service = service
     db.session.add(ticket)
     db.session.flush()
-    record(ticket, "issue", None, now)
+    record(ticket, "issue", None, now, by=by)
     return ticket
 
 
@@ -137,24 +149,26 @@ def issue_ticket(
     centre_code: str,
     service_code: str,
     *,
+    by: Actor,
     now: datetime | None = None,
     priority: bool = False,
     language: str | None = None,
     phone: str | None = None,
     source: str = "kiosk",
-    device_id: int | None = None,
     printer_uri: str | None = None,
 ) -> Issued:
     """Issue a walk-in ticket at an open centre; return it with its position and estimate.
 
-    With a printer, the print job is stored in the same transaction: the ticket and its paper
-    are never separated by a crash, and a printer fault never loses the ticket.
+    `by` is the kiosk (a device of this centre) or the system. With a printer, the print job is
+    stored in the same transaction: the ticket and its paper are never separated by a crash, and
+    a printer fault never loses the ticket.
     """
     now = now or utcnow()
     centre = centre_by_code(centre_code)
+    authorise(by, centre.id)
     service = service_by_code(service_code)
     return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
-                        device_id=device_id, printer_uri=printer_uri)
+                        by=by, printer_uri=printer_uri)
 
 
 def place_ticket(
@@ -166,7 +180,7 @@ def place_ticket(
     language: str | None = None,
     phone: str | None = None,
     source: str,
-    device_id: int | None = None,
+    by: Actor,
     printer_uri: str | None = None,
     appointment: Appointment | None = None,
 ) -> Issued:
@@ -190,10 +204,11 @@ def place_ticket(
         source=source,
         estimate_at_issue_min=estimate,
         appointment_id=appointment.id if appointment is not None else None,
+        by=by,
     )
     job_id = None
     if printer_uri:
-        job = PrintJob(ticket_id=ticket.id, device_id=device_id, printer_uri=printer_uri, next_attempt_at=now, created_at=now)
+        job = PrintJob(ticket_id=ticket.id, device_id=by.device_id, printer_uri=printer_uri, next_attempt_at=now, created_at=now)
         db.session.add(job)
         db.session.flush()
         job_id = job.id

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from ..config import ConfigError, NetworkConfig, read_network_file
+from ..domain.access import SYSTEM
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
 from .kpis import Kpis, Outcome, kpis
@@ -174,9 +175,9 @@ class Day:
         visitor, code = what
         now = self.at(self.clock)
         if code is not None:
-            issued = check_in(CENTRE, code, now=now)
+            issued = check_in(CENTRE, code, now=now, by=SYSTEM)
         else:
-            issued = issue_ticket(CENTRE, visitor.service, now=now, priority=visitor.priority, source="kiosk")
+            issued = issue_ticket(CENTRE, visitor.service, now=now, priority=visitor.priority, source="kiosk", by=SYSTEM)
         ticket_id = issued.ticket.id
         self.by_ticket[ticket_id] = visitor
         self.naive[ticket_id] = self.naive_estimate(issued.position, visitor.service, now)
@@ -205,14 +206,14 @@ class Day:
             desk = self.on_duty.pop()
             if desk.ticket is None:
                 self.idle.discard(desk.code)
-                close_counter(desk.code)
+                close_counter(desk.code, by=SYSTEM)
             else:
                 desk.leaving = True
         for desk in self.desks[len(self.on_duty):wanted]:
             if desk.leaving:  # still finishing a visit: simply stays
                 desk.leaving = False
             else:
-                open_counter(desk.code, desk.username, now=now)
+                open_counter(desk.code, desk.username, now=now, by=SYSTEM)
             self.on_duty.append(desk)
             if desk.ticket is None:
                 self.call(desk)
@@ -220,7 +221,7 @@ class Day:
     def call(self, desk: Desk) -> None:
         from ..services import call_next
 
-        ticket = call_next(desk.code, now=self.at(self.clock))
+        ticket = call_next(desk.code, now=self.at(self.clock), by=SYSTEM)
         if ticket is None:
             self.idle.add(desk.code)
             return
@@ -236,19 +237,19 @@ class Day:
     def reach(self, desk: Desk) -> None:
         from ..services import start
 
-        start(desk.ticket, now=self.at(self.clock))
+        start(desk.ticket, now=self.at(self.clock), by=SYSTEM)
         self.schedule(self.clock + self.by_ticket[desk.ticket].handling_min, DONE, desk)
 
     def done(self, desk: Desk) -> None:
         from ..services import finish
 
-        finish(desk.ticket, "resolved", now=self.at(self.clock))
+        finish(desk.ticket, "resolved", now=self.at(self.clock), by=SYSTEM)
         self.free(desk)
 
     def absent(self, desk: Desk) -> None:
         from ..services import no_show
 
-        no_show(desk.ticket, now=self.at(self.clock))
+        no_show(desk.ticket, now=self.at(self.clock), by=SYSTEM)
         self.free(desk)
 
     def free(self, desk: Desk) -> None:
@@ -257,7 +258,7 @@ class Day:
         desk.ticket = None
         if desk.leaving:
             desk.leaving = False
-            close_counter(desk.code)
+            close_counter(desk.code, by=SYSTEM)
         else:
             self.call(desk)
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Counter, Ticket
 from queue_app.services import call_next, create_device, create_user, issue_ticket, open_counter
@@ -34,7 +35,7 @@ def sign_in(page, next_url: str, username: str = "olga") -> None:
 
 def at_open_counter(page, code: str = "HQ-07", lang: str = "") -> None:
     """Olga already has the counter open (e.g. from before a reload) and signs in to it."""
-    open_counter(code, "olga")
+    open_counter(code, "olga", by=SYSTEM)
     sign_in(page, f"/counter?counter={code}{lang}")
     expect(page.locator("#work")).to_be_visible()
 
@@ -61,9 +62,9 @@ def test_anonymous_goes_to_sign_in_and_comes_back_to_the_counter(desk):
 
 
 def test_pick_a_counter_open_it_with_narrowed_skills_and_call(desk, shots):
-    open_counter("HQ-02", "ben")
-    issue_ticket("HQ", "tax")  # older, but olga narrows tax away for this session
-    issue_ticket("HQ", "birth")
+    open_counter("HQ-02", "ben", by=SYSTEM)
+    issue_ticket("HQ", "tax", by=SYSTEM)  # older, but olga narrows tax away for this session
+    issue_ticket("HQ", "birth", by=SYSTEM)
     sign_in(desk, "/counter")
     expect(desk.get_by_role("heading", name="Choose a counter")).to_be_visible()
     taken = desk.locator('.desk[data-counter="HQ-02"]')
@@ -98,9 +99,9 @@ def test_pick_a_counter_open_it_with_narrowed_skills_and_call(desk, shots):
 
 
 def test_a_clerk_with_an_open_counter_goes_straight_back_to_it(desk):
-    open_counter("HQ-05", "olga")
-    issue_ticket("HQ", "birth")
-    call_next("HQ-05")
+    open_counter("HQ-05", "olga", by=SYSTEM)
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    call_next("HQ-05", by=SYSTEM)
     sign_in(desk, "/counter")
     expect(desk).to_have_url(re.compile(r"/counter\?counter=HQ-05$"))
     expect(desk.locator("#number")).to_have_text("A001")
@@ -110,14 +111,14 @@ def test_a_clerk_with_an_open_counter_goes_straight_back_to_it(desk):
 
 
 def test_another_clerks_counter_is_not_theirs(desk):
-    open_counter("HQ-02", "ben")
+    open_counter("HQ-02", "ben", by=SYSTEM)
     sign_in(desk, "/counter?counter=HQ-02")
     expect(desk.get_by_text("This counter is open for ben.")).to_be_visible()
     expect(button(desk, "Call next")).to_be_hidden()
 
 
 def test_start_then_finish_unresolved_with_a_reason(desk, shots):
-    ticket = issue_ticket("HQ", "birth").ticket
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     at_open_counter(desk)
     button(desk, "Call next").click()
     expect(button(desk, "Finish")).to_be_disabled()
@@ -146,7 +147,7 @@ def test_start_then_finish_unresolved_with_a_reason(desk, shots):
 
 
 def test_transfer_keeps_the_number_and_shows_in_the_queue(desk):
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     at_open_counter(desk)
     button(desk, "Call next").click()
     button(desk, "Start").click()
@@ -165,7 +166,7 @@ def test_transfer_keeps_the_number_and_shows_in_the_queue(desk):
 
 
 def test_recall_counts_then_no_show(desk):
-    ticket = issue_ticket("HQ", "birth").ticket
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     at_open_counter(desk)
     button(desk, "Call next").click()
     expect(desk.locator("#recalls")).to_have_text("")
@@ -199,7 +200,7 @@ def test_pause_resume_nobody_waiting_and_close(desk):
 
 
 def test_a_whole_visit_by_keyboard_alone(desk):
-    ticket = issue_ticket("HQ", "birth").ticket
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     at_open_counter(desk)
     for key, shortcut in (("Call next", "N"), ("Start", "S"), ("Finish", "F"), ("Pause", "P"), ("Close counter", "C")):
         expect(button(desk, key)).to_have_attribute("aria-keyshortcuts", shortcut)
@@ -235,10 +236,10 @@ def test_changes_made_elsewhere_appear_without_reload(desk):
     desk.evaluate("window.__unreloaded = true")
     waiting = desk.locator('#queue-rows tr[data-service="birth"] .waiting')
     expect(waiting).to_have_text("0")
-    issue_ticket("HQ", "birth")  # a kiosk issues a ticket
+    issue_ticket("HQ", "birth", by=SYSTEM)  # a kiosk issues a ticket
     expect(waiting).to_have_text("1")
     expect(desk.locator("#queue-total")).to_have_text("1")
-    call_next("HQ-07")  # e.g. from another tab or the API
+    call_next("HQ-07", by=SYSTEM)  # e.g. from another tab or the API
     expect(desk.locator("#number")).to_have_text("A001")
     expect(waiting).to_have_text("0")
     assert desk.evaluate("window.__unreloaded") is True
@@ -255,8 +256,8 @@ def test_a_lost_connection_shows_a_banner_and_comes_back_right(desk, shots, app)
     unreachable = desk.get_by_role("alert").filter(has_text="The server cannot be reached.")
     expect(unreachable).to_be_visible()
     desk.screenshot(path=shots / "counter-offline-en.png")
-    issue_ticket("HQ", "birth")
-    call_next("HQ-07")  # happens while the page is cut off
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    call_next("HQ-07", by=SYSTEM)  # happens while the page is cut off
     desk.context.set_offline(False)
     expect(banner).to_be_hidden(timeout=15_000)
     expect(desk.locator("#number")).to_have_text("A001")  # the state sent on reconnect
@@ -264,7 +265,7 @@ def test_a_lost_connection_shows_a_banner_and_comes_back_right(desk, shots, app)
 
 
 def test_a_refusal_shows_the_servers_message(desk):
-    open_counter("HQ-03", "olga")
+    open_counter("HQ-03", "olga", by=SYSTEM)
     sign_in(desk, "/counter?counter=HQ-07")  # asks for a second counter explicitly
     button(desk, "Open counter").click()
     # the refusal's code (open_elsewhere) said in the page's language, not the server's English message
@@ -273,7 +274,7 @@ def test_a_refusal_shows_the_servers_message(desk):
 
 
 def test_an_expired_csrf_token_is_renewed_during_the_shift(desk):
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     at_open_counter(desk)
     desk.evaluate("document.querySelector('meta[name=csrf-token]').content = 'expired'")
     button(desk, "Call next").click()
@@ -282,7 +283,7 @@ def test_an_expired_csrf_token_is_renewed_during_the_shift(desk):
 
 
 def test_an_ended_session_says_sign_in_again(desk):
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     at_open_counter(desk)
     other = desk.context.new_page()  # the same browser signs out in another tab
     other.goto("/login")
@@ -295,7 +296,7 @@ def test_an_ended_session_says_sign_in_again(desk):
 
 
 def test_the_page_in_russian(desk, shots):
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     sign_in(desk, "/counter?lang=ru")
     expect(desk.locator("html")).to_have_attribute("lang", "ru")
     expect(desk.get_by_role("heading", name="Выберите окно")).to_be_visible()
@@ -332,7 +333,7 @@ def test_devices_and_strangers_get_the_sign_in_page(page):
 
 
 def test_a_priority_visitor_is_marked_at_the_counter(desk):
-    issue_ticket("HQ", "birth", priority=True)
+    issue_ticket("HQ", "birth", priority=True, by=SYSTEM)
     at_open_counter(desk)
     button(desk, "Call next").click()
     expect(desk.locator("#kind")).to_have_text("Priority visitor")

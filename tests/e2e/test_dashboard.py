@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.services import call_next, create_user, issue_ticket, open_counter
 from tests.conftest import PASSWORD
 from tests.e2e.axe import axe_problems
@@ -22,7 +23,7 @@ def board(page):
     create_user("maria", "manager", password=PASSWORD, name="Maria Ivanova", centres=["HQ"])
     create_user("olga", "clerk", password=PASSWORD, name="Olga Petrova", centres=["HQ"],
                 primary=["birth", "passport"])
-    open_counter("HQ-07", "olga")
+    open_counter("HQ-07", "olga", by=SYSTEM)
     return page
 
 
@@ -31,8 +32,8 @@ def counter_row(page, name: str):
 
 
 def test_a_call_by_a_clerk_appears_without_a_reload(board, shots):
-    issue_ticket("HQ", "birth")
-    issue_ticket("HQ", "passport")
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    issue_ticket("HQ", "passport", by=SYSTEM)
     sign_in(board, "/manager", "maria")
     expect(board).to_have_url(re.compile(r"/manager/HQ$"))  # her only centre: straight to it
     expect(board.get_by_role("heading", name=re.compile(r"^Dashboard · Headquarters"))).to_be_visible()
@@ -43,7 +44,7 @@ def test_a_call_by_a_clerk_appears_without_a_reload(board, shots):
     board.evaluate("window.__unreloaded = true")
     updates = int(board.evaluate("document.body.dataset.updates"))
 
-    called = call_next("HQ-07").number  # the clerk calls, e.g. from the counter page (which one: the policy's choice)
+    called = call_next("HQ-07", by=SYSTEM).number  # the clerk calls, e.g. from the counter page (which one: the policy's choice)
 
     expect(row).to_contain_text(called)
     expect(row).to_contain_text("Serving")
@@ -70,7 +71,7 @@ def test_a_lost_connection_shows_a_banner(board, shots):
     board.context.set_offline(True)
     board.evaluate("window.__socket.io.engine.close()")
     expect(banner).to_be_visible()
-    issue_ticket("HQ", "birth")  # while the page is cut off
+    issue_ticket("HQ", "birth", by=SYSTEM)  # while the page is cut off
     board.context.set_offline(False)
     expect(banner).to_be_hidden(timeout=15_000)
     expect(board.locator("#kpi-waiting")).to_have_text("1")  # the state sent on reconnect
@@ -92,7 +93,7 @@ def test_a_manager_cannot_open_another_centres_dashboard(board):
 
 def test_the_dashboard_in_spanish_and_russian_and_the_network(board, shots):
     create_user("root", "admin", password=PASSWORD, name="Root", centres=[])
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     sign_in(board, "/manager/HQ?lang=es", "maria")
     expect(board.get_by_role("heading", name=re.compile(r"^Panel de control"))).to_be_visible()
     expect(counter_row(board, "7")).to_contain_text("Abierta, libre")
@@ -109,7 +110,7 @@ def test_the_dashboard_in_spanish_and_russian_and_the_network(board, shots):
     expect(hq.locator("td").nth(2)).to_have_text("1")  # waiting
     expect(hq.locator("td").first).to_contain_text("Moscow Time")  # each centre's clock, its zone named
     expect(board.locator('#centres tr[data-centre="NYC"] td').first).to_contain_text("Eastern Time")
-    issue_ticket("HQ", "passport")
+    issue_ticket("HQ", "passport", by=SYSTEM)
     board.clock.run_for(16_000)
     expect(hq.locator("td").nth(2)).to_have_text("2")  # refreshed in place
     expect(hq.locator("td").first).to_contain_text("Moscow Time")
@@ -130,6 +131,6 @@ def test_without_the_socket_the_page_polls_the_state(board):
     board.wait_for_function("window.__socket && window.__socket.connected")
     board.evaluate("window.__socket.disconnect()")  # closed for good: only polling is left
     expect(board.get_by_role("alert").filter(has_text="Live updates lost")).to_be_visible()
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     board.clock.run_for(16_000)
     expect(board.locator("#kpi-waiting")).to_have_text("1")  # from state.json

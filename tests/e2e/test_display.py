@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.services import call_next, create_device, issue_ticket, no_show, recall
 from tests.conftest import open_desk
 from tests.e2e.conftest import CHROMIUM, FLAGS
@@ -107,10 +108,10 @@ def test_the_token_leaves_the_address_for_a_cookie_that_brings_the_screen_back(t
 
 def test_a_call_shows_big_with_its_counter_and_is_spoken_in_each_language(tv):
     open_desk("HQ-07", "c7", primary=["birth"])
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     page = open_screen(tv)
     expect(page.get_by_text("No calls yet")).to_be_visible()
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     expect(page.locator("#now-number")).to_have_text("A001")
     expect(page.locator("#now-counter")).to_have_text("7")
     expect(page.locator("#now-call")).to_have_attribute("aria-live", "assertive")
@@ -122,11 +123,11 @@ def test_a_call_shows_big_with_its_counter_and_is_spoken_in_each_language(tv):
 
 def test_a_recall_is_announced_again(tv):
     open_desk("HQ-07", "c7", primary=["birth"])
-    ticket = issue_ticket("HQ", "birth").ticket
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     page = open_screen(tv)
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     spoken(page, SAID)
-    recall(ticket.id)
+    recall(ticket.id, by=SYSTEM)
     assert spoken(page, 2 * SAID)[SAID:] == announcement("A001", "7")
     expect(page.locator("#now-number")).to_have_text("A001")
     expect(page.locator("#recent li")).to_have_count(0)  # the same call, not a second one
@@ -135,11 +136,11 @@ def test_a_recall_is_announced_again(tv):
 def test_a_second_call_pushes_the_first_into_the_recent_list(tv):
     open_desk("HQ-07", "c7", primary=["birth"])
     open_desk("HQ-12", "c12", primary=["birth"])
-    issue_ticket("HQ", "birth")
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    issue_ticket("HQ", "birth", by=SYSTEM)
     page = open_screen(tv)
-    call_next("HQ-07")
-    call_next("HQ-12")  # straight after: both are announced, in order, neither cut off
+    call_next("HQ-07", by=SYSTEM)
+    call_next("HQ-12", by=SYSTEM)  # straight after: both are announced, in order, neither cut off
     expect(page.locator("#now-number")).to_have_text("A002")
     expect(page.locator("#now-counter")).to_have_text("12")
     expect(page.locator("#recent li")).to_have_text([re.compile(r"A001\s*→\s*7")])
@@ -149,11 +150,11 @@ def test_a_second_call_pushes_the_first_into_the_recent_list(tv):
 def test_a_screen_never_shows_another_centres_calls(tv):
     page = open_screen(tv, "HQ")
     open_desk("NYC-01", "nora2", primary=["passport"], now=NEW_YORK_MORNING)
-    issue_ticket("NYC", "passport", now=NEW_YORK_MORNING)
-    call_next("NYC-01", now=NEW_YORK_MORNING)
+    issue_ticket("NYC", "passport", now=NEW_YORK_MORNING, by=SYSTEM)
+    call_next("NYC-01", now=NEW_YORK_MORNING, by=SYSTEM)
     open_desk("HQ-07", "c7", primary=["birth"])
-    issue_ticket("HQ", "birth")
-    call_next("HQ-07")  # told after New York's call: once it shows, New York's would have too
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    call_next("HQ-07", by=SYSTEM)  # told after New York's call: once it shows, New York's would have too
     expect(page.locator("#now-number")).to_have_text("A001")
     assert "B001" not in page.locator("#screen").inner_text()
     assert [u["text"] for u in spoken(page, SAID)] == [u["text"] for u in announcement("A001", "7")]
@@ -168,18 +169,18 @@ def test_waiting_counts_per_service_follow_the_queue(tv):
     open_desk("HQ-07", "c7", primary=["birth"])
     page = open_screen(tv)
     expect(page.get_by_text("No one is waiting")).to_be_visible()
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     birth = page.locator("#services tr[data-service=birth]")
     expect(birth.locator(".name")).to_have_text("Birth registration")
     expect(birth.locator(".count")).to_have_text("1")
     expect(birth.locator(".wait")).to_have_text(re.compile(r"^~\d+ min$"))
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     expect(birth.locator(".count")).to_have_text("2")
-    issue_ticket("HQ", "passport")  # no open counter serves it: its wait is unknown
+    issue_ticket("HQ", "passport", by=SYSTEM)  # no open counter serves it: its wait is unknown
     passport = page.locator("#services tr[data-service=passport]")
     expect(passport.locator(".count")).to_have_text("1")
     expect(passport.locator(".wait")).to_have_text("—")
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     expect(birth.locator(".count")).to_have_text("1")
 
 
@@ -187,10 +188,10 @@ def test_waiting_counts_per_service_follow_the_queue(tv):
 
 def test_a_lost_connection_is_said_and_the_snapshot_puts_things_right(tv, shots):
     open_desk("HQ-07", "c7", primary=["birth"])
-    first = issue_ticket("HQ", "birth").ticket
-    issue_ticket("HQ", "birth")
+    first = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    issue_ticket("HQ", "birth", by=SYSTEM)
     page = open_screen(tv)
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     expect(page.locator("#now-number")).to_have_text("A001")
     banner = page.get_by_role("alert")
     expect(banner).to_be_hidden()
@@ -199,8 +200,8 @@ def test_a_lost_connection_is_said_and_the_snapshot_puts_things_right(tv, shots)
         r"^Connection lost since \d\d:\d\d — the information shown may be out of date$"))
     expect(page.locator("#screen")).to_have_class(re.compile(r"\bstale\b"))
     page.screenshot(path=shots / "display-stale.png")
-    no_show(first.id)
-    call_next("HQ-07")  # made while the screen cannot hear
+    no_show(first.id, by=SYSTEM)
+    call_next("HQ-07", by=SYSTEM)  # made while the screen cannot hear
     tv.set_offline(False)
     expect(banner).to_be_hidden()
     expect(page.locator("#now-number")).to_have_text("A002")
@@ -252,12 +253,12 @@ def busy_morning() -> None:
     for i, counter in enumerate(counters):
         open_desk(counter, f"clerk{i}", primary=["birth", "passport", "tax", "info"])
     for service in ["birth", "passport", "tax", "info"] * 2:
-        issue_ticket("HQ", service)
+        issue_ticket("HQ", service, by=SYSTEM)
     for counter in counters:
-        call_next(counter)
+        call_next(counter, by=SYSTEM)
     for service, count in (("birth", 6), ("passport", 3), ("tax", 11), ("info", 2)):
         for _ in range(count):
-            issue_ticket("HQ", service)
+            issue_ticket("HQ", service, by=SYSTEM)
 
 
 def test_labels_and_names_rotate_through_the_network_languages_and_nothing_is_cut_off(tv, shots):
@@ -293,7 +294,7 @@ def test_a_fresh_call_is_highlighted(tv, shots):
     busy_morning()
     page = open_screen(tv)
     open_desk("HQ-09", "late", primary=["tax"])
-    call_next("HQ-09")
+    call_next("HQ-09", by=SYSTEM)
     expect(page.locator("#now-counter")).to_have_text("9")
     expect(page.locator("#now")).to_have_class(re.compile(r"\bfresh\b"))
     page.screenshot(path=shots / "display-fresh-call.png")
@@ -316,10 +317,10 @@ def test_a_tv_that_allows_autoplay_chimes_and_speaks_without_a_tap(browser, ctx,
         context = tv_browser.new_context(base_url=live_server, viewport=TV)
         context.add_init_script(RECORD_SPEECH)
         open_desk("HQ-07", "c7", primary=["birth"])
-        issue_ticket("HQ", "birth")
+        issue_ticket("HQ", "birth", by=SYSTEM)
         page = open_screen(context)
         expect(page.get_by_role("button", name="Tap to enable sound")).to_be_hidden()
-        call_next("HQ-07")
+        call_next("HQ-07", by=SYSTEM)
         assert spoken(page, SAID) == announcement("A001", "7")
     finally:
         tv_browser.close()

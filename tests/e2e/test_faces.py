@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.services import create_device, create_user, issue_ticket
 from tests.conftest import PASSWORD
 from tests.e2e.test_counter import CLERK_PC, sign_in
@@ -14,7 +15,7 @@ from tests.e2e.test_display import RECORD_SPEECH, TV
 
 def test_a_call_in_the_counter_page_appears_on_the_display(browser, ctx, live_server, shots):
     create_user("olga", "clerk", password=PASSWORD, name="Olga Petrova", centres=["HQ"], primary=["passport"])
-    waiting = issue_ticket("HQ", "passport").ticket
+    waiting = issue_ticket("HQ", "passport", by=SYSTEM).ticket
     tv = browser.new_context(base_url=live_server, viewport=TV, locale="en-GB")
     tv.add_init_script(RECORD_SPEECH)
     pc = browser.new_context(base_url=live_server, viewport=CLERK_PC, locale="en-GB")

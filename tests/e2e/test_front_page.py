@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.services import issue_ticket
 from tests.conftest import open_desk
 from tests.e2e.axe import axe_problems
@@ -17,7 +18,7 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 def a_busy_centre() -> None:
     open_desk("HQ-07", "c7", primary=["birth"])
     for _ in range(4):
-        issue_ticket("HQ", "birth")
+        issue_ticket("HQ", "birth", by=SYSTEM)
 
 
 @pytest.mark.parametrize("name, size", [("phone", PHONE), ("desktop", DESKTOP)])

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.db import utcnow
 from queue_app.extensions import db
 from queue_app.models import Appointment, Centre, PrintJob, Service, Ticket
@@ -172,7 +173,7 @@ def test_the_token_leaves_the_address_for_a_cookie_that_brings_the_kiosk_back(po
 
 def test_by_life_event_in_english_to_a_ticket_on_screen(kiosk, orientation, shots, live_server):
     open_desk("HQ-07", "c7", primary=["birth"])
-    issue_ticket("HQ", "birth")  # someone is already waiting for it
+    issue_ticket("HQ", "birth", by=SYSTEM)  # someone is already waiting for it
     page = open_kiosk(kiosk)
     languages = page.get_by_role("group", name="Choose your language").first
     for lang, name in (("en", "English"), ("es", "Español"), ("ru", "Русский")):  # each in its own name
@@ -198,7 +199,7 @@ def test_by_life_event_in_english_to_a_ticket_on_screen(kiosk, orientation, shot
     expect(page.locator("#service-documents li")).to_have_text(["Medical birth certificate"])
     expect(page.locator("#service-wait")).to_have_text(re.compile(r"^~\d+ min$"))
     expect(page.locator("#service-waiting")).to_have_text("1")
-    issue_ticket("HQ", "birth")  # the wait follows the queue while the visitor reads
+    issue_ticket("HQ", "birth", by=SYSTEM)  # the wait follows the queue while the visitor reads
     expect(page.locator("#service-waiting")).to_have_text("2")
     look(page, shots, f"kiosk-3-service-{orientation}")
 
@@ -378,7 +379,7 @@ def test_when_the_printer_fails_the_screen_says_to_keep_the_number(portrait):
 
 def test_the_qr_is_served_only_to_a_kiosk_of_the_tickets_centre(portrait, browser, live_server):
     page = open_kiosk(portrait)
-    here = issue_ticket("HQ", "birth").ticket.token
+    here = issue_ticket("HQ", "birth", by=SYSTEM).ticket.token
     assert page.request.get(f"/kiosk/qr.svg?ticket={here}").headers["content-type"].startswith("image/svg+xml")
     # New York may be closed now: its ticket is put there by hand
     nyc = db.session.scalar(select(Centre).where(Centre.code == "NYC"))

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from queue_app.db import utcnow
 from queue_app.print_worker import print_due
 from queue_app.services import create_device, issue_ticket
+from tests.conftest import as_device
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_kiosk import look, portrait, stored_ticket, take_information_ticket, tap  # noqa: F401
 from tests.printer_standin import PrinterStandIn
@@ -83,7 +84,7 @@ def test_paper_out_the_ticket_says_so_and_the_next_visitor_is_told_before_starti
 def test_a_kiosk_opened_while_its_printer_fails_warns_at_once(portrait, printer, shots):  # noqa: F811
     printer.mode = "never_reads"
     page, device_id = open_kiosk_with(portrait, printer)
-    issue_ticket("HQ", "info", printer_uri=printer.uri, device_id=device_id)
+    issue_ticket("HQ", "info", printer_uri=printer.uri, by=as_device(device_id))
     assert print_due(utcnow()).failed  # a jammed printer: no answer, not printed
     page.reload()
     expect(page.locator("#printer-down-all")).to_be_visible()

@@ -3,6 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.services import call_next, create_user, issue_ticket
 from tests.conftest import PASSWORD, open_desk
 
@@ -56,22 +57,22 @@ def test_a_next_parameter_never_leaves_the_site(page):
 def test_ticket_status_page_follows_the_call(page, shots):
     page.clock.install()
     open_desk("HQ-07", "c7", primary=["birth"])
-    first = issue_ticket("HQ", "birth", language="es").ticket
-    mine = issue_ticket("HQ", "birth", language="es").ticket
+    first = issue_ticket("HQ", "birth", language="es", by=SYSTEM).ticket
+    mine = issue_ticket("HQ", "birth", language="es", by=SYSTEM).ticket
     page.goto(f"/t/{mine.token}")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("#number")).to_have_text("A002")
     expect(page.get_by_text("Personas delante de usted")).to_be_visible()
     expect(page.locator("#ahead")).to_have_text("1")
     page.screenshot(path=shots / "status-waiting-es.png")
-    call_next("HQ-07")  # the first visitor is called: one fewer ahead of us
+    call_next("HQ-07", by=SYSTEM)  # the first visitor is called: one fewer ahead of us
     page.clock.fast_forward(16_000)
     expect(page.locator("#ahead")).to_have_text("0")
     from queue_app.services import finish, start
 
-    start(first.id)
-    finish(first.id, "resolved")
-    call_next("HQ-07")
+    start(first.id, by=SYSTEM)
+    finish(first.id, "resolved", by=SYSTEM)
+    call_next("HQ-07", by=SYSTEM)
     page.clock.fast_forward(16_000)
     expect(page.get_by_text("Diríjase a la ventanilla 7")).to_be_visible()
     page.screenshot(path=shots / "status-called-es.png")

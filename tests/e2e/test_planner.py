@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import StaffingPlan
 from queue_app.services import call_next, create_user, finish, issue_ticket, start
@@ -33,10 +34,10 @@ def manager(page):
         arrivals = [("birth", at(day, 9) + i * minutes * timedelta(minutes=1), minutes) for i in range(births)]
         arrivals += [("tax", at(day, 10) + i * timedelta(minutes=5), 4) for i in range(taxes)]
         for service, when, length in arrivals:
-            ticket = issue_ticket("NYC", service, now=when).ticket
-            call_next("NYC-01", now=when)
-            start(ticket.id, now=when)
-            finish(ticket.id, "resolved", now=when + timedelta(minutes=length))
+            ticket = issue_ticket("NYC", service, now=when, by=SYSTEM).ticket
+            call_next("NYC-01", now=when, by=SYSTEM)
+            start(ticket.id, now=when, by=SYSTEM)
+            finish(ticket.id, "resolved", now=when + timedelta(minutes=length), by=SYSTEM)
     create_user("mia2", "manager", password=PASSWORD, name="Mia Lopez", centres=["NYC"])
     return page
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Feedback, Ticket
 from queue_app.services import call_next, finish, issue_ticket, start
@@ -31,13 +32,13 @@ def remote_ticket() -> Ticket:
 
 
 def serve(ticket_id: int) -> None:
-    start(ticket_id)
-    finish(ticket_id, "resolved")
+    start(ticket_id, by=SYSTEM)
+    finish(ticket_id, "resolved", by=SYSTEM)
 
 
 def test_join_from_home_follow_the_call_live_and_rate_the_visit(phone, shots):
     open_desk("HQ-07", "c7", primary=["birth"])
-    ahead = issue_ticket("HQ", "birth").ticket
+    ahead = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     page = phone.new_page()
     page.goto("/join")
     expect(page.get_by_role("heading", name="Join the queue from home")).to_be_visible()
@@ -58,11 +59,11 @@ def test_join_from_home_follow_the_call_live_and_rate_the_visit(phone, shots):
     page.evaluate("window.sameDocument = true")  # gone if the page reloads
     page.screenshot(path=shots / "status-waiting-phone.png", full_page=True)
 
-    call_next("HQ-07")  # the visitor ahead is called: one fewer ahead, heard over the socket
+    call_next("HQ-07", by=SYSTEM)  # the visitor ahead is called: one fewer ahead, heard over the socket
     expect(page.locator("#ahead")).to_have_text("0")
     serve(ahead.id)
     mine = remote_ticket()
-    assert call_next("HQ-07").id == mine.id
+    assert call_next("HQ-07", by=SYSTEM).id == mine.id
     expect(page.locator("#call")).to_contain_text("Please go to counter 7")
     expect(page.locator("#counter")).to_have_text("7")
     expect(page.locator("#call")).to_have_attribute("aria-live", "assertive")
@@ -99,7 +100,7 @@ def test_with_the_socket_blocked_polling_still_brings_the_call(phone):
     expect(page.locator("#link-hint")).to_contain_text("Conexión perdida")  # says it is not live
     assert blocked
     page.evaluate("window.sameDocument = true")
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     page.clock.fast_forward(10_000)
     expect(page.locator("#call")).to_be_empty()  # not yet: the next check is due at 25 s
     page.clock.fast_forward(20_000)

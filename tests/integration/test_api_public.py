@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Ticket
 from queue_app.services import call_next, issue_ticket, start, transfer
@@ -24,8 +25,8 @@ def test_catalogue(api):
 
 def test_centres_show_open_now_waiting_and_wait(api):
     open_desk("HQ-01", "c1", primary=["birth"])
-    issue_ticket("HQ", "birth")
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    issue_ticket("HQ", "birth", by=SYSTEM)
     centres = {c["code"]: c for c in api.get("/api/v1/centres").get_json()}
     hq = centres["HQ"]
     assert (hq["open_now"], hq["hours_today"], hq["waiting"], hq["timezone"]) == (True, "00:00-24:00", 2, "Europe/Moscow")
@@ -44,23 +45,23 @@ def test_counters_list_has_no_staff_names(api):
 
 def test_status_by_token_shows_nothing_personal(api):
     open_desk("HQ-01", "c1", primary=["birth"])
-    t = issue_ticket("HQ", "birth", phone="+79991234567", language="ru").ticket
-    issue_ticket("HQ", "birth")
+    t = issue_ticket("HQ", "birth", phone="+79991234567", language="ru", by=SYSTEM).ticket
+    issue_ticket("HQ", "birth", by=SYSTEM)
     body = api.get(f"/api/v1/tickets/{t.token}").get_json()
     assert body["number"] == "A001" and body["status"] == "waiting" and body["position"] == 1 and body["ahead"] == 0
     assert body["service_name"]["ru"] == "Регистрация рождения" and body["counter"] is None
     assert "7999" not in api.get(f"/api/v1/tickets/{t.token}").get_data(as_text=True)
-    call_next("HQ-01")
+    call_next("HQ-01", by=SYSTEM)
     called = api.get(f"/api/v1/tickets/{t.token}").get_json()
     assert called["status"] == "called" and called["counter"] == {"code": "HQ-01", "name": "1"}
 
 
 def test_status_follows_a_transfer(api):
     open_desk("HQ-01", "c1", primary=["birth"])
-    t = issue_ticket("HQ", "birth").ticket
-    call_next("HQ-01")
-    start(t.id)
-    transfer(t.id, "passport")
+    t = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    call_next("HQ-01", by=SYSTEM)
+    start(t.id, by=SYSTEM)
+    transfer(t.id, "passport", by=SYSTEM)
     body = api.get(f"/api/v1/tickets/{t.token}").get_json()
     assert (body["number"], body["service"], body["status"]) == ("A001", "passport", "waiting")
 

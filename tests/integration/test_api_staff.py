@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.db import utcnow
 from queue_app.extensions import db
 from queue_app.models import PrintJob, Ticket
@@ -158,8 +159,8 @@ def test_a_whole_visit_through_the_api(api, clerk):
 
 
 def test_transfer_and_no_show_through_the_api(api, clerk):
-    t = issue_ticket("HQ", "birth").ticket
-    issue_ticket("HQ", "birth")
+    t = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    issue_ticket("HQ", "birth", by=SYSTEM)
     api.post("/api/v1/counters/HQ-01/call-next", clerk)
     api.post(f"/api/v1/tickets/{t.id}/start", clerk)
     moved = api.post(f"/api/v1/tickets/{t.id}/transfer", clerk, json={"service": "passport"})
@@ -169,7 +170,7 @@ def test_transfer_and_no_show_through_the_api(api, clerk):
 
 
 def test_illegal_moves_and_bad_bodies(api, clerk):
-    t = issue_ticket("HQ", "birth").ticket
+    t = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     api.post("/api/v1/counters/HQ-01/call-next", clerk)
     assert error_of(api.post(f"/api/v1/tickets/{t.id}/finish", clerk, json={"outcome": "resolved"})) == (409, "illegal_transition")
     assert error_of(api.post(f"/api/v1/tickets/{t.id}/finish", clerk, json={"outcome": "meh"})) == (422, "invalid")
@@ -188,7 +189,7 @@ def test_open_with_skills_the_clerk_lacks_is_422(api):
 def test_a_clerk_acts_only_at_their_own_counter_and_centre(api, clerk):
     other = api.staff("otto", skills=["birth"])
     api.post("/api/v1/counters/HQ-02/open", other, json={})
-    t = issue_ticket("HQ", "birth").ticket
+    t = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     api.post("/api/v1/counters/HQ-01/call-next", clerk)
     assert error_of(api.post("/api/v1/counters/HQ-01/call-next", other)) == (403, "forbidden")
     assert error_of(api.post("/api/v1/counters/HQ-01/pause", other)) == (403, "forbidden")
@@ -214,7 +215,7 @@ def test_queue_for_staff_and_the_centres_display(api, clerk):
     # Fixed arrivals a minute apart, services of equal weight: the calling order is the arrival
     # order whatever the clock says (tax, weighted 1.5, would overtake as the waits grow).
     for i, service in enumerate(("birth", "birth", "passport")):
-        issue_ticket("HQ", service, now=utcnow() - timedelta(minutes=10 - i))
+        issue_ticket("HQ", service, now=utcnow() - timedelta(minutes=10 - i), by=SYSTEM)
     body = api.get("/api/v1/centres/HQ/queue", clerk).get_json()
     assert body["waiting"] == 3 and body["open_counters"] == 1
     assert [t["number"] for t in body["tickets"]] == ["A001", "A002", "B001"]
@@ -234,14 +235,14 @@ def test_day_stats_against_hand_computed_figures(api):
 
     open_desk("HQ-01", "c1", primary=["birth"], secondary=["tax"])
     minute = timedelta(minutes=1)
-    a = issue_ticket("HQ", "birth", now=NOON).ticket          # waits 10, handled 5, resolved
-    b = issue_ticket("HQ", "tax", now=NOON + minute).ticket   # waits 19 (over 15), no-show
-    issue_ticket("HQ", "birth", now=NOON + 2 * minute)        # still waiting
-    assert call_next("HQ-01", now=NOON + 10 * minute).id == a.id
-    start(a.id, now=NOON + 11 * minute)
-    finish(a.id, "resolved", now=NOON + 16 * minute)
-    assert call_next("HQ-01", now=NOON + 20 * minute).id == b.id
-    no_show(b.id, now=NOON + 22 * minute)
+    a = issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket          # waits 10, handled 5, resolved
+    b = issue_ticket("HQ", "tax", now=NOON + minute, by=SYSTEM).ticket   # waits 19 (over 15), no-show
+    issue_ticket("HQ", "birth", now=NOON + 2 * minute, by=SYSTEM)        # still waiting
+    assert call_next("HQ-01", now=NOON + 10 * minute, by=SYSTEM).id == a.id
+    start(a.id, now=NOON + 11 * minute, by=SYSTEM)
+    finish(a.id, "resolved", now=NOON + 16 * minute, by=SYSTEM)
+    assert call_next("HQ-01", now=NOON + 20 * minute, by=SYSTEM).id == b.id
+    no_show(b.id, now=NOON + 22 * minute, by=SYSTEM)
     manager = api.staff("mona", "manager", centres=["HQ"])
     body = api.get("/api/v1/centres/HQ/stats?date=2026-11-23", manager).get_json()
     assert (body["arrivals"], body["served"], body["no_show"], body["waiting"]) == (3, 1, 1, 1)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.jobs import run_due
 from queue_app.models import Appointment, Centre, CentreDay, Service
@@ -35,21 +36,21 @@ def at(day: date, hour: int, minute: int) -> datetime:
 
 
 def served(now: datetime, minutes: int = 5):
-    ticket = call_next("HQ-01", now=now)
-    start(ticket.id, now=now + timedelta(minutes=1))
-    finish(ticket.id, "resolved", now=now + timedelta(minutes=minutes))
+    ticket = call_next("HQ-01", now=now, by=SYSTEM)
+    start(ticket.id, now=now + timedelta(minutes=1), by=SYSTEM)
+    finish(ticket.id, "resolved", now=now + timedelta(minutes=minutes), by=SYSTEM)
     return ticket
 
 
 def seed() -> None:
     """DAY at HQ, one kind of ticket after another, so a single counter calls each in turn."""
     add_clerk("anna", "HQ", primary=("birth", "passport", "tax", "info"))
-    open_counter("HQ-01", "anna", now=at(DAY - timedelta(days=1), 23, 0))
-    issue_ticket("HQ", "info", now=at(DAY - timedelta(days=1), 23, 50))  # the day before: not counted
+    open_counter("HQ-01", "anna", now=at(DAY - timedelta(days=1), 23, 0), by=SYSTEM)
+    issue_ticket("HQ", "info", now=at(DAY - timedelta(days=1), 23, 50), by=SYSTEM)  # the day before: not counted
     served(at(DAY - timedelta(days=1), 23, 51))
-    issue_ticket("HQ", "birth", now=at(DAY, 0, 20))  # 1: just after midnight, the day before in UTC
+    issue_ticket("HQ", "birth", now=at(DAY, 0, 20), by=SYSTEM)  # 1: just after midnight, the day before in UTC
     served(at(DAY, 0, 25))
-    issue_ticket("HQ", "birth", now=at(DAY, 10, 0))  # 2: a walk-in
+    issue_ticket("HQ", "birth", now=at(DAY, 10, 0), by=SYSTEM)  # 2: a walk-in
     served(at(DAY, 10, 5))
     join_remotely("HQ", "tax", "+34 612 345 678", now=at(DAY, 10, 30))  # 3: joined from home
     served(at(DAY, 10, 40))
@@ -58,18 +59,18 @@ def seed() -> None:
         service_id=db.session.scalar(select(Service.id).where(Service.code == "passport")),
         start=at(DAY, 12, 0), end=at(DAY, 12, 20), name="Ana Ruiz", phone="+34600000000", language="es"))
     db.session.commit()
-    check_in("HQ", "K7QW3ZP2", now=at(DAY, 11, 50))  # 4: an appointment checked in
+    check_in("HQ", "K7QW3ZP2", now=at(DAY, 11, 50), by=SYSTEM)  # 4: an appointment checked in
     served(at(DAY, 11, 55))
-    cancel(issue_ticket("HQ", "birth", now=at(DAY, 13, 0)).ticket.id, now=at(DAY, 13, 5))  # 5: left
-    issue_ticket("HQ", "info", now=at(DAY, 14, 0))  # 6: called, never came
-    no_show(call_next("HQ-01", now=at(DAY, 14, 1)).id, now=at(DAY, 14, 4))
-    issue_ticket("HQ", "passport", now=at(DAY, 15, 0))  # 7: sent on to tax, served there
-    moved = call_next("HQ-01", now=at(DAY, 15, 2))
-    start(moved.id, now=at(DAY, 15, 3))
-    transfer(moved.id, "tax", now=at(DAY, 15, 10))
+    cancel(issue_ticket("HQ", "birth", now=at(DAY, 13, 0), by=SYSTEM).ticket.id, now=at(DAY, 13, 5), by=SYSTEM)  # 5: left
+    issue_ticket("HQ", "info", now=at(DAY, 14, 0), by=SYSTEM)  # 6: called, never came
+    no_show(call_next("HQ-01", now=at(DAY, 14, 1), by=SYSTEM).id, now=at(DAY, 14, 4), by=SYSTEM)
+    issue_ticket("HQ", "passport", now=at(DAY, 15, 0), by=SYSTEM)  # 7: sent on to tax, served there
+    moved = call_next("HQ-01", now=at(DAY, 15, 2), by=SYSTEM)
+    start(moved.id, now=at(DAY, 15, 3), by=SYSTEM)
+    transfer(moved.id, "tax", now=at(DAY, 15, 10), by=SYSTEM)
     served(at(DAY, 15, 11))
-    issue_ticket("HQ", "birth", now=at(DAY, 23, 55))  # 8: just before midnight, still waiting
-    issue_ticket("HQ", "info", now=at(DAY + timedelta(days=1), 0, 10))  # the next day (still DAY in UTC)
+    issue_ticket("HQ", "birth", now=at(DAY, 23, 55), by=SYSTEM)  # 8: just before midnight, still waiting
+    issue_ticket("HQ", "info", now=at(DAY + timedelta(days=1), 0, 10), by=SYSTEM)  # the next day (still DAY in UTC)
 
 
 def pdf_words(data: bytes, tmp_path) -> str:

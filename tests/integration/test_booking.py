@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.domain.slots import SlotFull
 from queue_app.extensions import db
 from queue_app.models import Appointment
@@ -211,7 +212,7 @@ def test_codes_are_unguessable_and_distinct():
 
 def test_a_checked_in_appointment_cannot_be_cancelled_or_moved(hq):
     appointment = take(at(NOON.date(), 13))
-    check_in("HQ", appointment.code, now=at(NOON.date(), 12, 50))
+    check_in("HQ", appointment.code, now=at(NOON.date(), 12, 50), by=SYSTEM)
     for verb in (lambda: cancel_appointment(appointment.code, now=NOON),
                  lambda: reschedule(appointment.code, at(TOMORROW, 10), now=NOON)):
         with pytest.raises(Exception) as refused:

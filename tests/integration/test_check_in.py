@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Appointment, Centre, PrintJob, Service, Ticket
 from queue_app.refusals import http_status
@@ -27,7 +28,7 @@ def book(code="K7QW3ZP2", centre="HQ", service="passport", start=NOON, language=
 
 def test_an_appointment_becomes_a_ticket_with_its_priority(ctx):
     appointment = book()
-    issued = check_in("HQ", " k7qw 3zp2 ", now=NOON - timedelta(minutes=10))  # as people type it
+    issued = check_in("HQ", " k7qw 3zp2 ", now=NOON - timedelta(minutes=10), by=SYSTEM)  # as people type it
     ticket = issued.ticket
     assert (ticket.appointment_id, ticket.source, ticket.language, ticket.service.code) == (
         appointment.id, "appointment", "es", "passport")
@@ -41,7 +42,7 @@ def test_outside_the_window_nothing_changes(ctx, minutes, code):
 
     appointment = book()
     with pytest.raises(CheckInRefused) as refused:
-        check_in("HQ", appointment.code, now=NOON + timedelta(minutes=minutes))
+        check_in("HQ", appointment.code, now=NOON + timedelta(minutes=minutes), by=SYSTEM)
     assert refused.value.code == code and http_status(refused.value) == 409
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
     assert db.session.get(Appointment, appointment.id).status == "booked"
@@ -52,7 +53,7 @@ def test_twenty_kiosks_checking_in_one_code_make_one_ticket(app, ctx):
 
     def attempt(_):
         try:
-            return check_in("HQ", "K7QW3ZP2", now=NOON).ticket.id
+            return check_in("HQ", "K7QW3ZP2", now=NOON, by=SYSTEM).ticket.id
         except Exception as exc:  # noqa: BLE001 - the refusals are what we count
             return getattr(exc, "code", repr(exc))
 

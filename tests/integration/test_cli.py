@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Device, Staff, Ticket
 from queue_app.services import issue_ticket
@@ -128,7 +129,7 @@ def test_create_device_refuses_a_printer_on_a_display(ctx, runner):
 def test_close_day_command(ctx, runner):
     from tests.conftest import NOON
 
-    issue_ticket("HQ", "birth", now=NOON)
+    issue_ticket("HQ", "birth", now=NOON, by=SYSTEM)
     result = runner.invoke(args=["close-day", "--centre", "HQ"])
     assert result.exit_code == 0, result.output
     assert "1 waiting tickets cancelled" in result.output

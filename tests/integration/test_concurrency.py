@@ -8,6 +8,7 @@ from collections import Counter as Tally
 import pytest
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Service, Staff, StaffSkill, Ticket, TicketEvent
 from queue_app.services import call_next, finish, issue_ticket, open_counter, start
@@ -56,19 +57,19 @@ def open_forty_counters():
             db.session.add(StaffSkill(staff_id=staff.id, service_id=ids[code], level="primary"))
     db.session.commit()
     for i in range(1, COUNTERS + 1):
-        open_counter(f"HQ-{i:02d}", f"k{i}", now=NOON)
+        open_counter(f"HQ-{i:02d}", f"k{i}", now=NOON, by=SYSTEM)
 
 
 def test_forty_counters_calling_at_once_call_every_ticket_exactly_once(ctx):
     open_forty_counters()
-    issued = {issue_ticket("HQ", SERVICES[i % 4], now=NOON).ticket.id for i in range(TICKETS)}
+    issued = {issue_ticket("HQ", SERVICES[i % 4], now=NOON, by=SYSTEM).ticket.id for i in range(TICKETS)}
 
     from queue_app.domain.errors import CounterBusy
 
     def call(code: str):
         for _ in range(20):  # "call again", as a clerk would, when every candidate was being taken
             try:
-                return call_next(code, now=NOON)
+                return call_next(code, now=NOON, by=SYSTEM)
             except CounterBusy:
                 continue
         raise AssertionError(f"{code} was told to call again 20 times in a row")
@@ -77,8 +78,8 @@ def test_forty_counters_calling_at_once_call_every_ticket_exactly_once(ctx):
         mine = []
         while (t := call(f"HQ-{i + 1:02d}")) is not None:
             mine.append(t.id)
-            start(t.id, now=NOON)
-            finish(t.id, "resolved", now=NOON)
+            start(t.id, now=NOON, by=SYSTEM)
+            finish(t.id, "resolved", now=NOON, by=SYSTEM)
         return mine
 
     per_counter = run_threads(ctx, COUNTERS, serve)
@@ -96,7 +97,7 @@ def test_twenty_issuers_at_once_get_numbers_without_repeats_or_gaps(ctx):
     per_thread = 25
 
     def issue(_i: int) -> list[str]:
-        return [issue_ticket("HQ", "birth", now=NOON).ticket.number for _ in range(per_thread)]
+        return [issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket.number for _ in range(per_thread)]
 
     numbers = [n for batch in run_threads(ctx, 20, issue) for n in batch]
     assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 20 * per_thread + 1)]
@@ -107,12 +108,12 @@ def test_twenty_issuers_at_once_get_numbers_without_repeats_or_gaps(ctx):
 def test_one_counter_double_clicking_call_next_gets_one_ticket(ctx):
     open_forty_counters()
     for _ in range(5):
-        issue_ticket("HQ", "birth", now=NOON)
+        issue_ticket("HQ", "birth", now=NOON, by=SYSTEM)
     from queue_app.domain.errors import CounterBusy
 
     def click(_i: int):
         try:
-            return call_next("HQ-01", now=NOON).id
+            return call_next("HQ-01", now=NOON, by=SYSTEM).id
         except CounterBusy:
             return None
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Centre
 from queue_app.services.screens import manager_state
@@ -28,28 +29,28 @@ def seed_day():
     12:02–12:05 B001–B004 passport and 12:03 D001 info, waiting (HQ-01 alone serves passport)
     HQ-03 opened and paused; yesterday's ticket counts nowhere.
     """
-    yesterday = issue_ticket("HQ", "info", now=at(11, 0) - timedelta(days=1)).ticket
-    cancel(yesterday.id, now=at(11, 1) - timedelta(days=1))
+    yesterday = issue_ticket("HQ", "info", now=at(11, 0) - timedelta(days=1), by=SYSTEM).ticket
+    cancel(yesterday.id, now=at(11, 1) - timedelta(days=1), by=SYSTEM)
     open_desk("HQ-01", "c1", primary=["birth", "passport"], now=at(11, 0))
     open_desk("HQ-02", "c2", primary=["tax", "info"], now=at(11, 0))
     open_desk("HQ-03", "c3", primary=["birth"], now=at(11, 0))
-    pause_counter("HQ-03")
-    a1 = issue_ticket("HQ", "birth", now=at(11, 0)).ticket
-    assert call_next("HQ-01", now=at(11, 5)).id == a1.id
-    start(a1.id, now=at(11, 6))
-    finish(a1.id, "resolved", now=at(11, 16))
-    c1 = issue_ticket("HQ", "tax", now=at(11, 10)).ticket
-    a2 = issue_ticket("HQ", "birth", now=at(11, 20)).ticket
+    pause_counter("HQ-03", by=SYSTEM)
+    a1 = issue_ticket("HQ", "birth", now=at(11, 0), by=SYSTEM).ticket
+    assert call_next("HQ-01", now=at(11, 5), by=SYSTEM).id == a1.id
+    start(a1.id, now=at(11, 6), by=SYSTEM)
+    finish(a1.id, "resolved", now=at(11, 16), by=SYSTEM)
+    c1 = issue_ticket("HQ", "tax", now=at(11, 10), by=SYSTEM).ticket
+    a2 = issue_ticket("HQ", "birth", now=at(11, 20), by=SYSTEM).ticket
     give_feedback(a1.token, 4, now=at(11, 20))
-    assert call_next("HQ-02", now=at(11, 30)).id == c1.id
-    start(c1.id, now=at(11, 31))
-    finish(c1.id, "resolved", now=at(11, 40))
+    assert call_next("HQ-02", now=at(11, 30), by=SYSTEM).id == c1.id
+    start(c1.id, now=at(11, 31), by=SYSTEM)
+    finish(c1.id, "resolved", now=at(11, 40), by=SYSTEM)
     give_feedback(c1.token, 5, now=at(11, 45))
-    assert call_next("HQ-01", now=at(12, 0)).id == a2.id
-    start(a2.id, now=at(12, 1))
+    assert call_next("HQ-01", now=at(12, 0), by=SYSTEM).id == a2.id
+    start(a2.id, now=at(12, 1), by=SYSTEM)
     for minute in (2, 3, 4, 5):
-        issue_ticket("HQ", "passport", now=at(12, minute))
-    issue_ticket("HQ", "info", now=at(12, 3))
+        issue_ticket("HQ", "passport", now=at(12, minute), by=SYSTEM)
+    issue_ticket("HQ", "info", now=at(12, 3), by=SYSTEM)
     return a2
 
 
@@ -137,7 +138,7 @@ def test_a_manager_sees_the_dashboard_and_its_state(client):
 
 def test_an_admin_sees_the_network(client):
     sign_in(client, "root", "admin", centres=[])
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     page = client.get("/manager")
     assert page.status_code == 200 and 'data-centre="NYC"' in page.get_data(as_text=True)
     rows = {r["code"]: r for r in client.get("/manager/network.json").get_json()["centres"]}

@@ -19,6 +19,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app import settings, trust_proxies
 from queue_app.db import engine_options
 from queue_app.extensions import db
@@ -187,7 +188,7 @@ def test_one_scheduler_process_does_the_jobs_and_its_events_reach_the_screens(de
         == [False, False]
     # A ticket left waiting a week ago: NYC's next opening since then, whichever day that was in
     # the scheduler's look-back, cancels it.
-    stale = issue_ticket("NYC", "passport", now=open_a_week_ago()).ticket.id
+    stale = issue_ticket("NYC", "passport", now=open_a_week_ago(), by=SYSTEM).ticket.id
     display = create_device("display", "NYC").token
     db.session.commit()
     screen = Screen(deployment.nginx.base, "/display", "centre=NYC", display)

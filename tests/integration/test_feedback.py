@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.domain.feedback import FeedbackRefused
 from queue_app.extensions import db
 from queue_app.models import Feedback
@@ -17,10 +18,10 @@ from tests.integration.test_concurrency import run_threads
 
 def finished_ticket(outcome: str = "resolved"):
     open_desk("HQ-07", "c7", primary=["birth", "passport"])
-    ticket = issue_ticket("HQ", "birth").ticket
-    call_next("HQ-07")
-    start(ticket.id)
-    finish(ticket.id, outcome, "missing_documents" if outcome == "unresolved" else None)
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    call_next("HQ-07", by=SYSTEM)
+    start(ticket.id, by=SYSTEM)
+    finish(ticket.id, outcome, "missing_documents" if outcome == "unresolved" else None, by=SYSTEM)
     return ticket
 
 
@@ -52,23 +53,23 @@ def test_an_unresolved_visit_is_rated_too_and_the_comment_is_optional(api):
 
 def test_a_visit_not_finished_is_not_rated(api):
     open_desk("HQ-07", "c7", primary=["birth"])
-    ticket = issue_ticket("HQ", "birth").ticket
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     assert error_of(rate(api, ticket.token, rating=5)) == (409, "not_finished")
-    call_next("HQ-07")
+    call_next("HQ-07", by=SYSTEM)
     assert error_of(rate(api, ticket.token, rating=5)) == (409, "not_finished")
     assert rows() == 0
 
 
 def test_a_transferred_visit_is_rated_as_the_visit_it_became(api):
     open_desk("HQ-07", "c7", primary=["birth", "passport"])
-    first = issue_ticket("HQ", "birth").ticket
-    call_next("HQ-07")
-    start(first.id)
-    second = transfer(first.id, "passport")
+    first = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    call_next("HQ-07", by=SYSTEM)
+    start(first.id, by=SYSTEM)
+    second = transfer(first.id, "passport", by=SYSTEM)
     assert error_of(rate(api, first.token, rating=5)) == (409, "not_finished")
-    call_next("HQ-07")
-    start(second.id)
-    finish(second.id, "resolved")
+    call_next("HQ-07", by=SYSTEM)
+    start(second.id, by=SYSTEM)
+    finish(second.id, "resolved", by=SYSTEM)
     assert rate(api, first.token, rating=5).status_code == 201
     assert db.session.scalar(select(Feedback.ticket_id)) == second.id
 

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from queue_app.domain.access import SYSTEM
 from queue_app.db import utcnow
 from queue_app.extensions import db
 from queue_app.models import (
@@ -64,7 +65,7 @@ class World:
         self.third_clerk, _ = issue_staff_token(third.id, 12)
         self.manager, _ = issue_staff_token(manager.id, 12)
         self.kiosk = create_device("kiosk", "HQ", printer="dummy://").token
-        open_counter("HQ-01", "clara", now=utcnow())
+        open_counter("HQ-01", "clara", now=utcnow(), by=SYSTEM)
         self.counter = "HQ-01"
         done = self.issue()
         self.call(done)
@@ -79,7 +80,7 @@ class World:
         booked = self.post("/api/v1/appointments", json=self.booking())
         assert booked.status_code == 201, booked.get_json()
         self.code = booked.get_json()["code"]
-        open_counter("HQ-03", "pia", now=utcnow())  # idle, with a visitor waiting: call-next and pause act
+        open_counter("HQ-03", "pia", now=utcnow(), by=SYSTEM)  # idle, with a visitor waiting: call-next and pause act
         self.issue()
         # One due now, to check in: booked earlier (the API wants 30 minutes' notice).
         now = utcnow()

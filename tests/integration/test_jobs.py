@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from queue_app.domain.access import SYSTEM
 from queue_app import jobs
 from queue_app.extensions import db
 from queue_app.jobs import run_due
@@ -76,7 +77,7 @@ def runs(job: str | None = None) -> list[str]:
 
 def open_nyc_desk(now: datetime) -> None:
     add_clerk("nyc1", "NYC", primary=["passport", "birth"])
-    open_counter("NYC-01", "nyc1", now=now)
+    open_counter("NYC-01", "nyc1", now=now, by=SYSTEM)
 
 
 # ---- opening --------------------------------------------------------------------------------
@@ -94,9 +95,9 @@ def test_each_centre_opens_at_its_own_local_opening_time(ctx):
 
 def test_a_new_day_starts_clean_numbering_from_one(ctx):
     open_nyc_desk(at(MONDAY, 9))
-    monday = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m)) for m in (10, 20)]
+    monday = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m), by=SYSTEM) for m in (10, 20)]
     assert [i.ticket.number for i in monday] == ["B001", "B002"]
-    tuesday = issue_ticket("NYC", "passport", now=at(TUESDAY, 9, 1))
+    tuesday = issue_ticket("NYC", "passport", now=at(TUESDAY, 9, 1), by=SYSTEM)
     assert tuesday.ticket.number == "B001"  # the day's numbering starts at 1 again
     assert tuesday.ticket.service_day == TUESDAY
 
@@ -105,8 +106,8 @@ def test_a_new_day_starts_clean_numbering_from_one(ctx):
 
 def test_closing_cancels_the_waiting_and_marks_missed_appointments(ctx):
     open_nyc_desk(at(MONDAY, 9))
-    waiting = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m)).ticket.id for m in (0, 10, 20)]
-    called = call_next("NYC-01", now=at(MONDAY, 16, 30))
+    waiting = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m), by=SYSTEM).ticket.id for m in (0, 10, 20)]
+    called = call_next("NYC-01", now=at(MONDAY, 16, 30), by=SYSTEM)
     missed = appointment("NYC", at(MONDAY, 15, 0))
     on_the_edge = appointment("NYC", at(MONDAY, 16, 50))  # check-in open until 17:05
     tomorrow = appointment("NYC", at(TUESDAY, 10, 0))
@@ -132,9 +133,9 @@ def test_closing_cancels_the_waiting_and_marks_missed_appointments(ctx):
 
 def test_a_missed_closing_is_caught_up_without_touching_the_new_day(ctx):
     open_nyc_desk(at(MONDAY, 9))
-    old = issue_ticket("NYC", "passport", now=at(MONDAY, 16, 0)).ticket.id
+    old = issue_ticket("NYC", "passport", now=at(MONDAY, 16, 0), by=SYSTEM).ticket.id
     run_due(at(MONDAY, 12))  # the server ran at noon, then was down from before closing
-    new = issue_ticket("NYC", "passport", now=at(TUESDAY, 9, 10)).ticket.id
+    new = issue_ticket("NYC", "passport", now=at(TUESDAY, 9, 10), by=SYSTEM).ticket.id
     done = run_due(at(TUESDAY, 9, 30))
     assert "NYC:2026-11-23" in done.closed and "NYC:2026-11-24" in done.opened
     assert status_of(Ticket, old) == "cancelled" and status_of(Ticket, new) == "waiting"
@@ -146,7 +147,7 @@ def test_a_missed_closing_is_caught_up_without_touching_the_new_day(ctx):
 
 
 def test_a_centre_open_round_the_clock_keeps_its_visitors_at_midnight(ctx):
-    waiting = issue_ticket("HQ", "info", now=datetime(2026, 11, 23, 23, 50, tzinfo=MSK)).ticket.id
+    waiting = issue_ticket("HQ", "info", now=datetime(2026, 11, 23, 23, 50, tzinfo=MSK), by=SYSTEM).ticket.id
     done = run_due(datetime(2026, 11, 24, 0, 1, tzinfo=MSK))
     assert "HQ:2026-11-23" in done.closed and "HQ:2026-11-24" in done.opened
     assert status_of(Ticket, waiting) == "waiting"
@@ -159,8 +160,8 @@ def test_a_centre_open_round_the_clock_keeps_its_visitors_at_midnight(ctx):
 def test_the_roll_up_stores_the_days_figures_once_after_closing(ctx):
     open_nyc_desk(at(MONDAY, 9))
     for m in (0, 5, 10):
-        issue_ticket("NYC", "passport", now=at(MONDAY, 10, m))
-    call_next("NYC-01", now=at(MONDAY, 10, 20))
+        issue_ticket("NYC", "passport", now=at(MONDAY, 10, m), by=SYSTEM)
+    call_next("NYC-01", now=at(MONDAY, 10, 20), by=SYSTEM)
     assert "NYC:2026-11-23" not in run_due(at(MONDAY, 16)).rolled_up  # not before closing
     run_due(at(MONDAY, 17, 1))
     rows = db.session.scalars(select(CentreDay).where(CentreDay.centre_id == centre_id("NYC"),
@@ -203,7 +204,7 @@ def test_no_reminder_for_a_booking_confirmed_after_the_reminder_hour(ctx, sent):
 
 def _busy_monday() -> tuple[list[int], int]:
     open_nyc_desk(at(MONDAY, 9))
-    tickets = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m)).ticket.id for m in range(0, 50, 10)]
+    tickets = [issue_ticket("NYC", "passport", now=at(MONDAY, 16, m), by=SYSTEM).ticket.id for m in range(0, 50, 10)]
     return tickets, appointment("NYC", at(TUESDAY, 11))
 
 

@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Appointment, Ticket
 from queue_app.notifications import delivery, use_sender
@@ -285,30 +286,30 @@ def test_a_gateway_that_is_down_leaves_the_text_to_retry(hq, sms_gateway):
 
 def waiting_line(n: int, phone=True) -> list[Ticket]:
     return [issue_ticket("HQ", "passport", phone=f"+3460000000{i}" if phone else None, language="es",
-                         now=NOON + timedelta(minutes=i)).ticket for i in range(n)]
+                         now=NOON + timedelta(minutes=i), by=SYSTEM).ticket for i in range(n)]
 
 
 def test_turn_is_near_once_when_three_or_fewer_are_ahead(ctx, sent):
     open_desk("HQ-01", "zed", primary=["passport"])
     tickets = waiting_line(6)
-    silent = issue_ticket("HQ", "passport", now=NOON + timedelta(minutes=7)).ticket  # no phone
+    silent = issue_ticket("HQ", "passport", now=NOON + timedelta(minutes=7), by=SYSTEM).ticket  # no phone
     assert sent.messages == []  # checked after calls, not on issue
-    first = call_next("HQ-01", now=NOON + timedelta(minutes=10))
+    first = call_next("HQ-01", now=NOON + timedelta(minutes=10), by=SYSTEM)
     assert first.id == tickets[0].id
     # Waiting now: t1 (0 ahead), t2 (1), t3 (2), t4 (3), t5 (4), the silent one (5).
     assert [m.to_phone for m in sent.messages] == [t.phone for t in tickets[1:5]]
     assert all(m.kind == "near_turn" and m.language == "es" for m in sent.messages)
     assert "Usted es el siguiente." in sent.messages[0].body and "Personas delante de usted: 3." in sent.messages[3].body
     assert tickets[1].number in sent.messages[0].subject and "/t/" in sent.messages[0].body
-    start(first.id, now=NOON + timedelta(minutes=11))
-    finish(first.id, "resolved", now=NOON + timedelta(minutes=20))
-    call_next("HQ-01", now=NOON + timedelta(minutes=21))
+    start(first.id, now=NOON + timedelta(minutes=11), by=SYSTEM)
+    finish(first.id, "resolved", now=NOON + timedelta(minutes=20), by=SYSTEM)
+    call_next("HQ-01", now=NOON + timedelta(minutes=21), by=SYSTEM)
     assert [m.to_phone for m in sent.messages[4:]] == [tickets[5].phone]  # the third-ahead place reached
     for minute in (22, 23):  # nobody is told twice
         current = db.session.scalar(select(Ticket).where(Ticket.counter_id.is_not(None), Ticket.status == "called"))
-        start(current.id, now=NOON + timedelta(minutes=minute))
-        finish(current.id, "resolved", now=NOON + timedelta(minutes=minute))
-        call_next("HQ-01", now=NOON + timedelta(minutes=minute))
+        start(current.id, now=NOON + timedelta(minutes=minute), by=SYSTEM)
+        finish(current.id, "resolved", now=NOON + timedelta(minutes=minute), by=SYSTEM)
+        call_next("HQ-01", now=NOON + timedelta(minutes=minute), by=SYSTEM)
     assert len(sent.messages) == 5
     assert delivery.retry_near_turns(NOON + timedelta(minutes=30)) == 0
     db.session.rollback()
@@ -320,7 +321,7 @@ def test_a_failing_sender_never_fails_a_call_and_the_job_retries(ctx, sent, logs
     tickets = waiting_line(3)
     sent.fail = True
     with logs.at_level(logging.WARNING, logger="queue_app.notifications"):
-        called = call_next("HQ-01", now=NOON + timedelta(minutes=5))
+        called = call_next("HQ-01", now=NOON + timedelta(minutes=5), by=SYSTEM)
     assert called.id == tickets[0].id and called.status == "called"
     assert "+3********01" in logs.text and "+34600000001" not in logs.text
     db.session.rollback()
@@ -350,7 +351,7 @@ def test_sending_runs_beside_the_clerks_call_not_inside_it(ctx):
     previous = use_sender(ctx, sender)
     ctx.config["ONEDOOR_NOTIFY_INLINE"] = False
     try:
-        called = call_next("HQ-01", now=NOON + timedelta(minutes=5))  # returns while the sender is held
+        called = call_next("HQ-01", now=NOON + timedelta(minutes=5), by=SYSTEM)  # returns while the sender is held
         assert called.status == "called"
         assert sender.entered.wait(30)
         assert sender.threads and threading.get_ident() not in sender.threads
@@ -373,7 +374,7 @@ def test_near_ahead_comes_from_the_notifications_settings(ctx, sent):
     db.session.commit()
     forget_catalogue()
     try:
-        call_next("HQ-01", now=NOON + timedelta(minutes=5))
+        call_next("HQ-01", now=NOON + timedelta(minutes=5), by=SYSTEM)
         assert [m.to_phone for m in sent.messages] == [tickets[1].phone, tickets[2].phone]  # 0 and 1 ahead
         db.session.merge(Setting(key="notifications", value={"near_ahead": 0, "reminder_hour_local": 18}))
         db.session.commit()

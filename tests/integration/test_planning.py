@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import StaffingPlan
 from queue_app.services import book, call_next, create_user, finish, issue_ticket, start
@@ -42,25 +43,25 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def serve(service: str, arrives: datetime, minutes: float) -> None:
-    ticket = issue_ticket("NYC", service, now=arrives).ticket
-    assert call_next("NYC-01", now=arrives).id == ticket.id
-    start(ticket.id, now=arrives)
-    finish(ticket.id, "resolved", now=arrives + minutes * MIN)
+    ticket = issue_ticket("NYC", service, now=arrives, by=SYSTEM).ticket
+    assert call_next("NYC-01", now=arrives, by=SYSTEM).id == ticket.id
+    start(ticket.id, now=arrives, by=SYSTEM)
+    finish(ticket.id, "resolved", now=arrives + minutes * MIN, by=SYSTEM)
 
 
 @pytest.fixture
 def history(ctx):
     open_desk("NYC-01", "clerk1", primary=["birth", "tax", "passport"], now=at(date(2026, 10, 19), 9))
-    issue_ticket("NYC", "birth", now=at(date(2026, 10, 19), 9, 10))  # five weeks back: too old
-    old = call_next("NYC-01", now=at(date(2026, 10, 19), 9, 11))
-    start(old.id, now=at(date(2026, 10, 19), 9, 11))
-    finish(old.id, "resolved", now=at(date(2026, 10, 19), 10, 11))  # 60 min, outside the window
+    issue_ticket("NYC", "birth", now=at(date(2026, 10, 19), 9, 10), by=SYSTEM)  # five weeks back: too old
+    old = call_next("NYC-01", now=at(date(2026, 10, 19), 9, 11), by=SYSTEM)
+    start(old.id, now=at(date(2026, 10, 19), 9, 11), by=SYSTEM)
+    finish(old.id, "resolved", now=at(date(2026, 10, 19), 10, 11), by=SYSTEM)  # 60 min, outside the window
     for day, births, birth_min, taxes in ((date(2026, 11, 9), 4, 12, 5), (date(2026, 11, 16), 6, 8, 3)):
         for i in range(births):
             serve("birth", at(day, 9) + i * birth_min * MIN, birth_min)
         for i in range(taxes):
             serve("tax", at(day, 10) + i * 5 * MIN, 4)
-    issue_ticket("NYC", "birth", now=at(date(2026, 11, 17), 9, 30))  # a Tuesday: another weekday
+    issue_ticket("NYC", "birth", now=at(date(2026, 11, 17), 9, 30), by=SYSTEM)  # a Tuesday: another weekday
     for minute in (0, 20):
         book("NYC", "passport", at(DAY, 11, minute), "Visitor", phone="+12025550100",
              now=at(date(2026, 11, 20), 12))

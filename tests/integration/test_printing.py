@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from printers.preview import images, render
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Centre, PrintJob, Ticket
 from queue_app.services import cancel, create_device, issue_ticket
@@ -24,7 +25,7 @@ from queue_app.print_worker import print_due, run_print_worker
 from queue_app.services import printing
 from queue_app.services.printing import job_state, printer_faults
 
-from ..conftest import NOON, open_desk
+from ..conftest import NOON, as_device, open_desk
 from ..printer_standin import PrinterStandIn
 
 # zbarimg (zbar-tools) and pdftoppm (poppler-utils) are installed by `make test` (.ci/browser.sh):
@@ -63,7 +64,7 @@ def screenshots(tmp_path) -> Path:
 
 
 def issue(printer, kiosk, at=NOON, language="en"):
-    return issue_ticket("HQ", "birth", now=at, language=language, printer_uri=printer.uri, device_id=kiosk)
+    return issue_ticket("HQ", "birth", now=at, language=language, printer_uri=printer.uri, by=as_device(kiosk))
 
 
 def numbers_in(jobs: list[bytes]) -> list[str]:
@@ -193,7 +194,7 @@ def test_a_job_left_printing_by_a_dead_worker_is_taken_again_after_its_lease(ctx
 
 def test_a_visit_over_before_its_paper_printed_is_not_printed(ctx, printer, kiosk):
     issued = issue(printer, kiosk)
-    cancel(issued.ticket.id, now=NOON + timedelta(seconds=1))
+    cancel(issued.ticket.id, now=NOON + timedelta(seconds=1), by=SYSTEM)
     run = print_due(NOON + timedelta(seconds=2))
     assert run.skipped == [issued.print_job_id] and not run.printed
     job = db.session.get(PrintJob, issued.print_job_id)
@@ -207,7 +208,7 @@ def test_a_russian_pdf_ticket_renders_and_its_qr_decodes(ctx, tmp_path, screensh
     open_desk("HQ-01", "clerk1", primary=["birth"])
     folder = tmp_path / "tickets"
     device = create_device("kiosk", "HQ", printer=f"pdf://{folder}").device.id
-    issued = issue_ticket("HQ", "birth", now=NOON, language="ru", printer_uri=f"pdf://{folder}", device_id=device)
+    issued = issue_ticket("HQ", "birth", now=NOON, language="ru", printer_uri=f"pdf://{folder}", by=as_device(device))
 
     assert print_due(NOON).printed == [issued.print_job_id]
 
@@ -320,8 +321,8 @@ def test_different_printers_work_at_once_so_a_jammed_one_delays_only_its_own_tic
     try:
         stuck = create_device("kiosk", "HQ", name="Jammed", printer=jammed.uri).device.id
         fine = create_device("kiosk", "HQ", name="Fine", printer=healthy.uri).device.id
-        a = issue_ticket("HQ", "birth", now=NOON, printer_uri=jammed.uri, device_id=stuck)
-        b = issue_ticket("HQ", "birth", now=NOON, printer_uri=healthy.uri, device_id=fine)
+        a = issue_ticket("HQ", "birth", now=NOON, printer_uri=jammed.uri, by=as_device(stuck))
+        b = issue_ticket("HQ", "birth", now=NOON, printer_uri=healthy.uri, by=as_device(fine))
         run = print_due(NOON + timedelta(seconds=1))
         assert run.printed == [b.print_job_id] and run.failed == [a.print_job_id]
         assert healthy.wait_for_tickets(1) == ["A002"]
@@ -360,7 +361,7 @@ def test_a_kiosk_asks_how_its_own_printer_last_did(ctx, printer):
     assert client.get("/api/v1/kiosk/printer").status_code == 401
     assert (state(made.token), state(bare.token)) == ("ok", "none")  # nothing tried yet
     printer.mode = "paper_out"
-    issue_ticket("HQ", "birth", now=NOON, printer_uri=printer.uri, device_id=made.device.id)
+    issue_ticket("HQ", "birth", now=NOON, printer_uri=printer.uri, by=as_device(made.device.id))
     assert state(made.token) == "ok"  # not tried yet
     print_due(NOON)
     assert state(made.token) == "failing"

@@ -178,13 +178,13 @@ def test_a_reconnecting_display_gets_the_state_at_once(api, http, screens):
 def test_a_service_left_with_nobody_is_shown_as_empty(api, http, screens):
     """With no counter open, a service's last waiting visitor leaving takes it out of the summary;
     the display must still hear that nobody waits any more."""
-    from queue_app.services import cancel
+    from queue_app.services import SYSTEM, cancel
 
     display = screens("/display", "centre=HQ", api.device("display", "HQ"))
     display.next("state")
     issued = http("POST", "/api/v1/centres/HQ/tickets", api.device("kiosk", "HQ"), json={"service": "tax"}).json()
     assert display.next("queue_changed", where=lambda d: d["service"] == "tax")["waiting"] == 1
-    cancel(issued["id"])
+    cancel(issued["id"], by=SYSTEM)
     gone = display.next("queue_changed", where=lambda d: d["service"] == "tax")
     assert (gone["waiting"], gone["estimated_wait_min"]) == (0, None)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, func, select
 
+from queue_app.domain.access import SYSTEM
 import queue_app.services.remote as remote_service
 from queue_app.domain.remote import RemoteRefused
 from queue_app.extensions import db
@@ -125,15 +126,15 @@ def test_one_live_remote_ticket_per_phone_and_centre_day(api):
     assert join(api, phone="+34 612 345 679").status_code == 201  # another phone
     # Once the first visit is over, the phone may join again the same day.
     ticket_id = first.get_json()["id"]
-    assert call_next("HQ-07").id == ticket_id
-    start(ticket_id)
-    finish(ticket_id, "resolved")
+    assert call_next("HQ-07", by=SYSTEM).id == ticket_id
+    start(ticket_id, by=SYSTEM)
+    finish(ticket_id, "resolved", by=SYSTEM)
     assert join(api).status_code == 201
 
 
 def test_the_limit_counts_only_remote_tickets_and_follows_the_setting(api):
     open_desk("HQ-07", "c7", primary=["birth"])
-    issue_ticket("HQ", "birth", phone="+34612345678")  # taken at the kiosk: not a remote place
+    issue_ticket("HQ", "birth", phone="+34612345678", by=SYSTEM)  # taken at the kiosk: not a remote place
     assert join(api).status_code == 201
     set_rules(per_phone_per_day=2)
     assert join(api).status_code == 201
@@ -147,7 +148,7 @@ def test_the_arrival_cap_against_a_hand_computed_estimate(api):
     """
     open_desk("HQ-07", "c7", primary=["birth"])
     for _ in range(9):
-        issue_ticket("HQ", "birth")
+        issue_ticket("HQ", "birth", by=SYSTEM)
     taken = join(api)
     assert taken.status_code == 201, taken.get_json()
     assert (taken.get_json()["position"], taken.get_json()["estimated_wait_min"]) == (10, 90)
@@ -244,7 +245,7 @@ def post_join(client, csrf, **data):
 
 def test_the_join_page_lists_centres_with_open_now_and_waits(client):
     open_desk("HQ-07", "c7", primary=["birth"])
-    issue_ticket("HQ", "birth")
+    issue_ticket("HQ", "birth", by=SYSTEM)
     text = client.get("/join").get_data(as_text=True)
     assert "Headquarters" in text and "New York" in text
     assert "Waiting: 1" in text and "about 10 min" in text
@@ -290,7 +291,7 @@ def test_the_join_page_marks_a_mistyped_field(client, data, message):
 def test_the_join_page_says_why_the_rules_refuse(client):
     open_desk("HQ-07", "c7", primary=["birth"])
     for _ in range(10):
-        issue_ticket("HQ", "birth")
+        issue_ticket("HQ", "birth", by=SYSTEM)
     response = post_join(client, join_form(client, "ru"))
     assert response.status_code == 409
     text = response.get_data(as_text=True)
@@ -323,7 +324,7 @@ def test_the_visitor_socket_takes_the_token_in_the_auth_payload_and_hears_the_ca
         first = visitor.next("ticket_status")
         assert (first["number"], first["status"], first["ahead"]) == ("A001", "waiting", 0)
         assert "phone" not in first and "612" not in str(first)
-        call_next("HQ-07")
+        call_next("HQ-07", by=SYSTEM)
         called = visitor.next("ticket_status", where=lambda d: d["status"] == "called")
         assert called["counter"] == {"code": "HQ-07", "name": "7"}
     finally:
@@ -333,13 +334,13 @@ def test_the_visitor_socket_takes_the_token_in_the_auth_payload_and_hears_the_ca
 def test_after_a_transfer_the_visitor_socket_follows_the_ticket_it_became(ctx, live_server):
     open_desk("HQ-07", "c7", primary=["birth", "passport"])
     first = join_remotely("HQ", "birth", PHONE).ticket
-    call_next("HQ-07")
-    start(first.id)
-    second = transfer(first.id, "passport")
+    call_next("HQ-07", by=SYSTEM)
+    start(first.id, by=SYSTEM)
+    second = transfer(first.id, "passport", by=SYSTEM)
     visitor = Screen(live_server, "/ticket", "", first.token)  # the page reconnects with its own token
     try:
         assert visitor.next("ticket_status")["service"] == "passport"
-        assert call_next("HQ-07").id == second.id
+        assert call_next("HQ-07", by=SYSTEM).id == second.id
         called = visitor.next("ticket_status", where=lambda d: d["status"] == "called")
         assert called["number"] == first.number and called["counter"]["name"] == "7"
     finally:

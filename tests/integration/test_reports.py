@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Centre, CentreDay, Staff
 from queue_app.services import call_next, cancel, finish, issue_ticket, no_show, open_counter, start, transfer
@@ -27,9 +28,9 @@ def t(day: date, hour: int, minute: int) -> datetime:
 
 
 def serve(day, called, started, finished, outcome="resolved", reason=None):
-    ticket = call_next("HQ-01", now=t(day, *called))
-    start(ticket.id, now=t(day, *started))
-    finish(ticket.id, outcome, reason, now=t(day, *finished))
+    ticket = call_next("HQ-01", now=t(day, *called), by=SYSTEM)
+    start(ticket.id, now=t(day, *started), by=SYSTEM)
+    finish(ticket.id, outcome, reason, now=t(day, *finished), by=SYSTEM)
     return ticket
 
 
@@ -40,26 +41,26 @@ def seed() -> dict:
     clerk = add_clerk("anna", "HQ", primary=("birth", "passport", "tax", "info"))
     db.session.get(Staff, clerk.id).name = CLERK_NAME
     db.session.commit()
-    open_counter("HQ-01", "anna", now=t(DAY1, 9, 0))
+    open_counter("HQ-01", "anna", now=t(DAY1, 9, 0), by=SYSTEM)
     tokens = []
-    t1 = issue_ticket("HQ", "birth", now=t(DAY1, 10, 0), phone=PHONE).ticket
+    t1 = issue_ticket("HQ", "birth", now=t(DAY1, 10, 0), phone=PHONE, by=SYSTEM).ticket
     tokens.append(t1.token)
     serve(DAY1, (10, 5), (10, 6), (10, 16))
-    t2 = issue_ticket("HQ", "passport", now=t(DAY1, 10, 10)).ticket
+    t2 = issue_ticket("HQ", "passport", now=t(DAY1, 10, 10), by=SYSTEM).ticket
     tokens.append(t2.token)
     serve(DAY1, (10, 30), (10, 31), (10, 51), "unresolved", "missing_documents")
-    issue_ticket("HQ", "tax", now=t(DAY1, 11, 0), phone=PHONE)
-    called = call_next("HQ-01", now=t(DAY1, 11, 2))
-    t4 = issue_ticket("HQ", "birth", now=t(DAY1, 11, 5)).ticket.id
-    no_show(called.id, now=t(DAY1, 11, 10))
-    cancel(t4, now=t(DAY1, 11, 20))
-    t5 = issue_ticket("HQ", "passport", now=t(DAY1, 11, 30)).ticket
+    issue_ticket("HQ", "tax", now=t(DAY1, 11, 0), phone=PHONE, by=SYSTEM)
+    called = call_next("HQ-01", now=t(DAY1, 11, 2), by=SYSTEM)
+    t4 = issue_ticket("HQ", "birth", now=t(DAY1, 11, 5), by=SYSTEM).ticket.id
+    no_show(called.id, now=t(DAY1, 11, 10), by=SYSTEM)
+    cancel(t4, now=t(DAY1, 11, 20), by=SYSTEM)
+    t5 = issue_ticket("HQ", "passport", now=t(DAY1, 11, 30), by=SYSTEM).ticket
     tokens.append(t5.token)
-    called = call_next("HQ-01", now=t(DAY1, 11, 40))
-    start(called.id, now=t(DAY1, 11, 41))
-    transfer(called.id, "tax", now=t(DAY1, 11, 45))
+    called = call_next("HQ-01", now=t(DAY1, 11, 40), by=SYSTEM)
+    start(called.id, now=t(DAY1, 11, 41), by=SYSTEM)
+    transfer(called.id, "tax", now=t(DAY1, 11, 45), by=SYSTEM)
     serve(DAY1, (11, 50), (11, 51), (11, 54))
-    t7 = issue_ticket("HQ", "birth", now=t(DAY2, 10, 0)).ticket
+    t7 = issue_ticket("HQ", "birth", now=t(DAY2, 10, 0), by=SYSTEM).ticket
     tokens.append(t7.token)
     serve(DAY2, (10, 20), (10, 21), (10, 31))
     for token, rating in zip(tokens, (5, 2, 4, 3)):  # t5's token follows the transfer to the served ticket

@@ -6,12 +6,15 @@ import pytest
 from queue_app.domain.errors import IllegalTransition, InvalidRequest
 from queue_app.domain.lifecycle import (
     ACTIONS,
+    COUNTER_ACTIONS,
+    COUNTER_STATES,
     ACTIVE,
     AT_COUNTER,
     FINAL,
     STATUSES,
     UNRESOLVED_REASONS,
     check_outcome,
+    next_counter_state,
     next_status,
 )
 from queue_app.refusals import http_status
@@ -111,3 +114,34 @@ def test_unresolved_outcome_needs_a_listed_reason(reason):
 def test_unknown_outcome_is_refused(outcome):
     with pytest.raises(InvalidRequest, match="outcome must be one of: resolved, unresolved"):
         check_outcome(outcome, None)
+
+
+# ---- a counter's states -------------------------------------------------------------------
+
+COUNTER_LEGAL = {
+    ("closed", "open"): "open",
+    ("open", "open"): "open",      # the holder opening again re-chooses skills
+    ("paused", "open"): "open",
+    ("open", "pause"): "paused",
+    ("paused", "resume"): "open",
+    ("open", "close"): "closed",
+    ("paused", "close"): "closed",
+}
+
+
+@pytest.mark.parametrize(("state", "action"), list(itertools.product(COUNTER_STATES, sorted(COUNTER_ACTIONS))))
+def test_every_counter_state_and_action(state, action):
+    if (state, action) in COUNTER_LEGAL:
+        assert next_counter_state("HQ-01", state, action) == COUNTER_LEGAL[(state, action)]
+    else:
+        with pytest.raises(IllegalTransition, match="HQ-01"):
+            next_counter_state("HQ-01", state, action)
+
+
+def test_counter_refusals_say_what_happened():
+    with pytest.raises(IllegalTransition, match="counter HQ-01 is closed already"):
+        next_counter_state("HQ-01", "closed", "close")
+    with pytest.raises(IllegalTransition, match="counter HQ-01 is closed; it cannot be set paused"):
+        next_counter_state("HQ-01", "closed", "pause")
+    with pytest.raises(InvalidRequest):
+        next_counter_state("HQ-01", "open", "explode")
