@@ -6,7 +6,6 @@ any token can be revoked. A disabled account loses its sessions and tokens at on
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -21,17 +20,13 @@ from .db import utcnow
 from .domain.access import Actor, covers
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
+from .services.people import hash_token
 
 # Flask-Login flashes this on the sign-in page when a page needs a signed-in person: in the page's
 # language (its own default is English, whatever the page says).
 login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = str  # the lazy text, said in this request's language before it is flashed
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256: a leaked database does not leak credentials."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @functools.cache

@@ -66,4 +66,6 @@ def cut_off(app, namespace: str) -> None:
     connections, and they reconnect by themselves (when they can reach the server again)."""
     server = app.extensions["socketio"].server
     for _sid, eio_sid in list(server.manager.get_participants(namespace, None)):
-        server.eio.disconnect(eio_sid)
+        socket = server.eio.sockets.get(eio_sid)
+        if socket is not None:  # no goodbye, and nothing waited for: an offline page reads nothing
+            socket.close(wait=False, abort=True)

@@ -32,6 +32,7 @@ def moves(status: str) -> list[str]:
     (none once the ticket's visit is over)."""
     return [action for (current, action) in TRANSITIONS if current == status]
 
+
 RESOLVED = "resolved"
 UNRESOLVED = "unresolved"
 OUTCOMES = (RESOLVED, UNRESOLVED)

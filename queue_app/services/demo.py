@@ -120,7 +120,7 @@ def grant_access(password: str, *, centre: str = "AIR1") -> DemoAccess:
     to one centre's devices, so a newcomer can try every face at once."""
     from werkzeug.security import generate_password_hash
 
-    from ..auth import hash_token
+    from .people import hash_token
     from ..models import Device
     import secrets
 

@@ -11,6 +11,7 @@ from queue_app.services import call_next, create_user, issue_ticket, open_counte
 from tests.conftest import PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_counter import sign_in
+from tests.sockets import cut_off
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -63,13 +64,13 @@ def test_a_call_by_a_clerk_appears_without_a_reload(board, shots):
     assert axe_problems(board) == []
 
 
-def test_a_lost_connection_shows_a_banner(board, shots):
+def test_a_lost_connection_shows_a_banner(board, shots, app):
     sign_in(board, "/manager/HQ", "maria")
     banner = board.get_by_role("alert").filter(has_text="Live updates lost")
     expect(board.locator("#kpi-waiting")).to_have_text("0")
     expect(banner).to_be_hidden()
     board.context.set_offline(True)
-    board.evaluate("window.__socket.io.engine.close()")
+    cut_off(app, "/manager")
     expect(banner).to_be_visible()
     issue_ticket("HQ", "birth", by=SYSTEM)  # while the page is cut off
     board.context.set_offline(False)
@@ -124,13 +125,15 @@ def test_the_dashboard_in_spanish_and_russian_and_the_network(board, shots):
     expect(board.get_by_role("link", name="All centres")).to_be_visible()
 
 
-def test_without_the_socket_the_page_polls_the_state(board):
+def test_without_the_socket_the_page_polls_the_state(board, app):
     board.clock.install()
     sign_in(board, "/manager/HQ", "maria")
     expect(board.locator("#kpi-waiting")).to_have_text("0")
-    board.wait_for_function("window.__socket && window.__socket.connected")
-    board.evaluate("window.__socket.disconnect()")  # closed for good: only polling is left
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    expect(board.locator("#kpi-waiting")).to_have_text("1")  # live: the socket is connected
+    board.route("**/socket.io/**", lambda route: route.abort())  # it cannot come back: only polling is left
+    cut_off(app, "/manager")
     expect(board.get_by_role("alert").filter(has_text="Live updates lost")).to_be_visible()
     issue_ticket("HQ", "birth", by=SYSTEM)
     board.clock.run_for(16_000)
-    expect(board.locator("#kpi-waiting")).to_have_text("1")  # from state.json
+    expect(board.locator("#kpi-waiting")).to_have_text("2")  # from state.json
