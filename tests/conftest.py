@@ -2,6 +2,7 @@
 ONEDOOR_TEST_DATABASE_URL is set), emptied and reloaded with tests/data/network.toml per test."""
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from datetime import datetime, timezone
@@ -113,9 +114,9 @@ def fresh_rate_limits(request):
     yield
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The test app on a real port (Werkzeug, threaded: HTTP and Socket.IO websockets)."""
+@contextlib.contextmanager
+def serving(app):
+    """`app` on a real port (Werkzeug, threaded: HTTP and Socket.IO websockets), for the block."""
     import threading
 
     from werkzeug.serving import make_server
@@ -123,9 +124,18 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The test app on a real port."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, serving
 from tests.sockets import WAIT, Screen
 
 
@@ -316,10 +316,6 @@ def test_the_visitor_hears_the_moves_left_to_their_ticket(api, http, screens):
 @pytest.fixture
 def second_app(app):
     """Another app over the same database in this process, served on a port of its own."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     from queue_app import create_app
     from queue_app.extensions import db
 
@@ -327,12 +323,8 @@ def second_app(app):
         "TESTING", "SQLALCHEMY_DATABASE_URI", "ONEDOOR_CONFIG", "SECRET_KEY", "ONEDOOR_LOGIN_RATE_LIMIT",
         "ONEDOOR_PUBLIC_RATE_LIMIT", "ONEDOOR_BOOKING_RATE_LIMIT", "ONEDOOR_REMOTE_RATE_LIMIT",
         "ONEDOOR_PUBLIC_CACHE_SECONDS")})
-    server = make_server("127.0.0.1", 0, other, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(other) as url:
+        yield url
     with other.app_context():
         db.session.remove()
         db.engine.dispose()
