@@ -362,3 +362,40 @@ class StaffingPlan(db.Model):
     day: Mapped[date]
     hour: Mapped[int]  # 0..23, the centre's local wall-clock hour
     counters: Mapped[int]
+
+
+class Shift(db.Model):
+    """One clerk's shift in a centre's roster (SPEC §10). `day` is the centre-local day the shift
+    starts on; `breaks` a list of {"start", "end"} in UTC ISO 8601; `skills` the service codes
+    served in the shift, or None for all the clerk's skills."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (sa.Index("ix_shifts_centre_day", "centre_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    day: Mapped[date]
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    breaks: Mapped[list] = mapped_column(JSON, default=list)
+    skills: Mapped[list | None] = mapped_column(JSON)
+
+    staff: Mapped[Staff] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One change made to the network's set-up (a roster, later the administration), in the same
+    transaction as the change: who acted, on what, and the state before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_entity_key", "entity", "entity_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    device_id: Mapped[int | None] = mapped_column(sa.ForeignKey("devices.id"))
+    centre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centres.id"))
+    entity: Mapped[str] = mapped_column(sa.String(40))
+    entity_key: Mapped[str] = mapped_column(sa.String(120))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    before: Mapped[dict | list | None] = mapped_column(JSON)
+    after: Mapped[dict | list | None] = mapped_column(JSON)

@@ -76,6 +76,15 @@ TEXTS = {
     "already_rated": _l("This visit has already been rated. Thank you."),
     "bad_rating": _l("Choose a rating from 1 to 5."),
     "comment_too_long": _l("The comment is too long."),
+    # rosters (queue_app/domain/roster.py, queue_app/services/roster.py)
+    "shift_ends_first": _l("A shift must end after it starts."),
+    "shift_too_long": _l("A shift may last at most 16 hours."),
+    "shift_off_day": _l("A shift must start on the day of the roster."),
+    "break_outside_shift": _l("A break must fall within its shift."),
+    "breaks_overlap": _l("The breaks of a shift must not overlap."),
+    "shifts_overlap": _l("A clerk's shifts on one day must not overlap."),
+    "not_staff_here": _l("This person does not work at this centre, or their account is disabled."),
+    "week_not_empty": _l("The next week already has shifts. Replace them, or edit that week instead."),
     # the HTTP layer's own refusals (queue_app/api/errors.py CODES)
     "bad_request": _l("The request could not be read. Please try again."),
     "method_not_allowed": _l("This action is not available here."),

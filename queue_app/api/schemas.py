@@ -406,3 +406,65 @@ class AppointmentOut(ma.Schema):
     language = fields.String()
     initial = fields.Function(lambda a: f"{a.name.strip()[:1].upper()}.",
                               metadata={"description": "the first letter of the booked name, to reassure"})
+
+
+# ---- rosters and coverage (SPEC §10) --------------------------------------------------------
+
+class RosterQuery(Strict):
+    date = Day(required=True, metadata={"description": "the centre-local day, YYYY-MM-DD"})
+
+
+class BreakIn(Strict):
+    start = Moment(required=True)
+    end = Moment(required=True)
+
+
+class ShiftIn(Strict):
+    staff = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={"description": "username"})
+    start = Moment(required=True)
+    end = Moment(required=True)
+    breaks = fields.List(fields.Nested(BreakIn), validate=validate.Length(max=12))
+    skills = fields.List(Code(), validate=validate.Length(min=1, max=100), allow_none=True, metadata={
+        "description": "the services served in this shift; omitted or null: all the clerk's skills"})
+
+
+class BreakOut(ma.Schema):
+    start = Instant()
+    end = Instant()
+
+
+class ShiftOut(ma.Schema):
+    staff = fields.String()
+    start = Instant()  # centre-local, with its offset
+    end = Instant()
+    breaks = fields.List(fields.Nested(BreakOut))
+    skills = fields.List(fields.String(), allow_none=True)
+
+
+class CopyWeekIn(Strict):
+    week_of = Day(required=True, metadata={"description": "a day of the week to copy (Monday to Sunday)"})
+    replace = Flag(metadata={"description": "replace the shifts the next week already has"})
+
+
+class RosterDayOut(ma.Schema):
+    date = fields.Date()
+    shifts = fields.List(fields.Nested(ShiftOut))
+
+
+class CopiedWeekOut(ma.Schema):
+    week_of = fields.Date(metadata={"description": "the Monday of the week the shifts were copied to"})
+    days = fields.List(fields.Nested(RosterDayOut))
+
+
+class HourCoverOut(ma.Schema):
+    hour = fields.String(metadata={"description": "the local hour, e.g. 09:00"})
+    covered = fields.List(fields.String())
+    not_covered = fields.List(fields.String())
+    minutes = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
+        "description": "clerk-minutes on duty in the hour per service covered"})
+
+
+class CoverageOut(ma.Schema):
+    centre = fields.String()
+    date = fields.Date()
+    hours = fields.List(fields.Nested(HourCoverOut))

@@ -1,0 +1,192 @@
+"""A centre's roster (SPEC §10): reading and replacing a day's shifts, copying a week forward,
+and the coverage the roster gives. The rules are in domain/roster.py.
+
+Managers of the centre and admins read and edit it; a clerk of the centre reads their own shifts
+and the coverage. Every change writes one audit row (services/audit.py) in its transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from ..domain.access import ADMIN, CLERK, MANAGER, SYSTEM_ROLE, Actor
+from ..domain.errors import DomainError, Forbidden, InvalidRequest, NotFound
+from ..domain.roster import Break, HourCover, ShiftPlan, check_roster, coverage as cover, opening_hours_of
+from ..extensions import db
+from ..models import Centre, Service, Shift, Staff, staff_centres
+from .access import authorise
+from .audit import audit
+from .tx import atomic
+
+EDITORS = (MANAGER, ADMIN, SYSTEM_ROLE)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A centre's shifts on one local day, in order of start."""
+
+    centre: str
+    tz: ZoneInfo
+    day: date
+    shifts: list[ShiftPlan]
+
+
+@dataclass(frozen=True)
+class DayCoverage:
+    centre: str
+    tz: ZoneInfo
+    day: date
+    menu: list[str]  # the network's active services, in menu order
+    hours: list[HourCover]
+
+
+def _centre(code: str, *, lock: bool = False) -> Centre:
+    query = select(Centre).where(Centre.code == code)
+    centre = db.session.scalar(query.with_for_update() if lock else query)
+    if centre is None:
+        raise NotFound(f"no centre with code {code!r}")
+    return centre
+
+
+def _role_at(by: Actor, centre: Centre) -> str:
+    if by.is_device:
+        raise Forbidden(f"a {by.role} has no roster")
+    return authorise(by, centre.id)
+
+
+def _editor(by: Actor, centre: Centre) -> None:
+    if _role_at(by, centre) not in EDITORS:
+        raise Forbidden(f"{by.name} may not edit the roster of centre {centre.code}")
+
+
+def _plan(shift: Shift) -> ShiftPlan:
+    return ShiftPlan(
+        staff=shift.staff.username, start=shift.start_at, end=shift.end_at,
+        breaks=tuple(Break(datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"]))
+                     for b in shift.breaks or ()),
+        skills=None if shift.skills is None else frozenset(shift.skills),
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def shift_json(plan: ShiftPlan) -> dict:
+    """A shift as the audit trail keeps it (UTC ISO 8601)."""
+    return {"staff": plan.staff, "start": _utc(plan.start), "end": _utc(plan.end),
+            "breaks": [{"start": _utc(b.start), "end": _utc(b.end)} for b in plan.breaks],
+            "skills": None if plan.skills is None else sorted(plan.skills)}
+
+
+def _rows(centre_id: int, first: date, last: date) -> list[Shift]:
+    return list(db.session.scalars(
+        select(Shift).where(Shift.centre_id == centre_id, Shift.day >= first, Shift.day <= last)
+        .order_by(Shift.day, Shift.start_at, Shift.id)))
+
+
+def _clerks(centre: Centre, usernames: Iterable[str]) -> dict[str, Staff]:
+    """The rostered staff by username: each must exist, be active and work at the centre."""
+    wanted = set(usernames)
+    found = {s.username: s for s in db.session.scalars(
+        select(Staff).join(staff_centres, staff_centres.c.staff_id == Staff.id)
+        .where(Staff.username.in_(wanted), Staff.active.is_(True), staff_centres.c.centre_id == centre.id))}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise InvalidRequest(f"not active staff of centre {centre.code}: {', '.join(missing)}", code="not_staff_here")
+    return found
+
+
+def _skills(staff: dict[str, Staff]) -> dict[str, frozenset[str]]:
+    return {name: person.skill_set().services for name, person in staff.items()}
+
+
+def _store(centre: Centre, day: date, plans: Sequence[ShiftPlan]) -> None:
+    """Check a day's shifts and write them in place of that day's (the caller deleted those)."""
+    staff = _clerks(centre, (p.staff for p in plans))
+    check_roster(plans, day, centre.tz, _skills(staff))
+    for plan in plans:
+        db.session.add(Shift(
+            centre_id=centre.id, staff_id=staff[plan.staff].id, day=day, start_at=plan.start, end_at=plan.end,
+            breaks=[{"start": _utc(b.start), "end": _utc(b.end)} for b in plan.breaks],
+            skills=None if plan.skills is None else sorted(plan.skills)))
+
+
+def _sorted(plans: Iterable[ShiftPlan]) -> list[ShiftPlan]:
+    return sorted(plans, key=lambda p: (p.start, p.staff))
+
+
+def roster(centre_code: str, day: date, *, by: Actor) -> Roster:
+    """The centre's shifts on a local day: all of them for its managers and admins, a clerk's own for a clerk."""
+    centre = _centre(centre_code)
+    role = _role_at(by, centre)
+    plans = [_plan(s) for s in _rows(centre.id, day, day) if role != CLERK or s.staff_id == by.staff_id]
+    return Roster(centre.code, centre.tz, day, _sorted(plans))
+
+
+@atomic
+def replace_roster(centre_code: str, day: date, shifts: Sequence[ShiftPlan], *, by: Actor) -> Roster:
+    """Replace the centre's shifts of a local day (managers of the centre, admins); audited."""
+    centre = _centre(centre_code, lock=True)
+    _editor(by, centre)
+    before = [shift_json(_plan(s)) for s in _rows(centre.id, day, day)]
+    db.session.execute(delete(Shift).where(Shift.centre_id == centre.id, Shift.day == day))
+    plans = _sorted(shifts)
+    _store(centre, day, plans)
+    audit(by, "roster", f"{centre.code}:{day.isoformat()}", "replace", centre_id=centre.id,
+          before=before, after=[shift_json(p) for p in plans])
+    return Roster(centre.code, centre.tz, day, plans)
+
+
+def _week_later(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The same local wall-clock time a week later (across a change of the clocks)."""
+    local = moment.astimezone(tz)
+    return (local.replace(tzinfo=None) + timedelta(days=7)).replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def _moved(plan: ShiftPlan, tz: ZoneInfo) -> ShiftPlan:
+    return ShiftPlan(plan.staff, _week_later(plan.start, tz), _week_later(plan.end, tz),
+                     tuple(Break(_week_later(b.start, tz), _week_later(b.end, tz)) for b in plan.breaks),
+                     plan.skills)
+
+
+@atomic
+def copy_week(centre_code: str, week_of: date, *, by: Actor, replace: bool = False) -> list[Roster]:
+    """Copy the shifts of the week (Monday to Sunday) holding `week_of` to the next week; refused
+    when that week already has shifts unless `replace`. Returns the next week's rosters; audited."""
+    centre = _centre(centre_code, lock=True)
+    _editor(by, centre)
+    monday = week_of - timedelta(days=week_of.weekday())
+    target = monday + timedelta(days=7)
+    existing = _rows(centre.id, target, target + timedelta(days=6))
+    if existing and not replace:
+        raise DomainError(f"the week of {target} already has shifts at centre {centre.code}", code="week_not_empty")
+    before = [shift_json(_plan(s)) for s in existing]
+    source = _rows(centre.id, monday, monday + timedelta(days=6))
+    db.session.execute(delete(Shift).where(Shift.centre_id == centre.id, Shift.day >= target,
+                                           Shift.day <= target + timedelta(days=6)))
+    week = []
+    for offset in range(7):
+        day = target + timedelta(days=offset)
+        plans = _sorted(_moved(_plan(s), centre.tz) for s in source if s.day == day - timedelta(days=7))
+        _store(centre, day, plans)
+        week.append(Roster(centre.code, centre.tz, day, plans))
+    audit(by, "roster", f"{centre.code}:{target.isoformat()}", "copy_week", centre_id=centre.id,
+          before=before, after=[shift_json(p) for r in week for p in r.shifts])
+    return week
+
+
+def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
+    """For each opening hour of the centre's local day, the clerk-minutes on duty per service."""
+    centre = _centre(centre_code)
+    _role_at(by, centre)
+    rows = _rows(centre.id, day, day)
+    skills = _skills({s.staff.username: s.staff for s in rows})
+    menu = list(db.session.scalars(select(Service.code).where(Service.active.is_(True))
+                                   .order_by(Service.position, Service.code)))
+    hours = cover([_plan(s) for s in rows], opening_hours_of(centre.opening_hours, day, centre.tz), skills)
+    return DayCoverage(centre.code, centre.tz, day, menu, hours)
