@@ -140,6 +140,9 @@ def test_a_closed_centres_kiosk_says_so_at_once_and_offers_nothing_to_refuse(kio
     expect(page.locator("#appointment-start")).to_be_hidden()
     assert page.locator("button:visible").count() == 0
     assert layout_problems(page) == []
+    for node in [page.locator("#language-title"), *closed.locator(".closed-lang").all()]:
+        box, screen = node.bounding_box(), page.viewport_size
+        assert box["y"] >= 0 and box["y"] + box["height"] <= screen["height"], node
     assert axe_problems(page) == []
     page.screenshot(path=shots / f"kiosk-closed-{orientation}.png")
 
