@@ -3,7 +3,7 @@ and kiosks (SPEC §6)."""
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace
+from flask_socketio import ConnectionRefusedError, Namespace, rooms
 
 from queue_app.namespaces import centre_arg, enter, principal, refusing_on_failure, serve
 from queue_app.realtime import centre_room
@@ -23,6 +23,16 @@ class DisplayNamespace(Namespace):
             raise ConnectionRefusedError(f"forbidden: only {centre.code}'s displays and kiosks")
         enter(centre_room(centre.id))
         self.emit("state", screens.display_state(centre), room=request.sid)
+
+    def on_state(self, _=None):
+        """A screen asks for a fresh snapshot (it does so when the centre opens or closes by its
+        clock): answered only to a screen let into the centre's room at connect."""
+        try:
+            centre = centre_arg()
+        except ConnectionRefusedError:  # the centre was deactivated meanwhile: nothing to say
+            return
+        if centre_room(centre.id) in rooms():
+            self.emit("state", screens.display_state(centre), room=request.sid)
 
 
 serve(bp, DisplayNamespace, "/display")

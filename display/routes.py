@@ -34,6 +34,11 @@ def screen_texts() -> dict[str, str]:
         "silent": _("No news from the server since %(time)s — the information shown may be out of date",
                     time="{time}"),
         "sound": _("Tap to enable sound"),
+        "closed": _("Closed"),
+        "opens_today": _("Opens today at %(time)s", time="{time}"),
+        "opens_tomorrow": _("Opens tomorrow at %(time)s", time="{time}"),
+        "opens_on": _("Opens %(day)s at %(time)s", day="{day}", time="{time}"),
+        "closed_long": _("Closed until further notice"),
         "speech": _("Ticket %(number)s, please go to counter %(counter)s", number="{number}", counter="{counter}"),
     }
 

@@ -11,6 +11,7 @@ from queue_app.extensions import db
 from queue_app.i18n import direction, text
 from queue_app.models import Agency, Centre, Language, LifeEvent, Service
 from queue_app.refusals import refusal_texts
+from queue_app.services.screens import opening
 
 # The on-screen keyboard's letters per language (its script's alphabet); others get the first's.
 LETTERS = {
@@ -81,6 +82,12 @@ def labels() -> dict[str, str]:
         "still_there": _("Are you still there?"),
         "returning": _("Returning to the start in %(n)s s", n="{n}"),
         "stay": _("Yes, I need more time"),
+        "closed_now": _("This centre is closed now"),
+        "opens_today": _("Opens today at %(time)s", time="{time}"),
+        "opens_tomorrow": _("Opens tomorrow at %(time)s", time="{time}"),
+        "opens_on": _("Opens %(day)s at %(time)s", day="{day}", time="{time}"),
+        "closed_long": _("Closed until further notice"),
+        "closed_help": _("Tickets and appointment check-in are available during opening hours."),
         "unreachable": _("The kiosk cannot reach the server. Please try again, or ask a member of staff."),
         "failed": _("Something went wrong. Please ask a member of staff."),
     }
@@ -110,6 +117,7 @@ def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
         "centre": centre.code,
         "centre_names": in_words(centre.name),
         "timezone": centre.timezone,
+        "hours": opening(centre),  # open now or when next; the /display socket's states update it
         "token": token,
         "idle_seconds": idle_seconds,
         "languages": [{"code": code, "name": names[code]} for code in codes],

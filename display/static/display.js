@@ -20,6 +20,9 @@
   let lang = data.languages[0];
   let seen = null; // the calls already shown (number@called_at); null before the first snapshot
   let freshTimer = null;
+  let hours = {}; // open_now, closes_at, next_opening of the last state
+  let shut = false; // what the screen shows: the centre closed, with its next opening
+  let socket = null;
 
   const announcer = new Announcer(
     data.languages,
@@ -128,6 +131,24 @@
     drawLink();
   }
 
+  // A closed centre says so in every language at once, instead of an empty board; the page's
+  // clock switches at the opening or closing and asks the server for a fresh state.
+  function drawHours() {
+    shut = !Opening.isOpen(hours);
+    screen.classList.toggle("closed", shut);
+    for (const node of screen.querySelectorAll("[data-opens]")) {
+      const code = node.dataset.opens;
+      node.textContent = shut ? Opening.words(hours, data.texts[code], code, data.timezone) : "";
+    }
+  }
+
+  function watchHours() {
+    if (shut === Opening.isOpen(hours)) {
+      drawHours();
+      socket?.emit("state");
+    }
+  }
+
   function highlight() {
     const now = $("now");
     now.classList.remove("fresh");
@@ -153,6 +174,8 @@
     board.calls = calls.slice(0, RECENT + 1);
     board.services = new Map((state.services || []).map(s => [s.service, s]));
     Object.assign(link, {state: "live", since: null});
+    hours = {open_now: state.open_now, closes_at: state.closes_at, next_opening: state.next_opening};
+    drawHours();
     drawCalls();
     drawServices();
     drawLink();
@@ -184,7 +207,7 @@
         .catch(connect), 30000);
       return;
     }
-    const socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {
+    socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {
       auth: {token: data.token}, reconnectionDelayMax: 10000, // reconnection attempts are unlimited
     });
     socket.on("state", applyState);
@@ -208,7 +231,7 @@
     board.page += 1;
     drawLanguage();
   }, ROTATE_MS);
-  setInterval(drawClock, 1000);
+  setInterval(() => { drawClock(); watchHours(); }, 1000);
   drawLanguage();
   drawCalls();
   connect();

@@ -30,6 +30,9 @@ const state = {
   lastTouch: Date.now(),
 };
 const waits = new Map(); // service code → {waiting, estimated_wait_min}, from the socket
+let hours = data.hours; // open now, or when next (services/screens.py opening); the socket's states renew it
+let closed = false; // what the first screen says: the centre is closed, and when it opens
+let socket = null;
 
 const t = (key, values = {}) => data.texts[state.lang][key].replace(/\{(\w+)\}/g, (_, name) => values[name]);
 const name = item => item.names[state.lang];
@@ -385,6 +388,30 @@ function setPrinter(value) {
   drawPrinter();
 }
 
+// ---- opening hours -------------------------------------------------------------------------------
+
+// A closed centre says so on the first screen in every language, with its next opening, and offers
+// neither a service nor a check-in (the server would refuse both). The page's clock switches at the
+// opening or closing and asks the server for a fresh state; a visit under way when the centre closes
+// goes back to the start.
+function drawHours() {
+  closed = !Opening.isOpen(hours);
+  root.classList.toggle("is-closed", closed);
+  $("closed").hidden = !closed;
+  for (const node of document.querySelectorAll("[data-opens]")) {
+    const code = node.dataset.opens;
+    node.textContent = closed ? Opening.words(hours, data.texts[code], code, data.timezone) : "";
+  }
+  if (closed && state.screen !== "language" && state.screen !== "ticket" && !state.busy) restart();
+}
+
+function watchHours() {
+  if (closed === Opening.isOpen(hours)) {
+    drawHours();
+    socket?.emit("state");
+  }
+}
+
 function drawPrinter() {
   const down = state.printer === "failing";
   $("printer-down-all").hidden = !down;
@@ -437,11 +464,13 @@ function tick() {
 
 function connect() {
   if (typeof io !== "function") return; // no socket library: the waits stay "—"
-  const socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {auth: {token: data.token}, reconnectionDelayMax: 10000});
+  socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {auth: {token: data.token}, reconnectionDelayMax: 10000});
   socket.on("state", snapshot => {
     waits.clear();
     for (const s of snapshot.services || []) waits.set(s.service, s);
     drawWaits();
+    hours = {open_now: snapshot.open_now, closes_at: snapshot.closes_at, next_opening: snapshot.next_opening};
+    drawHours();
   });
   socket.on("queue_changed", service => {
     waits.set(service.service, service);
@@ -498,6 +527,8 @@ $("done").addEventListener("click", restart);
 $("stay").addEventListener("click", touched);
 for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, {capture: true});
 setInterval(tick, 250);
+setInterval(watchHours, 1000);
 setInterval(watchPrinter, PRINTER_POLL_MS);
 setLanguage(state.lang);
+drawHours();
 connect();

@@ -147,3 +147,51 @@ def due_days(hours: OpeningHours, tz: ZoneInfo, now: datetime,
         days.append((day, opens if opens is not None and opens <= now else None,
                      closes if closes is not None and closes <= now else None))
     return days
+
+
+# ---- open now, and when next (what kiosks and displays tell a visitor) -------------------------
+
+LOOK_AHEAD_DAYS = 14  # a centre that does not open within this long is "closed until further notice"
+
+
+@dataclass(frozen=True)
+class Openness:
+    """Whether a centre is open at a moment; if so until when (`closes_at`), and when it next opens
+    after that moment (`next_opening`; after the current closing when open). None: not within the
+    look-ahead."""
+
+    open_now: bool
+    closes_at: datetime | None
+    next_opening: datetime | None
+
+
+def _starts_fresh(hours: OpeningHours, day: date) -> bool:
+    """The day's opening is a real one, not the day before running on past midnight."""
+    return hours.span_on(day) is not None and not continues(hours, day - timedelta(days=1))
+
+
+def next_opening(hours: OpeningHours, tz: ZoneInfo, at: datetime,
+                 within_days: int = LOOK_AHEAD_DAYS) -> datetime | None:
+    """The first moment strictly after `at` at which the centre opens (a centre open through
+    midnight does not "open" at 00:00); None if it does not within `within_days`."""
+    day = at.astimezone(tz).date()
+    for _ in range(within_days + 1):
+        opens = hours.opening_of(day, tz)
+        if opens is not None and opens > at and _starts_fresh(hours, day):
+            return opens
+        day += timedelta(days=1)
+    return None
+
+
+def openness(hours: OpeningHours, tz: ZoneInfo, at: datetime, within_days: int = LOOK_AHEAD_DAYS) -> Openness:
+    """Open now or not at `at`, with the closing of the current opening and the next opening."""
+    day = at.astimezone(tz).date()
+    if not hours.is_open(at.astimezone(tz)):
+        return Openness(False, None, next_opening(hours, tz, at, within_days))
+    last = day
+    while continues(hours, last):
+        if last - day >= timedelta(days=within_days):
+            return Openness(True, None, None)  # open round the clock as far as we look
+        last += timedelta(days=1)
+    closes = hours.closing_of(last, tz)
+    return Openness(True, closes, next_opening(hours, tz, closes, within_days))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..db import utcnow
 from ..domain.alerts import manager_alerts
+from ..domain.hours import openness
 from ..domain.lifecycle import WAITING, moves
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
@@ -46,8 +47,19 @@ def queue_summary(centre: Centre, view: dict | None = None) -> dict:
             "estimated_wait_min": view["estimated_wait_min"], "services": view["services"]}
 
 
+def opening(centre: Centre, now=None) -> dict:
+    """Whether the centre is open now; until when if so (`closes_at`), and when it next opens
+    (`next_opening`, after that closing when open): ISO with the centre's offset, None beyond the
+    look-ahead. Kiosks and displays say a closed centre's next opening up front, and switch at
+    these moments by their own clock (asking for a fresh state then)."""
+    now = now or utcnow()
+    state = openness(centre.opening_hours, centre.tz, now)
+    return {"open_now": state.open_now, "closes_at": iso(state.closes_at), "next_opening": iso(state.next_opening)}
+
+
 def display_state(centre: Centre) -> dict:
-    return {**queue_summary(centre), "calls": recent_calls(centre.id), "timezone": centre.timezone}
+    return {**queue_summary(centre), "calls": recent_calls(centre.id), "timezone": centre.timezone,
+            **opening(centre)}
 
 
 def ticket_view(ticket: Ticket) -> dict:
