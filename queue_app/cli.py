@@ -130,10 +130,15 @@ def network_export_command(file):
 @click.option("--seed", default=7, show_default=True, help="random seed of the demo day")
 @with_appcontext
 def demo_command(seed):
-    """init, then replay a few hours of visits at every centre open now."""
+    """init, keep a roster for this week and the next at every centre, then replay a few hours of
+    visits at every centre open now."""
     from .services import demo
 
     init_database()
+    click.echo("Rosters for this week and the next (days without one get the demo pattern):")
+    for r in demo.keep_rosters():
+        written = f"{len(r.written)} days written ({r.written[0]} to {r.written[-1]})" if r.written else "nothing written"
+        click.echo(f"  {r.centre} roster: {written}, {r.kept} days already rostered left as they are")
     with tqdm(desc="Replaying the demo day", unit="centre", file=sys.stderr) as bar:
         days = demo.populate(seed=seed, progress=lambda code: (bar.set_postfix_str(code), bar.update()))
     for d in days:

@@ -1,4 +1,5 @@
-"""A populated demo day: counters opened by the configured clerks and a few hours of visits.
+"""A populated demo day: a roster for this week and the next at every centre, counters opened by
+the configured clerks and a few hours of visits.
 
 The day is replayed through the real services with a simulated clock, minute by minute, up
 to now, so what a newcomer sees (waiting tickets, clerks serving, numbers already called) is
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -17,9 +18,11 @@ from ..domain.access import SYSTEM
 from ..domain.draws import poisson
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
+from ..domain.shift_pattern import week_pattern
 from ..extensions import db
-from ..models import Centre, Counter, Service, Staff, Ticket
+from ..models import AuditEvent, Centre, Counter, Service, Shift, Staff, Ticket, staff_centres
 from . import calling, counters, tickets
+from .roster import replace_roster
 
 HOURS_BACK = 3
 
@@ -30,6 +33,55 @@ class DemoDay:
     issued: int = 0
     served: int = 0
     waiting: int = 0
+
+
+@dataclass
+class DemoRoster:
+    centre: str
+    written: list[date]  # the days given the pattern's shifts
+    kept: int = 0  # days of the two weeks that already had a roster (or were edited) and were left alone
+
+
+def keep_rosters(now: datetime | None = None) -> list[DemoRoster]:
+    """Give every active centre a roster for this week and the next (domain/shift_pattern.py) on
+    each day that has none yet; a day with shifts, or one a manager edited, is left as it is.
+    Each day is written through `replace_roster` by SYSTEM (audited), so a second run writes nothing."""
+    now = now or utcnow()
+    results = []
+    for centre in db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)):
+        clerks = list(db.session.scalars(
+            select(Staff.username).join(staff_centres, staff_centres.c.staff_id == Staff.id)
+            .where(staff_centres.c.centre_id == centre.id, Staff.role == "clerk", Staff.active.is_(True))
+            .order_by(Staff.username)))
+        today = now.astimezone(centre.tz).date()
+        monday = today - timedelta(days=today.weekday())
+        done = DemoRoster(centre.code, [])
+        for week in (monday, monday + timedelta(days=7)):
+            pattern = week_pattern(centre.opening_hours, centre.tz, clerks, week, _last_ended(centre, week))
+            for day, shifts in pattern.items():
+                if _rostered(centre, day):
+                    done.kept += 1
+                elif shifts:
+                    replace_roster(centre.code, day, shifts, by=SYSTEM)
+                    done.written.append(day)
+        results.append(done)
+    return results
+
+
+def _rostered(centre: Centre, day: date) -> bool:
+    """Whether the day has shifts, or had its roster set by anyone (even to none)."""
+    return db.session.scalar(select(Shift.id).where(Shift.centre_id == centre.id, Shift.day == day).limit(1)) is not None \
+        or db.session.scalar(select(AuditEvent.id).where(
+            AuditEvent.entity == "roster", AuditEvent.entity_key == f"{centre.code}:{day.isoformat()}").limit(1)) is not None
+
+
+def _last_ended(centre: Centre, monday: date) -> dict[str, datetime]:
+    """When each clerk's latest shift at the centre before `monday` ended."""
+    rows = db.session.execute(
+        select(Staff.username, db.func.max(Shift.end_at)).join(Staff, Staff.id == Shift.staff_id)
+        .where(Shift.centre_id == centre.id, Shift.day < monday, Shift.day >= monday - timedelta(days=7))
+        .group_by(Staff.username))
+    return {name: ended for name, ended in rows}
 
 
 def populate(now: datetime | None = None, *, seed: int = 7, progress=None) -> list[DemoDay]:

@@ -57,6 +57,9 @@ def test_demo_populates_the_centre_that_never_closes(tmp_path):
     air = [line for line in proc.stdout.splitlines() if line.strip().startswith("AIR1:")]
     assert air and "tickets issued" in air[0]
     assert "skuznetsov   admin    all" in proc.stdout
+    rostered = {line.split()[0]: line for line in proc.stdout.splitlines() if " roster: " in line}
+    assert set(rostered) == {"AIR1", "MAD1", "MSK1", "MSK2"}
+    assert "AIR1 roster: 14 days written" in rostered["AIR1"]
     kiosk_line = next(line for line in proc.stdout.splitlines() if line.strip().startswith("kiosk "))
     assert len(kiosk_line.split()[-1]) >= 43
     # run twice the same day: it leaves the day alone
@@ -64,6 +67,8 @@ def test_demo_populates_the_centre_that_never_closes(tmp_path):
     issued = int(air[0].split(":")[1].split()[0])
     # Across AIR1's midnight (21:00 UTC) the second run rightly starts a new day; in its first minutes
     # the replay may issue nothing, and a day with nothing in it is populated again.
+    assert [line for line in again.stdout.splitlines() if " roster: " in line and "nothing written" not in line] == [] \
+        or datetime.now(ZoneInfo("Europe/Moscow")).weekday() == 0  # a run past Sunday's midnight starts a new week
     if air_day() == first_day and issued:
         assert "AIR1:" not in again.stdout
 
