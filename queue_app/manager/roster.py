@@ -47,7 +47,7 @@ def script_texts() -> dict:
         "confirm_delete": _("Delete this shift?"),
         "confirm_replace": _("The next week already has shifts. Replace them with this week's?"),
         "copied": _("This week is copied to the week of %(day)s."),
-        "gaps": _("%(count)s gaps"), "open_next": _("Open the next week"),
+        "gaps": _("Gaps: %(count)s"), "open_next": _("Open the next week"),
         "unreachable": _("The server cannot be reached. Nothing was saved; try again."),
     }
 
