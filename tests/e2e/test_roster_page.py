@@ -4,6 +4,7 @@ a clerk may not open it and sees their own shifts on the counter page. NYC (Amer
 09:00–17:00 on weekdays; the week of Monday 2026-12-07."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -67,8 +68,10 @@ def stored(first: str, days: int = 7) -> int:
 def test_a_manager_builds_a_week_sees_a_gap_and_fixes_it(roster, shots):
     page = roster
     page.on("dialog", lambda d: d.accept())  # "Replace the next week?" is answered yes
-    sign_in(page, URL, "mia")
+    sign_in(page, "/manager/NYC", "mia")
+    page.get_by_role("link", name="Roster").click()  # from the dashboard: this week
     expect(page.get_by_role("heading", level=1)).to_contain_text("Roster · New York")
+    page.goto(URL)
     expect(cell(page, MONDAY, "birth", "09:00")).to_have_class("gap")  # nobody yet: every hour a gap
 
     add_shift(page, MONDAY, "Carl Diaz (carl)", "09:00", "17:00", breaks=[("12:00", "12:30")])
@@ -166,3 +169,11 @@ def test_a_clerk_may_not_open_the_roster_and_sees_their_shifts_at_the_counter(ro
     expect(panel.locator("li")).to_have_count(2)  # his two, not tess's
     expect(panel.locator("li").first).to_contain_text("09:00–13:00")
     assert axe_problems(page) == []
+    page.goto("/manager/NYC/roster?week=not-a-day")
+    expect(page.get_by_role("alert")).to_contain_text("Only managers and administrators")
+
+
+def test_a_week_that_is_no_date_shows_this_week(roster):
+    sign_in(roster, "/manager/NYC/roster?week=2026-13-01", "mia")
+    expect(roster.get_by_role("alert").first).to_have_text("Choose a valid week; showing this week.")
+    expect(roster).to_have_url(re.compile(r"/manager/NYC/roster$"))
