@@ -1,7 +1,10 @@
 """What the counter page shows, read for one staff member: their centres, counters and skills."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,7 +15,8 @@ from queue_app.extensions import db
 from queue_app.i18n import page_language, text
 from queue_app.models import Centre, Counter, Service, Staff
 from queue_app.refusals import refusal_texts
-from queue_app.services.access import reachable_centres
+from queue_app.services.access import actor_of, reachable_centres
+from queue_app.services.roster import roster
 from queue_app.services.lookup import language_codes
 
 from .texts import reason_labels, script_texts
@@ -68,6 +72,22 @@ def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.code)))
 
 
+SHIFT_DAYS = 7  # the clerk sees their shifts of today and the next six days
+
+
+def my_shifts(centre: Centre, staff: Staff) -> list[dict]:
+    """The staff member's own shifts at the centre from today (centre-local) on, for the "My shifts" panel."""
+    today, found = utcnow().astimezone(centre.tz).date(), []
+    clock = lambda moment: moment.astimezone(centre.tz).strftime("%H:%M")  # noqa: E731
+    for offset in range(SHIFT_DAYS):
+        day = today + timedelta(days=offset)
+        for shift in roster(centre.code, day, by=actor_of(staff)).shifts:
+            if shift.staff == staff.username:
+                found.append({"day": format_date(day, "full"), "start": clock(shift.start), "end": clock(shift.end),
+                              "breaks": [f"{clock(b.start)}–{clock(b.end)}" for b in shift.breaks]})
+    return found
+
+
 def work_data(counter: Counter, staff: Staff) -> dict:
     """Everything the page's script needs before the socket's first `state` arrives."""
     codes = language_codes() or ["en"]
@@ -89,6 +109,7 @@ def work_data(counter: Counter, staff: Staff) -> dict:
             "login": url_for("pages.login", next=url_for("counter.page", counter=counter.code)),
             "pick": url_for("counter.page", centre=counter.centre.code, choose=1),
         },
+        "shifts": my_shifts(counter.centre, staff),
         "texts": script_texts(),
         "refusals": refusal_texts(),  # what each refusal code means, in the clerk's language
     }
