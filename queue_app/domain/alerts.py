@@ -1,6 +1,8 @@
 """What a centre's managers are alerted to (SPEC §6): a service whose estimated wait is past the
-centre's target, and a printer that is failing to print."""
+centre's target, and a printer that is failing to print; and a service that nobody will serve today (SPEC §10)."""
 from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
 
 
 def manager_alerts(services: list[dict], target_wait_min: float, printer_faults: list[dict]) -> list[dict]:
@@ -18,3 +20,27 @@ def manager_alerts(services: list[dict], target_wait_min: float, printer_faults:
         for fault in printer_faults
     ]
     return alerts
+
+
+NOT_SERVED_ACTIONS = ["transfer", "cancel", "open_counter"]
+
+
+def served_by_counters(service: str, counter_skills: Iterable[frozenset[str]]) -> bool:
+    """Whether one of these counters (each by its skills; none named: every service) serves `service`."""
+    return any(not skills or service in skills for skills in counter_skills)
+
+
+def unserved_now(waiting: Mapping[str, int], counter_skills: Iterable[frozenset[str]]) -> list[str]:
+    """The services with someone waiting that no counter held by a clerk serves, in the given order."""
+    counter_skills = list(counter_skills)
+    return [s for s, n in waiting.items() if n > 0 and not served_by_counters(s, counter_skills)]
+
+
+def not_served_today(waiting: Mapping[str, int], counter_skills: Iterable[frozenset[str]],
+                     rostered: Collection[str]) -> list[dict]:
+    """A service with tickets waiting, no counter held by a clerk serving it and no rostered clerk
+    holding it between now and today's closing (`rostered`: the services someone is on duty for
+    then, breaks aside): nobody will serve those tickets today. The manager transfers them to
+    another service, cancels them with a message, or opens a counter (rosters a clerk) for it."""
+    return [{"kind": "not_served_today", "service": s, "waiting": waiting[s], "actions": list(NOT_SERVED_ACTIONS)}
+            for s in unserved_now(waiting, counter_skills) if s not in rostered]

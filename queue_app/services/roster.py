@@ -190,3 +190,29 @@ def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
                                    .order_by(Service.position, Service.code)))
     hours = cover([_plan(s) for s in rows], opening_hours_of(centre.opening_hours, day, centre.tz), skills)
     return DayCoverage(centre.code, centre.tz, day, menu, hours)
+
+
+def rostered_until_closing(centre: Centre, now: datetime) -> frozenset[str]:
+    """The services some rostered clerk is on duty for between `now` and the centre's closing
+    today (breaks aside; a shift begun yesterday counts): who will serve them later today."""
+    day = now.astimezone(centre.tz).date()
+    closes = centre.opening_hours.closing_of(day, centre.tz)
+    if closes is None or closes <= now:
+        return frozenset()
+    rows = _rows(centre.id, day - timedelta(days=1), day)
+    skills = _skills({s.staff.username: s.staff for s in rows})
+    (rest,) = cover([_plan(s) for s in rows], [("rest", now, closes)], skills)
+    return frozenset(rest.minutes)
+
+
+def gaps_ahead(centre_code: str, now: datetime, *, by: Actor, days: int = 8) -> list[dict]:
+    """From the centre's local today on, `days` days: each day's (hour, service) pairs of the
+    menu that no rostered clerk covers (today: only the hours not yet over), and whether it opens."""
+    centre = _centre(centre_code)
+    today = now.astimezone(centre.tz).date()
+    found = []
+    for offset in range(days):
+        day = coverage(centre_code, today + timedelta(days=offset), by=by)
+        gaps = sum(len(hour.not_covered(day.menu)) for hour in day.hours if hour.end > now)
+        found.append({"day": day.day, "gaps": gaps, "open": bool(day.hours)})
+    return found

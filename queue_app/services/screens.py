@@ -9,15 +9,16 @@ import dataclasses
 from sqlalchemy import select
 
 from ..db import utcnow
-from ..domain.alerts import manager_alerts
+from ..domain.alerts import manager_alerts, not_served_today, unserved_now
 from ..domain.hours import openness
-from ..domain.lifecycle import WAITING, moves
+from ..domain.lifecycle import COUNTER_HELD, WAITING, moves
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from . import changes, dashboard
 from .calling import active_ticket
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
+from .roster import rostered_until_closing
 
 RECENT_CALLS = 8
 
@@ -93,12 +94,25 @@ def counter_state(counter: Counter, summary: dict | None = None) -> dict:
     }
 
 
+def unserved_alerts(centre: Centre, services: list[dict], now) -> list[dict]:
+    """`not_served_today` alerts: the roster is read only when a waiting service has no counter."""
+    waiting = {s["service"]: s["waiting"] for s in services}
+    held = [frozenset(c.skills.get("primary", [])) | frozenset(c.skills.get("secondary", []))
+            for c in db.session.scalars(select(Counter).where(Counter.centre_id == centre.id,
+                                                              Counter.state.in_(COUNTER_HELD)))]
+    if not unserved_now(waiting, held):
+        return []
+    return not_served_today(waiting, held, rostered_until_closing(centre, now))
+
+
 def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict:
     """What a centre's managers watch: the queue per service against the target, alerts (a service
-    past its target wait, a printer fault), the counters, and today's figures with hourly series."""
+    nobody will serve today, a service past its target wait, a printer fault), the counters, and
+    today's figures with hourly series."""
     now = now or utcnow()
     summary = summary or queue_summary(centre, queue_view(centre, now))
-    alerts = manager_alerts(summary["services"], centre.target_wait_min, printer_faults(centre.id, now))
+    alerts = unserved_alerts(centre, summary["services"], now)
+    alerts += manager_alerts(summary["services"], centre.target_wait_min, printer_faults(centre.id, now))
     for alert in alerts:
         if "failing_since" in alert:
             alert["failing_since"] = iso(alert["failing_since"])

@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 
 from queue_app.domain.access import SYSTEM
+from queue_app.domain.roster import Break, ShiftPlan
 from queue_app.extensions import db
 from queue_app.models import Centre
 from queue_app.services.screens import manager_state
 from queue_app.services import call_next, cancel, create_user, finish, issue_ticket, pause_counter, start
 from queue_app.services.feedback import give_feedback
-from tests.conftest import NOON, PASSWORD, open_desk
+from queue_app.services.roster import replace_roster
+from tests.conftest import NOON, PASSWORD, add_clerk, open_desk
 from tests.integration.test_realtime import http, screens, staff_token  # noqa: F401 (fixtures)
 
 
@@ -88,6 +90,38 @@ def test_every_indicator_of_a_seeded_day(ctx):
     assert sorted((a["kind"], a["service"]) for a in state["alerts"]) == [
         ("wait_over_target", "birth"), ("wait_over_target", "passport")]
     assert state["target_wait_min"] == 15
+
+
+def roster_birth(start: int, end: int, breaks=()):
+    """kim (birth) rostered at HQ today from `start` to `end` o'clock (Moscow)."""
+    plan = ShiftPlan("kim", at(start, 0), at(end, 0), tuple(Break(at(a, 0), at(b, 0)) for a, b in breaks))
+    replace_roster("HQ", NOON.date(), [plan], by=SYSTEM)
+
+
+def unserved(state) -> list[dict]:
+    return [a for a in state["alerts"] if a["kind"] == "not_served_today"]
+
+
+def test_a_ticket_nobody_will_serve_today_is_an_alert(ctx):
+    add_clerk("kim", "HQ", primary=["birth"])
+    roster_birth(8, 11)  # over before the ticket comes
+    issue_ticket("HQ", "birth", now=at(11, 50), by=SYSTEM)
+    issue_ticket("HQ", "birth", now=at(11, 55), by=SYSTEM)
+    open_desk("HQ-02", "c2", primary=["tax"], now=at(11, 0))
+    assert unserved(manager_state(hq(), now=at(12, 0))) == [
+        {"kind": "not_served_today", "service": "birth", "waiting": 2, "actions": ["transfer", "cancel", "open_counter"]}]
+
+
+def test_a_later_shift_today_or_an_open_counter_will_serve_it(ctx):
+    add_clerk("kim", "HQ", primary=["birth"])
+    issue_ticket("HQ", "birth", now=at(11, 50), by=SYSTEM)
+    roster_birth(9, 13, breaks=[(12, 13)])  # on a break from now to the shift's end
+    assert len(unserved(manager_state(hq(), now=at(12, 0)))) == 1
+    roster_birth(15, 18)
+    assert unserved(manager_state(hq(), now=at(12, 0))) == []
+    replace_roster("HQ", NOON.date(), [], by=SYSTEM)
+    open_desk("HQ-03", "c3", secondary=["birth"], now=at(11, 0))
+    assert unserved(manager_state(hq(), now=at(12, 0))) == []
 
 
 def test_a_day_without_tickets_has_no_figures_yet(ctx):

@@ -239,6 +239,8 @@ def test_a_failing_printer_reaches_the_managers_alerts_and_leaves_them(api, http
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     manager = staff_token(http, "mona", role="manager")
+    clerk = staff_token(http, "clara")  # a counter serves the ticket: its only alert is the printer's
+    http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
     board = screens("/manager", "centre=HQ", manager)
     board.next("state")
     kiosk = api.device("kiosk", "HQ", printer=f"tcp://127.0.0.1:{port}?timeout=0.5")

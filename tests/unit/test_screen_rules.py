@@ -2,7 +2,7 @@
 managers' alerts (domain/alerts.py)."""
 from datetime import datetime, timezone
 
-from queue_app.domain.alerts import manager_alerts
+from queue_app.domain.alerts import manager_alerts, not_served_today, unserved_now
 from queue_app.domain.lifecycle import STATUSES, TRANSITIONS, moves
 
 
@@ -30,3 +30,15 @@ def test_a_service_past_the_target_wait_and_a_failing_printer_are_alerts():
          "last_error": "connection refused", "failing_since": since},
     ]
     assert manager_alerts(services[1:], 15, []) == []
+
+
+def test_a_service_waiting_with_no_counter_and_nobody_rostered_is_not_served_today():
+    waiting = {"birth": 3, "tax": 1, "info": 0, "passport": 2}
+    counters = [frozenset({"tax"})]  # one counter held, for tax
+    assert unserved_now(waiting, counters) == ["birth", "passport"]  # info: nobody waits
+    assert not_served_today(waiting, counters, rostered={"passport"}) == [
+        {"kind": "not_served_today", "service": "birth", "waiting": 3, "actions": ["transfer", "cancel", "open_counter"]}]
+    assert not_served_today(waiting, counters, rostered={"birth", "passport"}) == []
+    # a counter naming no skills serves every service
+    assert not_served_today(waiting, [frozenset()], rostered=set()) == []
+    assert [a["service"] for a in not_served_today(waiting, [], rostered=set())] == ["birth", "tax", "passport"]
