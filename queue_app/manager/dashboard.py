@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from babel.dates import get_timezone_name
 from flask import jsonify, redirect, render_template, url_for
-from flask_babel import format_time, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from ..db import utcnow
 from ..extensions import db
 from ..i18n import page_language, text
 from ..models import Centre, Service
-from ..services.access import reachable_centres
+from ..services.access import actor_of, reachable_centres
+from ..services.roster import gaps_ahead
 from ..services.screens import manager_state
 from . import bp, managed_centre, managers_only, refused
 
@@ -33,6 +34,11 @@ def script_texts() -> dict:
         "no_queue": _("Nobody is waiting."),
         "wait_over_target": _("%(service)s: estimated wait %(wait)s min, over the target of %(target)s min"),
         "printer_fault": _("Printer fault at %(device)s: %(pending)s tickets not printed"),
+        "not_served_today": _("%(service)s: %(waiting)s waiting, and no open counter or rostered clerk serves it for the rest of today"),
+        "open_counter": _("Open a counter that serves it, or add a shift on the roster:"),
+        "roster": _("Roster"),
+        "transfer": _("Transfer: call the tickets at an open counter and transfer each to a service that is served."),
+        "cancel": _("Cancel: tell the visitors waiting for it that it is not served today, and cancel their tickets."),
         "over": _("over target"),
         "average_wait": _("Average wait (min)"), "p90_wait": _("90th percentile wait (min)"),
         "arrivals": _("Arrivals"), "served": _("Served"),
@@ -53,9 +59,19 @@ def centres_of_user() -> list[Centre]:
     return reachable_centres(current_user)
 
 
+def coverage_ahead(centre: Centre, now) -> list[dict]:
+    """Today (its hours not yet over) and the next 7 days at the centre: each day's (hour, service)
+    gaps in the roster, with the link to that week's roster page."""
+    by = actor_of(current_user._get_current_object())
+    return [{"day": d["day"].isoformat(), "label": format_date(d["day"], "full"), "gaps": d["gaps"], "open": d["open"],
+             "url": url_for("manager.roster_page", centre=centre.code, week=d["day"].isoformat())}
+            for d in gaps_ahead(centre.code, now, by=by)]
+
+
 def overview_row(centre: Centre, now) -> dict:
     """One centre of the network overview, from the same state its dashboard shows."""
     state = manager_state(centre, now=now)
+    ahead = coverage_ahead(centre, now)
     worst = max((s for s in state["services"] if s["estimated_wait_min"] is not None),
                 key=lambda s: s["estimated_wait_min"], default=None)
     counts = state["counters"]["counts"]
@@ -74,6 +90,8 @@ def overview_row(centre: Centre, now) -> dict:
         "served": state["today"]["served"],
         "within_target_share": state["today"]["within_target_share"],
         "alerts": len(state["alerts"]),
+        "gaps_today": ahead[0]["gaps"], "gaps_week": sum(d["gaps"] for d in ahead[1:]),
+        "roster_url": url_for("manager.roster_page", centre=centre.code),
         "url": url_for("manager.centre_dashboard", centre=centre.code),
     }
 
@@ -119,16 +137,18 @@ def network_json():
 @managers_only
 def centre_dashboard(centre: str):
     place = managed_centre(centre)
+    now = utcnow()
     data = {
         "centre": {"code": place.code, "name": text(place.name), "timezone": place.timezone},
         "language": page_language(),
         "services": service_names(),
-        "state": manager_state(place),
+        "state": manager_state(place, now=now),
         "state_url": url_for("manager.centre_state", centre=place.code),
+        "roster_url": url_for("manager.roster_page", centre=place.code),
         "poll_seconds": POLL_SECONDS,
         "texts": script_texts(),
     }
-    return render_template("manager/dashboard.html", data=data, centre=data["centre"],
+    return render_template("manager/dashboard.html", data=data, centre=data["centre"], coverage=coverage_ahead(place, now),
                            several=len(centres_of_user()) > 1 or current_user.role == "admin")
 
 

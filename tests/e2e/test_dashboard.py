@@ -137,3 +137,40 @@ def test_without_the_socket_the_page_polls_the_state(board, app):
     issue_ticket("HQ", "birth", by=SYSTEM)
     board.clock.run_for(16_000)
     expect(board.locator("#kpi-waiting")).to_have_text("2")  # from state.json
+
+
+def test_a_service_nobody_will_serve_today_and_the_gaps_ahead(board, shots):
+    """Olga's counter serves birth and passport; nobody is rostered: a tax ticket waits for nobody,
+    and every hour of the week ahead is a gap for each of the four services (HQ never closes)."""
+    create_user("root", "admin", password=PASSWORD, name="Root", centres=[])
+    issue_ticket("HQ", "tax", by=SYSTEM)
+    sign_in(board, "/manager/HQ", "maria")
+    alert = board.locator("#alerts li.not-served")
+    expect(alert).to_contain_text("Tax question: 1 waiting, and no open counter or rostered clerk serves it for the rest of today")
+    expect(alert.get_by_role("listitem")).to_have_count(3)
+    expect(alert).to_contain_text("Transfer: call the tickets at an open counter")
+    expect(alert).to_contain_text("Cancel: tell the visitors waiting for it")
+    expect(alert.get_by_role("link", name="Roster")).to_have_attribute("href", "/manager/HQ/roster")
+    days = board.locator("#coverage-ahead tbody tr")
+    expect(days).to_have_count(8)
+    expect(days.first.get_by_role("rowheader")).to_contain_text("Today, ")
+    expect(days.nth(1).locator("td")).to_have_text("96")  # 24 hours × 4 services
+    link = days.nth(1).get_by_role("link")
+    expect(link).to_have_attribute("href", re.compile(r"/manager/HQ/roster\?week=\d{4}-\d\d-\d\d$"))
+    assert int(days.first.locator("td").inner_text()) > 0
+    board.screenshot(path=shots / "dashboard-not-served-en.png", full_page=True)
+    assert axe_problems(board) == []
+    board.set_viewport_size(PHONE)
+    board.screenshot(path=shots / "dashboard-not-served-phone-en.png", full_page=True)
+    assert axe_problems(board) == []
+    link.click()
+    expect(board).to_have_url(re.compile(r"/manager/HQ/roster\?week="))
+
+    board.set_viewport_size(DESKTOP)
+    board.context.clear_cookies()
+    sign_in(board, "/manager?lang=en", "root")
+    gaps = board.locator('#centres tr[data-centre="HQ"] td').nth(8)
+    expect(gaps).to_have_text(re.compile(r"^\d+ / 672$"))  # 7 × 24 hours × 4 services
+    expect(gaps.get_by_role("link")).to_have_attribute("href", "/manager/HQ/roster")
+    board.screenshot(path=shots / "network-gaps-en.png", full_page=True)
+    assert axe_problems(board) == []

@@ -110,12 +110,24 @@
       $("kpi-counters-note").textContent = `${t.serving}: ${f.n(counts.serving)} · ${t.paused}: ${f.n(counts.paused)}`;
     }
 
+    function notServed(a) {
+      // nobody will serve the service today: what the manager can do about it
+      const actions = a.actions.map((action) => (action === "open_counter"
+        ? el("li", {}, t.open_counter, " ", el("a", {href: data.roster_url, textContent: t.roster}))
+        : el("li", {textContent: t[action]})));
+      const item = el("li", {className: "not-served"}, fill(t.not_served_today, {service: name(a.service), waiting: f.n(a.waiting)}),
+        el("ul", {className: "alert-actions"}, ...actions));
+      item.dataset.service = a.service;
+      return item;
+    }
+
     function renderAlerts() {
       const items = state.alerts.map((a) => {
         if (a.kind === "wait_over_target") {
           return el("li", {textContent: fill(t.wait_over_target, {
             service: name(a.service), wait: f.n(a.estimated_wait_min), target: f.n(state.target_wait_min)})});
         }
+        if (a.kind === "not_served_today") return notServed(a);
         return el("li", {textContent: fill(t.printer_fault, {device: a.device, pending: f.n(a.pending)})});
       });
       $("alerts").replaceChildren(...(items.length ? items : [el("li", {className: "none", textContent: t.no_alerts})]));
@@ -232,6 +244,12 @@
       $("updated").textContent = stamp.format(new Date());
     }
 
+    function gaps(c) {
+      const td = el("td", {className: c.gaps_today || c.gaps_week ? "num over" : "num"});
+      td.append(el("a", {href: c.roster_url, textContent: `${f.n(c.gaps_today)} / ${f.n(c.gaps_week)}`}));
+      return td;
+    }
+
     function renderTable(centres) {
       tableRows(document.querySelector("#centres tbody"), centres.map((c) => {
         const head = el("th", {scope: "row"}, el("a", {href: c.url, textContent: c.name}), " ", el("span", {className: "code", textContent: c.code}));
@@ -244,7 +262,7 @@
           head, clock, cell(c.open_now ? t.yes : t.no), cell(f.n(c.waiting), "num"), cell(minutes(c.longest_wait_min), "num"),
           cell(worst ? `${data.services[worst.service] || worst.service}: ${minutes(worst.estimated_wait_min)}` : "–", over ? "over" : ""),
           cell(`${f.n(c.counters_open)} / ${f.n(c.counters_serving)}`, "num"), cell(f.n(c.served), "num"),
-          cell(f.share(c.within_target_share), "num"), cell(f.n(c.alerts), c.alerts ? "num over" : "num"),
+          cell(f.share(c.within_target_share), "num"), gaps(c), cell(f.n(c.alerts), c.alerts ? "num over" : "num"),
         ].map((node, i) => { if (i) node.dataset.label = heads[i]; return node; }); // labels for a phone
       }), centres.map((c) => c.code));
     }
