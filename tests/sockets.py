@@ -65,6 +65,9 @@ def cut_off(app, namespace: str) -> None:
     """Cut every client of `namespace` off as a network failure would: the server drops their
     connections, and they reconnect by themselves (when they can reach the server again)."""
     server = app.extensions["socketio"].server
+    deadline = time.monotonic() + WAIT
+    while not list(server.manager.get_participants(namespace, None)) and time.monotonic() < deadline:
+        time.sleep(0.05)  # a page just loaded may not have connected yet: cut it once it has
     for _sid, eio_sid in list(server.manager.get_participants(namespace, None)):
         socket = server.eio.sockets.get(eio_sid)
         if socket is not None:  # no goodbye, and nothing waited for: an offline page reads nothing

@@ -71,7 +71,7 @@ def test_a_lost_connection_shows_a_banner(board, shots, app):
     expect(banner).to_be_hidden()
     board.context.set_offline(True)
     cut_off(app, "/manager")
-    expect(banner).to_be_visible()
+    expect(banner).to_be_visible(timeout=15_000)
     issue_ticket("HQ", "birth", by=SYSTEM)  # while the page is cut off
     board.context.set_offline(False)
     expect(banner).to_be_hidden(timeout=15_000)
@@ -133,7 +133,7 @@ def test_without_the_socket_the_page_polls_the_state(board, app):
     expect(board.locator("#kpi-waiting")).to_have_text("1")  # live: the socket is connected
     board.route("**/socket.io/**", lambda route: route.abort())  # it cannot come back: only polling is left
     cut_off(app, "/manager")
-    expect(board.get_by_role("alert").filter(has_text="Live updates lost")).to_be_visible()
+    expect(board.get_by_role("alert").filter(has_text="Live updates lost")).to_be_visible(timeout=15_000)
     issue_ticket("HQ", "birth", by=SYSTEM)
     board.clock.run_for(16_000)
     expect(board.locator("#kpi-waiting")).to_have_text("2")  # from state.json
