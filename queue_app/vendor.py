@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
+import hashlib
+
+from flask import Blueprint, Response, abort, current_app, request
 
 # The only files a page may load: a short name → the file inside node_modules.
 FILES = {
@@ -23,8 +25,17 @@ def node_modules() -> Path:
 def library(name: str):
     if name not in FILES:
         abort(404)
-    folder = node_modules()
-    if not (folder / FILES[name]).is_file():
-        current_app.logger.error("browser library %s missing: run `make assets` (npm ci)", FILES[name])
-        abort(503)
-    return send_from_directory(folder, FILES[name], max_age=86400)
+    loaded = current_app.extensions.setdefault("onedoor.vendor", {})
+    if name not in loaded:
+        path = node_modules() / FILES[name]
+        if not path.is_file():
+            current_app.logger.error("browser library %s missing: run `make assets` (npm ci)", FILES[name])
+            abort(503)
+        loaded[name] = path.read_bytes()
+    # From memory: no file handle is left open when a page goes away while a library still loads.
+    body = loaded[name]
+    response = Response(body, mimetype="text/javascript")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)
