@@ -3,13 +3,7 @@
 (function () {
   "use strict";
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, props = {}, ...children) => {
-    const node = Object.assign(document.createElement(tag), props);
-    children.forEach((c) => node.append(c));
-    return node;
-  };
-  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+  const {$, el, fill} = window.OneDoorDom;  // dom.js
 
   function formatters(language, timeZone) {
     const whole = new Intl.NumberFormat(language, {maximumFractionDigits: 0});

@@ -6,13 +6,7 @@
 
   const data = JSON.parse(document.getElementById("roster-data").textContent);
   const t = data.texts;
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, props = {}, ...children) => {
-    const node = Object.assign(document.createElement(tag), props);
-    children.forEach((c) => node.append(c));
-    return node;
-  };
-  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+  const {$, el, fill} = window.OneDoorDom;  // dom.js
   const pad = (n) => String(n).padStart(2, "0");
   const hidden = (text) => el("span", {className: "visually-hidden", textContent: text});
   const serviceName = (code) => data.services[code] || code;
