@@ -192,16 +192,47 @@ def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
     return DayCoverage(centre.code, centre.tz, day, menu, hours)
 
 
+@dataclass(frozen=True)
+class Duty:
+    """Who is on duty at a centre on a local day, as the system plans with it (SPEC §10).
+
+    `rostered` False: the day has no shift at the centre (a centre that has not rostered it yet).
+    The system then assumes every active clerk of the centre is on duty through the opening hours
+    with all their skills — a centre new to rosters keeps issuing and booking as before — and the
+    managers see the day as not rostered (coverage and gaps count the real shifts only)."""
+
+    day: date
+    rostered: bool
+    shifts: list[ShiftPlan]
+    skills_of: dict[str, frozenset[str]]
+
+
+def duty(centre: Centre, day: date) -> Duty:
+    """The shifts the system plans `day` with at `centre` (real ones, or the unrostered day's
+    assumption above); shifts begun on the previous day that run into it are included."""
+    rows = _rows(centre.id, day - timedelta(days=1), day)
+    today = [s for s in rows if s.day == day]
+    if today:
+        return Duty(day, True, [_plan(s) for s in rows], _skills({s.staff.username: s.staff for s in rows}))
+    opens, closes = centre.opening_hours.opening_of(day, centre.tz), centre.opening_hours.closing_of(day, centre.tz)
+    clerks = {s.username: s for s in db.session.scalars(
+        select(Staff).join(staff_centres, staff_centres.c.staff_id == Staff.id)
+        .where(staff_centres.c.centre_id == centre.id, Staff.role == CLERK, Staff.active.is_(True)))}
+    overnight = [_plan(s) for s in rows]  # yesterday's shifts still count where they run on
+    assumed = [] if opens is None or closes is None else [ShiftPlan(name, opens, closes) for name in sorted(clerks)]
+    skills = _skills(clerks) | _skills({s.staff.username: s.staff for s in rows})
+    return Duty(day, False, overnight + assumed, skills)
+
+
 def rostered_until_closing(centre: Centre, now: datetime) -> frozenset[str]:
-    """The services some rostered clerk is on duty for between `now` and the centre's closing
+    """The services some clerk on duty (see `duty`) serves between `now` and the centre's closing
     today (breaks aside; a shift begun yesterday counts): who will serve them later today."""
     day = now.astimezone(centre.tz).date()
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return frozenset()
-    rows = _rows(centre.id, day - timedelta(days=1), day)
-    skills = _skills({s.staff.username: s.staff for s in rows})
-    (rest,) = cover([_plan(s) for s in rows], [("rest", now, closes)], skills)
+    on = duty(centre, day)
+    (rest,) = cover(on.shifts, [("rest", now, closes)], on.skills_of)
     return frozenset(rest.minutes)
 
 

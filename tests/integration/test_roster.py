@@ -164,3 +164,23 @@ def test_coverage_by_hour(api, people):
     assert hours["18:00"]["covered"] == []
     assert error_of(api.get(f"/api/v1/centres/HQ/coverage?date={DAY}", people["elsewhere"])) == (403, "forbidden")
     assert error_of(api.get("/api/v1/centres/HQ/coverage?date=07-12-2026", people["kim"]))[0] == 422
+
+
+def test_the_duty_planned_with_is_the_roster_or_else_every_clerk_of_the_centre(api, people):
+    from datetime import date
+
+    from queue_app.services.lookup import centre_by_code
+    from queue_app.services.roster import duty
+
+    nyc = centre_by_code("NYC")  # nora alone, 09:00-17:00 New York on a Monday
+    monday = date(2026, 12, 7)
+    unrostered = duty(nyc, monday)
+    assert not unrostered.rostered
+    assert [(s.staff, s.start.isoformat(), s.end.isoformat()) for s in unrostered.shifts] == [
+        ("nora", "2026-12-07T09:00:00-05:00", "2026-12-07T17:00:00-05:00")]
+    assert unrostered.skills_of["nora"] == {"birth", "passport", "tax", "info"}
+    assert duty(nyc, date(2026, 12, 13)).shifts == []  # Sunday: closed
+    assert put(api, people["manager"], [KIM]).status_code == 200
+    rostered = duty(centre_by_code("HQ"), monday)
+    assert rostered.rostered and [s.staff for s in rostered.shifts] == ["kim"]
+    assert rostered.skills_of == {"kim": {"birth", "passport"}}
