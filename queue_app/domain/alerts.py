@@ -1,5 +1,6 @@
 """What a centre's managers are alerted to (SPEC §6): a service whose estimated wait is past the
-centre's target, and a printer that is failing to print; and a service that nobody will serve today (SPEC §10)."""
+centre's target, a printer that is failing to print; a service that nobody will serve today, and booked slots over
+the places the roster now gives them (SPEC §10)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
@@ -44,3 +45,14 @@ def not_served_today(waiting: Mapping[str, int], counter_skills: Iterable[frozen
     another service, cancels them with a message, or opens a counter (rosters a clerk) for it."""
     return [{"kind": "not_served_today", "service": s, "waiting": waiting[s], "actions": list(NOT_SERVED_ACTIONS)}
             for s in unserved_now(waiting, counter_skills) if s not in rostered]
+
+
+def overbooked(conflicts: Iterable[tuple[str, int]]) -> list[dict]:
+    """One `overbooked` alert when some slot from now on holds more live appointments than the
+    roster now gives it places (`conflicts`: each slot's local ISO day and how many appointments
+    are over): how many slots and appointments, and the first day, whose roster the link opens."""
+    conflicts = sorted(conflicts)
+    if not conflicts:
+        return []
+    return [{"kind": "overbooked", "slots": len(conflicts), "appointments": sum(n for _, n in conflicts),
+             "day": conflicts[0][0]}]

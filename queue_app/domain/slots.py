@@ -1,18 +1,13 @@
 """Bookable slots: a centre's real capacity for a service, minus what is booked and kept for walk-ins.
 
-Capacity rule. A service's slots are its duration long, laid end to end from the day's opening time;
-a slot that would run past closing is not offered. Each slot has
-
-    places = floor(servers × (1 − walk_in_share)),   servers = min(counters, skilled staff)
-
-where skilled staff are the centre's clerks holding the service as a primary or secondary skill.
-There is no staff roster yet, so every skilled clerk of the centre counts as available during all
-opening hours, and a clerk skilled in several services counts once for each of them.
+A service's slots are its duration long, laid end to end from the day's opening time; a slot that
+would run past closing is not offered, nor one with no place online. Each slot's places come from
+the day's roster: the clerk-minutes of the skill on duty in it, less the walk-in share, with the
+fractions carried across the day (the rule and a worked example: domain/capacity.py).
 """
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -56,13 +51,6 @@ class Window:
         return self.now.astimezone(tz).date() + timedelta(days=self.horizon_days)
 
 
-def places_per_slot(counters: int, skilled_staff: int, walk_in_share: float) -> int:
-    """Return the places each slot offers online: the bookable share of the servers, rounded down."""
-    servers = max(0, min(counters, skilled_staff))
-    # round() first: 0.7 × 10 is 7.000000000000001 in floating point and must stay 7
-    return max(0, math.floor(round(servers * (1 - walk_in_share), 9)))
-
-
 def slot_grid(day: date, span: Span | None, tz: ZoneInfo, length: timedelta) -> list[tuple[datetime, datetime]]:
     """Return the (start, end) of every slot of a local day, aware in `tz`; none on a closed day.
 
@@ -85,22 +73,25 @@ def slot_grid(day: date, span: Span | None, tz: ZoneInfo, length: timedelta) -> 
 
 
 def free_slots(
-    day: date, span: Span | None, tz: ZoneInfo, length: timedelta, places: int,
+    day: date, span: Span | None, tz: ZoneInfo, length: timedelta, places: int | Sequence[int],
     booked: Mapping[datetime, int], window: Window,
 ) -> list[Slot]:
     """Return the day's bookable slots with their free places (0 when full).
 
-    None on a closed day, beyond the horizon, or when the service has no bookable place at the
-    centre; slots starting before now + notice are left out. `booked` counts live bookings by start.
+    `places`: each slot's places online, in the order of `slot_grid` (an int: the same for all).
+    None on a closed day or beyond the horizon; a slot with no place online is left out, and so
+    are slots starting before now + notice. `booked` counts live bookings by start.
     """
-    if places <= 0 or day > window.last_day(tz):
+    if day > window.last_day(tz):
         return []
+    grid = slot_grid(day, span, tz, length)
+    each = [places] * len(grid) if isinstance(places, int) else list(places)
     earliest = window.now + window.notice
     counts = {k.astimezone(timezone.utc): v for k, v in booked.items()}
     return [
-        Slot(start, end, max(0, places - counts.get(start.astimezone(timezone.utc), 0)))
-        for start, end in slot_grid(day, span, tz, length)
-        if start >= earliest
+        Slot(start, end, max(0, n - counts.get(start.astimezone(timezone.utc), 0)))
+        for (start, end), n in zip(grid, each)
+        if n > 0 and start >= earliest
     ]
 
 

@@ -12,11 +12,12 @@ from ..domain import appointments as ap
 from ..domain.appointments import AppointmentRefused
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hours import local_day_bounds
-from ..domain.slots import SlotFull, Window, free_slots, places_per_slot, why_not_a_slot
+from ..domain.slots import SlotFull, Window, free_slots, why_not_a_slot
 from ..domain.text import has_visible_letter, trim_invisible
 from ..extensions import db
-from ..models import Appointment, Centre, Counter, Service, Staff, StaffSkill, staff_centres
+from ..models import Appointment, Centre, Service
 from . import changes
+from .capacity import day_places
 from .lookup import centre_by_code, language_codes, service_by_code, setting
 from .tx import atomic
 
@@ -51,19 +52,6 @@ def _bookable(service_code: str) -> Service:
     return service
 
 
-def slot_places(centre: Centre, service: Service, walk_in_share: float) -> int:
-    """Places each slot of this service offers online at this centre (see domain.slots)."""
-    counters = db.session.scalar(select(func.count()).select_from(Counter).where(Counter.centre_id == centre.id))
-    skilled = db.session.scalar(
-        select(func.count(func.distinct(Staff.id)))
-        .join(staff_centres, staff_centres.c.staff_id == Staff.id)
-        .join(StaffSkill, StaffSkill.staff_id == Staff.id)
-        .where(staff_centres.c.centre_id == centre.id, StaffSkill.service_id == service.id,
-               StaffSkill.level.in_(("primary", "secondary")), Staff.active.is_(True), Staff.role == "clerk")
-    )
-    return places_per_slot(counters, skilled, walk_in_share)
-
-
 def _length(service: Service) -> timedelta:
     return timedelta(minutes=service.duration_min)
 
@@ -84,13 +72,16 @@ def slots(centre_code: str, service_code: str, day: date, now: datetime | None =
     now = now or utcnow()
     centre, service = centre_by_code(centre_code), _bookable(service_code)
     share, window = _rules(now)
-    places = slot_places(centre, service, share)
+    if day > window.last_day(centre.tz):
+        return []
+    places = [n for _, _, n in day_places(centre, service, day, share)]
     return free_slots(day, centre.opening_hours.span_on(day), centre.tz, _length(service), places,
                       _booked_by_start(centre, service, day), window)
 
 
 def _check_slot(centre: Centre, service: Service, start: datetime, now: datetime) -> tuple[datetime, int]:
-    """Refuse a start that is not a slot (422); return the slot's end and its places."""
+    """Refuse a start that is not a slot (422) or whose slot offers no place online (409
+    `slot_full`); return the slot's end and its places (from the day's roster)."""
     if start.tzinfo is None:
         raise InvalidRequest("start needs a UTC offset, e.g. 2026-11-24T10:00:00+03:00")
     share, window = _rules(now)
@@ -98,10 +89,10 @@ def _check_slot(centre: Centre, service: Service, start: datetime, now: datetime
     refusal = why_not_a_slot(start, centre.opening_hours.span_on(local.date()), centre.tz, _length(service), window)
     if refusal is not None:
         raise refusal
-    places = slot_places(centre, service, share)
+    places = next((n for s, _, n in day_places(centre, service, local.date(), share) if s == local), 0)
     if places <= 0:
-        raise SlotFull(f"{service.code} cannot be booked at {centre.code}: no places are offered online",
-                       code="no_places_online")
+        raise SlotFull(f"{service.code} offers no place online at {centre.code} at {local:%Y-%m-%d %H:%M}: "
+                       f"the roster gives that slot none; please choose another")
     return start + _length(service), places
 
 

@@ -9,13 +9,14 @@ import dataclasses
 from sqlalchemy import select
 
 from ..db import utcnow
-from ..domain.alerts import manager_alerts, not_served_today, unserved_now
+from ..domain.alerts import manager_alerts, not_served_today, overbooked, unserved_now
 from ..domain.hours import openness
 from ..domain.lifecycle import COUNTER_HELD, WAITING, moves
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from . import changes, dashboard
 from .calling import active_ticket
+from .overbooking import overbooked as overbooked_slots
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
 from .roster import rostered_until_closing
@@ -107,11 +108,13 @@ def unserved_alerts(centre: Centre, services: list[dict], now) -> list[dict]:
 
 def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict:
     """What a centre's managers watch: the queue per service against the target, alerts (a service
-    nobody will serve today, a service past its target wait, a printer fault), the counters, and
+    nobody will serve today, bookings over the roster's places, a service past its target wait, a
+    printer fault), the counters, and
     today's figures with hourly series."""
     now = now or utcnow()
     summary = summary or queue_summary(centre, queue_view(centre, now))
     alerts = unserved_alerts(centre, summary["services"], now)
+    alerts += overbooked((c.start.date().isoformat(), c.over) for c in overbooked_slots(centre, now))
     alerts += manager_alerts(summary["services"], centre.target_wait_min, printer_faults(centre.id, now))
     for alert in alerts:
         if "failing_since" in alert:

@@ -29,8 +29,9 @@ OVERFLOW = """() => [...document.querySelectorAll("main *")]
 
 @pytest.fixture
 def hq(ctx, monkeypatch):
-    """HQ offering 2 places a slot for births (ana + 4 clerks); a booking limit the test cannot hit."""
-    for i in range(4):
+    """HQ offering 2 places a slot for births at whole hours (ana + 8 clerks sharing births with
+    passports: 4⅓ servers, half for walk-ins); a booking limit the test cannot hit."""
+    for i in range(8):
         add_clerk(f"hq{i}", "HQ", primary=["birth", "passport"])
     monkeypatch.setitem(ctx.config, "ONEDOOR_BOOKING_RATE_LIMIT", "10000/minute")
     limiter.reset()

@@ -34,7 +34,9 @@ def clerks(centre: str, n: int, skills=("passport",)) -> None:
 
 @pytest.fixture
 def hq(ctx):
-    """HQ with 5 clerks who do passports (ana + 4): 40 counters, half for walk-ins -> 2 places a slot."""
+    """HQ with 4 clerks who do passports only, and ana (birth, passport, tax: a third of her time
+    each), 40 counters, no roster (everyone on through the day), half for walk-ins: 4⅓ × 0.5 = 2⅙
+    places a slot → 2 places a slot and a 3rd every sixth slot."""
     clerks("HQ", 4)
     return ctx
 
@@ -54,15 +56,20 @@ def take(start=None, service="passport", centre="HQ", **kw) -> Appointment:
 def test_hq_slots_match_the_hand_computed_capacity(hq):
     day = slots("HQ", "passport", TOMORROW, NOON)
     assert len(day) == 72  # open 24 h, 20-minute slots
-    assert {s.available for s in day} == {2}
+    assert [s.available for s in day[:12]] == [2, 2, 2, 2, 2, 3] * 2
+    assert sum(s.available for s in day) == 156  # 72 × 13/6
     assert (day[0].start, day[0].end) == (at(TOMORROW, 0), at(TOMORROW, 0, 20))
     today = slots("HQ", "passport", NOON.date(), NOON)
     assert today[0].start == at(NOON.date(), 12, 40)  # 30 minutes' notice: 12:20 is too soon
     assert len(today) == 34  # 12:40 … 23:40
 
 
-def test_one_clerk_offers_nothing_online(ctx):
-    assert slots("HQ", "passport", TOMORROW, NOON) == []  # ana alone: floor(1 × 0.5) = 0
+def test_one_clerk_still_offers_places_spread_over_the_day(ctx):
+    # ana alone gives passports a third of her time: 1/3 × 0.5 = 1/6 of a place a slot,
+    # a place every sixth slot (the old rule, floor(1 × 0.5), gave none)
+    day = slots("HQ", "passport", TOMORROW, NOON)
+    assert [s.start for s in day] == [at(TOMORROW, h, 40) for h in range(1, 24, 2)]
+    assert {s.available for s in day} == {1}
 
 
 def test_nyc_slots_follow_its_hours_and_timezone(ctx):

@@ -24,9 +24,11 @@ STAMP = "%Y%m%dT%H%MZ"
 
 @pytest.fixture
 def site(ctx, monkeypatch):
-    """HQ (open 24/7) with ana and 4 more clerks for births and passports: 2 places a slot online
-    (the booking limit is generous in tests; the limit test lowers it for itself)."""
-    for i in range(4):
+    """HQ (open 24/7) with ana and 8 more clerks for births and passports: each of the 8 gives
+    births half their minutes, ana a third (3 skills), so 4⅓ servers, half kept for walk-ins:
+    2 places a slot online, 3 at :50 (domain/capacity.py; the booking limit is generous in tests;
+    the limit test lowers it for itself)."""
+    for i in range(8):
         add_clerk(f"hq{i}", "HQ", primary=["birth", "passport"])
     return ctx.test_client()
 

@@ -1,4 +1,4 @@
-"""Slot capacity against hand-computed cases: places per slot, the day's grid, what is left out."""
+"""Slots against hand-computed cases: the day's grid, what is left out (capacity: test_capacity.py)."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,7 +7,7 @@ import pytest
 from queue_app.domain.hours import OpeningHours, parse_span
 from queue_app.domain.slots import (
     BEYOND_HORIZON, CLOSED_DAY, IN_THE_PAST, NOT_A_SLOT, OUTSIDE_HOURS, TOO_SOON, Window, free_slots,
-    places_per_slot, slot_grid, why_not_a_slot,
+    slot_grid, why_not_a_slot,
 )
 from queue_app.refusals import http_status
 
@@ -24,21 +24,8 @@ def local(day: date, hh: int, mm: int = 0, tz=MOSCOW) -> datetime:
     return datetime.combine(day, time(hh, mm), tz)
 
 
-@pytest.mark.parametrize(("counters", "staff", "share", "places"), [
-    (40, 5, 0.5, 2),   # 5 servers, half kept for walk-ins: 2.5 -> 2
-    (4, 5, 0.5, 2),    # the counters limit: 4 servers
-    (40, 1, 0.5, 0),   # one clerk, half for walk-ins: nothing to book
-    (40, 10, 0.3, 7),  # 7.000000000000001 in floating point is still 7
-    (40, 5, 0.0, 5),
-    (40, 5, 1.0, 0),
-    (40, 0, 0.5, 0),
-])
-def test_places_per_slot(counters, staff, share, places):
-    assert places_per_slot(counters, staff, share) == places
-
-
 def test_a_twelve_hour_day_of_twenty_minute_slots_with_five_skilled_clerks():
-    slots = free_slots(DAY, HOURS.span_on(DAY), MOSCOW, TWENTY, places_per_slot(40, 5, 0.5), {}, BEFORE)
+    slots = free_slots(DAY, HOURS.span_on(DAY), MOSCOW, TWENTY, 2, {}, BEFORE)
     assert len(slots) == 36  # 12 h × 3 an hour
     assert (slots[0].start, slots[0].end) == (local(DAY, 8), local(DAY, 8, 20))
     assert slots[-1].end == local(DAY, 20)
@@ -63,6 +50,14 @@ def test_closed_days_have_no_slots():
 
 def test_no_places_means_no_slots():
     assert free_slots(DAY, HOURS.span_on(DAY), MOSCOW, TWENTY, 0, {}, BEFORE) == []
+
+
+def test_a_slot_with_no_place_online_is_not_offered_but_a_full_one_is():
+    places = [0, 1] * 18
+    booked = {local(DAY, 8, 20): 1}
+    slots = free_slots(DAY, HOURS.span_on(DAY), MOSCOW, TWENTY, places, booked, BEFORE)
+    assert len(slots) == 18 and slots[0].start == local(DAY, 8, 20) and slots[0].available == 0
+    assert slots[1].start == local(DAY, 9) and slots[1].available == 1
 
 
 def test_the_horizon_is_the_last_bookable_day():

@@ -1,0 +1,35 @@
+"""The places a centre's slots offer online on a day, from the day's duty (services/roster.py
+`duty`) and the rule of domain/capacity.py: what booking sells and the conflicts check counts."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..domain.capacity import slot_places
+from ..domain.slots import slot_grid
+from ..extensions import db
+from ..models import Centre, Counter, Service
+from .roster import Duty, duty
+
+
+def active_menu() -> frozenset[str]:
+    """The codes of the network's active services: a clerk's minutes are shared among these."""
+    return frozenset(db.session.scalars(select(Service.code).where(Service.active.is_(True))))
+
+
+def counter_count(centre: Centre) -> int:
+    return db.session.scalar(select(func.count()).select_from(Counter).where(Counter.centre_id == centre.id))
+
+
+def day_places(centre: Centre, service: Service, day: date, walk_in_share: float,
+               on: Duty | None = None) -> list[tuple[datetime, datetime, int]]:
+    """Each slot (start, end, places online) of the centre's local day for `service`; `on`: the
+    day's duty when the caller already read it."""
+    grid = slot_grid(day, centre.opening_hours.span_on(day), centre.tz, timedelta(minutes=service.duration_min))
+    if not grid:
+        return []
+    on = on or duty(centre, day)
+    places = slot_places(grid, on.shifts, service.code, on.skills_of, counter_count(centre), walk_in_share,
+                         active_menu())
+    return [(start, end, n) for (start, end), n in zip(grid, places)]
