@@ -37,6 +37,9 @@ def script_texts() -> dict:
         "not_served_today": _("%(service)s: %(waiting)s waiting, and no open counter or rostered clerk serves it for the rest of today"),
         "open_counter": _("Open a counter that serves it, or add a shift on the roster:"),
         "roster": _("Roster"),
+        "overbooked": _("Booked appointments without a place from %(day)s on: %(appointments)s. The roster now "
+                        "gives their slots fewer places than are booked."),
+        "see_roster": _("See them on the roster"),
         "transfer": _("Transfer: call the tickets at an open counter and transfer each to a service that is served."),
         "cancel": _("Cancel: tell the visitors waiting for it that it is not served today, and cancel their tickets."),
         "over": _("over target"),

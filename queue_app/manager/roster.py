@@ -49,6 +49,11 @@ def script_texts() -> dict:
         "copied": _("This week is copied to the week of %(day)s."),
         "gaps": _("Gaps: %(count)s"), "open_next": _("Open the next week"),
         "unreachable": _("The server cannot be reached. Nothing was saved; try again."),
+        "conflicts": _("Booked appointments that no longer have a place: %(appointments)s. The roster now "
+                       "gives their slots fewer places than are booked. Restore the shifts, or contact these "
+                       "visitors and move their appointments:"),
+        "conflict_slot": _("%(service)s, %(start)s: %(booked)s booked, %(places)s places"),
+        "conflict_appointment": _("Appointment %(code)s, place %(place)s"),
     }
 
 

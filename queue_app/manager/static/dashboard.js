@@ -10,11 +10,13 @@
     const one = new Intl.NumberFormat(language, {maximumFractionDigits: 1});
     const share = new Intl.NumberFormat(language, {style: "percent", maximumFractionDigits: 0});
     const clock = new Intl.DateTimeFormat(language, {hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone});
+    const day = new Intl.DateTimeFormat(language, {weekday: "short", day: "numeric", month: "long", timeZone: "UTC"});
     return {
       n: (v, dash = "–") => (v === null || v === undefined ? dash : whole.format(v)),
       one: (v, dash = "–") => (v === null || v === undefined ? dash : one.format(v)),
       share: (v, dash = "–") => (v === null || v === undefined ? dash : share.format(v)),
       clock: (d) => clock.format(d),
+      day: (iso) => day.format(new Date(iso + "T00:00:00Z")), // a local day, YYYY-MM-DD
     };
   }
 
@@ -122,6 +124,11 @@
             service: name(a.service), wait: f.n(a.estimated_wait_min), target: f.n(state.target_wait_min)})});
         }
         if (a.kind === "not_served_today") return notServed(a);
+        if (a.kind === "overbooked") {
+          // a shift cut after bookings: the roster page of that week lists the appointments
+          return el("li", {className: "overbooked"}, fill(t.overbooked, {appointments: f.n(a.appointments), day: f.day(a.day)}),
+            " ", el("a", {href: `${data.roster_url}?week=${a.day}`, textContent: t.see_roster}));
+        }
         return el("li", {textContent: fill(t.printer_fault, {device: a.device, pending: f.n(a.pending)})});
       });
       $("alerts").replaceChildren(...(items.length ? items : [el("li", {className: "none", textContent: t.no_alerts})]));

@@ -139,6 +139,29 @@
     shifts[day] = await api("PUT", "/roster?date=" + day, list.map(body));
     renderShifts(day);
     await refreshCoverage(day);
+    await refreshConflicts();
+  }
+
+  // ---- bookings the roster no longer holds (a shift cut or removed after they were taken) ---------
+
+  const slotTime = new Intl.DateTimeFormat(data.language, {
+    timeZone: data.centre.timezone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23"});
+
+  function renderConflicts(found) {
+    const banner = $("conflicts");
+    banner.hidden = !found.slots;
+    if (!found.slots) return;
+    $("conflicts-summary").textContent = fill(t.conflicts, {appointments: found.appointments});
+    $("conflicts-list").replaceChildren(...found.conflicts.map((c) => el("li", {},
+      fill(t.conflict_slot, {service: serviceName(c.service), start: slotTime.format(new Date(c.start)),
+                             booked: c.booked, places: c.places}),
+      el("ul", {}, ...c.appointments.map((a) => el("li", {className: "conflict-appointment",
+        textContent: fill(t.conflict_appointment, {code: a.code, place: a.place === null ? "–" : a.place})}))))));
+  }
+
+  async function refreshConflicts() {
+    renderConflicts(await api("GET", "/booking-conflicts"));
   }
 
   async function remove(day, index) {
@@ -246,5 +269,5 @@
 
   // ---- first load ---------------------------------------------------------------------------------
 
-  Promise.all(data.days.map(load)).catch((error) => say($("alert"), refusalText(error)));
+  Promise.all([...data.days.map(load), refreshConflicts()]).catch((error) => say($("alert"), refusalText(error)));
 })();
