@@ -74,6 +74,16 @@ def first_free_times(service: Service) -> dict[str, datetime | None]:
     return cached(f"booking:first:{service.code}", load, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
 
 
+def earliest_elsewhere(service: Service, centre: Centre, limit: int = 3) -> list[dict]:
+    """The other active centres with a free time for the service, soonest first (at most `limit`):
+    where to book when this centre has none (from the cached first free times)."""
+    rows = {row["code"]: row for row in centres()}
+    found = sorted((start, code) for code, start in first_free_times(service).items()
+                   if start is not None and code != centre.code and code in rows)
+    return [{"code": code, "name": rows[code]["name"], "when": short_when(start, rows[code]["timezone"])}
+            for start, code in found[:limit]]
+
+
 def horizon_days() -> int:
     """How many days ahead bookings open (config.toml [appointments])."""
     return int(setting("appointments").get("horizon_days", 30))

@@ -24,8 +24,8 @@ from . import bp
 from .documents import qr_data_uri
 from .forms import ContactForm
 from .reading import (
-    bookable_services, by_month, by_part_of_day, centres, day_label, documents, first_free_times, free_days,
-    free_slots, life_events, parse_day, parse_stamp, short_day, short_when, stamp, time_label, when_label,
+    bookable_services, by_month, by_part_of_day, centres, day_label, documents, earliest_elsewhere, first_free_times,
+    free_days, free_slots, life_events, parse_day, parse_stamp, short_day, short_when, stamp, time_label, when_label,
 )
 
 SERVICE, CENTRE, DAY = "<string(maxlength=40):service>", "<string(maxlength=8):centre>", "<string(length=10):day>"
@@ -107,6 +107,7 @@ def day_step(service, centre):
     service, centre = _service(service), _centre(centre)
     days = free_days(centre, service)
     return render_template("booking_site/days.html", service=service, centre=centre, days=days,
+                           others=[] if days else earliest_elsewhere(service, centre),
                            day_url=lambda d: url_for(".slot_step", service=service.code, centre=centre.code,
                                                      day=d.isoformat()),
                            back=url_for(".centre_step", service=service.code))
