@@ -44,29 +44,40 @@ def share_of(shift: ShiftPlan, service: str, skills_of: Mapping[str, frozenset[s
     return 1 / len(served) if service in served else 0.0
 
 
+def _duty_shares(shifts: Iterable[ShiftPlan], service: str, skills_of: Mapping[str, frozenset[str]],
+                 menu: Collection[str] | None) -> list[tuple[list[tuple[datetime, datetime]], float]]:
+    """Each shift serving `service`: its stretches on duty and the share of them the service gets."""
+    found = []
+    for shift in shifts:
+        share = share_of(shift, service, skills_of, menu)
+        if share:
+            found.append((shift.on_duty(), share))
+    return found
+
+
+def _servers(start: datetime, end: datetime, duty: list[tuple[list[tuple[datetime, datetime]], float]]) -> float:
+    length = (end - start).total_seconds()
+    if length <= 0:
+        return 0.0
+    seconds = sum(share * sum((min(b, end) - max(a, start)).total_seconds() for a, b in stretches if a < end and b > start)
+                  for stretches, share in duty)
+    return seconds / length
+
+
 def servers(start: datetime, end: datetime, shifts: Iterable[ShiftPlan], service: str,
             skills_of: Mapping[str, frozenset[str]], menu: Collection[str] | None = None) -> float:
     """The clerks serving `service` in [start, end) on average: their clerk-minutes on duty there
     (each clerk's 1/k share) over the slot's length."""
-    length = (end - start).total_seconds()
-    if length <= 0:
-        return 0.0
-    seconds = 0.0
-    for shift in shifts:
-        share = share_of(shift, service, skills_of, menu)
-        if share:
-            seconds += share * sum((min(b, end) - max(a, start)).total_seconds()
-                                   for a, b in shift.on_duty() if a < end and b > start)
-    return seconds / length
+    return _servers(start, end, _duty_shares(shifts, service, skills_of, menu))
 
 
 def slot_masses(grid: Sequence[tuple[datetime, datetime]], shifts: Iterable[ShiftPlan], service: str,
                 skills_of: Mapping[str, frozenset[str]], counters: int, walk_in_share: float,
                 menu: Collection[str] | None = None) -> list[float]:
     """The bookable place-mass of each slot of `grid`: min(servers, counters) × (1 − walk_in_share)."""
-    shifts = list(shifts)
+    duty = _duty_shares(shifts, service, skills_of, menu)
     online = max(0.0, 1 - walk_in_share)
-    return [min(servers(a, b, shifts, service, skills_of, menu), max(0, counters)) * online for a, b in grid]
+    return [min(_servers(a, b, duty), max(0, counters)) * online for a, b in grid]
 
 
 def spread(masses: Iterable[float]) -> list[int]:

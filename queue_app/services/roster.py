@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from ..domain.access import ADMIN, CLERK, MANAGER, SYSTEM_ROLE, Actor
 from ..domain.errors import DomainError, Forbidden, InvalidRequest, NotFound
 from ..domain.roster import Break, HourCover, ShiftPlan, check_roster, coverage as cover, opening_hours_of
 from ..extensions import db
-from ..models import Centre, Service, Shift, Staff, staff_centres
+from ..models import Centre, Service, Shift, Staff, StaffSkill, staff_centres
 from .access import authorise
 from .audit import audit
 from .tx import atomic
@@ -85,7 +86,8 @@ def shift_json(plan: ShiftPlan) -> dict:
 
 def _rows(centre_id: int, first: date, last: date) -> list[Shift]:
     return list(db.session.scalars(
-        select(Shift).where(Shift.centre_id == centre_id, Shift.day >= first, Shift.day <= last)
+        select(Shift).options(joinedload(Shift.staff))
+        .where(Shift.centre_id == centre_id, Shift.day >= first, Shift.day <= last)
         .order_by(Shift.day, Shift.start_at, Shift.id)))
 
 
@@ -102,7 +104,14 @@ def _clerks(centre: Centre, usernames: Iterable[str]) -> dict[str, Staff]:
 
 
 def _skills(staff: dict[str, Staff]) -> dict[str, frozenset[str]]:
-    return {name: person.skill_set().services for name, person in staff.items()}
+    """Each person's services (primary and secondary) in one query: booking reads a month of days."""
+    names = {person.id: name for name, person in staff.items()}
+    found: dict[str, set[str]] = {name: set() for name in staff}
+    for staff_id, code in db.session.execute(
+            select(StaffSkill.staff_id, Service.code).join(Service, Service.id == StaffSkill.service_id)
+            .where(StaffSkill.staff_id.in_(names), StaffSkill.level.in_(("primary", "secondary")))):
+        found[names[staff_id]].add(code)
+    return {name: frozenset(codes) for name, codes in found.items()}
 
 
 def _store(centre: Centre, day: date, plans: Sequence[ShiftPlan]) -> None:
