@@ -31,7 +31,7 @@ from queue_app.models import StaffingPlan
 from queue_app.services import book, call_next, create_user, finish, issue_ticket, start
 from queue_app.services.planning import day_plan, save_plan
 from queue_app.domain.errors import InvalidRequest
-from tests.conftest import PASSWORD, open_desk
+from tests.conftest import PASSWORD, add_clerk, open_desk
 
 NY = ZoneInfo("America/New_York")
 DAY = date(2026, 11, 23)  # a Monday
@@ -62,6 +62,7 @@ def history(ctx):
         for i in range(taxes):
             serve("tax", at(day, 10) + i * 5 * MIN, 4)
     issue_ticket("NYC", "birth", now=at(date(2026, 11, 17), 9, 30), by=SYSTEM)  # a Tuesday: another weekday
+    add_clerk("clerk2", "NYC", primary=["passport"])  # booking places come from the clerks' time (domain/capacity.py)
     for minute in (0, 20):
         book("NYC", "passport", at(DAY, 11, minute), "Visitor", phone="+12025550100",
              now=at(date(2026, 11, 20), 12))
