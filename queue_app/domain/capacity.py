@@ -26,6 +26,7 @@ offer 0 places, 10:30 offers 1, then 12:30 again: 2 places in the morning's 8 sl
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -74,10 +75,24 @@ def servers(start: datetime, end: datetime, shifts: Iterable[ShiftPlan], service
 def slot_masses(grid: Sequence[tuple[datetime, datetime]], shifts: Iterable[ShiftPlan], service: str,
                 skills_of: Mapping[str, frozenset[str]], counters: int, walk_in_share: float,
                 menu: Collection[str] | None = None) -> list[float]:
-    """The bookable place-mass of each slot of `grid`: min(servers, counters) × (1 − walk_in_share)."""
-    duty = _duty_shares(shifts, service, skills_of, menu)
+    """The bookable place-mass of each slot of `grid` (in order, not overlapping):
+    min(servers, counters) × (1 − walk_in_share)."""
+    edges = [(a.timestamp(), b.timestamp()) for a, b in grid]  # seconds: no timezone arithmetic per slot
+    starts = [a for a, _ in edges]
+    seconds = [0.0] * len(grid)
+    for stretches, share in _duty_shares(shifts, service, skills_of, menu):
+        for on, off in ((x.timestamp(), y.timestamp()) for x, y in stretches):
+            # only the slots the stretch overlaps: a month of days is read at once
+            i = max(0, bisect_right(starts, on) - 1)
+            while i < len(edges) and edges[i][0] < off:
+                a, b = edges[i]
+                overlap = min(b, off) - max(a, on)
+                if overlap > 0:
+                    seconds[i] += share * overlap
+                i += 1
     online = max(0.0, 1 - walk_in_share)
-    return [min(_servers(a, b, duty), max(0, counters)) * online for a, b in grid]
+    return [min(sec / (b - a), max(0, counters)) * online if b > a else 0.0
+            for sec, (a, b) in zip(seconds, edges)]
 
 
 def spread(masses: Iterable[float]) -> list[int]:

@@ -22,14 +22,16 @@ def counter_count(centre: Centre) -> int:
     return db.session.scalar(select(func.count()).select_from(Counter).where(Counter.centre_id == centre.id))
 
 
-def day_places(centre: Centre, service: Service, day: date, walk_in_share: float,
-               on: Duty | None = None) -> list[tuple[datetime, datetime, int]]:
-    """Each slot (start, end, places online) of the centre's local day for `service`; `on`: the
-    day's duty when the caller already read it."""
+def day_places(centre: Centre, service: Service, day: date, walk_in_share: float, on: Duty | None = None,
+               counters: int | None = None, menu: frozenset[str] | None = None) -> list[tuple[datetime, datetime, int]]:
+    """Each slot (start, end, places online) of the centre's local day for `service`; `on`,
+    `counters`, `menu`: the day's duty, the centre's counters and the active menu when the caller
+    already read them (a month of days at once)."""
     grid = slot_grid(day, centre.opening_hours.span_on(day), centre.tz, timedelta(minutes=service.duration_min))
     if not grid:
         return []
     on = on or duty(centre, day)
-    places = slot_places(grid, on.shifts, service.code, on.skills_of, counter_count(centre), walk_in_share,
-                         active_menu())
+    counters = counter_count(centre) if counters is None else counters
+    places = slot_places(grid, on.shifts, service.code, on.skills_of, counters, walk_in_share,
+                         active_menu() if menu is None else menu)
     return [(start, end, n) for (start, end), n in zip(grid, places)]

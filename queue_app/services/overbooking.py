@@ -18,9 +18,9 @@ from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Appointment, Centre, Service
 from .access import authorise
-from .capacity import day_places
+from .capacity import active_menu, counter_count, day_places
 from .lookup import centre_by_code, setting
-from .roster import duty
+from .roster import duties
 
 READERS = (MANAGER, ADMIN, SYSTEM_ROLE)
 
@@ -62,11 +62,12 @@ def overbooked(centre: Centre, now: datetime | None = None) -> list[Conflict]:
     services = {s.id: s for s in db.session.scalars(select(Service).where(
         Service.id.in_({service_id for _, service_id in by_slot})))}
     share = setting("appointments").get("walk_in_share", 0.5)
-    duties, found = {}, []
+    days = sorted({day for day, _ in by_slot})
+    on, counters, menu = duties(centre, days[0], days[-1]), counter_count(centre), active_menu()
+    found = []
     for (day, service_id), starts in sorted(by_slot.items()):
-        on = duties.setdefault(day, duty(centre, day))
         service = services[service_id]
-        places = {start: (end, n) for start, end, n in day_places(centre, service, day, share, on)}
+        places = {start: (end, n) for start, end, n in day_places(centre, service, day, share, on[day], counters, menu)}
         for start, booked in starts.items():
             end, n = places.get(start, (start, 0))  # off the grid now (hours changed): no place
             if len(booked) > n:

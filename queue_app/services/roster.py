@@ -219,18 +219,34 @@ class Duty:
 def duty(centre: Centre, day: date) -> Duty:
     """The shifts the system plans `day` with at `centre` (real ones, or the unrostered day's
     assumption above); shifts begun on the previous day that run into it are included."""
-    rows = _rows(centre.id, day - timedelta(days=1), day)
-    today = [s for s in rows if s.day == day]
-    if today:
-        return Duty(day, True, [_plan(s) for s in rows], _skills({s.staff.username: s.staff for s in rows}))
-    opens, closes = centre.opening_hours.opening_of(day, centre.tz), centre.opening_hours.closing_of(day, centre.tz)
-    clerks = {s.username: s for s in db.session.scalars(
-        select(Staff).join(staff_centres, staff_centres.c.staff_id == Staff.id)
-        .where(staff_centres.c.centre_id == centre.id, Staff.role == CLERK, Staff.active.is_(True)))}
-    overnight = [_plan(s) for s in rows]  # yesterday's shifts still count where they run on
-    assumed = [] if opens is None or closes is None else [ShiftPlan(name, opens, closes) for name in sorted(clerks)]
-    skills = _skills(clerks) | _skills({s.staff.username: s.staff for s in rows})
-    return Duty(day, False, overnight + assumed, skills)
+    return duties(centre, day, day)[day]
+
+
+def duties(centre: Centre, first: date, last: date) -> dict[date, Duty]:
+    """`duty` of each day from `first` to `last`, read in three queries at most (booking conflicts
+    look at a month of days)."""
+    rows = _rows(centre.id, first - timedelta(days=1), last)
+    staff = {s.staff.username: s.staff for s in rows}
+    clerks: dict[str, Staff] | None = None
+    found: list[tuple[date, bool, list[ShiftPlan], set[str]]] = []  # each day, before the skills are read
+    day = first
+    while day <= last:
+        near = [s for s in rows if day - timedelta(days=1) <= s.day <= day]
+        if any(s.day == day for s in near):
+            found.append((day, True, [_plan(s) for s in near], {s.staff.username for s in near}))
+        else:
+            if clerks is None:
+                clerks = {c.username: c for c in db.session.scalars(
+                    select(Staff).join(staff_centres, staff_centres.c.staff_id == Staff.id)
+                    .where(staff_centres.c.centre_id == centre.id, Staff.role == CLERK, Staff.active.is_(True)))}
+                staff |= clerks
+            opens, closes = centre.opening_hours.opening_of(day, centre.tz), centre.opening_hours.closing_of(day, centre.tz)
+            overnight = [_plan(s) for s in near]  # yesterday's shifts still count where they run on
+            assumed = [] if opens is None or closes is None else [ShiftPlan(n, opens, closes) for n in sorted(clerks)]
+            found.append((day, False, overnight + assumed, set(clerks) | {s.staff.username for s in near}))
+        day += timedelta(days=1)
+    skills = _skills(staff)
+    return {d: Duty(d, rostered, plans, {n: skills[n] for n in names}) for d, rostered, plans, names in found}
 
 
 def rostered_until_closing(centre: Centre, now: datetime) -> frozenset[str]:
