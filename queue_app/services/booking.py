@@ -17,7 +17,7 @@ from ..domain.text import has_visible_letter, trim_invisible
 from ..extensions import db
 from ..models import Appointment, Centre, Service
 from . import changes
-from .capacity import day_places
+from .capacity import day_places, walk_in_share
 from .lookup import centre_by_code, language_codes, service_by_code, setting
 from .tx import atomic
 
@@ -41,7 +41,7 @@ def _rules(now: datetime) -> tuple[float, Window]:
     cfg = setting("appointments")
     window = Window(now=now, notice=timedelta(minutes=cfg.get("min_notice_min", 30)),
                     horizon_days=cfg.get("horizon_days", 30))
-    return cfg.get("walk_in_share", 0.5), window
+    return walk_in_share(), window
 
 
 def _bookable(service_code: str) -> Service:

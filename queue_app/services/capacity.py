@@ -10,7 +10,13 @@ from ..domain.capacity import slot_places
 from ..domain.slots import slot_grid
 from ..extensions import db
 from ..models import Centre, Counter, Service
+from .lookup import setting
 from .roster import Duty, duty
+
+
+def walk_in_share() -> float:
+    """The share of capacity kept for walk-ins (config.toml [appointments])."""
+    return setting("appointments").get("walk_in_share", 0.5)
 
 
 def active_menu() -> frozenset[str]:

@@ -18,8 +18,8 @@ from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Appointment, Centre, Service
 from .access import authorise
-from .capacity import active_menu, counter_count, day_places
-from .lookup import centre_by_code, setting
+from .capacity import active_menu, counter_count, day_places, walk_in_share
+from .lookup import centre_by_code
 from .roster import duties
 
 READERS = (MANAGER, ADMIN, SYSTEM_ROLE)
@@ -61,7 +61,7 @@ def overbooked(centre: Centre, now: datetime | None = None) -> list[Conflict]:
         by_slot[(local.date(), service_id)][local].append(Booked(code, place))
     services = {s.id: s for s in db.session.scalars(select(Service).where(
         Service.id.in_({service_id for _, service_id in by_slot})))}
-    share = setting("appointments").get("walk_in_share", 0.5)
+    share = walk_in_share()
     days = sorted({day for day, _ in by_slot})
     on, counters, menu = duties(centre, days[0], days[-1]), counter_count(centre), active_menu()
     found = []
