@@ -3,7 +3,7 @@ page and sees the appointment that lost its place listed in a banner, then the m
 alerts to it. NYC (America/New_York) opens 09:00–17:00 on weekdays; carl does births and passports."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -21,10 +21,10 @@ from tests.e2e.axe import axe_problems
 from tests.e2e.test_counter import sign_in
 
 
-def weekday_ahead(tz) -> datetime.date:
-    """A weekday at least two days ahead (NYC is open then), inside the booking horizon."""
-    day = utcnow().astimezone(tz).date() + timedelta(days=2)
-    while day.weekday() >= 5:
+def weekday_ahead(centre: Centre) -> date:
+    """A day at least two days ahead that NYC opens 09:00–17:00 (not a weekend, not Christmas Eve)."""
+    day = utcnow().astimezone(centre.tz).date() + timedelta(days=2)
+    while centre.opening_hours.span_on(day) != (time(9), time(17)):
         day += timedelta(days=1)
     return day
 
@@ -35,8 +35,8 @@ def booked(page):
     last passport slot of his day that has a place."""
     create_user("mia", "manager", password=PASSWORD, name="Mia Lopez", centres=["NYC"])
     create_user("carl", "clerk", password=PASSWORD, name="Carl Diaz", centres=["NYC"], primary=["birth", "passport"])
-    tz = db.session.scalar(select(Centre).where(Centre.code == "NYC")).tz
-    day = weekday_ahead(tz)
+    nyc = db.session.scalar(select(Centre).where(Centre.code == "NYC"))
+    tz, day = nyc.tz, weekday_ahead(nyc)
     replace_roster("NYC", day, [ShiftPlan("carl", datetime.combine(day, time(9), tz),
                                           datetime.combine(day, time(17), tz))], by=SYSTEM)
     last = slots("NYC", "passport", day)[-1].start
