@@ -27,6 +27,14 @@ def status_url(token: str) -> str:
     return adapter.build("pages.status_page", {"token": token}, force_external=True)
 
 
+def booking_url(service: str, centre: str) -> str:
+    """The booking site's page of a service at a centre (its days with free times), built without a
+    request from the public address: what a kiosk shows as a QR code and a short address."""
+    base = urlsplit(public_base_url())
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build("booking_site.day_step", {"service": service, "centre": centre}, force_external=True)
+
+
 def visitor_url(token: str) -> str:
     """The status page's address to give a visitor: the configured public one (as on the printed
     QR), else as the current request reached the server (else the fallback base)."""

@@ -21,6 +21,7 @@ from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent
 from . import changes
 from .access import authorise
 from .lookup import centre_by_code, language_codes, service_by_code
+from .offer import ensure_served_today
 from .queue import queue_state
 from .tx import atomic
 
@@ -158,6 +159,8 @@ def issue_ticket(
     printer_uri: str | None = None,
 ) -> Issued:
     """Issue a walk-in ticket at an open centre; return it with its position and estimate.
+    Refused, nothing stored and no number used, when nobody serves the service for the rest of
+    today (409 `not_served_today`, services/offer.py).
 
     `by` is the kiosk (a device of this centre) or the system. With a printer, the print job is
     stored in the same transaction: the ticket and its paper are never separated by a crash, and
@@ -167,6 +170,8 @@ def issue_ticket(
     centre = centre_by_code(centre_code)
     authorise(by, centre.id)
     service = service_by_code(service_code)
+    if centre.opening_hours.is_open(now.astimezone(centre.tz)):  # (a closed centre refuses: centre_closed)
+        ensure_served_today(centre, service, now)
     return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
                         by=by, printer_uri=printer_uri)
 
