@@ -133,8 +133,10 @@ function serviceButton(code) {
   value.dataset.wait = code;
   value.replaceChildren(...waitContent(code));
   wait.append(element("span", "caption", t("wait")), " ", value);
-  const offer = element("span", "offer");
+  const offer = element("span", "offer", offerWords(code));
   offer.dataset.offer = code;
+  offer.classList.toggle("not-today", unserved(code));
+  button.classList.toggle("not-today", unserved(code));
   button.append(element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""),
     offer, wait);
   button.addEventListener("click", () => openService(code));
@@ -259,9 +261,9 @@ function offerWords(code) {
 function drawOffers() {
   for (const node of root.querySelectorAll("[data-offer]")) {
     node.textContent = offerWords(node.dataset.offer);
-    node.classList.toggle("unserved", unserved(node.dataset.offer));
+    node.classList.toggle("not-today", unserved(node.dataset.offer));
   }
-  for (const button of root.querySelectorAll("button[data-service]")) button.classList.toggle("unserved", unserved(button.dataset.service));
+  for (const button of root.querySelectorAll("button[data-service]")) button.classList.toggle("not-today", unserved(button.dataset.service));
   drawUnserved();
 }
 
@@ -276,7 +278,8 @@ function drawUnserved() {
   const offer = offers.get(code);
   const service = services.get(code);
   $("unserved-why").textContent = data.refusals[state.lang].not_served_today;
-  const texts = {opens_today: t("next_today"), opens_tomorrow: t("next_tomorrow"), opens_on: t("next_on"), closed_long: t("next_unknown")};
+  const raw = data.texts[state.lang]; // with their {time} and {day}, filled in by Opening.words
+  const texts = {opens_today: raw.next_today, opens_tomorrow: raw.next_tomorrow, opens_on: raw.next_on, closed_long: raw.next_unknown};
   $("unserved-next").textContent = Opening.words({next_opening: offer.next_served_at}, texts, state.lang, data.timezone);
   const bookable = Boolean(offer.bookable && service?.book_url);
   $("unserved-book").hidden = !bookable;
