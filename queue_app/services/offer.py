@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..domain.errors import NotServedToday
 from ..domain.hours import LOOK_AHEAD_DAYS
 from ..domain.lifecycle import COUNTER_HELD, COUNTER_OPEN
 from ..domain.menu import Offer, first_on_duty, offers, serves
 from ..extensions import db
-from ..models import Centre, Counter, Service
+from ..domain.access import CLERK
+from ..models import Centre, Counter, Service, Shift, Staff, StaffSkill, staff_centres
 from .queue import queue_state
 from .roster import duty
 
@@ -79,9 +80,29 @@ def centre_offers(centre: Centre, now: datetime) -> list[dict]:
             for o in today]
 
 
+def _surely_served_today(centre: Centre, service: Service, now: datetime) -> bool:
+    """The common cases, in at most three small queries: a counter held for the service, or a day
+    not rostered (every active clerk on duty till closing: services/roster.py `duty`) with a clerk
+    of the centre holding the skill. False means "not sure": the rules are then applied in full."""
+    open_, paused = _held_counters(centre)
+    if any(serves(skills, service.code) for skills in open_ + paused):
+        return True
+    day = now.astimezone(centre.tz).date()
+    closes = centre.opening_hours.closing_of(day, centre.tz)
+    if closes is None or closes <= now:
+        return False
+    if db.session.scalar(select(exists().where(Shift.centre_id == centre.id, Shift.day == day))):
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id, Staff.active.is_(True),
+        Staff.role == CLERK, staff_centres.c.staff_id == Staff.id, staff_centres.c.centre_id == centre.id))))
+
+
 def ensure_served_today(centre: Centre, service: Service, now: datetime) -> None:
     """Refuse (409 `not_served_today`, naming when it is served next and whether it can be booked)
     a ticket for a service no open counter serves and nobody rostered serves for the rest of today."""
+    if _surely_served_today(centre, service, now):
+        return
     (offer,) = today_offers(centre, [service.code], now)
     if offer.served_today:
         return
