@@ -81,27 +81,27 @@ def centre_offers(centre: Centre, now: datetime) -> list[dict]:
 
 
 def _surely_served_today(centre: Centre, service: Service, now: datetime) -> bool:
-    """The common cases, in at most three small queries: a counter held for the service, or a day
-    not rostered (every active clerk on duty till closing: services/roster.py `duty`) with a clerk
-    of the centre holding the skill. False means "not sure": the rules are then applied in full."""
-    open_, paused = _held_counters(centre)
-    if any(serves(skills, service.code) for skills in open_ + paused):
-        return True
+    """The common case in one small query: a day not rostered (every active clerk on duty till
+    closing: services/roster.py `duty`) with a clerk of the centre holding the skill. False means
+    "not sure": the rules are then applied in full."""
     day = now.astimezone(centre.tz).date()
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return False
-    if db.session.scalar(select(exists().where(Shift.centre_id == centre.id, Shift.day == day))):
-        return False
-    return bool(db.session.scalar(select(exists().where(
-        StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id, Staff.active.is_(True),
-        Staff.role == CLERK, staff_centres.c.staff_id == Staff.id, staff_centres.c.centre_id == centre.id))))
+    rostered, skilled = db.session.execute(select(
+        exists().where(Shift.centre_id == centre.id, Shift.day == day),
+        exists().where(StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id, Staff.active.is_(True),
+                       Staff.role == CLERK, staff_centres.c.staff_id == Staff.id,
+                       staff_centres.c.centre_id == centre.id))).one()
+    return not rostered and bool(skilled)
 
 
-def ensure_served_today(centre: Centre, service: Service, now: datetime) -> None:
+def ensure_served_today(centre: Centre, service: Service, now: datetime, estimate: float | None = None) -> None:
     """Refuse (409 `not_served_today`, naming when it is served next and whether it can be booked)
-    a ticket for a service no open counter serves and nobody rostered serves for the rest of today."""
-    if _surely_served_today(centre, service, now):
+    a ticket for a service no open counter serves and nobody rostered serves for the rest of today.
+    `estimate`, a newcomer's estimated wait when known: a number means an open counter or a clerk
+    coming on duty today serves it (services/queue.py), and nothing more is read."""
+    if estimate is not None or _surely_served_today(centre, service, now):
         return
     (offer,) = today_offers(centre, [service.code], now)
     if offer.served_today:

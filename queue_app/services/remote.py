@@ -98,7 +98,7 @@ def join_remotely(
                            wait_min=wait, minutes_to_closing=to_closing)
     if refusal is not None and refusal.code in ("remote_disabled", "centre_closed", "phone_limit"):
         raise refusal
-    ensure_served_today(centre, service, now)  # says more than "not served now": when, and booking
+    ensure_served_today(centre, service, now, wait)  # says more than "not served now": when, and booking
     if refusal is not None:
         raise refusal
     return place_ticket(centre, service, now, language=language, phone=phone, source="remote", by=VISITOR)

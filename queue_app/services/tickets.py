@@ -170,10 +170,8 @@ def issue_ticket(
     centre = centre_by_code(centre_code)
     authorise(by, centre.id)
     service = service_by_code(service_code)
-    if centre.opening_hours.is_open(now.astimezone(centre.tz)):  # (a closed centre refuses: centre_closed)
-        ensure_served_today(centre, service, now)
     return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
-                        by=by, printer_uri=printer_uri)
+                        by=by, printer_uri=printer_uri, refuse_unserved=True)
 
 
 def place_ticket(
@@ -188,9 +186,11 @@ def place_ticket(
     by: Actor,
     printer_uri: str | None = None,
     appointment: Appointment | None = None,
+    refuse_unserved: bool = False,
 ) -> Issued:
     """Put a new ticket in an open centre's queue, estimate its wait and store its print job
-    (inside the caller's transaction)."""
+    (inside the caller's transaction). With `refuse_unserved`, a service nobody serves for the
+    rest of today is refused before a number is taken (services/offer.py)."""
     if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
         raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
     language = check_language(language)
@@ -199,6 +199,8 @@ def place_ticket(
     # insert and the commit, not while the queue is estimated.
     newcomer = Candidate(NEWCOMER, service.code, now, priority, start, service.weight)
     position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
+    if refuse_unserved:
+        ensure_served_today(centre, service, now, estimate)
     ticket = create_ticket(
         centre,
         service,
