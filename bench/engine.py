@@ -65,13 +65,27 @@ SERVICES = ("birth", "passport", "tax", "info")
 ISSUE_TARGET, CALL_TARGET = 500, 400  # per second, SPEC §8
 
 
+STAFF = """
+[[staff]]
+username = "d{n:03d}"
+name = "Clerk on duty {n}"
+role = "clerk"
+centres = ["C{n:03d}"]
+primary = [{services}]
+"""
+
+
 def write_network(tmp: str, centres: int) -> Path:
-    """The test catalogue (4 services) with `centres` centres of 40 counters, open 24/7."""
+    """The test catalogue (4 services) with `centres` centres of 40 counters, open 24/7, and a clerk
+    at every centre with every skill: no roster, so on duty everywhere all day (SPEC §10), and every
+    service is served today (a ticket nobody would serve is refused: not_served_today)."""
     text = CATALOGUE.read_text()
     languages = tomllib.loads(text)["network"]["languages"]  # every text in each of them
     names = lambda word, n: ", ".join(f'{code} = "{word} {n}"' for code in languages)  # noqa: E731
     text = text[: text.index("[[centres]]")] + "".join(
         CENTRE.format(n=n, names=names("Centre", n), addresses=names("Street", n)) for n in range(1, centres + 1))
+    services = ", ".join(f'"{s}"' for s in SERVICES)
+    text += "".join(STAFF.format(n=n, services=services) for n in range(1, centres + 1))
     path = Path(tmp) / "network.toml"
     path.write_text(text)
     return path

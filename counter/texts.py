@@ -52,4 +52,5 @@ def script_texts() -> dict[str, str]:
         "held_by": _("This counter is open for %(name)s. Choose another counter."),
         "clerks_open": _("This counter is closed. Only a clerk opens a counter, with their skills."),
         "choose_skill": _("Choose at least one service to serve."),
+        "not_served_today": _("%(service)s — nobody serves it here for the rest of today"),
     }

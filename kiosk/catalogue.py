@@ -1,4 +1,5 @@
-"""What the kiosk page's script needs, in every network language, so it asks only to issue or check in."""
+"""What the kiosk page's script needs, in every network language, so it asks only to issue or check in
+(and, now and then, what the centre serves now: GET /centres/{c}/services)."""
 from __future__ import annotations
 
 from flask import request, url_for
@@ -11,7 +12,10 @@ from queue_app.extensions import db
 from queue_app.i18n import direction, text
 from queue_app.models import Agency, Centre, Language, LifeEvent, Service
 from queue_app.refusals import refusal_texts
-from queue_app.services.screens import opening
+from queue_app.db import utcnow
+from queue_app.services.offer import centre_offers
+from queue_app.services.screens import iso, opening
+from queue_app.urls import booking_url
 
 # The on-screen keyboard's letters per language (its script's alphabet); others get the first's.
 LETTERS = {
@@ -88,6 +92,17 @@ def labels() -> dict[str, str]:
         "opens_on": _("Opens %(day)s at %(time)s", day="{day}", time="{time}"),
         "closed_long": _("Closed until further notice"),
         "closed_help": _("Tickets and appointment check-in are available during opening hours."),
+        "served_now": _("Served now"),
+        "served_from": _("Served from %(time)s", time="{time}"),
+        "served_later": _("Served later today"),
+        "not_today": _("Not served today"),
+        "next_today": _("It is served today from %(time)s.", time="{time}"),
+        "next_tomorrow": _("It is served next tomorrow from %(time)s.", time="{time}"),
+        "next_on": _("It is served next on %(day)s from %(time)s.", day="{day}", time="{time}"),
+        "next_unknown": _("It is not served here in the next two weeks."),
+        "book_offer": _("You can book an appointment for it: scan the QR code, or go to this address:"),
+        "book_qr_alt": _("QR code of the booking page for this service"),
+        "ask_desk": _("Please come back then, or ask at the information desk."),
         "unreachable": _("The kiosk cannot reach the server. Please try again, or ask a member of staff."),
         "failed": _("Something went wrong. Please ask a member of staff."),
     }
@@ -127,10 +142,13 @@ def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
         "letters": {code: LETTERS.get(code, LETTERS.get(codes[0], LETTERS["en"])) for code in codes},
         "code_keys": CODE_KEYS,
         "qr_url": url_for("kiosk.qr"),
+        "book_qr_url": url_for("kiosk.booking_qr"),
+        "offers": [{**o, "next_served_at": iso(o["next_served_at"])} for o in centre_offers(centre, utcnow())],
         "api": request.script_root + "/api/v1",
         "services": [{
             "code": s.code, "agency": s.agency.code, "names": in_words(s.name),
             "documents": {code: list(s.documents.get(code) or s.documents.get(codes[0]) or []) for code in codes},
+            "book_url": booking_url(s.code, centre.code) if s.bookable else None,
         } for s in services],
         "life_events": [{"code": e.code, "names": in_words(e.name),
                          "services": [s.code for s in e.services if s.code in active]}

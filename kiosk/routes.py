@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from queue_app.devices import NO_STORE, device_page, serve_device_page
 from queue_app.extensions import db
-from queue_app.models import Ticket
+from queue_app.models import Service, Ticket
 from queue_app.services.printing import device_printer_state
-from queue_app.urls import visitor_url
+from queue_app.urls import booking_url, visitor_url
 
 from . import bp
 from .catalogue import page_data
@@ -46,6 +46,21 @@ def qr():
         abort(404)
     return Response(qr_svg(visitor_url(token)),
                     mimetype="image/svg+xml", headers=NO_STORE)
+
+
+@bp.get("/book-qr.svg")
+def booking_qr():
+    """The QR code of the booking page of a bookable service at this kiosk's centre."""
+    found = device_page("kiosk")
+    if not hasattr(found, "device"):
+        abort(401)
+    code = request.args.get("service", "")
+    service = db.session.scalar(select(Service).where(Service.code == code, Service.active.is_(True))) \
+        if 0 < len(code) <= 64 else None
+    if service is None or not service.bookable:
+        abort(404)
+    return Response(qr_svg(booking_url(service.code, found.device.centre.code)), mimetype="image/svg+xml",
+                    headers=NO_STORE)
 
 
 def qr_svg(data: str) -> bytes:

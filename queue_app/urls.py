@@ -27,6 +27,17 @@ def status_url(token: str) -> str:
     return adapter.build("pages.status_page", {"token": token}, force_external=True)
 
 
+def booking_url(service: str, centre: str) -> str:
+    """The booking site's page of a service at a centre (its days with free times): what a kiosk
+    shows as a QR code and a short address. The configured public address, else as the current
+    request reached the server (as `visitor_url`)."""
+    if has_request_context() and not current_app.config.get("ONEDOOR_PUBLIC_URL"):
+        return url_for("booking_site.day_step", service=service, centre=centre, _external=True)
+    base = urlsplit(public_base_url())
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build("booking_site.day_step", {"service": service, "centre": centre}, force_external=True)
+
+
 def visitor_url(token: str) -> str:
     """The status page's address to give a visitor: the configured public one (as on the printed
     QR), else as the current request reached the server (else the fallback base)."""

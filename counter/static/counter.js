@@ -155,7 +155,17 @@ async function act(name, body, errorBox) {
   }
 }
 
-const dialogs = bindDialogs({act, current: () => model.current});
+// What the centre serves today (GET /centres/{c}/services): the transfer dialog offers only those.
+async function served() {
+  try {
+    const answer = await fetch(`${data.urls.api}/centres/${encodeURIComponent(data.centre.code)}/services`,
+      {credentials: "same-origin", headers: {Accept: "application/json"}});
+    if (answer.ok) served.last = new Map((await answer.json()).map((o) => [o.service, o]));
+  } catch (e) { /* out of reach: keep what we knew */ }
+  return served.last;
+}
+served.last = null;
+const dialogs = bindDialogs({act, current: () => model.current, served, texts});
 
 for (const [name, button] of Object.entries(view.buttons)) {
   button.addEventListener("click", () => (dialogs[name] ? dialogs[name]() : act(name)));

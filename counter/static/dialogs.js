@@ -33,7 +33,7 @@ function setUp(dialog, onSubmit) {
   };
 }
 
-export function bindDialogs({act, current}) {
+export function bindDialogs({act, current, served, texts}) {
   const finish = setUp(document.getElementById("finish-dialog"), (form, error) => {
     const outcome = form.elements.outcome.value;
     const body = outcome === "resolved" ? {outcome} : {outcome, reason: form.elements.reason.value};
@@ -62,9 +62,18 @@ export function bindDialogs({act, current}) {
     transfer: () => transfer((form) => {
       number(form);
       const select = form.elements.service;
-      // The API refuses a transfer to the same service: offer only the others.
-      for (const option of select.options) option.disabled = option.value === current()?.service;
-      if (select.selectedOptions[0]?.disabled) select.value = [...select.options].find((o) => !o.disabled)?.value;
+      // The API refuses a transfer to the same service; a service nobody at the centre serves for
+      // the rest of today would leave the visitor waiting for ever: offer neither, and say why.
+      const mark = (offers) => {
+        for (const option of select.options) {
+          const notToday = offers?.get(option.value)?.served_today === false;
+          option.disabled = option.value === current()?.service || notToday;
+          option.textContent = notToday ? texts.not_served_today.replace("%(service)s", option.dataset.name) : option.dataset.name;
+        }
+        if (select.selectedOptions[0]?.disabled) select.value = [...select.options].find((o) => !o.disabled)?.value ?? "";
+      };
+      mark(served.last);
+      served().then(mark); // what the centre serves may have changed since: mark again when heard
       return select;
     }),
     close: () => close((form) => form.querySelector('button[type="submit"]')),

@@ -1,7 +1,7 @@
 /* The lobby kiosk: language → find a service (life event, agency, search) → what to bring and the
    wait → priority → optional phone → the ticket on screen with its QR. Or: appointment code → ticket.
-   Everything it shows comes with the page; it asks the server only to issue or check in, and hears
-   the live waits on the /display socket. Without a touch for a while it goes back to the start. */
+   Everything it shows comes with the page; it asks the server only to issue or check in and what is
+   served now (GET /centres/{c}/services), and hears the live waits on the /display socket. Without a touch for a while it goes back to the start. */
 import {Refusal, Unreachable, makeApi} from "./api.js";
 import {keyboard, keypad, matches} from "./keys.js";
 
@@ -30,6 +30,10 @@ const state = {
   lastTouch: Date.now(),
 };
 const waits = new Map(); // service code → {waiting, estimated_wait_min}, from the socket
+// service code → {served_now, served_today, next_served_at, bookable}: what the centre serves now
+// (GET /centres/{c}/services), asked again after queue changes and every OFFERS_MS
+const offers = new Map(data.offers.map(o => [o.service, o]));
+const OFFERS_MS = 60000;
 let hours = data.hours; // open now, or when next (services/screens.py opening); the socket's states renew it
 let closed = false; // what the first screen says: the centre is closed, and when it opens
 let socket = null;
@@ -104,7 +108,7 @@ function setLanguage(code) {
 // ---- finding a service -----------------------------------------------------------------------------
 
 function waitContent(code) {
-  const minutes = waits.get(code)?.estimated_wait_min;
+  const minutes = unserved(code) ? null : waits.get(code)?.estimated_wait_min;
   if (minutes === null || minutes === undefined) {
     const dash = element("span", "", "—");
     dash.setAttribute("aria-hidden", "true");
@@ -115,6 +119,7 @@ function waitContent(code) {
 
 function drawWaits() {
   for (const node of root.querySelectorAll("[data-wait]")) node.replaceChildren(...waitContent(node.dataset.wait));
+  drawOffers();
   if (state.service) $("service-waiting").textContent = String(waits.get(state.service)?.waiting ?? 0);
 }
 
@@ -128,7 +133,12 @@ function serviceButton(code) {
   value.dataset.wait = code;
   value.replaceChildren(...waitContent(code));
   wait.append(element("span", "caption", t("wait")), " ", value);
-  button.append(element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""), wait);
+  const offer = element("span", "offer", offerWords(code));
+  offer.dataset.offer = code;
+  offer.classList.toggle("not-today", unserved(code));
+  button.classList.toggle("not-today", unserved(code));
+  button.append(element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""),
+    offer, wait);
   button.addEventListener("click", () => openService(code));
   return button;
 }
@@ -215,6 +225,7 @@ function openService(code) {
 function drawService() {
   const service = services.get(state.service);
   if (!service) return;
+  $("service-offer").dataset.offer = service.code;
   $("service-title").textContent = name(service);
   $("service-agency").textContent = name(agencies.get(service.agency) || {names: {}}) || "";
   $("service-wait").dataset.wait = service.code;
@@ -222,6 +233,78 @@ function drawService() {
   $("service-documents").replaceChildren(...documents.map(d => element("li", "", d)));
   $("service-no-documents").hidden = documents.length > 0;
   drawWaits();
+}
+
+// ---- what the centre serves now ------------------------------------------------------------------
+
+const unserved = code => offers.get(code)?.served_today === false;
+
+function clock(iso) {
+  const options = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+  try {
+    return new Intl.DateTimeFormat(state.lang, {...options, timeZone: data.timezone}).format(new Date(iso));
+  } catch (e) { /* an unknown zone: the device's own */
+    return new Intl.DateTimeFormat(state.lang, options).format(new Date(iso));
+  }
+}
+
+/** "Served now", "Served from 14:00", "Served later today" or "Not served today" ("" before we know). */
+function offerWords(code) {
+  const offer = offers.get(code);
+  if (!offer) return "";
+  if (offer.served_now) return t("served_now");
+  if (!offer.served_today) return t("not_today");
+  if (offer.next_served_at && Date.parse(offer.next_served_at) > Date.now()) return t("served_from", {time: clock(offer.next_served_at)});
+  return t("served_later");
+}
+
+function drawOffers() {
+  for (const node of root.querySelectorAll("[data-offer]")) {
+    node.textContent = offerWords(node.dataset.offer);
+    node.classList.toggle("not-today", unserved(node.dataset.offer));
+  }
+  for (const button of root.querySelectorAll("button[data-service]")) button.classList.toggle("not-today", unserved(button.dataset.service));
+  drawUnserved();
+}
+
+// A service nobody serves for the rest of today: say why and when it is served next, and offer to
+// book it (a QR code and the address of its booking page) instead of a ticket that would wait for ever.
+function drawUnserved() {
+  const code = state.service;
+  const refused = Boolean(code) && unserved(code);
+  $("unserved").hidden = !refused;
+  $("take").hidden = refused;
+  if (!refused) return;
+  const offer = offers.get(code);
+  const service = services.get(code);
+  $("unserved-why").textContent = data.refusals[state.lang].not_served_today;
+  const raw = data.texts[state.lang]; // with their {time} and {day}, filled in by Opening.words
+  const texts = {opens_today: raw.next_today, opens_tomorrow: raw.next_tomorrow, opens_on: raw.next_on, closed_long: raw.next_unknown};
+  $("unserved-next").textContent = Opening.words({next_opening: offer.next_served_at}, texts, state.lang, data.timezone);
+  const bookable = Boolean(offer.bookable && service?.book_url);
+  $("unserved-book").hidden = !bookable;
+  $("unserved-desk").hidden = bookable;
+  if (bookable) {
+    const src = `${data.book_qr_url}?service=${encodeURIComponent(code)}`;
+    if ($("unserved-qr").getAttribute("src") !== src) $("unserved-qr").src = src;
+    $("unserved-url").textContent = service.book_url.replace(/^https?:\/\//, "");
+  }
+}
+
+async function loadOffers() {
+  try {
+    const list = await get(`/centres/${encodeURIComponent(data.centre)}/services`);
+    offers.clear();
+    for (const offer of list) offers.set(offer.service, offer);
+    drawOffers();
+  } catch (e) {
+    /* out of reach for a moment: keep what we knew */
+  }
+}
+
+let offersDue = null;
+function refreshOffers() { // a burst of queue changes asks once
+  if (offersDue === null) offersDue = setTimeout(() => { offersDue = null; loadOffers(); }, 3000);
 }
 
 function drawPriority() {
@@ -239,7 +322,15 @@ async function issue(withPhone) {
   const phone = $("phone-input").value.trim();
   const body = {service: state.service, priority: state.priority, language: state.lang};
   if (withPhone && phone) body.phone = phone;
-  const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), said);
+  const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), refusal => {
+    if (refusal.code === "not_served_today") { // it stopped being served meanwhile: say when next, offer to book
+      const {next_served_at: next = null, bookable = false} = refusal.error;
+      offers.set(state.service, {...offers.get(state.service), served_now: false, served_today: false, next_served_at: next, bookable});
+      state.history = state.history.filter(screen => screen !== "service" && screen !== "priority");
+      setTimeout(() => { drawService(); show("service"); });
+    }
+    return said(refusal);
+  });
   if (answer) showTicket(answer);
 }
 
@@ -471,10 +562,12 @@ function connect() {
     drawWaits();
     hours = {open_now: snapshot.open_now, closes_at: snapshot.closes_at, next_opening: snapshot.next_opening};
     drawHours();
+    refreshOffers(); // a counter opened or closed, or the day turned: what is served may have changed
   });
   socket.on("queue_changed", service => {
     waits.set(service.service, service);
     drawWaits();
+    refreshOffers();
   });
   socket.on("connect_error", () => {
     if (!socket.active) setTimeout(() => socket.connect(), 10000); // refused: the server will not retry for us
@@ -529,6 +622,7 @@ for (const type of ["pointerdown", "keydown", "input"]) document.addEventListene
 setInterval(tick, 250);
 setInterval(watchHours, 1000);
 setInterval(watchPrinter, PRINTER_POLL_MS);
+setInterval(loadOffers, OFFERS_MS); // a rostered clerk comes on duty without any queue change
 setLanguage(state.lang);
 drawHours();
 connect();

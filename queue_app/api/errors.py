@@ -25,8 +25,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
-    body = {"code": code, "message": message}
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None,
+                   details: dict | None = None):
+    body = {"code": code, "message": message, **(details or {})}
     if fields:
         body["fields"] = fields
     response = jsonify(error=body)
@@ -83,7 +84,7 @@ class OneDoorApi(Api):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(http_status(error), error.code, error.message)
+    return error_response(http_status(error), error.code, error.message, details=error.details)
 
 
 def refuse_non_json_bodies():

@@ -10,10 +10,12 @@ from ..limits import PUBLIC_LIMIT
 from ..models import Agency, Counter, Language, LifeEvent, Service
 from ..services.lookup import centre_by_code
 from ..services.reading import centre_summary, ticket_status
+from ..services.offer import centre_offers
 from ..services.remote import centres_overview
 from .blueprint import Blueprint
 from .schemas import (
-    AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOut, StatusOut,
+    AgencyOut, CentreOut, CounterOut, ErrorSchema, LanguageOut, LifeEventOut, ServiceOfferOut, ServiceOut,
+    StatusOut,
 )
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1", description="Public reads: no sign-in needed.")
@@ -73,6 +75,20 @@ def counters(centre):
     rows = db.session.scalars(select(Counter).where(Counter.centre_id == place.id).order_by(Counter.number)).all()
     return [{"code": c.code, "number": c.number, "name": c.name, "open": c.state == COUNTER_OPEN, "state": c.state}
             for c in rows]
+
+
+@blp.get("/centres/<string:centre>/services")
+@blp.response(200, ServiceOfferOut(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(429, schema=ErrorSchema)
+@limiter.limit(PUBLIC_LIMIT)
+def centre_services(centre):
+    """The menu at this centre, in menu order: each service served now, from when later today, or
+    when next (a closed centre serves nothing now), with how many wait and a newcomer's wait."""
+    place = centre_by_code(centre)
+    now = utcnow()
+    return [{**o, "next_served_at": o["next_served_at"] and o["next_served_at"].astimezone(place.tz)}
+            for o in centre_offers(place, now)]
 
 
 @blp.get("/tickets/<string:token>")

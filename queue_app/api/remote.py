@@ -42,7 +42,7 @@ class FeedbackOut(ma.Schema):
 @blp.alt_response(404, schema=ErrorSchema, description="no such centre")
 @blp.alt_response(409, schema=ErrorSchema,
                   description="remote_disabled, centre_closed, phone_limit (the phone already holds its live "
-                              "remote tickets today), not_served_now, too_far_ahead (the wait is over the "
+                              "remote tickets today), not_served_today (with next_served_at and bookable), not_served_now, too_far_ahead (the wait is over the "
                               "arrival cap: come later or book), closes_too_soon")
 @blp.alt_response(422, schema=ErrorSchema, description="invalid body or phone, or service_not_offered")
 @blp.alt_response(429, schema=ErrorSchema, description="too many joins from this client")

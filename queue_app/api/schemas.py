@@ -106,6 +106,10 @@ class ErrorBody(ma.Schema):
     code = fields.String(required=True, metadata={"description": "stable machine-readable code"})
     message = fields.String(required=True, metadata={"description": "what was wrong, for people"})
     fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field problems, when the body or query was invalid"})
+    next_served_at = fields.String(allow_none=True, metadata={
+        "description": "not_served_today: when the service is served next (ISO 8601 with the centre's offset), "
+                       "or null when not within 14 days"})
+    bookable = fields.Boolean(metadata={"description": "not_served_today: whether the service can be booked"})
 
 
 class ErrorSchema(ma.Schema):
@@ -303,6 +307,20 @@ class ServiceWaitOut(ma.Schema):
     service = fields.String()
     waiting = fields.Integer()
     estimated_wait_min = fields.Float(allow_none=True)
+
+
+class ServiceOfferOut(ma.Schema):
+    service = fields.String()
+    served_now = fields.Boolean(metadata={"description": "an open counter serves it now"})
+    served_today = fields.Boolean(metadata={"description": "served now, or by a clerk rostered later today"})
+    next_served_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "now when served now; else the first time a rostered clerk serves it (today, or the next "
+                       "day it is covered within 14 days; the centre's offset); null if none"})
+    waiting = fields.Integer()
+    bookable = fields.Boolean(metadata={"description": "an appointment can be booked for it"})
+    estimated_wait_min = fields.Float(allow_none=True, metadata={
+        "description": "a newcomer's wait in minutes (counting clerks who come on duty later today); null when "
+                       "not served today"})
 
 
 class QueueOut(ma.Schema):

@@ -20,7 +20,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing 
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="the centre is closed")
+@blp.alt_response(409, schema=ErrorSchema, description="centre_closed, or not_served_today (with next_served_at and bookable)")
 def issue(body, centre):
     """Issue a walk-in ticket at this kiosk's centre; a print job goes to the kiosk's printer."""
     principal = caller()

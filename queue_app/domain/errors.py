@@ -7,9 +7,10 @@ class DomainError(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
+        self.details = details or {}  # extra facts for the faces, beside code and message (JSON-ready)
         if code is not None:  # a specific reason within the class, e.g. InvalidRequest(code="bad_phone")
             self.code = code
 
@@ -48,3 +49,10 @@ class CounterBusy(DomainError):
 
 class SkillNotAllowed(DomainError):
     code = "skill_not_allowed"
+
+
+class NotServedToday(DomainError):
+    """No open counter serves the service and nobody rostered serves it for the rest of the day;
+    `details` name when it is served next and whether it can be booked."""
+
+    code = "not_served_today"

@@ -2,9 +2,11 @@
 QR code's target) with the visit's rating once it is finished."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_from_directory, url_for
+from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -23,6 +25,7 @@ from ..refusals import http_status
 from ..refusals import refusal_text as shared_refusal_text
 from ..services.feedback import give_feedback, is_rated, visit_by_token
 from ..services.reading import ticket_status
+from ..services.offer import centre_offers
 from ..services.remote import centres_overview, join_remotely, remote_rules
 from . import bp
 from .forms import RATING_LABELS, FeedbackForm, JoinForm, LoginForm, LogoutForm
@@ -79,17 +82,51 @@ def refusal_text(refusal: DomainError) -> str:
     return texts.get(refusal.code) or shared_refusal_text(refusal.code)  # the code's text on every face
 
 
-def _join_choices(form: JoinForm) -> list[dict]:
+def _join_choices(form: JoinForm, centre_code: str | None = None) -> list[dict]:
+    """The centres, and the services each labelled with what the chosen centre serves now."""
     centres = centres_overview()
     form.centre_names = {c["code"]: text(c["name"]) for c in centres}
     services = db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position)).all()
+    centre = db.session.scalar(select(Centre).where(Centre.code == centre_code)) if centre_code in form.centre_names else None
+    words = {o["service"]: offer_words(o, centre.tz) for o in centre_offers(centre, utcnow())} if centre else {}
+    form.offers_for = form.centre_names.get(centre_code) if centre else None
     form.service.choices = [SelectChoice("", _("Choose a service…")),
-                            *(SelectChoice(s.code, text(s.name)) for s in services)]
+                            *(SelectChoice(s.code, f"{text(s.name)} — {words[s.code]}" if s.code in words else text(s.name))
+                              for s in services)]
     return centres
 
 
-def _join_page(form: JoinForm, centres: list[dict], error: str | None = None, status: int = 200):
-    return render_template("join.html", form=form, centres=centres, error=error), status
+def offer_words(offer: dict, tz) -> str:
+    """A service as a centre offers it now, in the page's language (services/offer.py)."""
+    if offer["served_now"]:
+        return _("served now")
+    if not offer["served_today"]:
+        return _("not served today")
+    at = offer["next_served_at"]
+    if at is not None and at > utcnow():
+        return _("served from %(time)s", time=at.astimezone(tz).strftime("%H:%M"))
+    return _("served later today")
+
+
+def next_served_words(refusal: DomainError, centre_code: str) -> str:
+    """When a service refused `not_served_today` is served next, on the centre's clock."""
+    centre = db.session.scalar(select(Centre).where(Centre.code == centre_code))
+    at = refusal.details.get("next_served_at")
+    if centre is None or not at:
+        return _("It is not served there in the next two weeks.")
+    moment = datetime.fromisoformat(at)
+    locale = str(get_locale())
+    return _("It is served next on %(day)s from %(time)s.",
+             day=format_date(moment.astimezone(centre.tz).date(), "EEEE d MMMM", locale=locale),
+             time=moment.astimezone(centre.tz).strftime("%H:%M"))
+
+
+def _join_page(form: JoinForm, centres: list[dict], error: str | None = None, status: int = 200,
+               book_url: str | None = None):
+    return render_template("join.html", form=form, centres=centres, error=error, book_url=book_url or "/book",
+                           offer_texts={"served_now": _("served now"), "not_today": _("not served today"),
+                                        "served_from": _("served from %(time)s", time="{time}"),
+                                        "served_later": _("served later today")}), status
 
 
 def _join_rate_limited(_limit):
@@ -109,13 +146,20 @@ def join():
     if request.method == "GET":
         form.centre.data = request.args.get("centre") or next((c["code"] for c in centres if c["open_now"]), None)
         form.service.data = request.args.get("service")
+        _join_choices(form, form.centre.data)
         return _join_page(form, centres)
+    _join_choices(form, form.centre.data)
     if not form.validate_on_submit():
         return _join_page(form, centres, status=422)  # a typo: nothing counted against the allowance
     try:
         issued = join_remotely(form.centre.data, form.service.data, form.phone.data, language=str(get_locale()))
     except DomainError as refusal:
-        return _join_page(form, centres, refusal_text(refusal), 409 if http_status(refusal) < 422 else 422)
+        said, book = refusal_text(refusal), None
+        if refusal.code == "not_served_today":
+            said = f"{said} {next_served_words(refusal, form.centre.data)}"
+            if refusal.details.get("bookable"):
+                book = url_for("booking_site.day_step", service=form.service.data, centre=form.centre.data)
+        return _join_page(form, centres, said, 409 if http_status(refusal) < 422 else 422, book)
     return redirect(url_for("pages.status_page", token=issued.ticket.token))
 
 

@@ -13,6 +13,7 @@ from ..domain.lifecycle import AT_COUNTER, COUNTER_OPEN, DONE, WAITING
 from ..domain.policy import Candidate, PolicySettings, Skills, calling_order, queue_pressure
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
+from .arrivals import arriving_loads
 from .lookup import policy_for, service_durations
 
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
@@ -89,7 +90,7 @@ def _heads_statement():
 
 _HEADS = _heads_statement()
 
-_OPEN_COUNTERS = select(Counter.id, Counter.skills).where(
+_OPEN_COUNTERS = select(Counter.id, Counter.skills, Counter.staff_id).where(
     Counter.centre_id == bindparam("centre_id"), Counter.state == COUNTER_OPEN
 )
 
@@ -156,7 +157,7 @@ def pressure(centre_id: int, pool: list[Candidate], now: datetime, policy: Polic
         return None
     if loads is None:
         loads = [CounterLoad(cid, Skills.of(sk.get("primary", ()), sk.get("secondary", ())))
-                 for cid, sk in db.session.execute(_OPEN_COUNTERS, {"centre_id": centre_id})]
+                 for cid, sk, _ in db.session.execute(_OPEN_COUNTERS, {"centre_id": centre_id})]
     return queue_pressure(pool, now, service_durations(), servers(loads))
 
 
@@ -176,10 +177,17 @@ def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
 
 def counter_loads(centre_id: int, now: datetime, durations: dict[str, float]) -> list[CounterLoad]:
     """Open counters with their skills and the minutes until each is free."""
+    return _open_loads(centre_id, now, durations)[0]
+
+
+def _open_loads(centre_id: int, now: datetime, durations: dict[str, float]) -> tuple[list[CounterLoad], set[int]]:
+    """`counter_loads`, and the staff ids of the clerks at those counters."""
     params = {"centre_id": centre_id}
     busy = {row[0]: row[1:] for row in db.session.execute(_AT_COUNTERS, params)}
-    loads = []
-    for counter_id, skills in db.session.execute(_OPEN_COUNTERS, params):
+    loads, clerks = [], set()
+    for counter_id, skills, staff_id in db.session.execute(_OPEN_COUNTERS, params):
+        if staff_id is not None:
+            clerks.add(staff_id)
         left = 0.0
         if counter_id in busy:
             code, called_at, started_at = busy[counter_id]
@@ -189,7 +197,7 @@ def counter_loads(centre_id: int, now: datetime, durations: dict[str, float]) ->
             else:
                 left = duration + max(WALK_MIN - (now - called_at).total_seconds() / 60, 0.0)
         loads.append(CounterLoad(counter_id, Skills.of(skills.get("primary", ()), skills.get("secondary", ())), left))
-    return loads
+    return loads, clerks
 
 
 def queue_state(
@@ -198,13 +206,16 @@ def queue_state(
     """Compute the centre's queue: calling order and estimated waits, as of `now`.
 
     `newcomer`, a ticket about to be issued (any id not yet in use), is placed as if it waited.
+    Clerks the roster brings on duty later today count as counters that free when they arrive
+    (services/arrivals.py): a service covered from 10:00 has an estimate at 09:50, not None.
     """
     policy = policy or policy_for(centre)
     pool = candidates(centre.id)
     if newcomer is not None:
         pool.append(newcomer)
     durations = handling_times(centre, now)
-    loads = counter_loads(centre.id, now, durations)
+    loads, clerks = _open_loads(centre.id, now, durations)
     order = calling_order(pool, now, policy, pressure=pressure(centre.id, pool, now, policy, loads))
-    estimates = estimate_waits(order, loads, durations, services=sorted(durations))
+    arriving = arriving_loads(centre, now, clerks)
+    estimates = estimate_waits(order, loads + arriving, durations, services=sorted(durations))
     return QueueState(centre.id, now, order, estimates, len(loads))

@@ -16,6 +16,7 @@ from ..domain.remote import LIVE, RemoteRules, normalise_phone, why_not_join
 from ..extensions import db
 from ..models import Centre, Service, Staff, StaffSkill, Ticket, staff_centres
 from .lookup import cached, centre_by_code, service_by_code, setting
+from .offer import ensure_served_today
 from .queue import queue_state
 from .reading import centre_summary
 from .tickets import NEWCOMER, Issued, place_ticket
@@ -76,7 +77,7 @@ def join_remotely(
 
     Refused (nothing stored): unknown centre (404); a bad phone or language, or a service the
     centre does not offer (422); joining switched off, the centre closed, the phone's limit
-    reached, the service not served now, a wait over the arrival cap, or closing before the
+    reached, the service not served for the rest of today or not served now, a wait over the arrival cap, or closing before the
     visitor's turn (409, each with its own code).
     """
     now = now or utcnow()
@@ -95,6 +96,9 @@ def join_remotely(
         to_closing = (centre.opening_hours.closing_of(local.date(), centre.tz) - now).total_seconds() / 60
     refusal = why_not_join(rules, open_now=centre.opening_hours.is_open(local), live_for_phone=held,
                            wait_min=wait, minutes_to_closing=to_closing)
+    if refusal is not None and refusal.code in ("remote_disabled", "centre_closed", "phone_limit"):
+        raise refusal
+    ensure_served_today(centre, service, now, wait)  # says more than "not served now": when, and booking
     if refusal is not None:
         raise refusal
     return place_ticket(centre, service, now, language=language, phone=phone, source="remote", by=VISITOR)

@@ -64,13 +64,17 @@ def _editor(by: Actor, centre: Centre) -> None:
         raise Forbidden(f"{by.name} may not edit the roster of centre {centre.code}")
 
 
-def _plan(shift: Shift) -> ShiftPlan:
+def plan_of(staff: str, start: datetime, end: datetime, breaks: list | None, skills: list | None) -> ShiftPlan:
+    """A shift as stored (breaks as {"start", "end"} ISO 8601, skills None for all) as the rules see it."""
     return ShiftPlan(
-        staff=shift.staff.username, start=shift.start_at, end=shift.end_at,
-        breaks=tuple(Break(datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"]))
-                     for b in shift.breaks or ()),
-        skills=None if shift.skills is None else frozenset(shift.skills),
+        staff=staff, start=start, end=end,
+        breaks=tuple(Break(datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"])) for b in breaks or ()),
+        skills=None if skills is None else frozenset(skills),
     )
+
+
+def _plan(shift: Shift) -> ShiftPlan:
+    return plan_of(shift.staff.username, shift.start_at, shift.end_at, shift.breaks, shift.skills)
 
 
 def _utc(moment: datetime) -> str:

@@ -21,6 +21,7 @@ from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent
 from . import changes
 from .access import authorise
 from .lookup import centre_by_code, language_codes, service_by_code
+from .offer import ensure_served_today
 from .queue import queue_state
 from .tx import atomic
 
@@ -158,6 +159,8 @@ def issue_ticket(
     printer_uri: str | None = None,
 ) -> Issued:
     """Issue a walk-in ticket at an open centre; return it with its position and estimate.
+    Refused, nothing stored and no number used, when nobody serves the service for the rest of
+    today (409 `not_served_today`, services/offer.py).
 
     `by` is the kiosk (a device of this centre) or the system. With a printer, the print job is
     stored in the same transaction: the ticket and its paper are never separated by a crash, and
@@ -168,7 +171,7 @@ def issue_ticket(
     authorise(by, centre.id)
     service = service_by_code(service_code)
     return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
-                        by=by, printer_uri=printer_uri)
+                        by=by, printer_uri=printer_uri, refuse_unserved=True)
 
 
 def place_ticket(
@@ -183,9 +186,11 @@ def place_ticket(
     by: Actor,
     printer_uri: str | None = None,
     appointment: Appointment | None = None,
+    refuse_unserved: bool = False,
 ) -> Issued:
     """Put a new ticket in an open centre's queue, estimate its wait and store its print job
-    (inside the caller's transaction)."""
+    (inside the caller's transaction). With `refuse_unserved`, a service nobody serves for the
+    rest of today is refused before a number is taken (services/offer.py)."""
     if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
         raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
     language = check_language(language)
@@ -194,6 +199,8 @@ def place_ticket(
     # insert and the commit, not while the queue is estimated.
     newcomer = Candidate(NEWCOMER, service.code, now, priority, start, service.weight)
     position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
+    if refuse_unserved:
+        ensure_served_today(centre, service, now, estimate)
     ticket = create_ticket(
         centre,
         service,

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from queue_app.db import utcnow
 from queue_app.domain.access import SYSTEM
+from queue_app.domain.roster import ShiftPlan
 from queue_app.services import call_next, create_user, issue_ticket, open_counter
-from tests.conftest import PASSWORD
+from queue_app.services.roster import replace_roster
+from tests.conftest import MSK, PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_counter import sign_in
 from tests.sockets import cut_off
@@ -140,10 +144,14 @@ def test_without_the_socket_the_page_polls_the_state(board, app):
 
 
 def test_a_service_nobody_will_serve_today_and_the_gaps_ahead(board, shots):
-    """Olga's counter serves birth and passport; nobody is rostered: a tax ticket waits for nobody,
-    and every hour of the week ahead is a gap for each of the four services (HQ never closes)."""
+    """Olga's counter serves birth and passport; a tax ticket taken while the day was not rostered
+    (every clerk on duty: ben serves tax) waits for nobody once today's roster has only olga, at
+    midnight; every hour of the week ahead is a gap for each of the four services (HQ never closes)."""
     create_user("root", "admin", password=PASSWORD, name="Root", centres=[])
     issue_ticket("HQ", "tax", by=SYSTEM)
+    today = utcnow().astimezone(MSK).date()
+    midnight = datetime.combine(today, time(0), MSK)
+    replace_roster("HQ", today, [ShiftPlan("olga", midnight, midnight + timedelta(minutes=30))], by=SYSTEM)
     sign_in(board, "/manager/HQ", "maria")
     alert = board.locator("#alerts li.not-served")
     expect(alert).to_contain_text("Tax question: 1 waiting, and no open counter or rostered clerk serves it for the rest of today")

@@ -104,9 +104,9 @@ def unserved(state) -> list[dict]:
 
 def test_a_ticket_nobody_will_serve_today_is_an_alert(ctx):
     add_clerk("kim", "HQ", primary=["birth"])
-    roster_birth(8, 11)  # over before the ticket comes
-    issue_ticket("HQ", "birth", now=at(11, 50), by=SYSTEM)
-    issue_ticket("HQ", "birth", now=at(11, 55), by=SYSTEM)
+    roster_birth(8, 11)  # the tickets come while kim is on duty; her shift is over by noon
+    issue_ticket("HQ", "birth", now=at(10, 50), by=SYSTEM)
+    issue_ticket("HQ", "birth", now=at(10, 55), by=SYSTEM)
     open_desk("HQ-02", "c2", primary=["tax"], now=at(11, 0))
     assert unserved(manager_state(hq(), now=at(12, 0))) == [
         {"kind": "not_served_today", "service": "birth", "waiting": 2, "actions": ["transfer", "cancel", "open_counter"]}]
