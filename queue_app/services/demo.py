@@ -20,9 +20,9 @@ from ..domain.errors import DomainError
 from ..domain.hours import service_day
 from ..domain.shift_pattern import week_pattern
 from ..extensions import db
-from ..models import AuditEvent, Centre, Counter, Service, Shift, Staff, Ticket, staff_centres
+from ..models import Centre, Counter, Service, Shift, Staff, Ticket, staff_centres
 from . import calling, counters, tickets
-from .roster import replace_roster
+from .roster import replace_roster, set_clause
 
 HOURS_BACK = 3
 
@@ -70,9 +70,7 @@ def keep_rosters(now: datetime | None = None) -> list[DemoRoster]:
 
 def _rostered(centre: Centre, day: date) -> bool:
     """Whether the day has shifts, or had its roster set by anyone (even to none)."""
-    return db.session.scalar(select(Shift.id).where(Shift.centre_id == centre.id, Shift.day == day).limit(1)) is not None \
-        or db.session.scalar(select(AuditEvent.id).where(
-            AuditEvent.entity == "roster", AuditEvent.entity_key == f"{centre.code}:{day.isoformat()}").limit(1)) is not None
+    return bool(db.session.scalar(select(set_clause(centre, day))))
 
 
 def _last_ended(centre: Centre, monday: date) -> dict[str, datetime]:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..domain.access import CLERK
 from ..models import Centre, Counter, Service, Shift, Staff, StaffSkill, staff_centres
 from .queue import queue_state
-from .roster import duty
+from .roster import duty, set_clause
 
 
 def _held_counters(centre: Centre) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
@@ -89,7 +89,7 @@ def _surely_served_today(centre: Centre, service: Service, now: datetime) -> boo
     if closes is None or closes <= now:
         return False
     rostered, skilled = db.session.execute(select(
-        exists().where(Shift.centre_id == centre.id, Shift.day == day),
+        set_clause(centre, day),
         exists().where(StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id, Staff.active.is_(True),
                        Staff.role == CLERK, staff_centres.c.staff_id == Staff.id,
                        staff_centres.c.centre_id == centre.id))).one()

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.access import ADMIN, CLERK, MANAGER, SYSTEM_ROLE, Actor
 from ..domain.errors import DomainError, Forbidden, InvalidRequest, NotFound
 from ..domain.roster import Break, HourCover, ShiftPlan, check_roster, coverage as cover, opening_hours_of
 from ..extensions import db
-from ..models import Centre, Service, Shift, Staff, StaffSkill, staff_centres
+from ..models import AuditEvent, Centre, Service, Shift, Staff, StaffSkill, staff_centres
 from .access import authorise
 from .audit import audit
 from .tx import atomic
@@ -209,7 +209,8 @@ def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
 class Duty:
     """Who is on duty at a centre on a local day, as the system plans with it (SPEC §10).
 
-    `rostered` False: the day has no shift at the centre (a centre that has not rostered it yet).
+    `rostered` False: the day's roster was never set at the centre (no shift, no change audited: a
+    centre that has not rostered it yet; a day a manager cleared is rostered, with nobody).
     The system then assumes every active clerk of the centre is on duty through the opening hours
     with all their skills — a centre new to rosters keeps issuing and booking as before — and the
     managers see the day as not rostered (coverage and gaps count the real shifts only)."""
@@ -226,6 +227,37 @@ def duty(centre: Centre, day: date) -> Duty:
     return duties(centre, day, day)[day]
 
 
+def _set_keys(centre: Centre, day: date) -> list[str]:
+    """The audit keys a change of `day`'s roster is written under: the day (replace) and its
+    week's Monday (copy_week)."""
+    monday = day - timedelta(days=day.weekday())
+    return sorted({f"{centre.code}:{day.isoformat()}", f"{centre.code}:{monday.isoformat()}"})
+
+
+def set_clause(centre: Centre, day: date):
+    """SQL true when the day's roster was set by someone — shifts, or an audit row of a change to
+    it (a manager who cleared a day has rostered nobody: it is not a day without a roster)."""
+    keys = _set_keys(centre, day)
+    return or_(
+        exists().where(Shift.centre_id == centre.id, Shift.day == day),
+        exists().where(AuditEvent.entity == "roster", AuditEvent.entity_key == keys[-1],
+                       AuditEvent.action == "replace"),
+        exists().where(AuditEvent.entity == "roster", AuditEvent.entity_key == keys[0],
+                       AuditEvent.action == "copy_week"))
+
+
+def _days_set(centre: Centre, first: date, last: date) -> set[date]:
+    """The days from `first` to `last` whose roster was set (see `set_clause`) without shifts."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    keys = {k for d in days for k in _set_keys(centre, d)}
+    found = set()
+    for key, action in db.session.execute(select(AuditEvent.entity_key, AuditEvent.action).where(
+            AuditEvent.entity == "roster", AuditEvent.entity_key.in_(keys))):
+        day = date.fromisoformat(key.split(":", 1)[1])
+        found |= {day + timedelta(days=n) for n in range(7)} if action == "copy_week" else {day}
+    return found
+
+
 def duties(centre: Centre, first: date, last: date) -> dict[date, Duty]:
     """`duty` of each day from `first` to `last`, read in three queries at most (booking conflicts
     look at a month of days)."""
@@ -233,10 +265,11 @@ def duties(centre: Centre, first: date, last: date) -> dict[date, Duty]:
     staff = {s.staff.username: s.staff for s in rows}
     clerks: dict[str, Staff] | None = None
     found: list[tuple[date, bool, list[ShiftPlan], set[str]]] = []  # each day, before the skills are read
+    cleared = _days_set(centre, first, last)
     day = first
     while day <= last:
         near = [s for s in rows if day - timedelta(days=1) <= s.day <= day]
-        if any(s.day == day for s in near):
+        if day in cleared or any(s.day == day for s in near):
             found.append((day, True, [_plan(s) for s in near], {s.staff.username for s in near}))
         else:
             if clerks is None:

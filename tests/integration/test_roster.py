@@ -184,3 +184,21 @@ def test_the_duty_planned_with_is_the_roster_or_else_every_clerk_of_the_centre(a
     rostered = duty(centre_by_code("HQ"), monday)
     assert rostered.rostered and [s.staff for s in rostered.shifts] == ["kim"]
     assert rostered.skills_of == {"kim": {"birth", "passport"}}
+
+
+def test_a_cleared_day_or_week_is_rostered_with_nobody(api, people):
+    from datetime import date
+
+    from queue_app.services.lookup import centre_by_code
+    from queue_app.services.roster import duty
+
+    hq = centre_by_code("HQ")
+    assert put(api, people["manager"], []).status_code == 200  # Monday 2026-12-07 cleared
+    cleared = duty(hq, date(2026, 12, 7))
+    assert cleared.rostered and cleared.shifts == []
+    assert not duty(hq, date(2026, 12, 8)).rostered
+    # copying an empty week forward sets each day of the next week to nobody
+    copied = api.post(f"{URL}/copy-week", people["manager"], json={"week_of": DAY})
+    assert copied.status_code == 200, copied.get_json()
+    assert all(duty(hq, date(2026, 12, d)).rostered for d in range(14, 21))
+    assert not duty(hq, date(2026, 12, 21)).rostered

@@ -160,3 +160,13 @@ def test_only_managers_of_the_centre_and_admins_read_the_conflicts(api, booked):
     assert error_of(conflicts(api, api.staff("ned", "manager", centres=["NYC"])))[0] == 403
     assert conflicts(api, None).status_code == 401
     assert error_of(conflicts(api, booked["manager"], centre="NOPE"))[0] == 404
+
+
+def test_a_day_cleared_of_every_shift_raises_the_conflict_too(api, booked):
+    """Clearing a day rosters nobody: it is not a day without a roster (where every clerk of the
+    centre would be assumed on duty and the bookings would seem held)."""
+    day = booked["day"]
+    assert put(api, booked["manager"], day, []).status_code == 200
+    answer = conflicts(api, booked["manager"]).get_json()
+    assert (answer["slots"], answer["appointments"]) == (2, 2)
+    assert hq_alerts()[0]["appointments"] == 2
