@@ -83,6 +83,6 @@ def copy_week(body, centre):
 def coverage(query, centre):
     """For each opening hour, the services of the network's menu covered by the roster, and not."""
     day = rosters.coverage(centre, query["date"], by=actor())
-    return {"centre": day.centre, "date": day.day,
+    return {"centre": day.centre, "date": day.day, "rostered": day.rostered,
             "hours": [{"hour": h.hour, "covered": h.covered(day.menu), "not_covered": h.not_covered(day.menu),
                        "minutes": h.minutes} for h in day.hours]}

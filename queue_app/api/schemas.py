@@ -485,4 +485,6 @@ class HourCoverOut(ma.Schema):
 class CoverageOut(ma.Schema):
     centre = fields.String()
     date = fields.Date()
+    rostered = fields.Boolean(metadata={"description": "false: the day's roster was never set; until it is, "
+                                        "every clerk of the centre is assumed on duty through the opening hours"})
     hours = fields.List(fields.Nested(HourCoverOut))

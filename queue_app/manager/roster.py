@@ -39,7 +39,10 @@ def centre_staff(centre) -> list[dict]:
 
 def script_texts() -> dict:
     return {
-        "no_shifts": _("No shifts."), "edit": _("Edit"), "delete": _("Delete"), "copy": _("Copy to another day"),
+        "no_shifts": _("No shifts."),
+        "not_rostered": _("Not rostered yet. Until a roster is set for this day, every clerk of the centre "
+                          "is taken as on duty all day: kiosks issue tickets and the booking site offers places "
+                          "for their services. The coverage below counts shifts only."), "edit": _("Edit"), "delete": _("Delete"), "copy": _("Copy to another day"),
         "breaks": _("Breaks: %(breaks)s"), "skills": _("Only: %(services)s"),
         "covered": _("covered"), "gap": _("not covered"), "closed": _("Closed all day."),
         "add_title": _("Add a shift"), "edit_title": _("Edit the shift"), "copy_title": _("Copy the shift"),

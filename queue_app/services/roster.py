@@ -43,6 +43,7 @@ class DayCoverage:
     day: date
     menu: list[str]  # the network's active services, in menu order
     hours: list[HourCover]
+    rostered: bool = True  # False: the day's roster was never set (see `Duty`)
 
 
 def _centre(code: str, *, lock: bool = False) -> Centre:
@@ -202,7 +203,8 @@ def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
     menu = list(db.session.scalars(select(Service.code).where(Service.active.is_(True))
                                    .order_by(Service.position, Service.code)))
     hours = cover([_plan(s) for s in rows], opening_hours_of(centre.opening_hours, day, centre.tz), skills)
-    return DayCoverage(centre.code, centre.tz, day, menu, hours)
+    rostered = bool(rows) or bool(db.session.scalar(select(set_clause(centre, day))))
+    return DayCoverage(centre.code, centre.tz, day, menu, hours, rostered)
 
 
 @dataclass(frozen=True)

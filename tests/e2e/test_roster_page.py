@@ -103,7 +103,8 @@ def test_a_manager_builds_a_week_sees_a_gap_and_fixes_it(roster, shots):
     page.get_by_role("dialog").get_by_label("End", exact=True).fill("13:00")
     page.get_by_role("dialog").get_by_role("button", name="Save the shift").click()
     expect(day(page, WEDNESDAY).locator(".shift")).to_contain_text("Carl Diaz 09:00–13:00")
-    expect(day(page, TUESDAY).locator(".shifts")).to_have_text("No shifts.")
+    expect(day(page, TUESDAY).locator(".shifts")).to_have_text("No shifts.")  # set to nobody
+    expect(day(page, "2026-12-10").locator(".shifts")).to_contain_text("Not rostered yet.")  # never set
     expect(cell(page, WEDNESDAY, "birth", "13:00")).to_have_class("gap")
     assert stored(MONDAY) == 3
 

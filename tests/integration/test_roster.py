@@ -154,6 +154,9 @@ def test_coverage_by_hour(api, people):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["date"] == DAY and len(body["hours"]) == 24  # HQ never closes
+    assert body["rostered"] is True
+    later = api.get("/api/v1/centres/HQ/coverage?date=2026-12-08", people["kim"]).get_json()
+    assert later["rostered"] is False and all(h["covered"] == [] for h in later["hours"])
     hours = {h["hour"]: h for h in body["hours"]}
     assert hours["08:00"] == {"hour": "08:00", "covered": [], "not_covered": ["birth", "passport", "tax", "info"],
                               "minutes": {}}

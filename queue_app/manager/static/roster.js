@@ -102,6 +102,8 @@
   function renderCoverage(day, cover) {
     const table = section(day).querySelector("table.coverage");
     const count = table.querySelector(".gap-count");
+    const empty = section(day).querySelector("li.empty");
+    if (empty) empty.textContent = cover.rostered || !cover.hours.length ? t.no_shifts : t.not_rostered;
     if (!cover.hours.length) {
       table.tHead.replaceChildren();
       table.tBodies[0].replaceChildren(el("tr", {}, el("td", {textContent: t.closed})));
