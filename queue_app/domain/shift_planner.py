@@ -4,12 +4,15 @@ every hour with the fewest clerk-hours, and, skill-aware, the need of each desk 
 Times are minutes after the local midnight of the day; the planner works in half-hour slots, so a
 shift starts on the hour or the half-hour and every slot of an hour needs the hour's count.
 
-The search is greedy, then pruned, and that is deliberate: the exact problem is an integer
-programme (a set cover with multiplicities) and no solver ships with the product. Greedy picks, again
-and again, the shift (shape, start, break) that covers the most still-short slots per slot worked
-— the classic set-cover heuristic, within ln(n) of the optimum in theory and within a few per cent
-of the lower bound (the sum of the needs) on day-shaped profiles, which tests/unit/test_shift_planner.py
-checks; then it drops any shift the others make redundant and shortens the rest where it can.
+The search is greedy, then repaired and pruned, and that is deliberate: the exact problem is an
+integer programme (a set cover with multiplicities) and no solver ships with the product. Greedy
+picks, again and again, the shift (shape, start, break) that covers the most still-short slots per
+slot worked (the classic set-cover heuristic); it is run once per subset of the shapes and with a
+second score (slots covered outright, better when clerks are few), and the best result kept. When
+the clerks run out with slots still short, shifts are moved one at a time while that lowers what is
+missing; finally shifts the others make redundant are dropped and the rest shortened where they can
+be. On day-shaped profiles this reaches the lower bound (the sum of the needs) —
+tests/unit/test_shift_planner.py checks it — in well under a second per desk.
 
 Breaks: a shift over 6 h has a 30-min break near its middle (never in its first or last hour),
 placed where the others leave the most to spare, so breaks stagger by themselves. A break counts as

@@ -102,5 +102,6 @@ def simulate_command(plan_path, seed, fifo, changes, roster_source, chart, json_
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:
             json.dump({"seed": seed, "policy": policy, "kpis": asdict(result.kpis),
-                       "staffing": result.staffing, "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
+                       "staffing": result.staffing, "clerk_hours": result.clerk_hours,
+                       "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
         click.echo(f"figures                {json_path}")

@@ -112,3 +112,14 @@ def test_the_desks_share_the_pooled_erlang_need_by_load():
 def test_a_shift_knows_its_time_at_the_counter():
     s = Shift("a", 8 * H, 16 * H + 30, (12 * H, 12 * H + 30))
     assert s.on_duty_min == 8 * H and not s.on_duty(12 * H) and s.on_duty(12 * H + 30) and not s.on_duty(16 * H + 30)
+
+
+@pytest.mark.parametrize("need, clerks", [
+    ([2] * 12, 3),  # 24 counter-hours from three 8-h days: no hour may be wasted
+    ([5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 5], 11),  # the reference day's passport desk: 79 of its 88 hours
+])
+def test_when_clerks_are_scarce_shifts_are_moved_until_every_slot_is_covered(need, clerks):
+    # Greedy alone fills the morning first and runs out of clerks before the evening.
+    p = propose(need, 8 * H, 20 * H, limit=clerks)
+    assert len(p.shifts) <= clerks
+    assert_covers(p, need, 8 * H, 20 * H)
