@@ -5,6 +5,7 @@ Reproduce from the repository root:
     .venv/bin/python bench/simulate.py                      # 10 seeds, both policies (~3 minutes on 2 cores)
     .venv/bin/python bench/simulate.py --seeds 3 --jobs 1   # a quick look
     .venv/bin/python bench/simulate.py --roster planner     # the staffing planner's roster (~6 minutes)
+    .venv/bin/python bench/simulate.py --roster planner --check   # … checked by simulation first (+4½ min)
 
 Each seed draws one day of visitors (arrivals, services, handling times, appointments, no-shows);
 the same day is then replayed through the real engine (`queue_app.simulation.simulate`, a fresh
@@ -50,7 +51,13 @@ def run(args: tuple) -> dict:
 
     seed, policy, plan_path, *roster = args
     plan = read_plan(plan_path)
-    if roster and roster[0] != "shipped":
+    if roster and isinstance(roster[0], list):  # shifts computed once (--check)
+        from queue_app.simulation.plan import ShiftCfg
+        from queue_app.simulation.roster import with_shifts
+
+        plan = with_shifts(plan, [ShiftCfg(**s) for s in roster[0]])
+        roster = ["planner, checked"]
+    elif roster and roster[0] != "shipped":
         plan = rostered(plan, roster[0], {s.code: s.duration_min for s in read_network_file().services})
     result = simulate(plan, seed, policy=policy)
     k = result.kpis
@@ -154,8 +161,15 @@ def compare_rosters(args) -> None:
     plan = read_plan(args.plan)
     durations = {s.code: s.duration_min for s in read_network_file().services}
     fifo = {"first_come_first_served": True}
-    sides = {f"{args.roster}, policy": ({}, args.roster), "shipped staffing, policy": ({}, "shipped"),
-             f"{args.roster}, FIFO": (fifo, args.roster)}
+    roster, label = args.roster, args.roster
+    if args.check and roster == "planner":  # the checked proposal takes minutes: made once, here
+        from queue_app.simulation.roster import planner_shifts
+
+        tqdm.write("planner: proposing and checking by simulation (seeds 1001–1020) …", file=sys.stderr)
+        roster = [s.model_dump(mode="json") for s in planner_shifts(plan, durations, network=read_network_file())]
+        label = "planner checked by simulation"
+    sides = {f"{label}, policy": ({}, roster), "shipped staffing, policy": ({}, "shipped"),
+             f"{label}, FIFO": (fifo, roster)}
     if args.roster == "shipped":
         sides = {"shipped staffing, policy": ({}, "shipped"), "shipped staffing, FIFO": (fifo, "shipped")}
     work = [(seed, policy, args.plan, roster) for seed in range(1, args.seeds + 1) for policy, roster in sides.values()]
@@ -165,7 +179,7 @@ def compare_rosters(args) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1))
     hours = erlang_clerk_hours(plan, durations, TARGET_SHARE)
-    print(f"Reference day: {args.plan or 'bench/reference_day.toml'}; seeds 1–{args.seeds}; roster: {args.roster}; "
+    print(f"Reference day: {args.plan or 'bench/reference_day.toml'}; seeds 1–{args.seeds}; roster: {args.roster}{' (checked by simulation)' if args.check else ''}; "
           f"Erlang C at {100 * TARGET_SHARE:g}% within {plan.day.target_wait_min} min.\n")
     print("### Staffing: share within the target wait and clerk-hours\n")
     print("\n".join(staffing_table(runs, hours)))
@@ -181,6 +195,9 @@ def main() -> None:
     parser.add_argument("--policy", action="append", default=[], metavar="KEY=VALUE",
                         help="change a [policy] setting of the policy side, e.g. primary_bonus=1")
     parser.add_argument("--json", help="write every day's figures here")
+    parser.add_argument("--check", action="store_true",
+                        help="with --roster planner: the proposal checked by simulating the expected day "
+                             "(seeds of its own) and changed where visitors waited, within Erlang C + 10%%")
     parser.add_argument("--roster", metavar="planner|shipped|FILE",
                         help="compare staffing: this roster beside the shipped staffing and FIFO (see above)")
     args = parser.parse_args()

@@ -40,13 +40,14 @@ def kpi_lines(result) -> list[str]:
     ]
 
 
-def rostered(plan, source: str, durations: dict[str, float]):
-    """The plan with the roster of `source` (a file, or "planner"); ConfigError when it does not fit."""
+def rostered(plan, source: str, durations: dict[str, float], checked_by=None):
+    """The plan with the roster of `source` (a file, or "planner": checked by simulation against
+    the network `checked_by` if given); ConfigError when it does not fit."""
     from pydantic import ValidationError
 
     from .roster import planner_shifts, read_roster, with_shifts
 
-    shifts = planner_shifts(plan, durations) if source == "planner" else read_roster(source)
+    shifts = planner_shifts(plan, durations, network=checked_by) if source == "planner" else read_roster(source)
     try:
         return with_shifts(plan, shifts)
     except ValidationError as exc:
@@ -63,11 +64,14 @@ def rostered(plan, source: str, durations: dict[str, float]):
 @click.option("--roster", "roster_source", metavar="FILE|planner",
               help="replay a roster instead of the day's staffing: a TOML file of [[shifts]], or 'planner' "
                    "for the staffing planner's proposal for the day's expected demand")
+@click.option("--check", is_flag=True,
+              help="with --roster planner: check the proposal by simulating the expected day and add "
+                   "clerk-hours where visitors waited past the target, within Erlang C + 10% (~4½ min)")
 @click.option("--chart", type=click.Path(dir_okay=False), help="save the day's chart here (PNG)")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="write the figures and every ticket here")
 @click.option("--database", help="run in this database (its tables are REPLACED); default: a temporary SQLite file")
 @with_appcontext
-def simulate_command(plan_path, seed, fifo, changes, roster_source, chart, json_path, database):
+def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart, json_path, database):
     """Replay a day of visitors through the real engine with a simulated clock; print its KPIs."""
     policy = {"first_come_first_served": True} if fifo else {}
     for change in changes:
@@ -85,7 +89,7 @@ def simulate_command(plan_path, seed, fifo, changes, roster_source, chart, json_
         network = read_network_file(current_app.config["ONEDOOR_CONFIG"])
         durations = {s.code: s.duration_min for s in network.services}
         if roster_source:
-            plan = rostered(plan, roster_source, durations)
+            plan = rostered(plan, roster_source, durations, network if check else None)
         expected = len(draw_visitors(plan, seed, durations)) if set(plan.mix) <= set(durations) else 0
     except ConfigError as exc:
         _refuse(str(exc))

@@ -16,6 +16,7 @@ from .plan import DayPlan, ShiftCfg, clerks_by_group, group_names, minutes_of
 
 # SPEC §8: 99.95% of visitors within the target wait (Moscow 2016: 1 in 2,000 past the norm).
 TARGET_SHARE = 0.9995
+BUDGET = 1.10  # SPEC §8: clerk-hours at most Erlang C + 10%
 
 
 class RosterFile(Strict):
@@ -54,16 +55,27 @@ def erlang_clerk_hours(plan: DayPlan, durations: dict[str, float], share: float 
                for h in range(plan.day.hours))
 
 
-def planner_shifts(plan: DayPlan, durations: dict[str, float], share: float = TARGET_SHARE) -> list[ShiftCfg]:
+def planner_shifts(plan: DayPlan, durations: dict[str, float], share: float = TARGET_SHARE,
+                   network=None) -> list[ShiftCfg]:
     """The planner's roster for the day: Erlang C's need for the pooled demand, shared among the
-    desks by load (shift_planner.shared_needs), covered by shifts given to each desk's clerks."""
+    desks by load (shift_planner.shared_needs), covered by shifts given to each desk's clerks. Given
+    the `network` (its catalogue and [policy]), the roster is then checked by simulation and changed
+    where visitors waited past the target, within Erlang C + 10% (refine.py: ~4½ min)."""
     d = plan.day
     groups = desks(plan)
     needs = shift_planner.shared_needs(expected_arrivals(plan), durations, groups, d.hours, d.target_wait_min, share)
     proposals = shift_planner.plan_desks(needs, groups, minutes_of(d.opens), minutes_of(d.closes))
-    return [ShiftCfg(clerk=who, start=clock(start), end=clock(end),
-                     breaks=[(clock(rest[0]), clock(rest[1]))] if rest else [])
-            for who, s in shift_planner.name_shifts(proposals, clerks_by_group(plan)) for start, end, rest in s.parts]
+    shifts = [ShiftCfg(clerk=who, start=clock(start), end=clock(end),
+                       breaks=[(clock(rest[0]), clock(rest[1]))] if rest else [])
+              for who, s in shift_planner.name_shifts(proposals, clerks_by_group(plan)) for start, end, rest in s.parts]
+    if network is None:
+        return shifts
+    from .refine import catalogue_of, refine, settings_of
+
+    budget = int(BUDGET * erlang_clerk_hours(plan, durations, share) * 60) // shift_planner.SLOT * shift_planner.SLOT
+    spent = sum(s.on_duty_min for s in shifts)
+    return refine(plan, shifts, catalogue_of(network), settings_of(network, plan),
+                  budget_min=max(0, budget - spent), aim=share)
 
 
 def clock(minute: int) -> str:

@@ -149,6 +149,22 @@ def test_simulate_command_replays_a_roster_file_and_the_planners_roster(runner, 
     assert bad.exit_code == 2 and "no such file" in bad.output
 
 
+def clerk_hours(output: str) -> float:
+    return float(next(line for line in output.splitlines() if line.startswith("clerk-hours")).split()[-1])
+
+
+def test_simulate_command_replays_the_planners_roster_checked_by_simulation(runner, tmp_path):
+    from queue_app.simulation.roster import erlang_clerk_hours
+
+    day = tmp_path / "small.toml"
+    day.write_text(SMALL_DAY)
+    planned = runner.invoke(args=["simulate", "--plan", str(day), "--roster", "planner"])
+    checked = runner.invoke(args=["simulate", "--plan", str(day), "--roster", "planner", "--check"])
+    assert checked.exit_code == 0, checked.output
+    durations = {s.code: s.duration_min for s in read_network_file(DATA / "network.toml").services}
+    assert clerk_hours(planned.output) <= clerk_hours(checked.output) <= 1.1 * erlang_clerk_hours(read_plan(day), durations)
+
+
 SMALL_DAY = """
 [day]
 opens = "09:00"
