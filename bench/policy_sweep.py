@@ -3,8 +3,9 @@
 bench/simulate.py replays each day through the real engine (database, services, estimator: ~12 s
 a day). To search the space of [policy] settings this script replays the same days — the same
 visitors drawn by queue_app.simulation.plan, the same clerks on duty in the same roster order, the
-same rules (a free counter calls at once, a counter with nothing it serves waits for the next
-arrival it serves, a no-show costs the clerk `no_show_after_min`) — in memory, choosing each call
+same rules, in memory (queue_app/simulation/replay.py, with which the staffing planner also
+checks its rosters: a free counter calls at once, a counter with nothing it serves waits for the next
+arrival it serves, a no-show costs the clerk `no_show_after_min`), choosing each call
 with the product's own domain/policy.py over every waiting ticket. What it leaves out: booking
 (an appointment gets the first slot of its service at or after the time it wanted, with no slot
 capacity) and the engine's 16-tickets-a-line view. On seeds 1–10 it gave FIFO 4.17%, the SPEC §3
@@ -22,12 +23,8 @@ mean wait, p99 and max wait, and the mean wait of those over the target (what th
 from __future__ import annotations
 
 import argparse
-import heapq
-import itertools
 import json
-import math
 import sys
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from statistics import mean, quantiles
 
@@ -37,8 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from queue_app.config import read_network_file  # noqa: E402
-from queue_app.domain.policy import Candidate, PolicySettings, Skills, choose_next, queue_pressure  # noqa: E402
-from queue_app.simulation.plan import DayPlan, draw_visitors, minutes_of, read_plan, roster  # noqa: E402
+from queue_app.domain.policy import PolicySettings  # noqa: E402
+from queue_app.simulation.plan import DayPlan, read_plan  # noqa: E402
+from queue_app.simulation.refine import catalogue_of  # noqa: E402
+from queue_app.simulation.replay import Catalogue, replay  # noqa: E402
 
 SPEC_DEFAULT = "appointment_grace_min=null defer_late_min=null route_by_pressure=true"
 VARIANTS = [
@@ -53,90 +52,9 @@ VARIANTS = [
     "appointment_grace_min=10 defer_late_min=30",
     "appointment_grace_min=15 defer_late_min=20",
 ]
-MIDNIGHT = datetime(2026, 1, 1, tzinfo=timezone.utc)  # any: the policy sees only differences
-
-
-def at(minute: float) -> datetime:
-    return MIDNIGHT + timedelta(minutes=minute)
-
-
-def waits_of_day(plan: DayPlan, seed: int, settings: PolicySettings, durations: dict, weights: dict,
-                 bookable: set) -> list[float]:
+def waits_of_day(plan: DayPlan, seed: int, settings: PolicySettings, catalogue: Catalogue) -> list[float]:
     """Every called visitor's wait (from ticket, or from the slot for an appointment, to the call)."""
-    visitors = draw_visitors(plan, seed, durations)
-    opens = minutes_of(plan.day.opens)
-    desks = [Skills.of(g.primary, g.secondary) for g in roster(plan)][: plan.day.counters]
-    events: list = []
-    order = itertools.count()
-
-    def schedule(minute: float, kind: str, what: object) -> None:
-        heapq.heappush(events, (minute, next(order), kind, what))
-
-    for h in range(plan.day.hours):
-        schedule(opens + 60 * h, "shift", h)
-    for i, v in enumerate(visitors):
-        if v.appointment_min is None or v.service not in bookable:
-            schedule(v.appointment_min if v.appointment_min is not None else v.arrives_min, "arrive", (i, None))
-            continue
-        step = durations[v.service]
-        slot = opens + max(0, math.ceil((v.appointment_min - 1 - opens) / step)) * step
-        schedule(max(slot - (v.appointment_min - v.arrives_min), opens), "arrive", (i, slot))
-
-    waiting: dict[int, Candidate] = {}
-    on_duty: list[int] = []
-    idle: set[int] = set()
-    busy: set[int] = set()
-    leaving: set[int] = set()
-    waits: list[float] = []
-
-    def call(desk: int, now: float) -> None:
-        pressure = None
-        if settings.route_by_pressure and not settings.first_come_first_served:
-            servers: dict[str, int] = {}
-            for d in on_duty:
-                for service in desks[d].services:
-                    servers[service] = servers.get(service, 0) + 1
-            pressure = queue_pressure(waiting.values(), at(now), durations, servers)
-        chosen = choose_next(list(waiting.values()), at(now), settings, desks[desk], pressure)
-        if chosen is None:
-            idle.add(desk)
-            return
-        idle.discard(desk)
-        del waiting[chosen.id]
-        since = chosen.arrived_at if chosen.appointment_start is None else max(chosen.arrived_at, chosen.appointment_start)
-        waits.append(max(now - (since - MIDNIGHT).total_seconds() / 60, 0.0))
-        busy.add(desk)
-        v = visitors[chosen.id]
-        pv = plan.visitors
-        schedule(now + (pv.walk_min + v.handling_min if v.shows else pv.no_show_after_min), "free", desk)
-
-    while events:
-        now, _, kind, what = heapq.heappop(events)
-        if kind == "arrive":
-            i, slot = what
-            v = visitors[i]
-            waiting[i] = Candidate(i, v.service, at(now), v.priority and slot is None,
-                                   at(slot) if slot is not None else None, weights[v.service])
-            for d in list(on_duty):
-                if d in idle and desks[d].serves(v.service):
-                    call(d, now)
-        elif kind == "shift":
-            wanted = min(plan.staffed(what), len(desks))
-            while len(on_duty) > wanted:
-                d = on_duty.pop()
-                (leaving.add if d in busy else idle.discard)(d)
-            for d in range(len(on_duty), wanted):
-                leaving.discard(d)
-                on_duty.append(d)
-                if d not in busy:
-                    call(d, now)
-        else:  # a counter is free
-            busy.discard(what)
-            if what in leaving:
-                leaving.discard(what)
-            elif what in on_duty:
-                call(what, now)
-    return waits
+    return [s.wait_min for s in replay(plan, seed, catalogue, settings)]
 
 
 def settings_of(base: dict, variant: str, target: float) -> PolicySettings:
@@ -160,9 +78,7 @@ def main() -> None:
         staffed = [max(1, round(n * args.staffing)) for n in plan.staffing.by_hour]
         plan = plan.model_copy(update={"staffing": plan.staffing.model_copy(update={"by_hour": staffed})})
     network = read_network_file()
-    durations = {s.code: float(s.duration_min) for s in network.services}
-    weights = {s.code: float(s.weight) for s in network.services}
-    bookable = {s.code for s in network.services if s.bookable}
+    catalogue = catalogue_of(network)
     base = network.policy.model_dump()
     target = plan.day.target_wait_min
     variants = ["first_come_first_served=true"] + [v for v in (args.variant or VARIANTS) if v != "first_come_first_served=true"]
@@ -173,7 +89,7 @@ def main() -> None:
     for variant in tqdm(variants, desc="variants", file=sys.stderr):
         settings = settings_of(base, variant, target)
         waits = [w for seed in range(1, args.seeds + 1)
-                 for w in waits_of_day(plan, seed, settings, durations, weights, bookable)]
+                 for w in waits_of_day(plan, seed, settings, catalogue)]
         late = [w for w in waits if w > target]
         share = len(late) / len(waits)
         fifo_share = share if fifo_share is None else fifo_share

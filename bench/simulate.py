@@ -4,6 +4,8 @@ Reproduce from the repository root:
 
     .venv/bin/python bench/simulate.py                      # 10 seeds, both policies (~3 minutes on 2 cores)
     .venv/bin/python bench/simulate.py --seeds 3 --jobs 1   # a quick look
+    .venv/bin/python bench/simulate.py --roster planner     # the staffing planner's roster (~6 minutes)
+    .venv/bin/python bench/simulate.py --roster planner --check   # … checked by simulation first (+4½ min)
 
 Each seed draws one day of visitors (arrivals, services, handling times, appointments, no-shows);
 the same day is then replayed through the real engine (`queue_app.simulation.simulate`, a fresh
@@ -14,6 +16,14 @@ with plain first-come-first-served — same visitors, same clerks, same staffing
 - the estimate: mean absolute error of the wait printed on each ticket at issue against the real
   wait, beside the naive estimate (position × average handling ÷ open counters) taken at the same
   moment, under the configured policy (SPEC §8: MAE ≤ 3 min and at least 30% lower than naive).
+With `--roster planner` (or `shipped`, or a TOML file of [[shifts]]) it compares staffing instead
+(SPEC §8): the day replayed with that roster under the configured policy, beside the reference
+day's shipped staffing (staffing.by_hour) under the same policy and the roster under FIFO: the
+share of visitors called within the target wait, pooled over the seeds; the p99 wait; the clerk-hours
+at a counter (breaks out); and the Erlang C clerk-hours — the sum over opening hours of the counters
+Erlang C needs for the hour's pooled expected demand (every visitor at any counter, handling = the
+service's configured mean) to keep 99.95% within the target: SPEC §8 asks ≥ 99.95% within target
+with no more than Erlang C + 10%.
 Progress goes to stderr, the Markdown tables to stdout.
 """
 from __future__ import annotations
@@ -33,19 +43,31 @@ sys.path.insert(0, str(ROOT))
 POLICY_TARGET, ESTIMATE_RATIO_TARGET, ESTIMATE_MAE_TARGET = 0.25, 0.30, 3.0  # SPEC §8
 
 
-def run(args: tuple[int, dict, str | None]) -> dict:
+def run(args: tuple) -> dict:
     """One day in a worker process; only plain figures travel back."""
+    from queue_app.config import read_network_file
     from queue_app.simulation import read_plan, simulate
+    from queue_app.simulation.cli import rostered
 
-    seed, policy, plan_path = args
-    result = simulate(read_plan(plan_path), seed, policy=policy)
+    seed, policy, plan_path, *roster = args
+    plan = read_plan(plan_path)
+    if roster and isinstance(roster[0], list):  # shifts computed once (--check)
+        from queue_app.simulation.plan import ShiftCfg
+        from queue_app.simulation.roster import with_shifts
+
+        plan = with_shifts(plan, [ShiftCfg(**s) for s in roster[0]])
+        roster = ["planner, checked"]
+    elif roster and roster[0] != "shipped":
+        plan = rostered(plan, roster[0], {s.code: s.duration_min for s in read_network_file().services})
+    result = simulate(plan, seed, policy=policy)
     k = result.kpis
     waits = [o.wait_min for o in result.outcomes if o.wait_min is not None]
     over = sum(1 for w in waits if w > k.target_wait_min)
     return {"seed": seed, "fifo": result.first_come_first_served, "tickets": k.tickets, "called": k.called,
             "waits": waits, "target": k.target_wait_min, "over": over, "over_share": k.over_target_share, "mean": k.mean_wait_min, "p90": k.p90_wait_min,
             "max": k.max_wait_min, "mae": k.estimate.mae_min, "bias": k.estimate.bias_min,
-            "naive_mae": k.naive.mae_min, "naive_bias": k.naive.bias_min}
+            "naive_mae": k.naive.mae_min, "naive_bias": k.naive.bias_min, "clerk_hours": result.clerk_hours,
+            "roster": roster[0] if roster else "shipped"}
 
 
 def pct(v: float | None) -> str:
@@ -105,6 +127,66 @@ def estimate_table(days: list[dict]) -> list[str]:
     return lines
 
 
+def staffing_table(runs: dict[str, list[dict]], erlang_hours: int) -> list[str]:
+    """One row per roster and policy: pooled share within target, p99 wait, clerk-hours against Erlang C."""
+    lines = ["| roster, policy | visitors called | within target | p99 wait (min) | max wait (min) | clerk-hours "
+             "| Erlang C clerk-hours | clerk-hours / Erlang C |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, days in runs.items():
+        waits = [w for d in days for w in d["waits"]]
+        within = sum(1 for w in waits if w <= days[0]["target"]) / len(waits)
+        hours = mean(d["clerk_hours"] for d in days)
+        lines.append(f"| {name} | {len(waits)} | {100 * within:.2f}% | {quantiles(waits, n=100)[98]:.1f} "
+                     f"| {max(waits):.1f} | {hours:.1f} | {erlang_hours} | {hours / erlang_hours:.3f} |")
+    return lines
+
+
+def per_seed(runs: dict[str, list[dict]]) -> list[str]:
+    names = list(runs)
+    lines = ["| seed | " + " | ".join(f"within target: {n}" for n in names) + " |",
+             "|---:|" + "---:|" * len(names)]
+    for i, d in enumerate(runs[names[0]]):
+        cells = []
+        for n in names:
+            day = runs[n][i]
+            cells.append(pct(1 - day["over"] / len(day["waits"])) if day["waits"] else "—")
+        lines.append(f"| {d['seed']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def compare_rosters(args) -> None:
+    from queue_app.config import read_network_file
+    from queue_app.simulation import read_plan
+    from queue_app.simulation.roster import TARGET_SHARE, erlang_clerk_hours
+
+    plan = read_plan(args.plan)
+    durations = {s.code: s.duration_min for s in read_network_file().services}
+    fifo = {"first_come_first_served": True}
+    roster, label = args.roster, args.roster
+    if args.check and roster == "planner":  # the checked proposal takes minutes: made once, here
+        from queue_app.simulation.roster import planner_shifts
+
+        tqdm.write("planner: proposing and checking by simulation (seeds 1001–1020) …", file=sys.stderr)
+        roster = [s.model_dump(mode="json") for s in planner_shifts(plan, durations, network=read_network_file())]
+        label = "planner checked by simulation"
+    sides = {f"{label}, policy": ({}, roster), "shipped staffing, policy": ({}, "shipped"),
+             f"{label}, FIFO": (fifo, roster)}
+    if args.roster == "shipped":
+        sides = {"shipped staffing, policy": ({}, "shipped"), "shipped staffing, FIFO": (fifo, "shipped")}
+    work = [(seed, policy, args.plan, roster) for seed in range(1, args.seeds + 1) for policy, roster in sides.values()]
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        days = list(tqdm(pool.map(run, work), total=len(work), desc="simulated days", file=sys.stderr))
+    runs = {name: [d for d, w in zip(days, work) if (w[1], w[3]) == side] for name, side in sides.items()}
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=1))
+    hours = erlang_clerk_hours(plan, durations, TARGET_SHARE)
+    print(f"Reference day: {args.plan or 'bench/reference_day.toml'}; seeds 1–{args.seeds}; roster: {args.roster}{' (checked by simulation)' if args.check else ''}; "
+          f"Erlang C at {100 * TARGET_SHARE:g}% within {plan.day.target_wait_min} min.\n")
+    print("### Staffing: share within the target wait and clerk-hours\n")
+    print("\n".join(staffing_table(runs, hours)))
+    print(f"\n- SPEC §8: ≥ {100 * TARGET_SHARE:g}% within target with clerk-hours ≤ Erlang C + 10% = {1.1 * hours:.1f}\n")
+    print("\n".join(per_seed(runs)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=10, help="days to draw (seeds 1..N)")
@@ -113,7 +195,14 @@ def main() -> None:
     parser.add_argument("--policy", action="append", default=[], metavar="KEY=VALUE",
                         help="change a [policy] setting of the policy side, e.g. primary_bonus=1")
     parser.add_argument("--json", help="write every day's figures here")
+    parser.add_argument("--check", action="store_true",
+                        help="with --roster planner: the proposal checked by simulating the expected day "
+                             "(seeds of its own) and changed where visitors waited, within Erlang C + 10%%")
+    parser.add_argument("--roster", metavar="planner|shipped|FILE",
+                        help="compare staffing: this roster beside the shipped staffing and FIFO (see above)")
     args = parser.parse_args()
+    if args.roster:
+        return compare_rosters(args)
     ours_policy = {k: json.loads(v) for k, v in (c.split("=", 1) for c in args.policy)}
     work = [(seed, policy, args.plan) for seed in range(1, args.seeds + 1)
             for policy in (ours_policy, {"first_come_first_served": True})]

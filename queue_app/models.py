@@ -383,6 +383,23 @@ class Shift(db.Model):
     staff: Mapped[Staff] = relationship()
 
 
+class RosterDraft(db.Model):
+    """The staffing planner's proposed shifts for a centre's local day (SPEC §10), until a manager
+    accepts it (the day's roster is then replaced by it) or discards it (deleted). `shifts` as the
+    audit trail writes them: {"staff", "start", "end", "breaks": [{"start", "end"}], "skills"}, UTC."""
+
+    __tablename__ = "roster_drafts"
+    __table_args__ = (sa.Index("ix_roster_drafts_centre_day", "centre_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    day: Mapped[date]
+    shifts: Mapped[list] = mapped_column(JSON)
+    created_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+
 class AuditEvent(db.Model):
     """One change made to the network's set-up (a roster, later the administration), in the same
     transaction as the change: who acted, on what, and the state before and after."""

@@ -86,6 +86,8 @@ TEXTS = {
     "shifts_overlap": _l("A clerk's shifts on one day must not overlap."),
     "not_staff_here": _l("This person does not work at this centre, or their account is disabled."),
     "week_not_empty": _l("The next week already has shifts. Replace them, or edit that week instead."),
+    "no_such_draft": _l("This roster draft no longer exists. Propose shifts again."),
+    "draft_accepted": _l("This roster draft was accepted already: the roster holds its shifts."),
     # the HTTP layer's own refusals (queue_app/api/errors.py CODES)
     "bad_request": _l("The request could not be read. Please try again."),
     "method_not_allowed": _l("This action is not available here."),

@@ -459,6 +459,20 @@ class ShiftOut(ma.Schema):
     skills = fields.List(fields.String(), allow_none=True)
 
 
+class DraftQuery(Strict):
+    date = Day(required=True, metadata={"description": "the centre-local day, YYYY-MM-DD"})
+    share = fields.Float(validate=validate.Range(min=0.5, max=0.9995), metadata={
+        "description": "share of visitors to keep within the centre's target wait (default 0.9)"})
+
+
+class DraftOut(ma.Schema):
+    id = fields.Integer()
+    date = fields.Date()
+    created_at = Instant()
+    accepted_at = Instant(allow_none=True)
+    shifts = fields.List(fields.Nested(ShiftOut))
+
+
 class CopyWeekIn(Strict):
     week_of = Day(required=True, metadata={"description": "a day of the week to copy (Monday to Sunday)"})
     replace = Flag(metadata={"description": "replace the shifts the next week already has"})

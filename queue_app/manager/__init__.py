@@ -50,4 +50,4 @@ def managed_centre(code: str) -> Centre:
     return centre
 
 
-from . import dashboard, events, planner, reports, roster  # noqa: E402,F401  (each adds its routes to bp)
+from . import dashboard, events, planner, reports, roster, roster_drafts  # noqa: E402,F401  (each adds its routes to bp)

@@ -110,9 +110,12 @@ def planner(centre_code: str):
                                         share=share), 303)
             status = 422
     plan = day_plan(centre.code, day, share)
+    from .roster_drafts import roster_context  # this module is imported first (the package's order)
+
     return render_template(
         "manager/planner.html", plan=plan, form=form, errors=errors, typed=typed, shares=SHARES,
         limit=plan_limit(centre), chart=chart_data(plan), percent=percent, minutes=minutes,
         field_name=field_name, centre_name=text(centre.name), day_text=format_date(day, "full"),
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+        **roster_context(centre, day, plan, share),
     ), status

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ class HourPlan:
     recommended: int
     planned: int | None
     planned_share: float | None  # expected share within target with the planned counters
+    mix: dict[int, float] = field(default_factory=dict)  # expected arrivals per service id
 
     @property
     def load(self) -> float:
@@ -59,6 +60,7 @@ class DayPlan:
     weeks: int  # weeks of history asked for
     weeks_used: int  # of them, the weeks the centre had visitors on that weekday
     hours: list[HourPlan]
+    handling: dict[int, float] = field(default_factory=dict)  # mean minutes per service id
 
     @property
     def thin(self) -> bool:
@@ -108,7 +110,7 @@ def hour_plan(hour: int, mix: dict[int, float], booked: int, handling: dict[int,
     if planned is not None:
         load = erlang.traffic(rate, mean or 0.0)
         planned_share = erlang.service_level(planned, load, target_min, mean or 1.0)
-    return HourPlan(hour, arrivals, booked, mean, recommended, planned, planned_share)
+    return HourPlan(hour, arrivals, booked, mean, recommended, planned, planned_share, mix)
 
 
 def _history(centre: Centre, day: date, weeks: int):
@@ -183,7 +185,7 @@ def day_plan(centre_code: str, day: date, share: float = erlang.DEFAULT_SHARE,
                 booked_here += count
         rows.append(hour_plan(hour, dict(mix), booked_here, handling, centre.target_wait_min, share,
                               plan.get(hour)))
-    return DayPlan(centre, day, share, centre.target_wait_min, weeks, weeks_used, rows)
+    return DayPlan(centre, day, share, centre.target_wait_min, weeks, weeks_used, rows, handling)
 
 
 def plan_limit(centre: Centre) -> int:

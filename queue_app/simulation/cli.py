@@ -40,6 +40,20 @@ def kpi_lines(result) -> list[str]:
     ]
 
 
+def rostered(plan, source: str, durations: dict[str, float], checked_by=None):
+    """The plan with the roster of `source` (a file, or "planner": checked by simulation against
+    the network `checked_by` if given); ConfigError when it does not fit."""
+    from pydantic import ValidationError
+
+    from .roster import planner_shifts, read_roster, with_shifts
+
+    shifts = planner_shifts(plan, durations, network=checked_by) if source == "planner" else read_roster(source)
+    try:
+        return with_shifts(plan, shifts)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(e["msg"] for e in exc.errors())) from None
+
+
 @click.command("simulate")
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
               help="the day to simulate (TOML; default: bench/reference_day.toml, SPEC §8's reference day)")
@@ -47,11 +61,17 @@ def kpi_lines(result) -> list[str]:
 @click.option("--fifo", is_flag=True, help="plain first-come-first-served instead of the configured policy")
 @click.option("--policy", "changes", multiple=True, metavar="KEY=VALUE",
               help="change a [policy] setting for this run, e.g. --policy primary_bonus=1 (repeatable)")
+@click.option("--roster", "roster_source", metavar="FILE|planner",
+              help="replay a roster instead of the day's staffing: a TOML file of [[shifts]], or 'planner' "
+                   "for the staffing planner's proposal for the day's expected demand")
+@click.option("--check", is_flag=True,
+              help="with --roster planner: check the proposal by simulating the expected day and add "
+                   "clerk-hours where visitors waited past the target, within Erlang C + 10% (~4½ min)")
 @click.option("--chart", type=click.Path(dir_okay=False), help="save the day's chart here (PNG)")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="write the figures and every ticket here")
 @click.option("--database", help="run in this database (its tables are REPLACED); default: a temporary SQLite file")
 @with_appcontext
-def simulate_command(plan_path, seed, fifo, changes, chart, json_path, database):
+def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart, json_path, database):
     """Replay a day of visitors through the real engine with a simulated clock; print its KPIs."""
     policy = {"first_come_first_served": True} if fifo else {}
     for change in changes:
@@ -68,6 +88,8 @@ def simulate_command(plan_path, seed, fifo, changes, chart, json_path, database)
         plan = read_plan(plan_path)
         network = read_network_file(current_app.config["ONEDOOR_CONFIG"])
         durations = {s.code: s.duration_min for s in network.services}
+        if roster_source:
+            plan = rostered(plan, roster_source, durations, network if check else None)
         expected = len(draw_visitors(plan, seed, durations)) if set(plan.mix) <= set(durations) else 0
     except ConfigError as exc:
         _refuse(str(exc))
@@ -77,12 +99,13 @@ def simulate_command(plan_path, seed, fifo, changes, chart, json_path, database)
                               progress=bar.update)
         except (ConfigError, DomainError) as exc:
             _refuse(getattr(exc, "message", str(exc)))
-    for line in kpi_lines(result):
+    for line in kpi_lines(result) + [f"clerk-hours            {result.clerk_hours:.1f}"]:
         click.echo(line)
     if chart:
         click.echo(f"chart                  {save_chart(result, chart)}")
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:
             json.dump({"seed": seed, "policy": policy, "kpis": asdict(result.kpis),
-                       "staffing": result.staffing, "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
+                       "staffing": result.staffing, "clerk_hours": result.clerk_hours,
+                       "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
         click.echo(f"figures                {json_path}")

@@ -73,6 +73,7 @@ class VisitorsCfg(Strict):
 
 
 class ClerkGroupCfg(Strict):
+    name: Code | None = None  # how `[[shifts]]` name the group (default: group1, group2… in order)
     count: int = Field(ge=1, le=99)
     primary: list[Code] = Field(min_length=1)
     secondary: list[Code] = []
@@ -93,11 +94,39 @@ class StaffingCfg(Strict):
     by_hour: list[int] = Field(min_length=1)  # counters open each opening hour (after the last: the last's)
 
 
+class ShiftCfg(Strict):
+    """One shift of the day's roster: a clerk by username (clerk01…, in roster order) or the next
+    free clerk of a group by its name; breaks are (start, end) pairs inside the shift."""
+
+    clerk: str | None = None
+    group: str | None = None
+    start: Clock
+    end: Clock
+    breaks: list[tuple[Clock, Clock]] = []
+
+    @model_validator(mode="after")
+    def _well_formed(self):
+        if (self.clerk is None) == (self.group is None):
+            raise ValueError("a shift names either a clerk or a group")
+        start, end = minutes_of(self.start), minutes_of(self.end)
+        if end <= start:
+            raise ValueError(f"the shift {self.start}–{self.end} must end after it starts")
+        for a, b in self.breaks:
+            if not start <= minutes_of(a) < minutes_of(b) <= end:
+                raise ValueError(f"the break {a}–{b} must fall within the shift {self.start}–{self.end}")
+        return self
+
+    @property
+    def on_duty_min(self) -> int:
+        return minutes_of(self.end) - minutes_of(self.start) - sum(minutes_of(b) - minutes_of(a) for a, b in self.breaks)
+
+
 class DayPlan(Strict):
     day: DayCfg = DayCfg()
     visitors: VisitorsCfg = VisitorsCfg()
     mix: dict[Code, float] = Field(default_factory=dict)  # relative share of each service
-    staffing: StaffingCfg
+    staffing: StaffingCfg | None = None  # counters per hour, or:
+    shifts: list[ShiftCfg] = []  # the day's roster
     clerks: list[ClerkGroupCfg] = Field(min_length=1)
     visits: list[VisitCfg] = []  # when given, the day's visitors, instead of drawing them
 
@@ -106,7 +135,11 @@ class DayPlan(Strict):
         hours = self.day.hours
         if self.visitors.by_hour and len(self.visitors.by_hour) != hours:
             raise ValueError(f"visitors.by_hour has {len(self.visitors.by_hour)} values for {hours} opening hours")
-        if max(self.staffing.by_hour) > min(self.day.counters, self.roster_size):
+        if (self.staffing is None) == (not self.shifts):
+            raise ValueError("give either the staffing per hour or the day's shifts")
+        if self.shifts:
+            clerk_shifts(self)  # raises on an unknown clerk or group, or one with too many shifts
+        elif max(self.staffing.by_hour) > min(self.day.counters, self.roster_size):
             raise ValueError(f"staffing.by_hour asks for {max(self.staffing.by_hour)} counters; the centre has "
                              f"{self.day.counters} and the clerks are {self.roster_size}")
         if not self.visits and not self.mix:
@@ -128,6 +161,13 @@ class DayPlan(Strict):
         """The centre-local moment `minute` minutes after midnight of the simulated day."""
         midnight = datetime.combine(self.day.date, time(0), ZoneInfo(self.day.timezone))
         return midnight + timedelta(minutes=minute)
+
+    def clerk_hours(self) -> float:
+        """Hours at a counter in the plan: the shifts' (breaks out) or the counters per opening hour's."""
+        if self.shifts:
+            return sum(s.on_duty_min for s in self.shifts) / 60
+        span = minutes_of(self.day.closes) - minutes_of(self.day.opens)
+        return sum(self.staffed(h) * min(60, span - 60 * h) for h in range(self.day.hours)) / 60
 
     def staffed(self, hour_index: int) -> int:
         """Counters open in the `hour_index`-th opening hour (after closing: the last hour's)."""
@@ -206,3 +246,49 @@ def roster(plan: DayPlan) -> list[ClerkGroupCfg]:
         for i in range(g.count):
             keyed.append(((i + 0.5) / g.count, gi, g))
     return [g for _, _, g in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+def group_names(plan: DayPlan) -> list[str]:
+    return [g.name or f"group{i}" for i, g in enumerate(plan.clerks, start=1)]
+
+
+def clerks_by_group(plan: DayPlan) -> dict[str, list[str]]:
+    """The usernames of each group's clerks (clerk01… in roster order), by group name."""
+    names = {id(g): n for g, n in zip(plan.clerks, group_names(plan))}
+    found: dict[str, list[str]] = {n: [] for n in names.values()}
+    for i, g in enumerate(roster(plan), start=1):
+        found[names[id(g)]].append(f"clerk{i:02d}")
+    return found
+
+
+def clerk_shifts(plan: DayPlan) -> list[tuple[int, ShiftCfg]]:
+    """The plan's shifts as (clerk index from 0 in roster order, shift): a group's shift goes to its
+    first clerk with no overlapping shift. Raises ValueError for an unknown clerk or group, a clerk
+    beyond the centre's counters, or a group out of free clerks."""
+    groups = clerks_by_group(plan)
+    index = {f"clerk{i:02d}": i - 1 for i in range(1, plan.roster_size + 1)}
+    taken: dict[int, list[ShiftCfg]] = {}
+
+    def free(i: int, shift: ShiftCfg) -> bool:
+        return all(minutes_of(shift.end) <= minutes_of(o.start) or minutes_of(o.end) <= minutes_of(shift.start)
+                   for o in taken.get(i, []))
+
+    out = []
+    for shift in plan.shifts:
+        if shift.clerk is not None:
+            if shift.clerk not in index:
+                raise ValueError(f"no clerk {shift.clerk} (the clerks are clerk01…clerk{plan.roster_size:02d})")
+            i = index[shift.clerk]
+            if not free(i, shift):
+                raise ValueError(f"{shift.clerk}'s shifts overlap")
+        else:
+            if shift.group not in groups:
+                raise ValueError(f"no clerk group {shift.group} (the groups: {', '.join(groups)})")
+            i = next((index[c] for c in groups[shift.group] if free(index[c], shift)), None)
+            if i is None:
+                raise ValueError(f"group {shift.group} has no free clerk for {shift.start}–{shift.end}")
+        if i >= plan.day.counters:
+            raise ValueError(f"clerk{i + 1:02d} has no counter: the centre has {plan.day.counters}")
+        taken.setdefault(i, []).append(shift)
+        out.append((i, shift))
+    return out

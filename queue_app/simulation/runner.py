@@ -30,10 +30,11 @@ from ..domain.access import SYSTEM
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
 from .kpis import Kpis, Outcome, kpis
-from .plan import DayPlan, Visitor, check_against, draw_visitors, minutes_of, roster
+from .plan import DayPlan, Visitor, check_against, clerk_shifts, draw_visitors, minutes_of, roster
 
 CENTRE = "SIM"
 ARRIVE, SHIFT, REACH, DONE, ABSENT = "arrive", "shift", "reach", "done", "absent"
+ON, OFF = "on", "off"  # a rostered clerk comes to the counter (shift start, break end) or leaves it
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Result:
     outcomes: list[Outcome]
     kpis: Kpis
     staffing: list[int] = field(default_factory=list)
+    clerk_hours: float = 0.0  # planned hours at a counter (plan.clerk_hours)
 
     @property
     def first_come_first_served(self) -> bool:
@@ -121,10 +123,12 @@ class Day:
 
     def run(self) -> list[Outcome]:
         opens = minutes_of(self.plan.day.opens)
+        self.schedule_roster()  # first: the hour's count (below) sees who came on at that minute
         for h in range(self.plan.day.hours):
             self.schedule(opens + 60 * h, SHIFT, h)
         self.book_appointments()
-        handled = {ARRIVE: self.arrive, SHIFT: self.shift, REACH: self.reach, DONE: self.done, ABSENT: self.absent}
+        handled = {ARRIVE: self.arrive, SHIFT: self.shift, REACH: self.reach, DONE: self.done, ABSENT: self.absent,
+                   ON: self.come, OFF: self.leave}
         while self.events:
             self.clock, _, kind, what = heapq.heappop(self.events)
             handled[kind](what)
@@ -196,9 +200,49 @@ class Day:
         average = handling_times(self.centre, now)[service]
         return position * average / serving
 
+    def schedule_roster(self) -> None:
+        """A roster's comings and goings; the day's closing ends no shift (see the module's doc)."""
+        closes = minutes_of(self.plan.day.closes)
+        for i, shift in clerk_shifts(self.plan):
+            desk = self.desks[i]
+            times = [minutes_of(shift.start)] + [m for a, b in shift.breaks for m in (minutes_of(a), minutes_of(b))]
+            times.append(minutes_of(shift.end))
+            for k, minute in enumerate(times):
+                if k % 2 == 0:
+                    self.schedule(minute, ON, desk)
+                elif minute < closes:
+                    self.schedule(minute, OFF, desk)
+
+    def come(self, desk: Desk) -> None:
+        from ..services import open_counter
+
+        if desk in self.on_duty:  # back before leaving (a break ended while the visit went on)
+            desk.leaving = False
+            return
+        if desk.leaving:  # still finishing a visit: simply stays
+            desk.leaving = False
+        else:
+            open_counter(desk.code, desk.username, now=self.at(self.clock), by=SYSTEM)
+        self.on_duty.append(desk)
+        if desk.ticket is None:
+            self.call(desk)
+
+    def leave(self, desk: Desk) -> None:
+        from ..services import close_counter
+
+        self.on_duty.remove(desk)
+        if desk.ticket is None:
+            self.idle.discard(desk.code)
+            close_counter(desk.code, by=SYSTEM)
+        else:
+            desk.leaving = True
+
     def shift(self, hour: int) -> None:
         from ..services import close_counter, open_counter
 
+        if self.plan.shifts:  # a roster: only note who is on at the hour
+            self.staffing.append(len(self.on_duty))
+            return
         wanted = min(self.plan.staffed(hour), len(self.desks))
         self.staffing.append(wanted)
         now = self.at(self.clock)
@@ -317,7 +361,7 @@ def simulate(
                 db.engine.dispose()
     d = plan.day
     figures = kpis(outcomes, d.target_wait_min, minutes_of(d.opens), d.hours)
-    return Result(plan, seed, policy, len(day.visitors), outcomes, figures, day.staffing)
+    return Result(plan, seed, policy, len(day.visitors), outcomes, figures, day.staffing, plan.clerk_hours())
 
 
 def simulation_app(url: str):

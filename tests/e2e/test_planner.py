@@ -118,3 +118,52 @@ def test_the_planner_on_a_phone_in_spanish_and_russian(manager, shots, lang):
     page.screenshot(path=shots / f"planner-phone-{lang}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # the table scrolls inside
     assert axe_problems(page) == []
+
+
+def test_a_manager_proposes_shifts_saves_a_draft_and_accepts_it(manager, shots):
+    # 09:00 needs two counters, 10:00 one; nobody is rostered: both hours short, red and in words.
+    page = manager
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, URL)
+    need = page.locator("#roster-table tbody tr", has=page.get_by_role("rowheader", name="09:00"))
+    expect(need).to_have_class("short")
+    expect(need).to_contain_text("Short: 2.0")
+    page.get_by_role("button", name="Propose shifts").click()
+    proposal = page.locator("#proposal li")
+    expect(proposal.first).to_be_visible()
+    names = proposal.all_inner_texts()
+    assert any("(clerk1)" in n for n in names) and all("(mia2)" not in n for n in names)  # clerks only, named
+    page.screenshot(path=shots / "planner-proposal-en.png", full_page=True)
+    page.get_by_role("button", name="Save as roster draft").click()
+    expect(page.get_by_text("The proposed shifts are saved as a roster draft.")).to_be_visible()
+    draft = page.locator("section.draft")
+    expect(draft).to_have_count(1)
+    expect(draft.locator("li").first).to_contain_text("clerk1")
+    assert axe_problems(page) == []
+    draft.get_by_role("button", name="Accept: replace the day's roster").focus()
+    page.keyboard.press("Enter")  # by keyboard
+    expect(page.get_by_text("The draft is accepted: the day's roster now holds its shifts.")).to_be_visible()
+    expect(page.locator("section.draft")).to_have_count(0)
+    expect(need).not_to_have_class("short")
+    expect(need).to_contain_text("Covered")
+    page.screenshot(path=shots / "planner-accepted-en.png", full_page=True)
+
+    page.goto("/manager/NYC/roster?week=2026-11-23")
+    shifts = page.locator("#day-2026-11-23 .shift")
+    expect(shifts.first).to_be_visible()
+    assert len(shifts.all_inner_texts()) == len(names)
+    page.screenshot(path=shots / "roster-after-draft-en.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["ar", "es"])
+def test_the_proposed_shifts_in_arabic_and_spanish(manager, shots, lang):
+    page = manager
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, URL + f"&lang={lang}&propose=1")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#proposal li").first).to_contain_text("clerk1")
+    expect(page.get_by_role("button", name={"ar": "حفظ كمسودة جدول ورديات", "es": "Guardar como borrador de turnos"}[lang]))\
+        .to_be_visible()
+    expect(page.locator("#roster-table tr.short").first).to_contain_text({"ar": "النقص", "es": "Faltan"}[lang])
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / f"planner-proposal-{lang}.png", full_page=True)

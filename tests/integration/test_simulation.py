@@ -93,3 +93,97 @@ def test_simulate_command_refuses_bad_input(runner, args, message):
     result = runner.invoke(args=["simulate", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def tiny_with(shifts: list[dict]) -> DayPlan:
+    from queue_app.simulation.roster import with_shifts
+    from queue_app.simulation.plan import ShiftCfg
+
+    return with_shifts(read_plan(TINY), [ShiftCfg.model_validate(s) for s in shifts])
+
+
+def test_a_roster_of_one_shift_replays_the_tiny_day_as_its_staffing_did(network):
+    result = simulate(tiny_with([{"clerk": "clerk01", "start": "09:00", "end": "10:00"}]), 1, network=network)
+    assert waits(result) == {"A": 0.0, "B": 19.5, "C": 7.5, "D": 23.0, "E": 0.0}
+    assert (result.staffing, result.clerk_hours) == ([1], 1.0)
+
+
+def test_a_break_closes_the_counter_after_the_visit_and_opens_it_when_it_ends(network):
+    # A done 09:10.5 → C called (7.5), at the counter 09:11 until 09:16: the break starts at 09:12,
+    # so the clerk leaves when C is done. Back at 09:22: E (slot 09:20) first → 2.0; done 09:27.5
+    # → B 25.5; done 09:33 → D 29.0, a no-show.
+    shift = {"group": "group1", "start": "09:00", "end": "10:00", "breaks": [["09:12", "09:22"]]}
+    result = simulate(tiny_with([shift]), 1, network=network)
+    assert waits(result) == {"A": 0.0, "B": 25.5, "C": 7.5, "D": 29.0, "E": 2.0}
+    assert result.clerk_hours == pytest.approx(50 / 60)
+
+
+@pytest.mark.parametrize("shifts, message", [
+    ([{"clerk": "clerk09", "start": "09:00", "end": "10:00"}], "no clerk clerk09"),
+    ([{"group": "desks", "start": "09:00", "end": "10:00"}], "no clerk group desks"),
+    ([{"clerk": "clerk01", "start": "09:00", "end": "10:00", "breaks": [["08:00", "09:30"]]}], "must fall within"),
+    ([{"clerk": "clerk01", "start": "09:00", "end": "09:40"}, {"clerk": "clerk01", "start": "09:30", "end": "10:00"}],
+     "overlap"),
+])
+def test_a_roster_that_does_not_fit_the_day_is_refused(shifts, message):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        tiny_with(shifts)
+
+
+def test_simulate_command_replays_a_roster_file_and_the_planners_roster(runner, tmp_path):
+    roster = tmp_path / "roster.toml"
+    roster.write_text('[[shifts]]\nclerk = "clerk01"\nstart = "09:00"\nend = "10:00"\n')
+    result = runner.invoke(args=["simulate", "--plan", str(TINY), "--roster", str(roster)])
+    assert result.exit_code == 0, result.output
+    assert "over 15 min target     40.0%" in result.output and "clerk-hours            1.0" in result.output
+
+    day = tmp_path / "small.toml"
+    day.write_text(SMALL_DAY)
+    planned = runner.invoke(args=["simulate", "--plan", str(day), "--roster", "planner"])
+    assert planned.exit_code == 0, planned.output
+    assert "clerk-hours" in planned.output and "called" in planned.output
+
+    bad = runner.invoke(args=["simulate", "--plan", str(TINY), "--roster", str(tmp_path / "none.toml")])
+    assert bad.exit_code == 2 and "no such file" in bad.output
+
+
+def clerk_hours(output: str) -> float:
+    return float(next(line for line in output.splitlines() if line.startswith("clerk-hours")).split()[-1])
+
+
+def test_simulate_command_replays_the_planners_roster_checked_by_simulation(runner, tmp_path):
+    from queue_app.simulation.roster import erlang_clerk_hours
+
+    day = tmp_path / "small.toml"
+    day.write_text(SMALL_DAY)
+    planned = runner.invoke(args=["simulate", "--plan", str(day), "--roster", "planner"])
+    checked = runner.invoke(args=["simulate", "--plan", str(day), "--roster", "planner", "--check"])
+    assert checked.exit_code == 0, checked.output
+    durations = {s.code: s.duration_min for s in read_network_file(DATA / "network.toml").services}
+    assert clerk_hours(planned.output) <= clerk_hours(checked.output) <= 1.1 * erlang_clerk_hours(read_plan(day), durations)
+
+
+SMALL_DAY = """
+[day]
+opens = "09:00"
+closes = "11:00"
+counters = 4
+[visitors]
+expected = 50
+by_hour = [2, 1]
+[mix]
+birth = 2
+passport = 1
+tax = 1
+[staffing]
+by_hour = [2, 3]
+[[clerks]]
+count = 2
+primary = ["birth", "passport"]
+[[clerks]]
+count = 2
+primary = ["tax"]
+secondary = ["birth"]
+"""
