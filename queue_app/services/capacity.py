@@ -10,7 +10,7 @@ from ..domain.capacity import slot_places
 from ..domain.slots import slot_grid
 from ..extensions import db
 from ..models import Centre, Counter, Service
-from .lookup import setting
+from .lookup import menu, setting
 from .roster import Duty, duty
 
 
@@ -21,7 +21,7 @@ def walk_in_share() -> float:
 
 def active_menu() -> frozenset[str]:
     """The codes of the network's active services: a clerk's minutes are shared among these."""
-    return frozenset(db.session.scalars(select(Service.code).where(Service.active.is_(True))))
+    return frozenset(menu())
 
 
 def counter_count(centre: Centre) -> int:

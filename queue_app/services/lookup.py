@@ -108,3 +108,9 @@ def service_durations() -> dict[str, float]:
     return cached("durations", lambda: dict(
         db.session.execute(select(Service.code, Service.duration_min).where(Service.active.is_(True))).all()
     ))
+
+
+def menu() -> list[str]:
+    """The codes of the network's active services, in menu order (the same menu at every centre)."""
+    return cached("menu", lambda: list(db.session.scalars(
+        select(Service.code).where(Service.active.is_(True)).order_by(Service.position, Service.code))))

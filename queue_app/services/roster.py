@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import AuditEvent, Centre, Service, Shift, Staff, StaffSkill, staff_centres
 from .access import authorise
 from .audit import audit
+from .lookup import menu
 from .tx import atomic
 
 EDITORS = (MANAGER, ADMIN, SYSTEM_ROLE)
@@ -200,11 +201,9 @@ def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
     _role_at(by, centre)
     rows = _rows(centre.id, day, day)
     skills = _skills({s.staff.username: s.staff for s in rows})
-    menu = list(db.session.scalars(select(Service.code).where(Service.active.is_(True))
-                                   .order_by(Service.position, Service.code)))
     hours = cover([_plan(s) for s in rows], opening_hours_of(centre.opening_hours, day, centre.tz), skills)
     rostered = bool(rows) or bool(db.session.scalar(select(set_clause(centre, day))))
-    return DayCoverage(centre.code, centre.tz, day, menu, hours, rostered)
+    return DayCoverage(centre.code, centre.tz, day, menu(), hours, rostered)
 
 
 @dataclass(frozen=True)
