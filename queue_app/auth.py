@@ -20,7 +20,7 @@ from .db import utcnow
 from .domain.access import Actor, covers
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
-from .services.people import hash_token
+from .services.people import hash_token, note_seen, stale_sighting
 
 # Flask-Login flashes this on the sign-in page when a page needs a signed-in person: in the page's
 # language (its own default is English, whatever the page says).
@@ -100,6 +100,8 @@ def principal_for_token(token: str) -> Principal | None:
         return None
     device = db.session.scalar(select(Device).where(Device.token_hash == digest))
     if device is not None and device.revoked_at is None:
+        if stale_sighting(device, now):
+            note_seen(device.id, now)
         return Principal(device=device)
     return None
 

@@ -196,6 +196,7 @@ class Device(db.Model):
     printer_uri: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # to the minute (auth.seen)
 
     centre: Mapped[Centre] = relationship()
 

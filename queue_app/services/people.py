@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from werkzeug.security import generate_password_hash
 
 from ..db import utcnow
@@ -119,6 +119,24 @@ def revoke_staff_token(token: str) -> bool:
         return False
     row.revoked_at = utcnow()
     return True
+
+
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def stale_sighting(device: Device, now: datetime) -> bool:
+    """Whether the device's last sighting is older than a minute (so it is worth writing)."""
+    return device.last_seen_at is None or now - device.last_seen_at >= SEEN_EVERY
+
+
+@atomic
+def note_seen(device_id: int, now: datetime) -> None:
+    """Record that a kiosk or display showed its token at `now` (at most once a minute a device)."""
+    db.session.execute(
+        update(Device).where(Device.id == device_id,
+                             or_(Device.last_seen_at.is_(None), Device.last_seen_at <= now - SEEN_EVERY))
+        .values(last_seen_at=now)
+    )
 
 
 @atomic
