@@ -72,6 +72,7 @@ def init_socketio(app: Flask) -> None:
     has it serve the face's namespace when the face's blueprint is registered."""
     from flask_socketio import SocketIO
 
+    from .catalogue_sync import init_app as init_catalogue_sync
     from .realtime import init_app as init_realtime
 
     SocketIO(
@@ -82,6 +83,7 @@ def init_socketio(app: Flask) -> None:
         cors_allowed_origins=[],  # same origin only
     )
     init_realtime(app)
+    init_catalogue_sync(app)
 
 
 def register_faces(app: Flask) -> None:

@@ -16,6 +16,7 @@ from collections import OrderedDict
 
 import simple_websocket.ws
 from flask import current_app
+from sqlalchemy import select
 from wsproto.extensions import PerMessageDeflate
 
 from .db import utcnow
@@ -24,7 +25,8 @@ from .extensions import db
 from .models import Centre, Counter, Ticket
 from .services import changes
 from .services.reading import queue_view
-from .services.screens import call_event, counter_state, manager_state, queue_summary, status_payload, waiting_status
+from .services.screens import (call_event, counter_state, display_state, manager_state, queue_summary, status_payload,
+                              waiting_status)
 
 REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
 SENT_MEMORY = 50_000  # rooms whose last payloads the notifier remembers, to skip repeats
@@ -193,6 +195,10 @@ def publish(committed: changes.Changes) -> None:
         if counter is not None and counter.centre_id in summaries:
             notifier.send("state", counter_state(counter, summaries[counter.centre_id]), "/counter",
                           counter_room(counter_id))
+    if committed.catalogue:  # the set-up changed: every screen gets a fresh snapshot (menu, hours)
+        for centre in db.session.scalars(select(Centre).where(Centre.active.is_(True))):
+            if listening("/display", centre_room(centre.id)):
+                notifier.send("state", display_state(centre), "/display", centre_room(centre.id))
     for centre_id, view in views.items():
         centre = centres[centre_id]
         listed = summaries[centre_id]["services"]

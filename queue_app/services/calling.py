@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select, text, update
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import SYSTEM, Actor
-from ..domain.errors import CounterBusy, CounterNotOpen, InvalidRequest
+from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest
 from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
@@ -185,6 +185,26 @@ def transfer(ticket_id: int, service_code: str, *, by: Actor, now: datetime | No
         appointment_id=ticket.appointment_id,
         by=by,
     )
+
+
+@atomic
+def reassign(ticket_id: int, service_code: str, *, by: Actor, now: datetime | None = None) -> Ticket:
+    """Move a waiting visitor to another service's line (their own was withdrawn): the same ticket,
+    number and arrival time, recorded as a "reassign" event (waiting → waiting, the old service as
+    its reason)."""
+    now = now or utcnow()
+    ticket = _locked_ticket(ticket_id, by)
+    if ticket.status != lc.WAITING:
+        raise IllegalTransition(f"only a waiting ticket moves to another line; this one is {ticket.status}")
+    service = service_by_code(service_code)
+    if service.id == ticket.service_id:
+        raise InvalidRequest("a ticket moves to another service than its own")
+    withdrawn = ticket.service.code
+    ticket.service_id = service.id
+    db.session.flush()
+    db.session.expire(ticket, ["service"])
+    record(ticket, "reassign", lc.WAITING, now, reason=withdrawn, by=by)
+    return ticket
 
 
 @atomic

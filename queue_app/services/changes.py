@@ -43,8 +43,10 @@ class Changes:
     calls: list[tuple[int, Call]] = field(default_factory=list)  # (centre id, call)
     others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
     appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
+    catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
 
     def merge(self, other: "Changes") -> None:
+        self.catalogue = self.catalogue or other.catalogue
         self.tickets += other.tickets
         self.counters += other.counters
         self.calls += other.calls
@@ -88,6 +90,12 @@ def centre_changed(centre_id: int) -> None:
     _pending().others.add(centre_id)
 
 
+def catalogue_changed() -> None:
+    """The network's set-up changed (a service, a centre's hours): every process forgets its cached
+    catalogue and every screen gets a fresh `state` once the change is committed."""
+    _pending().catalogue = True
+
+
 def appointment_booked(appointment_id: int, at) -> None:
     """An appointment was booked at `at` (the service's clock): its visitor is to be told."""
     _pending().appointments.append((appointment_id, BOOK, at))
@@ -106,8 +114,12 @@ def deliver() -> None:
     """Hand the committed transaction's changes to the listeners; a listener's failure is logged,
     never raised: the change itself has happened."""
     changes = db.session().info.pop(KEY, None)
-    if not changes or not (changes.centres() or changes.appointments):
+    if not changes or not (changes.centres() or changes.appointments or changes.catalogue):
         return
+    if changes.catalogue:
+        from .lookup import forget_catalogue  # lookup's cache is this module's listener's concern
+
+        forget_catalogue()  # before anyone is told, so what they read next is the new set-up
     try:
         for fn in current_app.extensions.get(LISTENERS, ()):
             try:

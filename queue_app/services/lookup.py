@@ -110,6 +110,11 @@ def service_durations() -> dict[str, float]:
     ))
 
 
+def catalogue_version() -> int:
+    """The set-up's version, bumped by every administrative change: screens renew their menus on it."""
+    return cached("catalogue_version", lambda: setting("catalogue").get("version", 0))
+
+
 def menu() -> list[str]:
     """The codes of the network's active services, in menu order (the same menu at every centre)."""
     return cached("menu", lambda: list(db.session.scalars(

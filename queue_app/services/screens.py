@@ -17,6 +17,7 @@ from ..models import Centre, Counter, Ticket
 from . import changes, dashboard
 from .calling import active_ticket
 from .overbooking import overbooked as overbooked_slots
+from .lookup import catalogue_version
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
 from .roster import rostered_until_closing
@@ -61,7 +62,7 @@ def opening(centre: Centre, now=None) -> dict:
 
 def display_state(centre: Centre) -> dict:
     return {**queue_summary(centre), "calls": recent_calls(centre.id), "timezone": centre.timezone,
-            **opening(centre)}
+            **opening(centre), "catalogue": catalogue_version()}
 
 
 def ticket_view(ticket: Ticket) -> dict:

@@ -39,6 +39,23 @@ def _hours(stored: dict) -> dict:
     return {"hours": hours, "exceptions": exceptions}
 
 
+def agency_entry(a: Agency) -> dict:
+    """An agency as the network file says it."""
+    return {"code": a.code, "name": a.name}
+
+
+def service_entry(s: Service) -> dict:
+    """A service as the network file says it."""
+    return {"code": s.code, "agency": s.agency.code, "prefix": s.prefix, "name": s.name,
+            "duration_min": s.duration_min, "weight": s.weight, "bookable": s.bookable,
+            "documents": s.documents or {}}
+
+
+def life_event_entry(e: LifeEvent) -> dict:
+    """A life event as the network file says it."""
+    return {"code": e.code, "name": e.name, "services": [s.code for s in e.services]}
+
+
 def _centres() -> list[tuple[bool, dict]]:
     counters = defaultdict(int)
     for centre_id in db.session.scalars(select(Counter.centre_id)):
@@ -74,13 +91,10 @@ def network_snapshot() -> Snapshot:
     network = {"name": setting("network").get("name", ""), "languages": [lang.code for lang in languages],
                "language_names": {lang.code: lang.name for lang in languages}}
     rows = {
-        "agencies": [(a.active, {"code": a.code, "name": a.name})
-                     for a in db.session.scalars(select(Agency).order_by(Agency.id))],
-        "services": [(s.active, {"code": s.code, "agency": s.agency.code, "prefix": s.prefix, "name": s.name,
-                                 "duration_min": s.duration_min, "weight": s.weight, "bookable": s.bookable,
-                                 "documents": s.documents or {}})
+        "agencies": [(a.active, agency_entry(a)) for a in db.session.scalars(select(Agency).order_by(Agency.id))],
+        "services": [(s.active, service_entry(s))
                      for s in db.session.scalars(select(Service).order_by(Service.position, Service.id))],
-        "life_events": [(e.active, {"code": e.code, "name": e.name, "services": [s.code for s in e.services]})
+        "life_events": [(e.active, life_event_entry(e))
                         for e in db.session.scalars(select(LifeEvent).order_by(LifeEvent.position, LifeEvent.id))],
         "centres": _centres(),
     }

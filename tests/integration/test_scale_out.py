@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -87,3 +88,32 @@ def test_a_bad_token_is_refused_by_the_production_server(two_servers):
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(f"{two_servers[0]}?centre=HQ", namespaces=["/display"], auth={"token": "forged"},
                        transports=["websocket"], wait_timeout=5)
+
+
+def test_an_admin_change_through_one_process_reaches_the_other_at_once(two_servers):
+    """The other process forgets its cached catalogue on the message queue, not after its 30 s."""
+    first, second = two_servers
+    create_user("ada", "admin", password=PASSWORD)
+    display = create_device("display", "HQ").token
+    db.session.commit()
+    admin = requests.post(first + "/api/v1/auth/token", json={"username": "ada", "password": PASSWORD},
+                          timeout=10).json()["token"]
+
+    def version_on_second() -> int:
+        """The set-up's version process 2 tells a screen connecting to it (cached there for 30 s)."""
+        screen = Screen(second, "/display", "centre=HQ", display)
+        try:
+            return screen.next("state")["catalogue"]
+        finally:
+            screen.close()
+
+    version = version_on_second()
+    name = {"en": "Driving licence", "es": "Permiso de conducir", "ru": "Права", "ar": "رخصة القيادة"}
+    added = requests.post(first + "/api/v1/admin/services", headers={"Authorization": f"Bearer {admin}"},
+                          json={"code": "driving", "agency": "passports", "prefix": "E", "name": name,
+                                "duration_min": 12}, timeout=10)
+    assert added.status_code == 201, added.text
+    deadline = time.monotonic() + 5  # the message crosses Redis; far within the cache's 30 s
+    while version_on_second() != version + 1:
+        assert time.monotonic() < deadline, "process 2 still holds the catalogue it cached"
+        time.sleep(0.2)

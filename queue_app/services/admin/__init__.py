@@ -1,0 +1,10 @@
+"""The network's administration (SPEC §12): each change one audited transaction, reaching every face."""
+from .catalogue import (
+    agencies, change_agency, change_life_event, change_service, create_agency, create_life_event, create_service,
+    life_events, services,
+)
+
+__all__ = [
+    "agencies", "change_agency", "change_life_event", "change_service", "create_agency", "create_life_event",
+    "create_service", "life_events", "services",
+]
