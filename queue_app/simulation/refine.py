@@ -15,18 +15,19 @@ break), a clerk with no shift given a 4-h one — always within the planner's sh
 replayed (then the next ones, if none helps) and the one that lowers the late count most per
 half-hour it costs is kept. Stuck, or out of budget, it gives back the first or last half-hour of a
 shift where fewest late visitors waited, if no more visitors are then late (at most TRIMS times).
-It stops when the aim holds or nothing helps. On the reference day it takes ~4½ minutes (20 days
-per candidate, ~0.4 s): too slow for the planner page, so it is an option of the simulator
+It stops when the aim holds or nothing helps. The seeds' visitors are drawn once (a roster does not
+change them: a fifth of a replay's time). On the reference day it takes ~4 minutes (20 days per
+candidate, ~0.26 s of CPU): too slow for the planner page, so it is an option of the simulator
 (`queue-app simulate --roster planner --check`, `bench/simulate.py --roster planner --check`).
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..domain.policy import PolicySettings
-from .plan import DayPlan, ShiftCfg, minutes_of, roster
+from .plan import DayPlan, ShiftCfg, Visitor, draw_visitors, minutes_of, roster
 from .replay import Catalogue, replay
 
 PLANNER_SEEDS = tuple(range(1001, 1021))  # the planner's own days; the bench draws seeds 1–10
@@ -120,14 +121,16 @@ def variants(d: Duty) -> list[tuple[Duty, int]]:
 
 
 def late_cells(plan: DayPlan, roster_duties: Sequence[Duty], catalogue: Catalogue, settings: PolicySettings,
-               seeds: Sequence[int]) -> tuple[int, float, Counter, int]:
-    """Visitors past the target over the seeds, their minutes past it, (service, slot) → how many
-    late visitors were waiting in that half-hour slot, and the visitors called."""
+               seeds: Sequence[int] | Mapping[int, Sequence[Visitor]]) -> tuple[int, float, Counter, int]:
+    """Visitors past the target over the seeds (or {seed: its visitors already drawn}), their minutes
+    past it, (service, slot) → how many late visitors were waiting in that half-hour slot, and the
+    visitors called."""
     rostered = plan.model_copy(update={"staffing": None, "shifts": shifts_of(roster_duties)})
     target = plan.day.target_wait_min
     late, excess, cells, called = 0, 0.0, Counter(), 0
     for seed in seeds:
-        for s in replay(rostered, seed, catalogue, settings):
+        drawn = seeds[seed] if isinstance(seeds, Mapping) else None
+        for s in replay(rostered, seed, catalogue, settings, drawn):
             called += 1
             if s.wait_min > target:
                 late += 1
@@ -144,6 +147,7 @@ def refine(plan: DayPlan, shifts: Sequence[ShiftCfg], catalogue: Catalogue, sett
     the target, adding at most `budget_min` clerk-minutes (see the module's doc)."""
     opens, closes = minutes_of(plan.day.opens), minutes_of(plan.day.closes)
     skills = {name: set(g.primary) | set(g.secondary) for name, g in zip(roster_names(plan), roster(plan))}
+    seeds = {seed: draw_visitors(plan, seed, catalogue.durations) for seed in seeds}  # once: a fifth of a replay
     current = duties(shifts)
     state = late_cells(plan, current, catalogue, settings, seeds)
     spent, trims = 0, TRIMS

@@ -15,11 +15,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ..domain.policy import Candidate, PolicySettings, Skills, choose_next, queue_pressure
-from .plan import DayPlan, clerk_shifts, draw_visitors, minutes_of, roster
+from .plan import DayPlan, Visitor, clerk_shifts, draw_visitors, minutes_of, roster
 
 MIDNIGHT = datetime(2026, 1, 1, tzinfo=timezone.utc)  # any: the policy sees only differences
 
@@ -64,10 +65,13 @@ def comings_and_goings(plan: DayPlan) -> list[tuple[int, int, bool]]:
     return found
 
 
-def replay(plan: DayPlan, seed: int, catalogue: Catalogue, settings: PolicySettings) -> list[Served]:
-    """Every called visitor of the seed's day under the plan's roster, or its staffing per hour."""
+def replay(plan: DayPlan, seed: int, catalogue: Catalogue, settings: PolicySettings,
+           visitors: Sequence[Visitor] | None = None) -> list[Served]:
+    """Every called visitor of the seed's day under the plan's roster, or its staffing per hour;
+    `visitors`: the seed's day already drawn (plan.draw_visitors), which a roster does not change."""
     durations = catalogue.durations
-    visitors = draw_visitors(plan, seed, durations)
+    if visitors is None:
+        visitors = draw_visitors(plan, seed, durations)
     opens = minutes_of(plan.day.opens)
     skills = [Skills.of(g.primary, g.secondary) for g in roster(plan)]
     events: list = []

@@ -107,3 +107,17 @@ def test_a_half_hour_where_nobody_waited_is_given_back():
     assert cost == -30 and after[0] <= state[0]
     assert sum(d.minutes for d in trimmed) == sum(d.minutes for d in current) - 30
     assert [d.parts for d in trimmed if d.minutes == 150] in ([((570, 720),)],)  # the quiet 09:00–09:30 goes
+
+
+def test_the_check_counts_the_same_with_the_seeds_visitors_drawn_once():
+    from queue_app.simulation.plan import draw_visitors, read_plan
+    from queue_app.simulation.refine import late_cells
+
+    plan = read_plan()  # the reference day: drawn visitors, not written ones
+    catalogue = Catalogue({s: 15.0 for s in plan.mix}, {s: 1.0 for s in plan.mix}, frozenset())
+    roster_duties = [Duty(f"clerk{i:02d}", ((480, 960),)) for i in range(1, 21)]
+    drawn = {seed: draw_visitors(plan, seed, catalogue.durations) for seed in (3, 4)}
+    assert late_cells(plan, roster_duties, catalogue, FIFO, drawn) == late_cells(plan, roster_duties, catalogue, FIFO, (3, 4))
+    assert late_cells(plan, roster_duties, catalogue, FIFO, (3, 4))[0] > 0  # a day where the count means something
+    rostered = plan.model_copy(update={"staffing": None, "shifts": shifts_of(roster_duties)})
+    assert replay(rostered, 3, catalogue, FIFO, drawn[3]) == replay(rostered, 3, catalogue, FIFO)
