@@ -87,7 +87,7 @@ def network_counts() -> Loaded:
     return Loaded(
         count(Language), count(Agency, Agency.active.is_(True)), count(Service, Service.active.is_(True)),
         count(LifeEvent, LifeEvent.active.is_(True)), count(Centre, open_centre),
-        count(Counter, Counter.centre_id.in_(select(Centre.id).where(open_centre))),
+        count(Counter, Counter.active.is_(True), Counter.centre_id.in_(select(Centre.id).where(open_centre))),
         count(Device, Device.revoked_at.is_(None), Device.centre_id.in_(select(Centre.id).where(open_centre))),
         count(Staff, Staff.active.is_(True)),
     )
