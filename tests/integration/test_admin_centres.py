@@ -12,7 +12,7 @@ from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import AuditEvent, Centre, Counter
 from queue_app.services import book, call_next, close_counter, issue_ticket, open_counter, slots
-from tests.conftest import open_desk
+from tests.conftest import NETWORK, open_desk
 from tests.integration.test_catalogue import network_cli
 
 NAME = {"en": "Madrid 2", "es": "Madrid 2", "ru": "Мадрид 2", "ar": "مدريد 2"}
@@ -197,6 +197,7 @@ def test_a_holiday_today_closes_the_centre_at_the_kiosk(api, admin):
 
 @pytest.mark.parametrize("day, body, field", [
     ("2030-02-30", {"hours": "closed"}, "date"),
+    ("20300101", {"hours": "closed"}, "date"),
     ("2020-01-01", {"hours": "closed"}, "date"),
     ("2030-01-01", {"hours": "14:00-10:00"}, "hours"),
     ("2030-01-01", {"hours": "all day"}, "hours"),
@@ -267,3 +268,27 @@ def test_export_after_centre_changes_imports_with_no_difference(api, admin, runn
     exported = tmp_path / "exported.toml"
     network_cli(runner, "export", str(exported))
     assert network_cli(runner, "import", "--dry-run", str(exported)) == ["no changes"]
+
+
+
+
+def test_a_network_file_with_more_counters_brings_retired_ones_back_first(api, admin, runner):
+    assert patch(api, "/api/v1/admin/counters/NYC-02", admin, active=False).status_code == 200
+    assert "NYC" in " ".join(network_cli(runner, "import", "--dry-run", str(NETWORK)))  # 3 counters, the file 4
+    network_cli(runner, "import", str(NETWORK))
+    assert [c["code"] for c in api.get("/api/v1/centres/NYC/counters").get_json()] == [
+        "NYC-01", "NYC-02", "NYC-03", "NYC-04"]
+    assert network_cli(runner, "import", "--dry-run", str(NETWORK))[0] == "no changes"  # (ada is left as she is)
+def test_a_holiday_today_reaches_the_display_at_once(api, admin, live_server):
+    from tests.sockets import Screen
+
+    display = Screen(live_server, "/display", "centre=HQ", api.device("display", "HQ"))
+    try:
+        assert display.next("state")["open_now"] is True
+        today = utcnow().astimezone(db.session.scalar(select(Centre).where(Centre.code == "HQ")).tz).date()
+        assert api.call("PUT", f"/api/v1/admin/centres/HQ/exceptions/{today}", admin,
+                        json={"hours": "closed", "note": "Holiday"}).status_code == 200
+        closed = display.next("state", where=lambda s: not s["open_now"])
+        assert closed["next_opening"].startswith((today + timedelta(days=1)).isoformat())
+    finally:
+        display.close()

@@ -9,6 +9,7 @@ centre or counter is never retired while something is in flight there.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -40,6 +41,7 @@ POLICY = ("target_wait_min", "recall_limit", "call_timeout_min")
 ADMIN_FIELDS = frozenset({"name", "address", "timezone", "hours", *POLICY, "active"})
 MANAGER_FIELDS = frozenset({"hours"})  # SPEC §12: managers change their centres' hours, not the rest
 NOTE_MAX = 200
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _checked(model: type[BaseModel], name: str, value):
@@ -180,9 +182,11 @@ def _check_idle(centre: Centre, now: datetime) -> None:
 
 def _day(text: str, centre: Centre, now: datetime) -> date:
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(text) if ISO_DATE.fullmatch(text) else None
     except ValueError:
-        raise invalid("date", f"{text!r} is not a date (YYYY-MM-DD)") from None
+        day = None
+    if day is None:
+        raise invalid("date", f"{text!r} is not a date (YYYY-MM-DD)")
     if day < now.astimezone(centre.tz).date():
         raise invalid("date", f"{day} has passed at centre {centre.code}")
     return day
