@@ -12,12 +12,11 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span
+from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span, timezone_problem, weekly_problems
 from .environment import DEFAULT_CONFIG, config_file  # noqa: F401 (DEFAULT_CONFIG: where the demo network is)
 
 
@@ -250,25 +249,9 @@ def check_references(cfg: NetworkConfig) -> list[str]:
         where = _label("centres", i, c.code)
         texts(where, "name", c.name)
         texts(where, "address", c.address)
-        try:
-            ZoneInfo(c.timezone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
-            errors.append(f"{where}: timezone {c.timezone!r} is not an IANA timezone (e.g. Europe/Madrid)")
-        if isinstance(c.hours, str):
-            if c.hours != ALWAYS:
-                errors.append(f'{where}: hours must be "{ALWAYS}" or a table of weekdays, not {c.hours!r}')
-        else:
-            for day in c.hours:
-                if day not in WEEKDAYS:
-                    errors.append(f"{where}: hours.{day} is not a weekday ({', '.join(WEEKDAYS)})")
-            for day in WEEKDAYS:
-                if day not in c.hours:
-                    errors.append(f'{where}: hours.{day} is missing (write "closed" for a closed day)')
-                    continue
-                try:
-                    parse_span(c.hours[day])
-                except ValueError as exc:
-                    errors.append(f"{where}: hours.{day}: {exc}")
+        if problem := timezone_problem(c.timezone):
+            errors.append(f"{where}: {problem}")
+        errors += [f"{where}: {problem}" for problem in weekly_problems(c.hours).values()]
         seen_days: dict = {}
         for j, e in enumerate(c.exceptions):
             if e.date in seen_days:

@@ -93,7 +93,7 @@ class Centre(db.Model):
     call_timeout_min: Mapped[int] = mapped_column(default=5)
     active: Mapped[bool] = mapped_column(default=True)
 
-    counters: Mapped[list[Counter]] = relationship(back_populates="centre", order_by="Counter.number")
+    counters: Mapped[list[Counter]] = relationship(back_populates="centre", order_by="Counter.number")  # retired too
 
     @property
     def tz(self) -> ZoneInfo:
@@ -176,6 +176,7 @@ class Counter(db.Model):
     skills: Mapped[dict] = mapped_column(JSON, default=dict)  # {"primary": [...], "secondary": [...]}
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())  # False: retired
 
     centre: Mapped[Centre] = relationship(back_populates="counters")
     staff: Mapped[Staff | None] = relationship()

@@ -8,19 +8,11 @@ from .admin_schemas import (
     ServiceChange, ServiceIn,
 )
 from .blueprint import Blueprint
-from .schemas import ErrorSchema
 
 blp = Blueprint("admin_catalogue", __name__, url_prefix="/api/v1/admin",
                 description="Administration: the network's catalogue (SPEC §12). Every change is audited.")
 READERS = ("admin", "manager")
-
-
-def refusals(*statuses: int):
-    def decorate(view):
-        for status in (401, 403, *statuses):
-            view = blp.alt_response(status, schema=ErrorSchema)(view)
-        return view
-    return decorate
+refusals = blp.refusals
 
 
 @blp.get("/agencies")

@@ -17,3 +17,13 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def refusals(self, *statuses: int):
+        """Document a staff view's error answers: 401 and 403, and the `statuses` given."""
+        from .schemas import ErrorSchema
+
+        def decorate(view):
+            for status in (401, 403, *statuses):
+                view = self.alt_response(status, schema=ErrorSchema)(view)
+            return view
+        return decorate

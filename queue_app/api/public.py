@@ -72,7 +72,7 @@ def centre_detail(centre):
 def counters(centre):
     """The centre's counters, open or not (no staff names)."""
     place = centre_by_code(centre)
-    rows = db.session.scalars(select(Counter).where(Counter.centre_id == place.id).order_by(Counter.number)).all()
+    rows = db.session.scalars(select(Counter).where(Counter.centre_id == place.id, Counter.active.is_(True)).order_by(Counter.number)).all()
     return [{"code": c.code, "number": c.number, "name": c.name, "open": c.state == COUNTER_OPEN, "state": c.state}
             for c in rows]
 

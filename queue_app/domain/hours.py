@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24/7"
@@ -35,6 +35,34 @@ def format_span(span: Span | None) -> str:
         return CLOSED
     opens, closes = span
     return f"{opens:%H:%M}-{'24:00' if closes is None else f'{closes:%H:%M}'}"
+
+
+def timezone_problem(name: str) -> str | None:
+    """Why `name` is not an IANA timezone, or None."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
+        return f"timezone {name!r} is not an IANA timezone (e.g. Europe/Madrid)"
+    return None
+
+
+def weekly_problems(hours) -> dict[str, str]:
+    """What is wrong with a centre's hours as the network file writes them ("24/7" or a span or
+    "closed" for every weekday), by field ("hours.mon"); each message names its field. {} if nothing."""
+    if isinstance(hours, str) or not isinstance(hours, dict):
+        return {} if hours == ALWAYS else {
+            "hours": f'hours must be "{ALWAYS}" or a table of weekdays, not {hours!r}'}
+    problems = {f"hours.{day}": f"hours.{day} is not a weekday ({', '.join(WEEKDAYS)})"
+                for day in hours if day not in WEEKDAYS}
+    for day in WEEKDAYS:
+        if day not in hours:
+            problems[f"hours.{day}"] = f'hours.{day} is missing (write "{CLOSED}" for a closed day)'
+            continue
+        try:
+            parse_span(hours[day])
+        except (ValueError, TypeError) as exc:
+            problems[f"hours.{day}"] = f"hours.{day}: {exc}"
+    return problems
 
 
 @dataclass(frozen=True)
@@ -195,3 +223,30 @@ def openness(hours: OpeningHours, tz: ZoneInfo, at: datetime, within_days: int =
         last += timedelta(days=1)
     closes = hours.closing_of(last, tz)
     return Openness(True, closes, next_opening(hours, tz, closes, within_days))
+
+
+# ---- changing a centre's stored hours (the administration) -------------------------------------
+
+def with_weekly(stored: dict, hours: str | dict[str, str]) -> dict:
+    """The stored hours with new weekly ones ("24/7" or a span per weekday, checked by
+    `weekly_problems`); exception days and their notes kept."""
+    current = OpeningHours.from_json(stored)
+    always = hours == ALWAYS
+    weekly = {} if always else {d: parse_span(hours[d]) for d in WEEKDAYS}
+    return {**stored, **OpeningHours(always, weekly, current.exceptions).to_json()}
+
+
+def with_exception(stored: dict, day: date, span: str | None, note: str | None = None) -> dict:
+    """The stored hours with `day` an exception day of `span` ("closed" or "HH:MM-HH:MM") and its
+    note, or with the day's exception removed when `span` is None."""
+    current = OpeningHours.from_json(stored)
+    exceptions, notes = dict(current.exceptions), dict(stored.get("notes") or {})
+    exceptions.pop(day, None)
+    notes.pop(day.isoformat(), None)
+    if span is not None:
+        exceptions[day] = parse_span(span)
+        if note:
+            notes[day.isoformat()] = note
+    out = {**stored, **OpeningHours(current.always_open, current.weekly, exceptions).to_json()}
+    out.pop("notes", None)
+    return {**out, "notes": dict(sorted(notes.items()))} if notes else out

@@ -25,7 +25,8 @@ def active_menu() -> frozenset[str]:
 
 
 def counter_count(centre: Centre) -> int:
-    return db.session.scalar(select(func.count()).select_from(Counter).where(Counter.centre_id == centre.id))
+    return db.session.scalar(select(func.count()).select_from(Counter).where(Counter.centre_id == centre.id,
+                                                                              Counter.active.is_(True)))
 
 
 def day_places(centre: Centre, service: Service, day: date, walk_in_share: float, on: Duty | None = None,

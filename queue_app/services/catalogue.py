@@ -87,10 +87,23 @@ def network_counts() -> Loaded:
     return Loaded(
         count(Language), count(Agency, Agency.active.is_(True)), count(Service, Service.active.is_(True)),
         count(LifeEvent, LifeEvent.active.is_(True)), count(Centre, open_centre),
-        count(Counter, Counter.centre_id.in_(select(Centre.id).where(open_centre))),
+        count(Counter, Counter.active.is_(True), Counter.centre_id.in_(select(Centre.id).where(open_centre))),
         count(Device, Device.revoked_at.is_(None), Device.centre_id.in_(select(Centre.id).where(open_centre))),
         count(Staff, Staff.active.is_(True)),
     )
+
+
+def _ensure_counters(centre: Centre, wanted: int) -> None:
+    """Give the centre at least `wanted` active counters: retired ones back first (lowest number
+    first), then new ones numbered after its last (the file never retires one: the diff says so)."""
+    rows = db.session.scalars(select(Counter).where(Counter.centre_id == centre.id).order_by(Counter.number)).all()
+    short = wanted - sum(c.active for c in rows)
+    retired = [c for c in rows if not c.active][:max(short, 0)]
+    for counter in retired:
+        counter.active = True
+    last = rows[-1].number if rows else 0
+    for n in range(last + 1, last + 1 + short - len(retired)):
+        db.session.add(Counter(code=f"{centre.code}-{n:02d}", centre_id=centre.id, number=n, name=f"{n}"))
 
 
 def import_network(cfg: NetworkConfig, *, dry_run: bool = False) -> NetworkDiff:
@@ -176,10 +189,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
         )
         db.session.flush()
         centres[c.code] = centre
-        for n in range(1, c.counters + 1):
-            code = f"{c.code}-{n:02d}"
-            if db.session.scalar(select(Counter.id).where(Counter.code == code)) is None:
-                db.session.add(Counter(code=code, centre_id=centre.id, number=n, name=f"{n}"))
+        _ensure_counters(centre, c.counters)
         counters += c.counters
         for kind, items in (("kiosk", c.kiosks), ("display", c.displays)):
             for item in items:

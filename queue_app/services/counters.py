@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import CLERK, Actor
-from ..domain.errors import CounterBusy, Forbidden, InvalidRequest, SkillNotAllowed
+from ..domain.errors import CounterBusy, Forbidden, InvalidRequest, NotFound, SkillNotAllowed
 from ..extensions import db
 from ..models import Counter
 from . import changes
@@ -35,6 +35,8 @@ def open_counter(
     now = now or utcnow()
     counter = counter_by_code(counter_code, lock=True)
     role = authorise_counter(by, counter, opening=True)
+    if not counter.active:
+        raise NotFound(f"counter {counter.code} is retired: choose another counter")
     staff = staff_by_username(username)
     if role == CLERK and staff.id != by.staff_id:
         raise Forbidden(f"{by.name} may open a counter only for themselves")

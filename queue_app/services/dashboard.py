@@ -72,7 +72,7 @@ def counters(centre: Centre) -> dict:
     Closed counters are only counted: a big centre has dozens, and they say nothing more.
     """
     rows = db.session.scalars(
-        select(Counter).options(joinedload(Counter.staff)).where(Counter.centre_id == centre.id)
+        select(Counter).options(joinedload(Counter.staff)).where(Counter.centre_id == centre.id, Counter.active.is_(True))
         .order_by(Counter.id)
     ).all()
     active = {

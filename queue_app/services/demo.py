@@ -113,7 +113,7 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
     t = _start_of_replay(centre, now)
     clerks = [s for s in db.session.scalars(select(Staff).where(Staff.role == "clerk", Staff.active.is_(True)))
               if centre in s.centres and s.skills]
-    desks = db.session.scalars(select(Counter).where(Counter.centre_id == centre.id).order_by(Counter.number)).all()
+    desks = db.session.scalars(select(Counter).where(Counter.centre_id == centre.id, Counter.active.is_(True)).order_by(Counter.number)).all()
     opened = []
     for clerk, desk in zip(clerks, desks):
         try:

@@ -57,6 +57,15 @@ def centre_by_code(code: str) -> Centre:
     return centre
 
 
+def any_centre(code: str, *, lock: bool = False) -> Centre:
+    """A centre by code, active or not (the roster's and the administration's), locked if asked."""
+    query = select(Centre).where(Centre.code == code)
+    centre = db.session.scalar(query.with_for_update() if lock else query)
+    if centre is None:
+        raise NotFound(f"no centre with code {code!r}")
+    return centre
+
+
 def service_by_code(code: str) -> Service:
     service = db.session.scalar(_SERVICE, {"code": code})
     if service is None:

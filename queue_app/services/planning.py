@@ -22,6 +22,7 @@ from ..domain.appointments import LIVE
 from ..domain.errors import InvalidRequest
 from ..extensions import db
 from ..models import Appointment, Centre, Service, StaffingPlan, Ticket
+from .capacity import counter_count
 from .lookup import centre_by_code
 from .tx import atomic
 
@@ -190,7 +191,7 @@ def day_plan(centre_code: str, day: date, share: float = erlang.DEFAULT_SHARE,
 
 def plan_limit(centre: Centre) -> int:
     """The most counters one can plan in an hour: the centre's desks."""
-    return len(centre.counters)
+    return counter_count(centre)
 
 
 @atomic

@@ -15,13 +15,13 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.access import ADMIN, CLERK, MANAGER, SYSTEM_ROLE, Actor
-from ..domain.errors import DomainError, Forbidden, InvalidRequest, NotFound
+from ..domain.errors import DomainError, Forbidden, InvalidRequest
 from ..domain.roster import Break, HourCover, ShiftPlan, check_roster, coverage as cover, opening_hours_of
 from ..extensions import db
 from ..models import AuditEvent, Centre, Service, Shift, Staff, StaffSkill, staff_centres
 from .access import authorise
 from .audit import audit
-from .lookup import menu
+from .lookup import any_centre, menu
 from .tx import atomic
 
 EDITORS = (MANAGER, ADMIN, SYSTEM_ROLE)
@@ -45,14 +45,6 @@ class DayCoverage:
     menu: list[str]  # the network's active services, in menu order
     hours: list[HourCover]
     rostered: bool = True  # False: the day's roster was never set (see `Duty`)
-
-
-def _centre(code: str, *, lock: bool = False) -> Centre:
-    query = select(Centre).where(Centre.code == code)
-    centre = db.session.scalar(query.with_for_update() if lock else query)
-    if centre is None:
-        raise NotFound(f"no centre with code {code!r}")
-    return centre
 
 
 def _role_at(by: Actor, centre: Centre) -> str:
@@ -137,7 +129,7 @@ def _sorted(plans: Iterable[ShiftPlan]) -> list[ShiftPlan]:
 
 def roster(centre_code: str, day: date, *, by: Actor) -> Roster:
     """The centre's shifts on a local day: all of them for its managers and admins, a clerk's own for a clerk."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     role = _role_at(by, centre)
     plans = [_plan(s) for s in _rows(centre.id, day, day) if role != CLERK or s.staff_id == by.staff_id]
     return Roster(centre.code, centre.tz, day, _sorted(plans))
@@ -146,7 +138,7 @@ def roster(centre_code: str, day: date, *, by: Actor) -> Roster:
 @atomic
 def replace_roster(centre_code: str, day: date, shifts: Sequence[ShiftPlan], *, by: Actor) -> Roster:
     """Replace the centre's shifts of a local day (managers of the centre, admins); audited."""
-    centre = _centre(centre_code, lock=True)
+    centre = any_centre(centre_code, lock=True)
     _editor(by, centre)
     before = [shift_json(_plan(s)) for s in _rows(centre.id, day, day)]
     db.session.execute(delete(Shift).where(Shift.centre_id == centre.id, Shift.day == day))
@@ -173,7 +165,7 @@ def _moved(plan: ShiftPlan, tz: ZoneInfo) -> ShiftPlan:
 def copy_week(centre_code: str, week_of: date, *, by: Actor, replace: bool = False) -> list[Roster]:
     """Copy the shifts of the week (Monday to Sunday) holding `week_of` to the next week; refused
     when that week already has shifts unless `replace`. Returns the next week's rosters; audited."""
-    centre = _centre(centre_code, lock=True)
+    centre = any_centre(centre_code, lock=True)
     _editor(by, centre)
     monday = week_of - timedelta(days=week_of.weekday())
     target = monday + timedelta(days=7)
@@ -197,7 +189,7 @@ def copy_week(centre_code: str, week_of: date, *, by: Actor, replace: bool = Fal
 
 def coverage(centre_code: str, day: date, *, by: Actor) -> DayCoverage:
     """For each opening hour of the centre's local day, the clerk-minutes on duty per service."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     _role_at(by, centre)
     rows = _rows(centre.id, day, day)
     skills = _skills({s.staff.username: s.staff for s in rows})
@@ -302,7 +294,7 @@ def rostered_until_closing(centre: Centre, now: datetime) -> frozenset[str]:
 def gaps_ahead(centre_code: str, now: datetime, *, by: Actor, days: int = 8) -> list[dict]:
     """From the centre's local today on, `days` days: each day's (hour, service) pairs of the
     menu that no rostered clerk covers (today: only the hours not yet over), and whether it opens."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     today = now.astimezone(centre.tz).date()
     found = []
     for offset in range(days):

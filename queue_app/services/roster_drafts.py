@@ -24,8 +24,9 @@ from ..domain.roster import Break, ShiftPlan, opening_hours_of
 from ..extensions import db
 from ..models import RosterDraft, Service, Staff, staff_centres
 from .audit import audit
+from .lookup import any_centre
 from .planning import day_plan
-from .roster import Roster, _centre, _editor, replace_roster, roster, shift_json
+from .roster import Roster, _editor, replace_roster, roster, shift_json
 from .tx import atomic
 
 ENTITY = "roster_draft"
@@ -56,7 +57,7 @@ def _desks(centre) -> tuple[list[shift_planner.Desk], dict[str, list[str]]]:
 def propose(centre_code: str, day: date, *, by: Actor, share: float = erlang.DEFAULT_SHARE) -> list[ShiftPlan]:
     """The planner's shifts for the centre's local `day` (none when it is closed or no demand is
     expected); managers of the centre and admins."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     _editor(by, centre)
     plan = day_plan(centre.code, day, share)
     tz = centre.tz
@@ -85,7 +86,7 @@ def propose(centre_code: str, day: date, *, by: Actor, share: float = erlang.DEF
 
 
 def centre_tz(centre_code: str) -> ZoneInfo:
-    return _centre(centre_code).tz
+    return any_centre(centre_code).tz
 
 
 def draft_shifts(draft: RosterDraft) -> list[ShiftPlan]:
@@ -100,7 +101,7 @@ def draft_shifts(draft: RosterDraft) -> list[ShiftPlan]:
 def save_draft(centre_code: str, day: date, *, by: Actor, share: float = erlang.DEFAULT_SHARE,
                now: datetime | None = None) -> RosterDraft:
     """Propose the day's shifts and store them as a draft; audited."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     shifts = [shift_json(p) for p in propose(centre.code, day, by=by, share=share)]
     draft = RosterDraft(centre_id=centre.id, day=day, shifts=shifts, created_by_staff_id=by.staff_id,
                         created_at=now or utcnow())
@@ -112,7 +113,7 @@ def save_draft(centre_code: str, day: date, *, by: Actor, share: float = erlang.
 
 def drafts(centre_code: str, day: date, *, by: Actor) -> list[RosterDraft]:
     """The centre's drafts for `day`, newest first (accepted ones too)."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     _editor(by, centre)
     return list(db.session.scalars(select(RosterDraft).where(RosterDraft.centre_id == centre.id,
                                                              RosterDraft.day == day)
@@ -131,7 +132,7 @@ def _draft(centre, draft_id: int) -> RosterDraft:
 @atomic
 def accept_draft(centre_code: str, draft_id: int, *, by: Actor, now: datetime | None = None) -> Roster:
     """Replace the draft's day's roster by its shifts (audited as a roster change) and mark it accepted."""
-    centre = _centre(centre_code, lock=True)
+    centre = any_centre(centre_code, lock=True)
     _editor(by, centre)
     draft = _draft(centre, draft_id)
     roster = replace_roster(centre.code, draft.day, draft_shifts(draft), by=by)
@@ -143,7 +144,7 @@ def accept_draft(centre_code: str, draft_id: int, *, by: Actor, now: datetime | 
 @atomic
 def discard_draft(centre_code: str, draft_id: int, *, by: Actor) -> None:
     """Delete a draft not yet accepted; audited."""
-    centre = _centre(centre_code, lock=True)
+    centre = any_centre(centre_code, lock=True)
     _editor(by, centre)
     draft = _draft(centre, draft_id)
     audit(by, ENTITY, f"{centre.code}:{draft.id}", "discard", centre_id=centre.id, before=draft.shifts)
@@ -153,7 +154,7 @@ def discard_draft(centre_code: str, draft_id: int, *, by: Actor) -> None:
 def on_duty_by_hour(centre_code: str, day: date, *, by: Actor) -> dict[int, float]:
     """Clerks on duty per opening hour (local hour → clerk-minutes on duty, breaks out, ÷ the minutes
     the centre is open in it) from the day's roster."""
-    centre = _centre(centre_code)
+    centre = any_centre(centre_code)
     shifts = roster(centre.code, day, by=by).shifts
     found = {}
     for label, start, end in opening_hours_of(centre.opening_hours, day, centre.tz):

@@ -27,7 +27,7 @@ class Snapshot:
     dormant: dict  # deactivated agencies, services, life events and centres, in the same shape
 
 
-def _section(name: str, model: type[BaseModel]) -> dict:
+def section(name: str, model: type[BaseModel]) -> dict:
     """A stored settings section over its defaults (a database older than a setting lacks it)."""
     stored = setting(name)
     return {**model().model_dump(), **{k: v for k, v in stored.items() if k in model.model_fields}}
@@ -56,18 +56,23 @@ def life_event_entry(e: LifeEvent) -> dict:
     return {"code": e.code, "name": e.name, "services": [s.code for s in e.services]}
 
 
+def centre_entry(c: Centre, counters: int) -> dict:
+    """A centre as the network file says it, its devices apart; `counters`: its active counters."""
+    return {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, **_hours(c.hours),
+            "target_wait_min": c.target_wait_min, "recall_limit": c.recall_limit,
+            "call_timeout_min": c.call_timeout_min, "counters": counters}
+
+
 def _centres() -> list[tuple[bool, dict]]:
     counters = defaultdict(int)
-    for centre_id in db.session.scalars(select(Counter.centre_id)):
+    for centre_id in db.session.scalars(select(Counter.centre_id).where(Counter.active.is_(True))):
         counters[centre_id] += 1
     devices = defaultdict(list)
     for d in db.session.scalars(select(Device).where(Device.revoked_at.is_(None)).order_by(Device.id)):
         devices[d.centre_id, d.kind].append({"name": d.name, "printer": d.printer_uri})
     out = []
     for c in db.session.scalars(select(Centre).order_by(Centre.id)):
-        entry = {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, **_hours(c.hours),
-                 "target_wait_min": c.target_wait_min, "recall_limit": c.recall_limit,
-                 "call_timeout_min": c.call_timeout_min, "counters": counters[c.id],
+        entry = {**centre_entry(c, counters[c.id]),
                  "kiosks": devices[c.id, "kiosk"], "displays": devices[c.id, "display"]}
         out.append((c.active, entry))
     return out
@@ -87,7 +92,7 @@ def _staff() -> list[dict]:
 def network_snapshot() -> Snapshot:
     """Read the whole network, deactivated rows apart in `dormant`, in the caller's transaction."""
     languages = list(db.session.scalars(select(Language).order_by(Language.position)))
-    sections = {name: _section(name, model) for name, model in SECTIONS.items()}
+    sections = {name: section(name, model) for name, model in SECTIONS.items()}
     network = {"name": setting("network").get("name", ""), "languages": [lang.code for lang in languages],
                "language_names": {lang.code: lang.name for lang in languages}}
     rows = {

@@ -3,8 +3,10 @@ from .catalogue import (
     agencies, change_agency, change_life_event, change_service, create_agency, create_life_event, create_service,
     life_events, services,
 )
+from .centres import add_counter, centres, change_centre, change_counter, create_centre, remove_exception, set_exception
 
 __all__ = [
     "agencies", "change_agency", "change_life_event", "change_service", "create_agency", "create_life_event",
     "create_service", "life_events", "services",
+    "add_counter", "centres", "change_centre", "change_counter", "create_centre", "remove_exception", "set_exception",
 ]
