@@ -4,6 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from printers import open_printer
+
 from ..services.people import KINDS, ROLES
 from .schemas import Flag, Name, Strict
 
@@ -11,9 +13,20 @@ Username = lambda **kw: fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-
 CentreCode = lambda **kw: fields.String(validate=validate.Length(min=1, max=12), **kw)  # noqa: E731
 Skills = lambda **kw: fields.List(fields.String(validate=validate.Length(min=1, max=40)),  # noqa: E731
                                   validate=validate.Length(max=400), **kw)
-PrinterUri = lambda **kw: fields.String(validate=validate.Length(min=1, max=255), metadata={  # noqa: E731
-    "description": "the kiosk's printer: tcp://host:9100, usb://VID:PID, serial:///dev/ttyS0, file:///dev/usb/lp0, "
-                   "pdf://folder"}, **kw)
+
+
+def printer_uri(value: str) -> None:
+    """A printer URI the printers package can open (no connection is made)."""
+    try:
+        open_printer(value)
+    except ValueError as exc:
+        raise ma.ValidationError(str(exc)) from None
+
+
+PrinterUri = lambda **kw: fields.String(  # noqa: E731
+    validate=[validate.Length(min=1, max=255), printer_uri], metadata={
+        "description": "the kiosk's printer: tcp://host:9100, usb://VID:PID, serial:///dev/ttyS0, file:///dev/usb/lp0, "
+                       "pdf://folder"}, **kw)
 
 
 class StaffOut(ma.Schema):
@@ -59,8 +72,7 @@ class FaultOut(ma.Schema):
     at = fields.DateTime()
     source = fields.String(metadata={"description": "ticket (a ticket's print job) or test (a test print)"})
     error = fields.String(allow_none=True)
-    printed_later = fields.Boolean(metadata={"description": "the ticket printed at a later try"})
-    attempts = fields.Integer()
+    attempts = fields.Integer(metadata={"description": "tries that failed (a ticket's job is still retried)"})
 
 
 class DeviceOut(ma.Schema):

@@ -303,3 +303,22 @@ def test_export_after_people_changes_imports_with_no_difference(api, admin, mana
     exported = tmp_path / "exported.toml"
     network_cli(runner, "export", str(exported))
     assert network_cli(runner, "import", "--dry-run", str(exported)) == ["no changes"]
+
+
+def test_a_kiosks_failing_ticket_shows_in_its_printer_state_and_fault_history(api, manager):
+    from printers import fail_dummy
+    from queue_app.print_worker import print_due
+    from tests.conftest import NOON
+
+    created = new_device(api, manager, printer="dummy://failing").get_json()
+    open_desk("HQ-01", "dan", primary=["birth"])
+    fail_dummy("dummy://failing", "paper out")
+    try:
+        assert api.post("/api/v1/centres/HQ/tickets", created["token"], json={"service": "birth"}).status_code == 201
+        assert print_due(NOON.replace(year=2100)).failed
+    finally:
+        fail_dummy("dummy://failing", None)
+    (listed,) = [d for d in api.get("/api/v1/admin/devices", manager).get_json() if d["id"] == created["id"]]
+    assert listed["printer_state"] == "failing"
+    assert [(f["source"], f["error"], f["attempts"]) for f in listed["faults"]] == [
+        ("ticket", "PrinterError: paper out", 1)]

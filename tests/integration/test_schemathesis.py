@@ -2,13 +2,13 @@
 
 A fresh instance is initialised with the demo config.toml (centres MSK1, MSK2, MAD1 and AIR1, which
 never closes) and served by `python -m queue_app serve` on a free port. The fixture then creates an
-admin, an AIR1 clerk with every skill and an AIR1 kiosk, signs the staff in through
+admin, an AIR1 clerk with every skill, an AIR1 manager and an AIR1 kiosk, signs the staff in through
 POST /api/v1/auth/token, opens counter AIR1-03 for the clerk, issues a few tickets at the kiosk and
 calls one to the clerk's counter, so the fuzzer finds real things to act on.
 
 The Schemathesis CLI (v4) then fuzzes every operation of /api/v1/openapi.json with the
 `not_a_server_error` check, a fixed seed and a bounded number of examples per operation, once per
-credential: the admin's bearer token, the clerk's, the kiosk's, and none at all (where it also makes
+credential: the admin's bearer token, the clerk's, the manager's, the kiosk's, and none at all (where it also makes
 up bearer tokens of its own). Path parameters and a few body fields draw half of the time from
 dictionaries of real values (centre and counter codes, ticket ids and tokens, service codes, the
 fuzz users' names and password) and otherwise from the schema, so requests get past the 404s and
@@ -150,6 +150,8 @@ def live(tmp_path_factory):
     _cli("create-user", "--role", "admin", "--username", "fuzzadmin", "--password", PASSWORD, env=env)
     _cli("create-user", "--role", "clerk", "--centre", CENTRE, "--username", "fuzzclerk", "--skills", "all",
          "--password", PASSWORD, env=env)
+    _cli("create-user", "--role", "manager", "--centre", CENTRE, "--username", "fuzzmanager", "--password", PASSWORD,
+         env=env)
     kiosk = _cli("create-device", "--kind", "kiosk", "--centre", CENTRE, "--printer", "dummy://", env=env)
     kiosk_token = kiosk.stdout.strip().splitlines()[-1]
 
@@ -177,7 +179,7 @@ def live(tmp_path_factory):
                 pytest.fail(f"the server did not answer /healthz in 30 s:\n{state.server_output()}")
             time.sleep(0.2)
 
-        for who in ("fuzzadmin", "fuzzclerk"):
+        for who in ("fuzzadmin", "fuzzclerk", "fuzzmanager"):
             status, body = _call(base, "POST", "/api/v1/auth/token", {"username": who, "password": PASSWORD})
             assert status == 201, body
             state.tokens[who.removeprefix("fuzz")] = body["token"]
@@ -207,6 +209,9 @@ def live(tmp_path_factory):
             status, counters = _call(base, "GET", f"/api/v1/centres/{code}/counters")
             assert status == 200, counters
             counter_codes += [c["code"] for c in counters[:3]]
+        status, devices = _call(base, "GET", "/api/v1/admin/devices", token=state.tokens["admin"])
+        assert status == 200, devices
+        device_ids = [d["id"] for d in devices if d["centre"] == CENTRE]
 
         _write_config(
             state.config,
@@ -218,7 +223,8 @@ def live(tmp_path_factory):
                 "ticket_id": [*ticket_ids, ticket_ids[-1] + 1, 2**31, 2**63],
                 "token": ticket_tokens,
                 "service": service_codes,
-                "username": ["fuzzadmin", "fuzzclerk", "fuzz\x00admin"],
+                "username": ["fuzzadmin", "fuzzclerk", "fuzzmanager", "fuzz\x00admin"],
+                "device_id": [*device_ids, 2**31],
                 "password": [PASSWORD],
             },
             {
@@ -229,6 +235,8 @@ def live(tmp_path_factory):
                 "body.service": "service",
                 "body.skills[*]": "service",
                 "body.username": "username",
+                "path.username": "username",
+                "path.device_id": "device_id",
                 "body.password": "password",
             },
         )
@@ -260,7 +268,7 @@ def schemathesis(live: Live, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=live.instance, timeout=280)
 
 
-@pytest.mark.parametrize("who", ["kiosk", "clerk", "admin", "anonymous", "revoke"])
+@pytest.mark.parametrize("who", ["kiosk", "clerk", "manager", "admin", "anonymous", "revoke"])
 def test_no_operation_answers_with_a_server_error(live, who):
     if who == "anonymous":
         args = []  # no credentials, and Schemathesis makes up bearer tokens of its own

@@ -3,12 +3,15 @@ from .catalogue import (
     agencies, change_agency, change_life_event, change_service, create_agency, create_life_event, create_service,
     life_events, services,
 )
-from .devices import change_device, create_device, device_view, devices, print_test_ticket, revoke_device
+from .devices import (
+    PrintCheck, PrintTarget, change_device, create_device, device_view, devices, record_test_print, revoke_device, test_print_target,
+)
 from .people import change_staff, create_staff, reset_password, staff_list
 
 __all__ = [
     "agencies", "change_agency", "change_life_event", "change_service", "create_agency", "create_life_event",
     "create_service", "life_events", "services",
-    "change_device", "create_device", "device_view", "devices", "print_test_ticket", "revoke_device",
+    "PrintCheck", "PrintTarget", "change_device", "create_device", "device_view", "devices", "record_test_print", "revoke_device",
+    "test_print_target",
     "change_staff", "create_staff", "reset_password", "staff_list",
 ]

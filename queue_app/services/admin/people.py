@@ -55,7 +55,8 @@ def staff_list(by: Actor) -> list[Staff]:
 
 
 def _staff(username: str) -> Staff:
-    staff = db.session.scalar(select(Staff).where(Staff.username == username).with_for_update())
+    staff = None if "\x00" in username else db.session.scalar(  # PostgreSQL refuses a NUL in a text
+        select(Staff).where(Staff.username == username).with_for_update())
     if staff is None:
         raise NotFound(f"no staff member with username {username!r}")
     return staff
@@ -118,7 +119,7 @@ def create_staff(by: Actor, *, username: str, role: str, name: str | None = None
     password = new_password()
     staff = people.create_user(username, role, password=password, name=name, centres=list(centres),
                                primary=list(primary), secondary=list(secondary))
-    record(by, "staff", username, "create", None, _entry(staff))
+    record(by, "staff", username, "create", None, _entry(staff), centre_id=_home(staff))
     return staff, password
 
 
@@ -155,15 +156,21 @@ def change_staff(by: Actor, username: str, **fields) -> Staff:
                          details={"counters": leaving})
     if "name" in fields:
         staff.name = fields["name"]
+    if {"primary", "secondary"} & set(fields) or role != staff.role:
+        people.set_skills(staff, primary, secondary)
     staff.role, staff.centres = role, places
-    people.set_skills(staff, primary, secondary)
     if "active" in fields:
         people.set_user_active(username, fields["active"])
     db.session.flush()
     after = _entry(staff)
     if after != before:
-        record(by, "staff", username, "change", before, after)
+        record(by, "staff", username, "change", before, after, centre_id=_home(staff))
     return staff
+
+
+def _home(staff: Staff) -> int | None:
+    """The centre an audit row about this person belongs to: their one centre, if they have one."""
+    return staff.centres[0].id if len(staff.centres) == 1 else None
 
 
 @atomic
@@ -177,5 +184,6 @@ def reset_password(by: Actor, username: str) -> str:
     password = new_password()
     people.set_password(staff, password)
     revoked = people.revoke_staff_tokens(staff.id)
-    audit(by, "staff", username, "reset_password", after={"tokens_revoked": revoked})  # no set-up changed
+    audit(by, "staff", username, "reset_password", after={"tokens_revoked": revoked},  # no set-up changed
+          centre_id=_home(staff))
     return password
