@@ -22,7 +22,9 @@ from .db import utcnow
 from .domain.lifecycle import FINAL, WAITING
 from .extensions import db
 from .models import Ticket
-from .services.printing import FAILED, PrintRun, claim, due_by_printer, put_back, record_outcome, ticket_of
+from .services.printing import (
+    FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
+)
 from .services.queue import queue_state
 from .urls import status_url
 
@@ -106,7 +108,7 @@ def _print_on(uri: str, job_ids: list[int], now: datetime) -> PrintRun:
             note = open_printer(uri).print_ticket(paper)  # returns once the printer confirmed it
         except Exception as exc:  # any fault: the ticket stays valid, the job is retried
             db.session.rollback()
-            error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:250]
+            error = fault_text(exc)
             put_back(job_id, uri, error, now)
             log.warning("print job %s on %s failed: %s", job_id, uri, error)
             run.failed.append(job_id)

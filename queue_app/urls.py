@@ -22,9 +22,14 @@ def public_base_url() -> str:
 
 def status_url(token: str) -> str:
     """The visitor's status page for a ticket, built without a request (the QR code's content)."""
+    return _public("pages.status_page", token=token)
+
+
+def _public(endpoint: str, **values) -> str:
+    """The address of `endpoint` under the public base URL, built without a request."""
     base = urlsplit(public_base_url())
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build("pages.status_page", {"token": token}, force_external=True)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def booking_url(service: str, centre: str) -> str:
@@ -33,9 +38,7 @@ def booking_url(service: str, centre: str) -> str:
     request reached the server (as `visitor_url`)."""
     if has_request_context() and not current_app.config.get("ONEDOOR_PUBLIC_URL"):
         return url_for("booking_site.day_step", service=service, centre=centre, _external=True)
-    base = urlsplit(public_base_url())
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build("booking_site.day_step", {"service": service, "centre": centre}, force_external=True)
+    return _public("booking_site.day_step", service=service, centre=centre)
 
 
 def visitor_url(token: str) -> str:
@@ -44,3 +47,15 @@ def visitor_url(token: str) -> str:
     if current_app.config.get("ONEDOOR_PUBLIC_URL") or not has_request_context():
         return status_url(token)
     return url_for("pages.status_page", token=token, _external=True)
+
+
+DEVICE_PAGES = {"kiosk": "kiosk.page", "display": "display.screen"}
+
+
+def device_setup_url(kind: str, token: str) -> str:
+    """The address a technician opens once on a new kiosk or display: its page with the token,
+    which the page moves into a cookie (devices.device_page). As the request reached the server,
+    unless a public address is configured."""
+    if has_request_context() and not current_app.config.get("ONEDOOR_PUBLIC_URL"):
+        return url_for(DEVICE_PAGES[kind], token=token, _external=True)
+    return _public(DEVICE_PAGES[kind], token=token)

@@ -42,8 +42,6 @@ def create_user(
         raise InvalidRequest(f"role must be one of: {', '.join(ROLES)}")
     username = visible_name(username, "username", 40)
     name = visible_name(name, "name", 120) if name else None
-    if len(password) < 8:
-        raise InvalidRequest("a password needs at least 8 characters")
     places = [centre_by_code(code) for code in centres]
     if role == "clerk" and len(places) != 1:
         raise InvalidRequest("a clerk works at exactly one centre (--centre)")
@@ -62,15 +60,27 @@ def create_user(
         staff = Staff(username=username)
         db.session.add(staff)
     staff.name, staff.role, staff.active = name or username, role, True
-    staff.password_hash = generate_password_hash(password)
+    set_password(staff, password)
     staff.centres = places
     db.session.flush()
+    set_skills(staff, [active[c] for c in primary], [active[c] for c in secondary if c not in primary])
+    return staff
+
+
+def set_password(staff: Staff, password: str) -> None:
+    """Store the password's salted hash (never the password) on the account."""
+    if len(password) < 8:
+        raise InvalidRequest("a password needs at least 8 characters")
+    staff.password_hash = generate_password_hash(password)
+
+
+def set_skills(staff: Staff, primary: list[int], secondary: list[int]) -> None:
+    """Make these services (ids) the staff member's primary and secondary skills, in the caller's transaction."""
     db.session.execute(delete(StaffSkill).where(StaffSkill.staff_id == staff.id))
     db.session.expire(staff, ["skills"])
-    for level, codes in (("primary", primary), ("secondary", [c for c in secondary if c not in primary])):
-        for code in codes:
-            db.session.add(StaffSkill(staff_id=staff.id, service_id=active[code], level=level))
-    return staff
+    for level, ids in (("primary", primary), ("secondary", secondary)):
+        for service_id in ids:
+            db.session.add(StaffSkill(staff_id=staff.id, service_id=service_id, level=level))
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,13 @@ def set_user_active(username: str, active: bool) -> Staff:
         raise NotFound(f"no staff member with username {username!r}")
     staff.active = active
     if not active:
-        for row in db.session.scalars(select(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))):
-            row.revoked_at = utcnow()
+        revoke_staff_tokens(staff.id)
     return staff
+
+
+def revoke_staff_tokens(staff_id: int) -> int:
+    """Revoke every live API token of a staff member, in the caller's transaction; return how many."""
+    rows = list(db.session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id, ApiToken.revoked_at.is_(None))))
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)

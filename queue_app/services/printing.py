@@ -58,6 +58,11 @@ class PrintRun:
         return merged
 
 
+def fault_text(exc: BaseException) -> str:
+    """A print failure as it is recorded (a job's last_error): its kind and message on one line."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:250]
+
+
 def due_by_printer(now: datetime, limit: int = 20) -> dict[str, list[int]]:
     """The due jobs' ids, oldest first, by printer URI; the read is ended (each step after it is
     its own short transaction)."""

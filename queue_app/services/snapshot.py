@@ -78,15 +78,16 @@ def _centres() -> list[tuple[bool, dict]]:
     return out
 
 
+def staff_entry(p: Staff) -> dict:
+    """A staff member as the network file says them (no password, no hash)."""
+    skills = {"primary": [], "secondary": []}
+    for skill in sorted(p.skills, key=lambda s: s.service.position):
+        skills[skill.level].append(skill.service.code)
+    return {"username": p.username, "name": p.name, "role": p.role, "centres": [c.code for c in p.centres], **skills}
+
+
 def _staff() -> list[dict]:
-    out = []
-    for p in db.session.scalars(select(Staff).order_by(Staff.id)):
-        skills = {"primary": [], "secondary": []}
-        for skill in sorted(p.skills, key=lambda s: s.service.position):
-            skills[skill.level].append(skill.service.code)
-        out.append({"username": p.username, "name": p.name, "role": p.role,
-                    "centres": [c.code for c in p.centres], **skills})
-    return out
+    return [staff_entry(p) for p in db.session.scalars(select(Staff).order_by(Staff.id))]
 
 
 def network_snapshot() -> Snapshot:

@@ -209,6 +209,9 @@ def live(tmp_path_factory):
             status, counters = _call(base, "GET", f"/api/v1/centres/{code}/counters")
             assert status == 200, counters
             counter_codes += [c["code"] for c in counters[:3]]
+        status, devices = _call(base, "GET", "/api/v1/admin/devices", token=state.tokens["admin"])
+        assert status == 200, devices
+        device_ids = [d["id"] for d in devices if d["centre"] == CENTRE]
 
         _write_config(
             state.config,
@@ -220,7 +223,8 @@ def live(tmp_path_factory):
                 "ticket_id": [*ticket_ids, ticket_ids[-1] + 1, 2**31, 2**63],
                 "token": ticket_tokens,
                 "service": service_codes,
-                "username": ["fuzzadmin", "fuzzclerk", "fuzz\x00admin"],
+                "username": ["fuzzadmin", "fuzzclerk", "fuzzmanager", "fuzz\x00admin"],
+                "device_id": [*device_ids, 2**31],
                 "password": [PASSWORD],
                 # the administration's {code} is a centre's, a counter's or a service's; {day} a date
                 "code": [*centre_codes, *counter_codes, *service_codes],
@@ -234,6 +238,8 @@ def live(tmp_path_factory):
                 "body.service": "service",
                 "body.skills[*]": "service",
                 "body.username": "username",
+                "path.username": "username",
+                "path.device_id": "device_id",
                 "body.password": "password",
                 "path.code": "code",
                 "path.day": "day",

@@ -4,9 +4,16 @@ from .catalogue import (
     life_events, services,
 )
 from .centres import add_counter, centres, change_centre, change_counter, create_centre, remove_exception, set_exception
+from .devices import (
+    PrintCheck, PrintTarget, change_device, create_device, device_view, devices, record_test_print, revoke_device, test_print_target,
+)
+from .people import change_staff, create_staff, reset_password, staff_list
 
 __all__ = [
     "agencies", "change_agency", "change_life_event", "change_service", "create_agency", "create_life_event",
     "create_service", "life_events", "services",
     "add_counter", "centres", "change_centre", "change_counter", "create_centre", "remove_exception", "set_exception",
+    "PrintCheck", "PrintTarget", "change_device", "create_device", "device_view", "devices", "record_test_print", "revoke_device",
+    "test_print_target",
+    "change_staff", "create_staff", "reset_password", "staff_list",
 ]
