@@ -54,6 +54,7 @@ TEXTS = {
     "too_far_ahead": _l("The wait for this service is too long right now to hold a place from home. "
                         "Come later, or book an appointment."),
     "closes_too_soon": _l("The centre closes before your turn would come. Please book an appointment."),
+    "changed_meanwhile": _l("Someone else changed this at the same moment. Look again and retry."),
     "in_use": _l("This is still in use: first deal with what depends on it, as the message says."),
     "not_served_today": _l("Nobody serves this service here for the rest of today."),
     "service_not_offered": _l("This centre does not offer that service. Choose another centre or service."),

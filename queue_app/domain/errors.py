@@ -56,3 +56,9 @@ class NotServedToday(DomainError):
     `details` name when it is served next and whether it can be booked."""
 
     code = "not_served_today"
+
+
+class ChangedMeanwhile(DomainError):
+    """Another transaction wrote the same row first (a unique code taken at the same moment)."""
+
+    code = "changed_meanwhile"

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import functools
 
+from sqlalchemy.exc import IntegrityError
+
 from ..db import write_lock, writing
+from ..domain.errors import ChangedMeanwhile
 from ..extensions import db
 from . import changes
 
@@ -28,6 +31,13 @@ def atomic(fn):
                 try:
                     result = fn(*args, **kwargs)
                     db.session.commit()
+                except IntegrityError:
+                    # Checked first and still taken: another transaction (PostgreSQL) wrote the same
+                    # unique row in between. A conflict with the present state, not a server error.
+                    db.session.rollback()
+                    changes.discard()
+                    raise ChangedMeanwhile("someone else made the same change at the same moment: "
+                                           "look again and retry") from None
                 except BaseException:
                     db.session.rollback()
                     changes.discard()

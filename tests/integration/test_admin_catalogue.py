@@ -186,3 +186,24 @@ def test_every_display_gets_a_fresh_state_when_the_catalogue_changes(api, admin,
     finally:
         for d in displays:
             d.close()
+
+
+def test_a_unique_row_written_meanwhile_is_a_conflict_not_a_server_error(api):
+    """Two admins adding the same code at once (PostgreSQL lets both pass the check): the loser's
+    transaction is rolled back and refused as changed_meanwhile (409), nothing half-written."""
+    from queue_app.domain.errors import ChangedMeanwhile
+    from queue_app.models import Agency
+    from queue_app.refusals import http_status
+    from queue_app.services.tx import atomic
+
+    @atomic
+    def add_twice():  # what the loser of the race does: its check saw no row, its insert meets one
+        db.session.add(Agency(code="transport", name={"en": "Transport"}))
+        db.session.flush()
+        db.session.add(Agency(code="transport", name={"en": "Transport"}))
+
+    with pytest.raises(ChangedMeanwhile) as refused:
+        add_twice()
+    assert http_status(refused.value) == 409
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Agency).where(Agency.code == "transport")) == 0

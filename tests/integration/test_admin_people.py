@@ -206,13 +206,13 @@ def new_device(api, token, **body):
 
 
 def test_a_device_shows_its_token_once_and_its_setup_address_stores_it(api, manager, client):
-    response = new_device(api, manager, name="Door kiosk", printer="dummy://door")
+    response = new_device(api, manager, name="Door kiosk", printer="tcp://192.0.2.10:9100")
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     token, setup = created.pop("token"), urlsplit(created.pop("setup_url"))
     assert (setup.path, setup.query) == ("/kiosk", f"token={token}")
     assert {k: created[k] for k in ("kind", "name", "centre", "printer", "revoked", "printer_state", "faults")} == {
-        "kind": "kiosk", "name": "Door kiosk", "centre": "HQ", "printer": "dummy://door", "revoked": False,
+        "kind": "kiosk", "name": "Door kiosk", "centre": "HQ", "printer": "tcp://192.0.2.10:9100", "revoked": False,
         "printer_state": "ok", "faults": []}
     listed = api.get("/api/v1/admin/devices", manager).get_json()
     assert token not in json.dumps(listed) and all("token" not in d for d in listed)
@@ -220,7 +220,7 @@ def test_a_device_shows_its_token_once_and_its_setup_address_stores_it(api, mana
     opened = client.get(f"{setup.path}?{setup.query}")
     assert opened.status_code == 302 and token in opened.headers["Set-Cookie"]
     (row,) = audit_rows("device")
-    assert row.after == {"centre": "HQ", "kind": "kiosk", "name": "Door kiosk", "printer": "dummy://door",
+    assert row.after == {"centre": "HQ", "kind": "kiosk", "name": "Door kiosk", "printer": "tcp://192.0.2.10:9100",
                          "revoked": False}
 
 
@@ -238,6 +238,9 @@ def test_revoking_stops_the_token_at_once(api, manager):
     ({"centre": "MARS"}, 404, None),
     ({"kind": "display", "printer": "dummy://"}, 422, "printer"),
     ({"printer": "ftp://printer"}, 422, "printer"),
+    ({"printer": "file:///etc/cron.d/x"}, 422, "printer"),  # the server's own files: never from the web
+    ({"printer": "pdf:///tmp/ticket"}, 422, "printer"),
+    ({"printer": "usb://04b8:0202"}, 422, "printer"),
     ({"kind": "toaster"}, 422, "kind"),
     ({"name": ""}, 422, "name"),
 ])
@@ -256,10 +259,10 @@ def test_a_manager_sees_and_changes_only_their_centres_devices(api, admin, manag
     assert {d["centre"] for d in api.get("/api/v1/admin/devices", admin).get_json()} == {"HQ", "NYC"}
     assert api.call("PATCH", f"/api/v1/admin/devices/{nyc}", manager, json={"name": "Mine"}).status_code == 403
     assert api.post(f"/api/v1/admin/devices/{nyc}/revoke", manager).status_code == 403
-    hq = new_device(api, manager, printer="dummy://").get_json()["id"]
+    hq = new_device(api, manager, printer="tcp://192.0.2.10:9100").get_json()["id"]
     changed = api.call("PATCH", f"/api/v1/admin/devices/{hq}", manager, json={"name": "Lobby", "printer": None})
     assert changed.status_code == 200 and (changed.get_json()["name"], changed.get_json()["printer"]) == ("Lobby", None)
-    assert audit_rows("device")[-1].before["printer"] == "dummy://"
+    assert audit_rows("device")[-1].before["printer"] == "tcp://192.0.2.10:9100"
 
 
 def test_a_test_print_is_confirmed_by_the_tcp_printer(api, manager, printer):
@@ -299,7 +302,7 @@ def test_a_test_print_needs_a_kiosk_with_a_printer(api, admin, manager):
 def test_export_after_people_changes_imports_with_no_difference(api, admin, manager, runner, tmp_path):
     assert api.post("/api/v1/admin/staff", manager, json=CLERK).status_code == 201
     assert api.call("PATCH", "/api/v1/admin/staff/ben", manager, json={"secondary": ["birth"]}).status_code == 200
-    assert new_device(api, manager, name="Door kiosk", printer="dummy://door").status_code == 201
+    assert new_device(api, manager, name="Door kiosk", printer="tcp://192.0.2.10:9100").status_code == 201
     exported = tmp_path / "exported.toml"
     network_cli(runner, "export", str(exported))
     assert network_cli(runner, "import", "--dry-run", str(exported)) == ["no changes"]
@@ -310,7 +313,10 @@ def test_a_kiosks_failing_ticket_shows_in_its_printer_state_and_fault_history(ap
     from queue_app.print_worker import print_due
     from tests.conftest import NOON
 
-    created = new_device(api, manager, printer="dummy://failing").get_json()
+    from queue_app.services import create_device
+
+    new = create_device("kiosk", "HQ", printer="dummy://failing")  # set on the server: the web sets tcp:// only
+    created = {"id": new.device.id, "token": new.token}
     open_desk("HQ-01", "dan", primary=["birth"])
     fail_dummy("dummy://failing", "paper out")
     try:

@@ -92,10 +92,18 @@ def _device(by: Actor, device_id: int, *, lock: bool = True) -> Device:
     return device
 
 
+NETWORK_PRINTER = "tcp://"
+
+
 def _printer(kind: str, printer: str | None) -> str | None:
     """The printer URI (its form is checked by the API's schema); 422 unless the device is a kiosk."""
     if printer is not None and kind != "kiosk":
         raise invalid("printer", "only a kiosk has a printer")
+    if printer is not None and not printer.startswith(NETWORK_PRINTER):
+        # usb://, serial://, file:// and pdf:// name the server's own devices and files: set only on
+        # the server itself (config.toml, `queue-app create-device`), never from a web page.
+        raise invalid("printer", "a printer set here is a network printer, tcp://host:port; a printer on the "
+                                 "server itself is set in its network file or with queue-app create-device")
     return printer
 
 
