@@ -56,8 +56,23 @@ def test_demo_network_has_several_centres_in_several_timezones():
 
 def test_demo_catalogue_is_a_real_one_stop_shop():
     assert len(demo().agencies) >= 6
-    assert len(demo().services) >= 24
+    assert len(demo().services) >= 55
     assert len(demo().life_events) >= 6
+
+
+def test_demo_services_share_their_agencys_one_or_two_lines():
+    lines_of = {}
+    for s in demo().services:
+        lines_of.setdefault(s.agency, set()).add(s.prefix)
+    assert all(1 <= len(prefixes) <= 2 for prefixes in lines_of.values()), lines_of
+    assert len({s.prefix for s in demo().services}) <= len(demo().services) / 4
+
+
+def test_demo_texts_are_translated_not_copied():
+    for s in demo().services:
+        for lang in ("es", "ru", "ar"):
+            assert s.name[lang] != s.name["en"], (s.code, lang)
+            assert not set(s.documents.get(lang, [])) & set(s.documents["en"]), (s.code, lang)
 
 
 def test_demo_network_speaks_english_spanish_and_russian():
