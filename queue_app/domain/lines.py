@@ -32,11 +32,11 @@ def prefix_problem(prefix: str, agency: str, taken: Mapping[str, str]) -> str | 
 
 
 def check_prefix(prefix: str, agency: str, taken: Mapping[str, str]) -> str:
-    """Return `prefix` when a service of `agency` may use it; raise InvalidRequest (code
-    "bad_prefix", the reason as message) when it may not (see prefix_problem)."""
+    """Return `prefix` when a service of `agency` may use it; raise InvalidRequest (the reason as
+    message, details {"field": "prefix"}) when it may not (see prefix_problem)."""
     problem = prefix_problem(prefix, agency, taken)
     if problem:
-        raise InvalidRequest(problem, code="bad_prefix", details={"field": "prefix"})
+        raise InvalidRequest(problem, details={"field": "prefix"})
     return prefix
 
 

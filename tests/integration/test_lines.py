@@ -84,3 +84,16 @@ def test_migration_0011_refuses_to_narrow_a_three_letter_line(shared):
     with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's error and exits
         downgrade(directory=MIGRATIONS, revision="0010")
     assert prefix_lengths() == {"services": 3, "ticket_sequences": 3}
+
+
+@pytest.mark.concurrency
+def test_issuers_of_two_services_of_one_line_at_once_share_its_numbers_without_repeats_or_gaps(shared):
+    from tests.integration.test_concurrency import run_threads
+
+    def issue_some(i: int) -> list[str]:
+        service = ("birth", "tax", "passport", "info")[i % 4]
+        return [issue("HQ", service) for _ in range(20)]
+
+    numbers = [n for batch in run_threads(shared, 16, issue_some) for n in batch]
+    assert sorted(n for n in numbers if n.startswith("A")) == [f"A{i:03d}" for i in range(1, 161)]
+    assert sorted(n for n in numbers if n.startswith("PAS")) == [f"PAS{i:03d}" for i in range(1, 161)]

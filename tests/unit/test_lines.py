@@ -36,7 +36,7 @@ def test_another_agencys_line_is_refused():
         "prefix \"A\" is the line of agency 'registry'; services of different agencies may not share a line")
     with pytest.raises(InvalidRequest) as info:
         check_prefix("PAS", "tax", TAKEN)
-    assert info.value.code == "bad_prefix" and info.value.details == {"field": "prefix"}
+    assert info.value.code == "invalid" and info.value.details == {"field": "prefix"}
     assert "'migration'" in info.value.message
 
 
