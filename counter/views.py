@@ -72,6 +72,15 @@ def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.code)))
 
 
+def by_agency(services: list[Service]) -> list[dict]:
+    """The services grouped by agency, in catalogue order: the transfer dialog's option groups,
+    so sixty services read as seven short lists."""
+    groups: dict[int, dict] = {}
+    for s in services:
+        groups.setdefault(s.agency_id, {"name": text(s.agency.name), "services": []})["services"].append(s.code)
+    return list(groups.values())
+
+
 SHIFT_DAYS = 7  # the clerk sees their shifts of today and the next six days
 
 
@@ -101,6 +110,7 @@ def work_data(counter: Counter, staff: Staff) -> dict:
         "server_now": utcnow().isoformat(),
         "skills": skill_choices(staff) if staff.role == "clerk" else [],
         "services": {s.code: text(s.name) for s in services},
+        "agencies": by_agency(services),
         "documents": {s.code: (text(s.documents) if s.documents else []) for s in services},
         "reasons": [{"code": code, "label": reason_labels()[code]} for code in UNRESOLVED_REASONS],
         "urls": {

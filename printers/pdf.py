@@ -35,6 +35,12 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(BOLD, font_path("DejaVuSans-Bold.ttf")))
 
 
+def number_size(number: str, room: float, largest: float = 44) -> float:
+    """The type size of the ticket number: `largest`, or smaller so a long one (WWW999) fits `room`."""
+    register_fonts()
+    return min(largest, largest * room / pdfmetrics.stringWidth(number, BOLD, largest))
+
+
 def layout(paper: TicketPaper) -> list[tuple]:
     """The ticket top to bottom: ("text", lines, font, size, align) | ("gap", points) | ("qr", url)."""
     inner = WIDTH - 2 * MARGIN
@@ -57,7 +63,7 @@ def layout(paper: TicketPaper) -> list[tuple]:
     labels = paper.labels
     items = [
         text(paper.centre, 11, True, "center"),
-        text(paper.number, 44, True, "center"),
+        text(paper.number, number_size(paper.number, inner), True, "center"),
         text(paper.service, 12, True, "center"),
         ("gap", 6),
         text(f"{labels.time}: {paper.issued_at}"),

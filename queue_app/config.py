@@ -2,7 +2,7 @@
 the environment (environment.py).
 
 Every problem is reported as a ConfigError whose message names the entry, e.g.
-`services[3] (passport_renewal): prefix "A" is already used by birth_registration`.
+`services[3] (passport_renewal): prefix "A" is the line of agency 'registry' (birth_registration); …`.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span, timezone_problem, weekly_problems
+from .domain.lines import prefix_problem
 from .environment import DEFAULT_CONFIG, config_file  # noqa: F401 (DEFAULT_CONFIG: where the demo network is)
 
 
@@ -87,12 +88,20 @@ class AgencyCfg(Strict):
 class ServiceCfg(Strict):
     code: Code
     agency: str
-    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
+    prefix: str  # its line: shared only with services of the same agency (domain/lines.py)
     name: Texts
     duration_min: float = Field(gt=0, le=480)
     weight: float = Field(1.0, gt=0, le=10)
     bookable: bool = True
     documents: dict[str, list[Annotated[str, Field(min_length=1, max_length=200)]]] = {}
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        problem = prefix_problem(v, "", {})
+        if problem:
+            raise ValueError(problem)
+        return v
 
 
 class LifeEventCfg(Strict):
@@ -223,17 +232,17 @@ def check_references(cfg: NetworkConfig) -> list[str]:
 
     agencies = unique("agencies", cfg.agencies, "code")
     services = unique("services", cfg.services, "code")
-    prefixes: dict[str, str] = {}
+    lines: dict[str, tuple[str, str]] = {}  # prefix -> (agency, first service) of its line
     for i, a in enumerate(cfg.agencies):
         texts(_label("agencies", i, a.code), "name", a.name)
     for i, s in enumerate(cfg.services):
         where = _label("services", i, s.code)
         if s.agency not in agencies:
             errors.append(f"{where}: agency {s.agency!r} is not defined in [[agencies]]")
-        if s.prefix in prefixes:
-            errors.append(f'{where}: prefix "{s.prefix}" is already used by {prefixes[s.prefix]}')
-        else:
-            prefixes[s.prefix] = s.code
+        problem = prefix_problem(s.prefix, s.agency, {p: agency for p, (agency, _) in lines.items()})
+        if problem:
+            errors.append(f"{where}: {problem} ({lines[s.prefix][1]})")
+        lines.setdefault(s.prefix, (s.agency, s.code))
         texts(where, "name", s.name)
         if s.documents:
             texts(where, "documents", {k: " ".join(v) or "-" for k, v in s.documents.items()})

@@ -55,7 +55,7 @@ class Service(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
-    prefix: Mapped[str] = mapped_column(sa.String(2))
+    prefix: Mapped[str] = mapped_column(sa.String(3))
     name: Mapped[dict] = mapped_column(JSON)
     duration_min: Mapped[float]
     weight: Mapped[float] = mapped_column(default=1.0)
@@ -207,7 +207,7 @@ class TicketSequence(db.Model):
 
     __tablename__ = "ticket_sequences"
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
-    prefix: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
     service_day: Mapped[date] = mapped_column(primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
 

@@ -47,7 +47,7 @@
     $("now").classList.toggle("has-call", Boolean(newest));
     if (newest) {
       $("now-number").textContent = newest.number;
-      $("now-number").classList.toggle("long", newest.number.length > 4);
+      $("now-number").style.setProperty("--chars", newest.number.length); // PAS012 shrinks to fit, as A012 does not
       $("now-counter").textContent = newest.counter;
     }
     $("recent").replaceChildren(...older.slice(0, RECENT).map(call => {
@@ -55,6 +55,7 @@
       const arrow = element("span", "arrow", "→");
       arrow.setAttribute("aria-hidden", "true");
       const number = element("span", "number", call.number);
+      number.style.setProperty("--chars", call.number.length);
       const desk = element("span", "desk", call.counter);
       number.dir = desk.dir = "ltr"; // A001 and MSK1-07 read left to right in any language
       item.append(number, arrow, desk);

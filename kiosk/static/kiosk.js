@@ -419,6 +419,7 @@ function drawTicket() {
   const ticket = state.ticket;
   if (!ticket) return;
   $("ticket-number").textContent = ticket.number;
+  $("ticket-number").parentElement.style.setProperty("--chars", ticket.number.length); // PAS012 shrinks to fit
   const service = services.get(ticket.service);
   $("ticket-service").textContent = service ? name(service) : ticket.service;
   $("ticket-ahead").textContent = ticket.position === null || ticket.position === undefined ? "—" : String(Math.max(0, ticket.position - 1));

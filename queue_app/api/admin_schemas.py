@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..domain.lines import PREFIX_PATTERN
+
 from .schemas import AgencyOut, Code, Flag, LifeEventOut, ServiceOut, Strict, Texts
 
 Documents = lambda **kw: fields.Dict(keys=fields.String(), values=fields.List(fields.String()), **kw)  # noqa: E731
-Prefix = lambda **kw: fields.String(validate=validate.Regexp(r"^[A-Z]{1,3}$"), **kw)  # noqa: E731
+Prefix = lambda **kw: fields.String(validate=validate.Regexp(PREFIX_PATTERN), metadata={  # noqa: E731
+    "description": "1–3 letters A–Z without I and O; services of one agency may share one (one line)"}, **kw)
 Minutes = lambda **kw: fields.Float(validate=validate.Range(min=0, max=480, min_inclusive=False), **kw)  # noqa: E731
 Weight = lambda **kw: fields.Float(validate=validate.Range(min=0, max=10, min_inclusive=False), **kw)  # noqa: E731
 

@@ -69,7 +69,8 @@ def test_a_change_records_before_and_after_and_a_no_change_records_nothing(api, 
     ({**NEW_SERVICE, "name": {k: v for k, v in NAME.items() if k != "ar"}}, "name.ar"),
     ({**NEW_SERVICE, "name": {**NAME, "fr": "Permis"}}, "name.fr"),
     ({**NEW_SERVICE, "name": {**NAME, "es": "   "}}, "name.es"),
-    ({**NEW_SERVICE, "prefix": "A"}, "prefix"),
+    ({**NEW_SERVICE, "prefix": "A"}, "prefix"),  # the registry's line: not the passports agency's
+    ({**NEW_SERVICE, "prefix": "BOX"}, "prefix"),  # O reads as 0 on a ticket
     ({**NEW_SERVICE, "prefix": "a1"}, "prefix"),
     ({**NEW_SERVICE, "code": "birth"}, "code"),
     ({**NEW_SERVICE, "code": "Bad Code"}, "code"),
@@ -83,6 +84,15 @@ def test_a_refusal_names_its_field_and_changes_nothing(api, admin, body, field):
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
     assert snapshot() == before
+
+
+def test_services_of_one_agency_share_a_line_and_moving_one_to_another_agency_keeps_lines_apart(api, admin):
+    shared = api.post("/api/v1/admin/services", admin, json={**NEW_SERVICE, "prefix": "B"})  # the passport line
+    assert shared.status_code == 201, shared.get_json()
+    moved = api.call("PATCH", "/api/v1/admin/services/driving_licence", admin, json={"agency": "registry"})
+    assert moved.status_code == 422 and "prefix" in moved.get_json()["error"]["fields"]
+    both = api.call("PATCH", "/api/v1/admin/services/driving_licence", admin, json={"agency": "registry", "prefix": "A"})
+    assert both.status_code == 200 and (both.get_json()["agency"], both.get_json()["prefix"]) == ("registry", "A")
 
 
 def test_an_unknown_agency_is_not_found(api, admin):

@@ -43,7 +43,7 @@ def test_init_stops_on_a_bad_configuration_naming_the_entry(tmp_path):
     bad.write_text((DATA / "network.toml").read_text().replace('prefix = "B"', 'prefix = "A"'))
     proc = run_cli("init", instance=tmp_path, config=bad, check=False)
     assert proc.returncode == 2
-    assert 'services[1] (passport): prefix "A" is already used by birth' in proc.stderr
+    assert "services[1] (passport): prefix \"A\" is the line of agency 'registry'" in proc.stderr
     assert not (tmp_path / "onedoor.sqlite3").exists() or "Loaded" not in proc.stdout
 
 

@@ -56,8 +56,23 @@ def test_demo_network_has_several_centres_in_several_timezones():
 
 def test_demo_catalogue_is_a_real_one_stop_shop():
     assert len(demo().agencies) >= 6
-    assert len(demo().services) >= 24
+    assert len(demo().services) >= 55
     assert len(demo().life_events) >= 6
+
+
+def test_demo_services_share_their_agencys_one_or_two_lines():
+    lines_of = {}
+    for s in demo().services:
+        lines_of.setdefault(s.agency, set()).add(s.prefix)
+    assert all(1 <= len(prefixes) <= 2 for prefixes in lines_of.values()), lines_of
+    assert len({s.prefix for s in demo().services}) <= len(demo().services) / 4
+
+
+def test_demo_texts_are_translated_not_copied():
+    for s in demo().services:
+        for lang in ("es", "ru", "ar"):
+            assert s.name[lang] != s.name["en"], (s.code, lang)
+            assert not set(s.documents.get(lang, [])) & set(s.documents["en"]), (s.code, lang)
 
 
 def test_demo_network_speaks_english_spanish_and_russian():
@@ -133,9 +148,31 @@ def test_service_with_unknown_agency(tmp_path):
     assert "services[1] (passport): agency 'consulate' is not defined in [[agencies]]" in message
 
 
-def test_duplicate_prefix(tmp_path):
+def test_a_prefix_shared_across_agencies_is_refused(tmp_path):
     message = config_error(tmp_path, ('prefix = "B"', 'prefix = "A"'))
-    assert 'services[1] (passport): prefix "A" is already used by birth' in message
+    assert ("services[1] (passport): prefix \"A\" is the line of agency 'registry'; services of different "
+            "agencies may not share a line (birth)") in message
+
+
+def test_services_of_one_agency_share_a_line(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(edited(('prefix = "C"', 'prefix = "A"'), ('prefix = "D"', 'prefix = "PAS"'),
+                           ('prefix = "B"', 'prefix = "PAS"')), encoding="utf-8")
+    assert [(s.agency, s.prefix) for s in read_network_file(path).services] == [
+        ("registry", "A"), ("passports", "PAS"), ("registry", "A"), ("passports", "PAS")]
+
+
+@pytest.mark.parametrize(("prefix", "reason"), [
+    ("ABCD", "must be 1 to 3 capital letters A–Z (without I and O)"),
+    ("a", "must be 1 to 3 capital letters A–Z (without I and O)"),
+    ("", "must be 1 to 3 capital letters A–Z (without I and O)"),
+    ("Б", "must be 1 to 3 capital letters A–Z (without I and O)"),
+    ("I", "holds I or O, which read as 1 and 0 on a ticket"),
+    ("BOX", "holds I or O, which read as 1 and 0 on a ticket"),
+])
+def test_a_bad_prefix_is_named(tmp_path, prefix, reason):
+    message = config_error(tmp_path, ('prefix = "B"', f'prefix = "{prefix}"'))
+    assert "services[1] (passport).prefix: prefix" in message and reason in message
 
 
 def test_duplicate_service_code(tmp_path):

@@ -150,3 +150,19 @@ def test_print_test_fails_with_exit_code_2_and_the_reason(uri, message):
     result = CliRunner().invoke(print_test_command, ["--printer", uri])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize("number", ["PAS012", "WWW999", "MMM9999"])
+def test_a_three_letter_number_fits_one_line_in_the_largest_type(number):
+    from dataclasses import replace
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from printers.pdf import BOLD, MARGIN, WIDTH, layout, register_fonts
+
+    paper = replace(sample_paper("en"), number=number)
+    job = ticket_bytes(paper, width=384)  # 58 mm paper: 4 × 4 type holds 8 characters a line
+    assert f"{number}\n".encode() in job and b"\x1d!\x33" in job
+    register_fonts()  # (render_pdf's first step)
+    (big,) = [item for item in layout(paper) if item[0] == "text" and item[1] == [number]]
+    assert 30 <= big[3] <= 44 and stringWidth(number, BOLD, big[3]) <= WIDTH - 2 * MARGIN + 1e-6  # the PDF: inside

@@ -6,7 +6,6 @@ booking of it unless the admin says what becomes of them.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
@@ -17,6 +16,7 @@ from ...domain.admin import code_problem
 from ...domain.appointments import BOOKED
 from ...domain.errors import DomainError, Forbidden, InvalidRequest, NotFound
 from ...domain.lifecycle import WAITING
+from ...domain.lines import line_owners, prefix_problem
 from ...extensions import db
 from ...models import Agency, Appointment, Centre, LifeEvent, Service, Ticket, life_event_services
 from ..access import standing
@@ -26,7 +26,6 @@ from ..snapshot import agency_entry, life_event_entry, service_entry
 from ..tx import atomic
 from .common import admin_only, checked_texts, invalid, record
 
-PREFIX = re.compile(r"^[A-Z]{1,2}$")
 DOCUMENT_MAX = 200
 WAITING_ACTIONS = ("transfer", "cancel")
 
@@ -111,13 +110,12 @@ def _service(code: str) -> Service:
     return service
 
 
-def _check_prefix(prefix: str, service_code: str) -> str:
-    if not PREFIX.match(prefix):
-        raise invalid("prefix", "a prefix is 1 or 2 capital letters A–Z")
-    other = db.session.scalar(select(Service.code).where(Service.prefix == prefix, Service.code != service_code,
-                                                         Service.active.is_(True)))
-    if other is not None:
-        raise invalid("prefix", f'prefix "{prefix}" is already used by {other}')
+def _check_prefix(prefix: str, agency_code: str, service_code: str) -> str:
+    """`prefix` if a service of `agency_code` may number on it: another agency's line may not be shared."""
+    others = db.session.execute(select(Service.prefix, Agency.code).join(Agency, Agency.id == Service.agency_id)
+                                .where(Service.code != service_code, Service.active.is_(True))).all()
+    if problem := prefix_problem(prefix, agency_code, line_owners(others)):
+        raise invalid("prefix", problem)
     return prefix
 
 
@@ -156,7 +154,7 @@ def create_service(by: Actor, *, code: str, agency: str, prefix: str, name: dict
     _check_numbers(duration_min, weight)
     owner = _agency(agency, active_only=True)
     last = db.session.scalar(select(func.max(Service.position))) or 0
-    service = Service(code=code, agency_id=owner.id, prefix=_check_prefix(prefix, code),
+    service = Service(code=code, agency_id=owner.id, prefix=_check_prefix(prefix, owner.code, code),
                       name=checked_texts(name, "name"), duration_min=duration_min, weight=weight,
                       bookable=bookable, documents=_check_documents(documents or {}), active=True,
                       position=last + 1)
@@ -181,10 +179,10 @@ def change_service(by: Actor, code: str, *, waiting: dict | None = None, now: da
     service = _service(code)
     before = _entry(service, service_entry)
     _check_numbers(fields.get("duration_min"), fields.get("weight"))
-    if "agency" in fields:
-        service.agency_id = _agency(fields["agency"], active_only=True).id
-    if "prefix" in fields:
-        service.prefix = _check_prefix(fields["prefix"], code)
+    agency = _agency(fields["agency"], active_only=True) if "agency" in fields else service.agency
+    if "agency" in fields or "prefix" in fields:  # one agency's line each prefix
+        service.prefix = _check_prefix(fields.get("prefix", service.prefix), agency.code, code)
+        service.agency_id = agency.id
     if "name" in fields:
         service.name = checked_texts(fields["name"], "name")
     if "documents" in fields:
@@ -195,7 +193,7 @@ def change_service(by: Actor, code: str, *, waiting: dict | None = None, now: da
     if fields.get("active") is False and service.active:
         _withdraw(by, service, waiting, now or utcnow())
     elif fields.get("active") is True and not service.active:
-        _check_prefix(service.prefix, code)  # another service may have taken it meanwhile
+        _check_prefix(service.prefix, service.agency.code, code)  # another agency may have taken the line
         service.active = True
     db.session.flush()
     db.session.expire(service, ["agency"])
