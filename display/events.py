@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, rooms
 
-from queue_app.namespaces import centre_arg, enter, principal, refusing_on_failure, serve
+from queue_app.namespaces import centre_arg, connected_devices, enter, principal, refusing_on_failure, serve
 from queue_app.realtime import centre_room
 from queue_app.services import screens
 
@@ -22,7 +22,11 @@ class DisplayNamespace(Namespace):
         if caller.device is None or not caller.covers(centre.id):
             raise ConnectionRefusedError(f"forbidden: only {centre.code}'s displays and kiosks")
         enter(centre_room(centre.id))
+        connected_devices().add(request.sid, caller.device.id)
         self.emit("state", screens.display_state(centre), room=request.sid)
+
+    def on_disconnect(self, reason=None):
+        connected_devices().discard(request.sid)
 
     def on_state(self, _=None):
         """A screen asks for a fresh snapshot (it does so when the centre opens or closes by its

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -122,14 +124,44 @@ def start_scheduler(app, interval: float = TICK_SECONDS):
     return scheduler
 
 
+SIGHTING_SECONDS = 60  # a connected screen is noted as seen this often (domain/health.SILENT_AFTER is 15 min)
+
+
+def note_connected(app, now: datetime | None = None) -> int:
+    """Note the kiosks and displays with a socket open on this process as seen at `now`; return how many."""
+    from .namespaces import connected_devices
+    from .services.people import note_all_seen
+
+    ids = connected_devices(app).ids()
+    with app.app_context():
+        try:
+            note_all_seen(ids, now or utcnow())
+        finally:
+            db.session.remove()
+    return len(ids)
+
+
+def run_sightings(app, stop_event, interval: float = SIGHTING_SECONDS, sleep=time.sleep) -> None:
+    """Every `interval` s until `stop_event` is set, `note_connected` (a failure is logged, and the next turn tries)."""
+    while not stop_event.is_set():
+        try:
+            note_connected(app)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the sightings for good
+            log.exception("noting the connected devices failed")
+        sleep(interval)
+
+
 def start_background(app) -> None:
     """What a server process runs beside its requests: the print worker always (a job is claimed
-    atomically, so N processes never print a ticket twice), and the scheduler unless
+    atomically, so N processes never print a ticket twice), the sightings of its connected screens
+    always (each process knows only its own sockets), and the scheduler unless
     ONEDOOR_SCHEDULER=0, where one `queue-app scheduler` runs it for the whole deployment.
     /healthz tells whether this process runs it."""
     from .print_worker import start_print_worker
 
     start_print_worker(app)
+    socketio = app.extensions["socketio"]  # every process notes its own connected screens
+    socketio.start_background_task(run_sightings, app, threading.Event(), SIGHTING_SECONDS, socketio.sleep)
     if app.config["ONEDOOR_SCHEDULER"]:
         app.extensions["onedoor.scheduler"] = start_scheduler(app)
 

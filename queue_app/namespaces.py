@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
@@ -20,6 +21,35 @@ from .models import Centre
 from .realtime import notifier_of
 
 log = logging.getLogger(__name__)
+CONNECTED = "onedoor.connected_devices"
+
+
+class ConnectedDevices:
+    """The kiosks and displays with a socket open on this process (session id → device id): a
+    display sits on one socket for hours without showing its token over HTTP, so a periodic job
+    (jobs.note_connected) notes these as seen. Touched once at connect and once at disconnect."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, int] = {}
+
+    def add(self, sid: str, device_id: int) -> None:
+        with self._lock:
+            self._by_sid[sid] = device_id
+
+    def discard(self, sid: str) -> None:
+        with self._lock:
+            self._by_sid.pop(sid, None)
+
+    def ids(self) -> set[int]:
+        """The devices connected now."""
+        with self._lock:
+            return set(self._by_sid.values())
+
+
+def connected_devices(app=None) -> ConnectedDevices:
+    """The devices connected to `app` (else the app in context) in this process."""
+    return (app or current_app).extensions.setdefault(CONNECTED, ConnectedDevices())
 
 
 def serve(bp, namespace_class, path: str) -> None:

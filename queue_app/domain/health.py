@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-# A display pings nothing by itself: a connected screen is noted at least every SIGHTING_EVERY
-# (jobs.note_connected), so one not seen for SILENT_AFTER is off, asleep or cut from the network.
+# A display pings nothing by itself: a connected screen is noted as seen
+# (jobs.note_connected, every minute), so one not seen for SILENT_AFTER is off, asleep or cut from the network.
 SILENT_AFTER = timedelta(minutes=15)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -139,14 +140,22 @@ def stale_sighting(device: Device, now: datetime) -> bool:
     return device.last_seen_at is None or now - device.last_seen_at >= SEEN_EVERY
 
 
+def _sighting(which, now: datetime):
+    return (update(Device).where(which, or_(Device.last_seen_at.is_(None), Device.last_seen_at <= now - SEEN_EVERY))
+            .values(last_seen_at=now))
+
+
 @atomic
 def note_seen(device_id: int, now: datetime) -> None:
     """Record that a kiosk or display showed its token at `now` (at most once a minute a device)."""
-    db.session.execute(
-        update(Device).where(Device.id == device_id,
-                             or_(Device.last_seen_at.is_(None), Device.last_seen_at <= now - SEEN_EVERY))
-        .values(last_seen_at=now)
-    )
+    db.session.execute(_sighting(Device.id == device_id, now))
+
+
+@atomic
+def note_all_seen(device_ids: Collection[int], now: datetime) -> None:
+    """Record that these devices, connected now, were seen at `now` (one statement; at most once a minute each)."""
+    if device_ids:
+        db.session.execute(_sighting(Device.id.in_(sorted(device_ids)), now))
 
 
 @atomic

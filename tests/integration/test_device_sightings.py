@@ -1,6 +1,7 @@
 """A device's last sighting: written when a kiosk or display shows its token, at most once a minute."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -52,3 +53,55 @@ def test_a_display_is_seen_when_it_reads_the_queue(api):
     display = db.session.scalar(select(Device.id).order_by(Device.id.desc()))
     assert api.get("/api/v1/centres/HQ/queue", token).status_code == 200
     assert sighting(display) is not None
+
+
+def noted(app, now=None) -> int:
+    from queue_app.jobs import note_connected
+
+    db.session.rollback()  # the test's own reading must not hold SQLite's lock against the job's write
+    return note_connected(app, now)
+
+
+def test_a_display_on_its_socket_for_hours_is_noted_by_the_periodic_sighting(app, api, live_server):
+    """Its token is shown once, at connect; then the process's sighting job keeps it seen until it leaves."""
+    from tests.sockets import Screen
+
+    token = api.device("display", "HQ")
+    display = db.session.scalar(select(Device.id).order_by(Device.id.desc()))
+    api.device("display", "HQ")  # never connects: never noted
+    idle = db.session.scalar(select(Device.id).order_by(Device.id.desc()))
+    db.session.rollback()
+    screen = Screen(live_server, "/display", "centre=HQ", token)
+    try:
+        screen.next("state")
+        backdate(display, timedelta(hours=3))
+        assert noted(app) == 1
+        assert utcnow() - sighting(display) < timedelta(seconds=5)
+        assert sighting(idle) is None
+    finally:
+        screen.client.disconnect()
+    deadline = utcnow() + timedelta(seconds=5)
+    while noted(app, utcnow()) and utcnow() < deadline:  # the disconnect reaches the server
+        time.sleep(0.05)
+    hours_ago = backdate(display, timedelta(hours=3))
+    assert noted(app) == 0
+    assert sighting(display) == hours_ago
+
+
+def test_the_sightings_loop_notes_each_turn_and_survives_a_failure(app, monkeypatch):
+    import threading
+
+    from queue_app import jobs
+
+    turns = []
+
+    def note(app_, now=None):
+        turns.append(now)
+        if len(turns) == 1:
+            raise RuntimeError("the database went away for a moment")
+        return 0
+
+    stop = threading.Event()
+    monkeypatch.setattr(jobs, "note_connected", note)
+    jobs.run_sightings(app, stop, interval=60, sleep=lambda s: len(turns) >= 2 and stop.set())
+    assert len(turns) == 2  # the failed turn was followed by another
