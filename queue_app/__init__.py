@@ -19,7 +19,7 @@ FACES = ("queue_app", "counter", "display", "kiosk")
 # catalogues of its own texts; Flask-Babel merges them. CATALOGUES lists them, relative to the
 # repository; a catalogue covers the texts of its folder except those of a catalogue inside it.
 CATALOGUES = ("queue_app", "queue_app/booking_site", "queue_app/notifications", "queue_app/manager",
-              "queue_app/open_data", "counter", "display", "kiosk")
+              "queue_app/admin", "queue_app/open_data", "counter", "display", "kiosk")
 TRANSLATIONS = ";".join(str(HERE.parent / root / "translations") for root in CATALOGUES)
 
 
@@ -93,6 +93,7 @@ def register_faces(app: Flask) -> None:
     from .cli import register
     from .i18n import lang_url
     from .models import Language
+    from .admin import bp as admin
     from .booking_site import bp as booking_site
     from .manager import bp as manager
     from .open_data import bp as open_data
@@ -107,6 +108,7 @@ def register_faces(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(booking_site)
     app.register_blueprint(manager)
+    app.register_blueprint(admin)
     app.register_blueprint(open_data)
     app.register_blueprint(vendor)
     for face in FACES[1:]:  # the faces used inside a centre, each its own package

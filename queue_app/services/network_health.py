@@ -1,0 +1,114 @@
+"""The network's health at a glance (the admin home, SPEC §12): per centre the reader acts at, whether
+it is open now, its silent devices, failing printers and roster gaps ahead; for an admin also the
+catalogue texts missing a translation in some configured language."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..domain.health import SILENT_AFTER, is_silent, missing_languages
+from ..extensions import db
+from ..models import Agency, Centre, Device, Language, LifeEvent, PrintJob, Service, Staff, Ticket
+from .access import actor_of, reachable_centres
+from .printing import printer_faults
+from .roster import gaps_ahead
+
+FAILED_WITHIN = timedelta(days=1)  # print jobs given up on this recently count against their printer
+
+
+@dataclass
+class CentreHealth:
+    centre: Centre
+    open_now: bool
+    silent: list[Device]
+    printers: list[dict]
+    gaps: list[dict]  # gaps_ahead: today, then the next 7 days
+
+    @property
+    def gaps_today(self) -> int:
+        return self.gaps[0]["gaps"] if self.gaps else 0
+
+    @property
+    def gaps_week(self) -> int:
+        return sum(d["gaps"] for d in self.gaps[1:])
+
+    @property
+    def gaps_total(self) -> int:
+        return self.gaps_today + self.gaps_week
+
+
+@dataclass
+class MissingText:
+    kind: str  # agency | service | life_event | documents
+    code: str
+    name: dict
+    languages: list[str]
+
+
+@dataclass
+class NetworkHealth:
+    now: datetime
+    centres: list[CentreHealth]
+    translations: list[MissingText] | None  # None: not the reader's to see (the catalogue is the admin's)
+    silent_after: timedelta = SILENT_AFTER
+    days: list = field(default_factory=list)  # the 8 days ahead and the network's gaps on each
+
+    @property
+    def open_count(self) -> int:
+        return sum(c.open_now for c in self.centres)
+
+
+def _failed_recently(centre_id: int, now: datetime) -> dict[int | None, int]:
+    rows = db.session.execute(
+        select(PrintJob.device_id, func.count()).join(Ticket, Ticket.id == PrintJob.ticket_id)
+        .where(Ticket.centre_id == centre_id, PrintJob.status == "failed", PrintJob.created_at >= now - FAILED_WITHIN)
+        .group_by(PrintJob.device_id)).all()
+    return {device_id: count for device_id, count in rows}
+
+
+def _printers(centre: Centre, now: datetime, devices: dict[int, Device]) -> list[dict]:
+    """The centre's printers failing now, and those that gave up on a ticket in the last day."""
+    found = {f["device_id"]: {**f, "failed": 0} for f in printer_faults(centre.id, now)}
+    for device_id, count in _failed_recently(centre.id, now).items():
+        device = devices.get(device_id)
+        found.setdefault(device_id, {"device_id": device_id, "device": device.name if device else None,
+                                     "pending": 0, "failing_for_s": None, "last_error": None})["failed"] = count
+    return sorted(found.values(), key=lambda f: (f["device"] or "", f["device_id"] or 0))
+
+
+def _centre_health(centre: Centre, reader: Staff, now: datetime) -> CentreHealth:
+    devices = {d.id: d for d in db.session.scalars(
+        select(Device).where(Device.centre_id == centre.id, Device.revoked_at.is_(None)).order_by(Device.name))}
+    return CentreHealth(
+        centre=centre, open_now=centre.opening_hours.is_open(now.astimezone(centre.tz)),
+        silent=[d for d in devices.values() if is_silent(d.last_seen_at, now)],
+        printers=_printers(centre, now, devices),
+        gaps=gaps_ahead(centre.code, now, by=actor_of(reader)))
+
+
+def missing_translations() -> list[MissingText]:
+    """The active catalogue's names (agencies, services, life events) and service documents lacking a language."""
+    languages = list(db.session.scalars(select(Language.code).order_by(Language.position)))
+    found = []
+    for kind, model in (("agency", Agency), ("service", Service), ("life_event", LifeEvent)):
+        for row in db.session.scalars(select(model).where(model.active.is_(True)).order_by(model.code)):
+            missing = missing_languages(row.name, languages)
+            if missing:
+                found.append(MissingText(kind, row.code, row.name, missing))
+            documents = getattr(row, "documents", None)
+            if documents and (missing := missing_languages(documents, languages)):
+                found.append(MissingText("documents", row.code, row.name, missing))
+    return found
+
+
+def network_health(reader: Staff, now: datetime) -> NetworkHealth:
+    """The health of the centres `reader` acts at (an admin: all, and the catalogue's translations)."""
+    centres = [_centre_health(c, reader, now) for c in reachable_centres(reader)]
+    days: dict = {}
+    for c in centres:
+        for d in c.gaps:
+            days[d["day"]] = days.get(d["day"], 0) + d["gaps"]
+    return NetworkHealth(now, centres, missing_translations() if reader.role == "admin" else None,
+                         days=sorted(days.items()))

@@ -1,0 +1,156 @@
+"""The /admin pages through the test client: who may open them, the admin home's health figures (each
+limited to the reader's centres), and the audit page's filters, pages and CSV.
+
+The test network: HQ (Europe/Moscow, open round the clock) and NYC; services birth, passport, tax, info.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from queue_app.db import utcnow
+from queue_app.domain.roster import ShiftPlan
+from queue_app.extensions import db
+from queue_app.models import Device, PrintJob, Service, Staff
+from queue_app.services import actor_of, create_device, issue_ticket
+from queue_app.services.roster import replace_roster
+from tests.conftest import utc
+from tests.integration.test_dashboard import sign_in
+
+
+def test_anonymous_goes_to_sign_in_and_a_clerk_is_refused(client):
+    for url in ("/admin/", "/admin/audit", "/admin/audit.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login?next=" in response.headers["Location"], url
+    sign_in(client, "carl", "clerk")
+    for url in ("/admin/", "/admin/audit", "/admin/audit.csv"):
+        response = client.get(url)
+        assert response.status_code == 403 and "Only managers and administrators" in response.get_data(as_text=True)
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def troubles(ctx):
+    """At HQ a kiosk never seen and its printer failing, a display seen just now; at NYC a display
+    silent for an hour; the service `tax` lost its Arabic name."""
+    kiosk = create_device("kiosk", "HQ", printer="tcp://127.0.0.1:9", name="Lobby kiosk").device.id
+    create_device("display", "HQ", name="Hall screen")
+    nyc = create_device("display", "NYC", name="NYC screen").device.id
+    now = utcnow()
+    db.session.execute(update(Device).where(Device.name == "Hall screen").values(last_seen_at=now))
+    db.session.execute(update(Device).where(Device.id == nyc).values(last_seen_at=now - timedelta(hours=1)))
+    tax = db.session.scalar(select(Service).where(Service.code == "tax"))
+    tax.name = {k: v for k, v in tax.name.items() if k != "ar"}
+    db.session.commit()
+    issue_ticket("HQ", "birth", by=actor_of(db.session.get(Device, kiosk)), printer_uri="tcp://127.0.0.1:9")
+    db.session.execute(update(PrintJob).values(attempts=3, last_error="connection refused"))
+    db.session.commit()
+    return ctx
+
+
+def test_an_admin_sees_the_whole_networks_health(troubles, client):
+    sign_in(client, "ada", "admin", centres=())
+    html = page(client, "/admin/?lang=en")
+    assert "of 2" in html  # centres open now, of all
+    assert "Lobby kiosk" in html and "never seen" in html and "NYC screen" in html and "Hall screen" not in html
+    assert "1 tickets not printed" in html and "connection refused" in html
+    assert "Service name: Taxes" in html or "Service name: Tax" in html
+    assert 'href="/manager/HQ/roster"' in html and 'href="/manager/NYC/plan"' in html  # where to act
+
+
+def test_a_manager_sees_only_their_centres_and_no_catalogue(troubles, client):
+    sign_in(client, "max", "manager", centres=("HQ",))
+    html = page(client, "/admin/?lang=en")
+    assert "of 1" in html and "Lobby kiosk" in html
+    assert "NYC screen" not in html and "/manager/NYC" not in html  # neither the row nor the navigation
+    assert "Texts missing a translation" not in html
+
+
+def test_the_home_speaks_every_configured_language(troubles, client):
+    sign_in(client, "ada", "admin", centres=())
+    assert 'dir="rtl"' in page(client, "/admin/?lang=ar")
+    for lang in ("es", "ru", "ar"):
+        assert "Network health" not in page(client, f"/admin/?lang={lang}"), lang
+        assert "Audit trail" not in page(client, f"/admin/audit?lang={lang}"), lang
+
+
+@pytest.fixture
+def changes(ctx):
+    """Three roster changes at HQ by max and one at NYC by ned."""
+    for shift_day in ("2026-12-07", "2026-12-08", "2026-12-09"):
+        replace_roster("HQ", _day(shift_day), [_shift("ana", shift_day, 9, 13)], by=_actor("max", "HQ"))
+    replace_roster("NYC", _day("2026-12-07"), [_shift("nora", "2026-12-07", 14, 18)], by=_actor("ned", "NYC"))
+    return ctx
+
+
+def _day(text):
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def _shift(staff, day, start, end):
+    d = _day(day)
+    return ShiftPlan(staff, utc(d.year, d.month, d.day, start), utc(d.year, d.month, d.day, end))
+
+
+def _actor(username, centre):
+    from queue_app.services import create_user
+
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        create_user(username, "manager", password="correct horse battery", centres=[centre])
+        staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    return actor_of(staff)
+
+
+def test_the_audit_page_filters_and_shows_each_change(changes, client):
+    sign_in(client, "ada", "admin", centres=())
+    html = page(client, "/admin/audit?lang=en")
+    assert "4 changes" in html and "HQ:2026-12-09" in html and "NYC:2026-12-07" in html
+    assert 'class="change-added"' in html and "&#34;staff&#34;: &#34;ana&#34;" in html
+    html = page(client, "/admin/audit?lang=en&staff=ned")
+    assert "1 change" in html and "HQ:2026-12-09" not in html
+    html = page(client, "/admin/audit?lang=en&centre=HQ&entity=roster&action=replace")
+    assert "3 changes" in html
+
+
+def test_the_audit_page_refuses_bad_dates_and_other_centres(changes, client):
+    sign_in(client, "max", "manager", centres=("HQ",))
+    response = client.get("/admin/audit?lang=en&from=2026-12-09&to=2026-12-01")
+    assert response.status_code == 422 and "The period ends before it starts" in response.get_data(as_text=True)
+    assert client.get("/admin/audit?lang=en&from=yesterday").status_code == 422
+    assert client.get("/admin/audit?centre=NYC").status_code == 403
+    assert client.get("/admin/audit.csv?to=nope").status_code == 422
+    html = page(client, "/admin/audit?lang=en")
+    assert "3 changes" in html and "NYC:2026-12-07" not in html
+
+
+def test_the_csv_holds_the_filtered_rows(changes, client):
+    sign_in(client, "max", "manager", centres=("HQ",))
+    response = client.get("/admin/audit.csv?entity=roster&from=2000-01-01")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["key"] for r in rows] == ["HQ:2026-12-09", "HQ:2026-12-08", "HQ:2026-12-07"]
+    assert rows[0]["who"] == "max" and "ana" in rows[0]["changes"]
+
+
+def test_the_audit_page_goes_a_page_at_a_time(changes, client, monkeypatch):
+    import queue_app.admin.audit as audit_pages
+
+    monkeypatch.setattr(audit_pages, "ROWS_PER_PAGE", 3)
+    sign_in(client, "ada", "admin", centres=())
+    first = page(client, "/admin/audit?lang=en&entity=roster")
+    assert "Page 1 of 2" in first and 'rel="next" href="/admin/audit?page=2&amp;entity=roster"' in first
+    second = page(client, "/admin/audit?lang=en&entity=roster&page=2")
+    assert "Page 2 of 2" in second and "HQ:2026-12-07" in second and "HQ:2026-12-09" not in second
