@@ -3,7 +3,7 @@ and the frame every admin page shares (its navigation)."""
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from ..db import utcnow
@@ -38,7 +38,7 @@ def home():
     """Centres open now, silent devices, failing printers, roster gaps ahead, texts missing a translation."""
     now = utcnow()
     health = network_health(current_user, now)
-    chart = {"days": [d.isoformat() for d, _ in health.days], "gaps": [g for _, g in health.days]}
+    chart = {"days": [format_date(d, "short") for d, _ in health.days], "gaps": [g for _, g in health.days]}
     return render_template("admin/home.html", health=health, local_time=local_time, chart=chart,
-                           language_names={l.code: l.name for l in languages()},
+                           language_names={l.code: l.name for l in languages()}, format_date=format_date,
                            silent_minutes=int(health.silent_after.total_seconds() // 60))

@@ -148,13 +148,13 @@ def audit_choices(*, by: Actor) -> dict[str, list[str]]:
 
 
 def change_text(change: Change) -> str:
-    """A change in one line: `path: before → after`, `+ path: value` or `− path: value`."""
-    where = f"{change.path}: " if change.path else ""
+    """A change in one line: `changed path: before → after`, `added path: value` or `removed path: value`."""
+    where = f" {change.path}" if change.path else ""
     if change.kind == "added":
-        return f"+ {where}{shown(change.after)}"
+        return f"added{where}: {shown(change.after)}"
     if change.kind == "removed":
-        return f"− {where}{shown(change.before)}"
-    return f"{where}{shown(change.before)} → {shown(change.after)}"
+        return f"removed{where}: {shown(change.before)}"
+    return f"changed{where}: {shown(change.before)} → {shown(change.after)}"
 
 
 def _cell(value: str) -> str:

@@ -60,9 +60,9 @@ def troubles(ctx):
 def test_an_admin_sees_the_whole_networks_health(troubles, client):
     sign_in(client, "ada", "admin", centres=())
     html = page(client, "/admin/?lang=en")
-    assert "of 2" in html  # centres open now, of all
+    assert "of 2" in html and "Yes" in html  # centres open now, of all
     assert "Lobby kiosk" in html and "never seen" in html and "NYC screen" in html and "Hall screen" not in html
-    assert "1 tickets not printed" in html and "connection refused" in html
+    assert "1 ticket not printed" in html and "connection refused" in html
     assert "Service name: Taxes" in html or "Service name: Tax" in html
     assert 'href="/manager/HQ/roster"' in html and 'href="/manager/NYC/plan"' in html  # where to act
 

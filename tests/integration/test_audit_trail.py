@@ -136,7 +136,7 @@ def test_csv_holds_every_filtered_row_by_accept_header_or_format(api, trail):
     rows = rows_of(api.get(f"{URL}?centre=HQ&per_page=1", trail["ada"], headers={"Accept": "text/csv"}))
     assert [r["id"] for r in rows] == ["4", "2", "1"]  # every row, not one page
     assert rows[1]["who"] == "max" and rows[1]["action"] == "replace"
-    assert rows[1]["changes"].splitlines()[0].startswith("− ") and "kim" in rows[1]["changes"]
+    assert rows[1]["changes"].splitlines()[0].startswith("removed: ") and "kim" in rows[1]["changes"]
     assert rows_of(api.get(f"{URL}?format=csv&staff=ned", trail["ned"]))[0]["centre"] == "NYC"
     assert rows_of(api.get(f"{URL}?format=csv", trail["ned"])) == rows_of(api.get(f"{URL}?format=csv&centre=NYC", trail["ada"]))
 
