@@ -31,24 +31,22 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _only_in(values: list, others: list) -> list:
+    """The items of `values` left once each item of `others` has matched one equal to it."""
+    unmatched = [_key(v) for v in others]
+    left = []
+    for value in values:
+        key = _key(value)
+        if key in unmatched:
+            unmatched.remove(key)
+        else:
+            left.append(value)
+    return left
+
+
 def _list_changes(path: str, before: list, after: list) -> list[Change]:
-    remaining = [_key(v) for v in after]
-    removed = []
-    for value in before:
-        key = _key(value)
-        if key in remaining:
-            remaining.remove(key)
-        else:
-            removed.append(value)
-    kept_before = [_key(v) for v in before]
-    added = []
-    for value in after:
-        key = _key(value)
-        if key in kept_before:
-            kept_before.remove(key)
-        else:
-            added.append(value)
-    return [Change(path, REMOVED, before=v) for v in removed] + [Change(path, ADDED, after=v) for v in added]
+    return ([Change(path, REMOVED, before=v) for v in _only_in(before, after)]
+            + [Change(path, ADDED, after=v) for v in _only_in(after, before)])
 
 
 def diff(before: Any, after: Any, path: str = "") -> list[Change]:

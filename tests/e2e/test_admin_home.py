@@ -5,33 +5,30 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, update
 
-from queue_app.db import utcnow
-from queue_app.extensions import db
-from queue_app.models import Device, PrintJob, Service
-from queue_app.services import actor_of, create_device, create_user, issue_ticket
+from queue_app.services import create_user
 from tests.conftest import PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_reports import sign_in
+from tests.integration.test_admin_pages import make_troubles
 
 
 @pytest.fixture
 def troubled(page):
-    """HQ: a kiosk never seen whose printer fails (its other devices seen now); NYC: a display never seen;
-    `tax` lost its Arabic name."""
-    db.session.execute(update(Device).values(last_seen_at=utcnow()))
-    kiosk = create_device("kiosk", "HQ", printer="tcp://127.0.0.1:9", name="Lobby kiosk").device.id
-    create_device("display", "NYC", name="NYC screen")
-    tax = db.session.scalar(select(Service).where(Service.code == "tax"))
-    tax.name = {k: v for k, v in tax.name.items() if k != "ar"}
-    db.session.commit()
-    issue_ticket("HQ", "birth", by=actor_of(db.session.get(Device, kiosk)), printer_uri="tcp://127.0.0.1:9")
-    db.session.execute(update(PrintJob).values(attempts=2, last_error="connection refused"))
-    db.session.commit()
+    """The troubles of tests/integration/test_admin_pages.py; mara manages HQ, ada is an admin."""
+    make_troubles()
     create_user("mara", "manager", password=PASSWORD, name="Mara Diaz", centres=["HQ"])
     create_user("ada", "admin", password=PASSWORD, name="Ada King", centres=[])
     return page
+
+
+def in_language(page, shots, url: str, lang: str, heading: str, direction: str, shot: str) -> None:
+    """Signed in as ada, the page at `url` in `lang`: its heading, its direction, axe-core clean; a screenshot."""
+    sign_in(page, f"{url}?lang={lang}", "ada")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert page.evaluate("document.documentElement.dir") == direction
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / f"{shot}-{lang}.png", full_page=True)
 
 
 def figure(page, label: str):
@@ -73,7 +70,7 @@ def test_an_admin_sees_the_network_and_missing_translations(troubled, shots):
     page = troubled
     sign_in(page, "/admin/?lang=en", "ada")
     expect(figure(page, "Centres open now")).to_contain_text("of 2")
-    expect(figure(page, "Devices silent")).to_have_text("2")
+    expect(figure(page, "Devices silent")).to_have_text("2")  # HQ's kiosk, NYC's screen
     expect(figure(page, "Texts missing a translation")).to_have_text("1")
     expect(page.locator("#translations")).to_contain_text("العربية")
     page.get_by_text("Rosters and planners").click()
@@ -85,9 +82,4 @@ def test_an_admin_sees_the_network_and_missing_translations(troubled, shots):
 @pytest.mark.parametrize("lang, heading, direction", [
     ("es", "Estado de la red", "ltr"), ("ru", "Состояние сети", "ltr"), ("ar", "حالة الشبكة", "rtl")])
 def test_the_home_in_every_language(troubled, shots, lang, heading, direction):
-    page = troubled
-    sign_in(page, f"/admin/?lang={lang}", "ada")
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    assert page.evaluate("document.documentElement.dir") == direction
-    assert axe_problems(page) == []
-    page.screenshot(path=shots / f"admin-home-{lang}.png", full_page=True)
+    in_language(troubled, shots, "/admin/", lang, heading, direction, "admin-home")
