@@ -153,3 +153,20 @@ def test_the_endpoint_is_in_the_openapi_document(client):
     operation = spec["paths"]["/api/v1/admin/audit"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"staff", "entity", "action", "from", "to", "centre", "format"}
     assert {"401", "403", "422"} <= set(operation["responses"])
+
+
+def test_a_catalogue_change_reads_as_its_differences_for_admins_only(api, people):
+    """The catalogue's rows name no centre: an admin reads them, a manager never does."""
+    from queue_app.domain.access import Actor
+    from queue_app.models import Staff
+    from queue_app.services.access import actor_of
+    from queue_app.services.admin.catalogue import change_agency
+
+    ada: Actor = actor_of(db.session.scalar(db.select(Staff).where(Staff.username == "ada")))
+    change_agency(ada, "registry", name={"en": "Civil registry office", "es": "Registro civil",
+                                         "ru": "ЗАГС", "ar": "السجل المدني"})
+    change = events(api, people["ada"], "entity=agency")["events"][0]
+    assert change["centre"] is None and change["who"] == "ada"
+    paths = {c["path"]: c["kind"] for c in change["changes"]}
+    assert paths.get("name.en") == "changed" and set(paths) <= {"name.en", "name.es", "name.ru", "name.ar"}
+    assert events(api, people["max"], "entity=agency")["total"] == 0
