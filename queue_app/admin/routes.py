@@ -9,18 +9,20 @@ from flask_login import current_user
 from ..db import utcnow
 from ..extensions import db
 from ..i18n import text
-from ..models import Language
 from ..manager import managers_only
+from ..models import Language
 from ..services.access import reachable_centres
 from ..services.network_health import network_health
 from . import bp
+
 
 @bp.context_processor
 def frame():
     """What the navigation needs: the centres whose rosters and planners the reader may open."""
     if not current_user.is_authenticated or current_user.role not in ("admin", "manager"):
         return {}
-    return {"nav_centres": [{"code": c.code, "name": text(c.name)} for c in reachable_centres(current_user)], "text": text}
+    centres = [{"code": c.code, "name": text(c.name)} for c in reachable_centres(current_user)]
+    return {"nav_centres": centres, "text": text}
 
 
 def languages() -> list[Language]:

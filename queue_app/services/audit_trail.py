@@ -40,6 +40,8 @@ class AuditFilter:
 
 @dataclass
 class AuditRow:
+    """One audit row as a reader sees it: who in words, the centre's code, and its changes (domain/audit_diff)."""
+
     id: int
     at: datetime
     who: str
@@ -55,6 +57,8 @@ class AuditRow:
 
 @dataclass
 class AuditPage:
+    """The `page`-th `per_page` rows of `total` the filter takes."""
+
     rows: list[AuditRow]
     total: int
     page: int

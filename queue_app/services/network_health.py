@@ -20,6 +20,8 @@ FAILED_WITHIN = timedelta(days=1)  # print jobs given up on this recently count 
 
 @dataclass
 class CentreHealth:
+    """One centre's health: open now, its silent devices, failing printers, and roster gaps ahead."""
+
     centre: Centre
     open_now: bool
     silent: list[Device]
@@ -41,6 +43,8 @@ class CentreHealth:
 
 @dataclass
 class MissingText:
+    """A catalogue text (its kind, the row's code and name) and the configured languages it lacks."""
+
     kind: str  # agency | service | life_event | documents
     code: str
     name: dict
@@ -49,6 +53,8 @@ class MissingText:
 
 @dataclass
 class NetworkHealth:
+    """The reader's centres' health at `now`, and the catalogue's missing translations (admins only)."""
+
     now: datetime
     centres: list[CentreHealth]
     translations: list[MissingText] | None  # None: not the reader's to see (the catalogue is the admin's)
