@@ -4,12 +4,12 @@ month calendar, counters, and the bookings a change left without a place. Every 
 the services of queue_app/services/admin/centres.py; a refusal is shown next to its field."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import available_timezones
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, format_datetime, ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -71,12 +71,17 @@ def _page(code: str, *, status: int = 200, refusal: DomainError | None = None, *
         remove_form=RemoveDayForm(), counter_form=forms.get("counter") or CounterForm(),
         rename_forms=forms.get("rename", {}), state_form=CounterStateForm(),
         grid=month_grid(centre, month, today, exceptions), month=month, months=neighbours(month), today=today,
-        format_date=format_date, iso=date.fromisoformat, counter_posted="counter" in forms, chosen=chosen,
+        format_date=format_date, iso=date.fromisoformat, local=_local, counter_posted="counter" in forms, chosen=chosen,
         exceptions=exceptions, to_move=to_move(centre), refusal=refusal,
         refusal_summary=refusal_text(refusal.code) if refusal else None,
         field_errors=(refusal.details or {}).get("fields", {}) if refusal else {},
         counters=centre.counters,
     ), status
+
+
+def _local(stamp: str) -> str:
+    """An ISO moment with its centre's offset, written short on that clock."""
+    return format_datetime(datetime.fromisoformat(stamp), "short", rebase=False)
 
 
 def _chosen_day(typed: str | None, today: date) -> date:
