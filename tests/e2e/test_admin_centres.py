@@ -17,6 +17,7 @@ from queue_app.services import book, create_user
 from tests.conftest import PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_closed_centre import open_closed_kiosk
+from tests.e2e.test_display import open_screen, tv  # noqa: F401 - tv is a fixture
 from tests.e2e.test_kiosk import portrait  # noqa: F401 - a fixture
 from tests.e2e.test_reports import sign_in
 from tests.integration.test_admin_centres import a_free_slot
@@ -73,7 +74,7 @@ def test_a_manager_makes_a_booked_day_a_holiday_and_sees_the_booking_to_move(mia
     expect(page.locator("#conflicts")).to_contain_text(booked.code)
 
 
-def test_a_holiday_today_closes_the_centres_kiosk(mia, portrait):  # noqa: F811
+def test_a_holiday_today_closes_the_centres_kiosk_and_display(mia, portrait, tv):  # noqa: F811
     page = mia
     sign_in(page, "/admin/centres/HQ?lang=en", "mia")
     hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
@@ -86,6 +87,9 @@ def test_a_holiday_today_closes_the_centres_kiosk(mia, portrait):  # noqa: F811
     kiosk = open_closed_kiosk(portrait)
     expect(kiosk.locator("#closed")).to_be_visible()
     expect(kiosk.locator(".closed-lang[lang=en] h2")).to_have_text("This centre is closed now")
+    screen = open_screen(tv, clock=utcnow())
+    expect(screen.locator("#shut")).to_be_visible()
+    expect(screen.locator(".shut-lang[lang=en] h2")).to_have_text("Closed")
     page.get_by_role("button", name=re.compile("its weekly hours back")).click()
     expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
     kiosk = open_closed_kiosk(portrait)
