@@ -70,6 +70,7 @@ def _listing(form: AddStaffForm, errors: dict | None = None, summary: dict | Non
 def staff():
     """The people of the reader's centres (filtered by ?centre= and ?role=) and the form to add one."""
     form = _add_form()
+    form.role.data = "clerk"  # the usual new account
     if len(form.centres.choices) == 1:  # a manager of one centre adds its clerks
         form.centres.data = [form.centres.choices[0][0]]
     return _listing(form)
