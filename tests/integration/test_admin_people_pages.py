@@ -87,6 +87,14 @@ def test_skills_with_levels_disable_enable_and_reset(client):
     assert carl.active is True
 
 
+def test_counts_are_plural_in_each_language(client):
+    sign_in(client, "ada", "admin", centres=())
+    expected = {"es": "personas</h2>", "ru": "сотрудников</h2>", "ar": "أشخاص</h2>"}  # 3 to 10 people in the test network
+    for lang, words in expected.items():
+        page = client.get(f"/admin/staff?lang={lang}").get_data(as_text=True)
+        assert words in page, re.search(r"id=\"people-title\">[^<]*", page).group(0)
+
+
 def test_a_manager_may_not_open_or_change_another_centres_clerk(client):
     sign_in(client, "mia", "manager", centres=("HQ",))
     create_user("nora", "clerk", password=PASSWORD, centres=["NYC"])
