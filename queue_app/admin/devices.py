@@ -35,7 +35,8 @@ class AddDeviceForm(FlaskForm):
     kind = SelectField(_l("Kind"), validate_choice=False)
     centre = SelectField(_l("Centre"), validate_choice=False)
     name = StringField(_l("Name"), validators=[Length(max=80)])
-    printer = StringField(_l("Printer (kiosks)"), validators=[Length(max=255)])
+    printer = StringField(_l("Printer (kiosks)"), validators=[Length(max=255)],
+                          description=_l("A network printer: tcp://host:9100. Leave empty for none."))
 
 
 def kind_names() -> dict[str, str]:

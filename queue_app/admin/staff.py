@@ -30,10 +30,12 @@ LEVELS = ("primary", "secondary")
 class AddStaffForm(FlaskForm):
     """A new account; the choices are the reader's (a manager: clerk, their centres)."""
 
-    username = StringField(_l("Username"), validators=[Length(max=40)])
+    username = StringField(_l("Username"), validators=[Length(max=40)],
+                           description=_l("Letters, digits and . _ @ -; up to 40."))
     name = StringField(_l("Full name"), validators=[Length(max=120)])
     role = SelectField(_l("Role"), validate_choice=False)
-    centres = SelectMultipleField(_l("Centres"), validate_choice=False)
+    centres = SelectMultipleField(_l("Centres"), validate_choice=False,
+                                  description=_l("A clerk works at one centre; a manager manages one or more."))
 
 
 class ActionForm(FlaskForm):
