@@ -13,6 +13,7 @@ from queue_app.i18n import direction, text
 from queue_app.models import Agency, Centre, Language, LifeEvent, Service
 from queue_app.refusals import refusal_texts
 from queue_app.db import utcnow
+from queue_app.services.lookup import catalogue_version
 from queue_app.services.offer import centre_offers
 from queue_app.services.screens import iso, opening
 from queue_app.urls import booking_url
@@ -110,6 +111,7 @@ def labels() -> dict[str, str]:
 
 def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
     """The labels, the catalogue and the centre, in every network language."""
+    version = catalogue_version()  # read first: a change made while the rest is read shows as newer
     languages = db.session.scalars(select(Language).order_by(Language.position)).all()
     names = {lang.code: lang.name for lang in languages} or {"en": "English"}
     codes = list(names)
@@ -145,6 +147,8 @@ def page_data(centre: Centre, token: str, *, idle_seconds: float) -> dict:
         "book_qr_url": url_for("kiosk.booking_qr"),
         "offers": [{**o, "next_served_at": iso(o["next_served_at"])} for o in centre_offers(centre, utcnow())],
         "api": request.script_root + "/api/v1",
+        "catalogue": version,  # the /display socket's states carry the newest: a new one → reload
+        "catalogue_url": url_for("kiosk.catalogue"),
         "services": [{
             "code": s.code, "agency": s.agency.code, "names": in_words(s.name),
             "documents": {code: list(s.documents.get(code) or s.documents.get(codes[0]) or []) for code in codes},

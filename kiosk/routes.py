@@ -5,7 +5,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from queue_app.devices import NO_STORE, device_page, serve_device_page
@@ -20,16 +20,28 @@ from .catalogue import page_data
 IDLE_SECONDS = 60  # back to the language choice after this long without a touch
 
 
+def kiosk_data(found) -> dict:
+    """What the page of this kiosk embeds: its centre's menu, labels and printer state."""
+    idle = current_app.config.get("ONEDOOR_KIOSK_IDLE_SECONDS", IDLE_SECONDS)
+    data = page_data(found.device.centre, found.token, idle_seconds=idle)
+    data["printer"] = device_printer_state(found.device.id) if found.device.printer_uri else "none"
+    return data
+
+
 @bp.get("")
 def page():
     """The kiosk whose token this browser holds, or how to set one up (401)."""
-    def render(found):
-        idle = current_app.config.get("ONEDOOR_KIOSK_IDLE_SECONDS", IDLE_SECONDS)
-        data = page_data(found.device.centre, found.token, idle_seconds=idle)
-        data["printer"] = device_printer_state(found.device.id) if found.device.printer_uri else "none"
-        return render_template("kiosk/kiosk.html", data=data)
+    return serve_device_page("kiosk", "kiosk/setup.html",
+                             lambda found: render_template("kiosk/kiosk.html", data=kiosk_data(found)))
 
-    return serve_device_page("kiosk", "kiosk/setup.html", render)
+
+@bp.get("/catalogue.json")
+def catalogue():
+    """The same data as the page embeds, for a kiosk whose catalogue changed (401 without its cookie)."""
+    found = device_page("kiosk")
+    if not hasattr(found, "device"):
+        abort(401)
+    return jsonify(kiosk_data(found)), 200, NO_STORE
 
 
 @bp.get("/qr.svg")

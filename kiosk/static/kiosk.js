@@ -1,7 +1,9 @@
 /* The lobby kiosk: language → find a service (life event, agency, search) → what to bring and the
    wait → priority → optional phone → the ticket on screen with its QR. Or: appointment code → ticket.
    Everything it shows comes with the page; it asks the server only to issue or check in and what is
-   served now (GET /centres/{c}/services), and hears the live waits on the /display socket. Without a touch for a while it goes back to the start. */
+   served now (GET /centres/{c}/services), and hears the live waits on the /display socket. Without a touch for a while it goes back to the start.
+   When the socket's state names a newer catalogue (an admin changed it), it asks its page's data again
+   (catalogue.json) and redraws its menu — at once on the start screen, else when the visitor is done. */
 import {Refusal, Unreachable, makeApi} from "./api.js";
 import {keyboard, keypad, matches} from "./keys.js";
 
@@ -80,6 +82,7 @@ function restart() {
   hideIdle();
   setLanguage(data.languages[0].code);
   show("language", {remember: false});
+  if (catalogueDue) loadCatalogue(); // a newer menu waited for this visitor to finish
 }
 
 // ---- language --------------------------------------------------------------------------------------
@@ -552,12 +555,48 @@ function tick() {
   }
 }
 
+// ---- the catalogue -----------------------------------------------------------------------------------
+
+let catalogueDue = false; // a newer catalogue exists; loaded when the kiosk is back at its start
+
+function noticeCatalogue(version) {
+  if (version === undefined || version === data.catalogue) return;
+  catalogueDue = true;
+  if (state.screen === "language" && !state.busy) loadCatalogue();
+}
+
+async function loadCatalogue() {
+  let fresh;
+  try {
+    const response = await fetch(data.catalogue_url, {cache: "no-store", credentials: "same-origin",
+                                                      headers: {Accept: "application/json"}});
+    if (!response.ok) throw new Error(String(response.status));
+    fresh = await response.json();
+  } catch (e) {
+    setTimeout(() => { if (catalogueDue && state.screen === "language") loadCatalogue(); }, 10000);
+    return; // out of reach: the old menu stays until the next try
+  }
+  if (state.screen !== "language" || fresh.catalogue === undefined) return; // a visitor began meanwhile: after them
+  catalogueDue = false;
+  Object.assign(data, fresh);
+  services.clear();
+  for (const s of data.services) services.set(s.code, s);
+  agencies.clear();
+  for (const a of data.agencies) agencies.set(a.code, a);
+  offers.clear();
+  for (const o of data.offers) offers.set(o.service, o);
+  state.tab = data.life_events.length ? "events" : "agencies";
+  root.dataset.catalogue = String(data.catalogue); // what the tests wait for
+  setLanguage(state.lang);
+}
+
 // ---- live waits ------------------------------------------------------------------------------------
 
 function connect() {
   if (typeof io !== "function") return; // no socket library: the waits stay "—"
   socket = io(`/display?centre=${encodeURIComponent(data.centre)}`, {auth: {token: data.token}, reconnectionDelayMax: 10000});
   socket.on("state", snapshot => {
+    noticeCatalogue(snapshot.catalogue);
     waits.clear();
     for (const s of snapshot.services || []) waits.set(s.service, s);
     drawWaits();
@@ -624,6 +663,7 @@ setInterval(tick, 250);
 setInterval(watchHours, 1000);
 setInterval(watchPrinter, PRINTER_POLL_MS);
 setInterval(loadOffers, OFFERS_MS); // a rostered clerk comes on duty without any queue change
+root.dataset.catalogue = String(data.catalogue);
 setLanguage(state.lang);
 drawHours();
 connect();
