@@ -45,7 +45,7 @@ def listed(query, centre):
     return [draft_out(d, tz) for d in drafts.drafts(centre, query["date"], by=actor())]
 
 
-@blp.post("/<string:centre>/roster-drafts/<int:draft_id>/accept")
+@blp.post("/<string:centre>/roster-drafts/<int(min=1, max=2147483647):draft_id>/accept")
 @require(*EDITORS)
 @blp.response(200, ShiftOut(many=True))
 @roster_errors
@@ -57,7 +57,7 @@ def accept(centre, draft_id):
     return [shift_out(p, day.tz) for p in day.shifts]
 
 
-@blp.delete("/<string:centre>/roster-drafts/<int:draft_id>")
+@blp.delete("/<string:centre>/roster-drafts/<int(min=1, max=2147483647):draft_id>")
 @require(*EDITORS)
 @blp.response(204)
 @roster_errors

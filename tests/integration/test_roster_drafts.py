@@ -89,4 +89,7 @@ def test_only_the_centres_managers_and_admins_and_bad_input_changes_nothing(api,
     assert error_of(api.post(f"{DRAFTS}?date=2026-13-01", people["manager"]))[0] == 422
     assert error_of(api.post(f"{DRAFTS}?date={DAY}&share=1.5", people["manager"]))[0] == 422
     assert error_of(api.post(f"{DRAFTS}/999/accept", people["manager"])) == (404, "no_such_draft")
+    for beyond in (2**31, 17179869183):  # past PostgreSQL's integer: no such draft, not a server error
+        assert api.post(f"{DRAFTS}/{beyond}/accept", people["manager"]).status_code == 404
+        assert api.call("DELETE", f"{DRAFTS}/{beyond}", people["manager"]).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(RosterDraft)) == 0
