@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= auto
+XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 MO := $(patsubst %.po,%.mo,$(wildcard */translations/*/LC_MESSAGES/messages.po */*/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test test-sqlite test-postgres services browser translations assets bench clean
@@ -48,14 +50,16 @@ browser:
 
 # The browser tests (tests/e2e) run once, in the PostgreSQL pass: the pages are the same on either
 # database, whose differences the unit and integration tests cover in both passes. This keeps CI
-# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite.
+# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite. Each pass spreads
+# its test files over the machine's cores (pytest-xdist; each worker has its own database, and a
+# file's tests stay together on one worker): PYTEST_WORKERS=0 runs them in this process.
 test-sqlite: $(VENV)/.test-deps translations assets
 	@echo "== tests on SQLite (all but the browser tests)"
-	$(BIN)/python -m pytest --ignore=tests/e2e
+	$(BIN)/python -m pytest $(XDIST) --ignore=tests/e2e
 
 test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
-	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST)
 
 ## bench: the engine benchmark on SQLite and PostgreSQL (see docs/benchmarks.md)
 bench: $(VENV)/.test-deps translations services

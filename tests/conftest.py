@@ -38,8 +38,41 @@ class PageClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def database_url(tmp_path_factory) -> str:
+def postgres_test_url(suffix: str = "") -> str | None:
+    """ONEDOOR_TEST_DATABASE_URL made this test process's own, or None for SQLite: under
+    pytest-xdist each worker gets a database of its own (`test_gw0`, …, created when missing), and
+    `suffix` names a further one next to it (recreated empty) for a test's own server."""
+    import urllib.parse
+
     url = os.environ.get("ONEDOOR_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not (worker or suffix):
+        return url
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = "_".join(filter(None, (parts.path.lstrip("/"), worker, suffix)))
+    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if suffix:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if suffix or conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop the database at `url` (one `postgres_test_url(suffix)` made)."""
+    import urllib.parse
+
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def database_url(tmp_path_factory) -> str:
+    url = postgres_test_url()
     if url:
         return url.replace("postgresql://", "postgresql+psycopg://", 1)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -265,3 +298,14 @@ def error_of(response) -> tuple[int, str]:
     assert set(body) == {"error"}, body
     assert set(body["error"]) >= {"code", "message"} and body["error"]["message"], body
     return response.status_code, body["error"]["code"]
+
+
+# The longest test files (minutes each), started first: pytest-xdist hands out whole files in the
+# order collected (make test: --dist loadfile), and a long file handed out last runs alone at the end.
+LONGEST_FIRST = ("tests/integration/test_schemathesis.py", "tests/integration/test_hostile_input.py",
+                 "tests/integration/test_cli.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order

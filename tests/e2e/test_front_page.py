@@ -28,7 +28,7 @@ def test_the_front_page_on_a_phone_and_a_desktop(page, shots, name, size):
     page.goto("/?lang=en")
     expect(page.get_by_role("heading", level=1, name="Public services, one door")).to_be_visible()
     for link in ("Book an appointment", "Join the queue from home", "Open data", "Sign in", "Counter",
-                 "Manager dashboard"):
+                 "Manager dashboard", "Administration"):
         expect(page.get_by_role("link", name=re.compile(link))).to_be_visible()
     hq = page.locator("li.centre", has=page.get_by_role("heading", name="Headquarters"))
     expect(hq).to_contain_text("Open now")

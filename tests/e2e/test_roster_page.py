@@ -45,6 +45,8 @@ def cell(page, iso: str, service: str, hour: str):
 
 def add_shift(page, iso: str, clerk: str, start: str, end: str, breaks=()) -> None:
     """Add a shift with the keyboard only: the day's button, the form's fields, Enter to save."""
+    # the button is in the page's HTML; its script listens to it before it draws the coverage
+    expect(day(page, iso).locator("td").first).to_be_visible()
     day(page, iso).locator(".add-shift").focus()
     page.keyboard.press("Enter")
     form = page.get_by_role("dialog")

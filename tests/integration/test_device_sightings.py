@@ -64,6 +64,7 @@ def noted(app, now=None) -> int:
 
 def test_a_display_on_its_socket_for_hours_is_noted_by_the_periodic_sighting(app, api, live_server):
     """Its token is shown once, at connect; then the process's sighting job keeps it seen until it leaves."""
+    from queue_app.namespaces import connected_devices
     from tests.sockets import Screen
 
     token = api.device("display", "HQ")
@@ -72,19 +73,20 @@ def test_a_display_on_its_socket_for_hours_is_noted_by_the_periodic_sighting(app
     idle = db.session.scalar(select(Device.id).order_by(Device.id.desc()))
     db.session.rollback()
     screen = Screen(live_server, "/display", "centre=HQ", token)
+    connected = lambda: display in connected_devices(app).ids()  # noqa: E731 (other tests' screens may linger)
     try:
         screen.next("state")
         backdate(display, timedelta(hours=3))
-        assert noted(app) == 1
+        assert connected() and noted(app) >= 1
         assert utcnow() - sighting(display) < timedelta(seconds=5)
         assert sighting(idle) is None
     finally:
         screen.client.disconnect()
-    deadline = utcnow() + timedelta(seconds=5)
-    while noted(app, utcnow()) and utcnow() < deadline:  # the disconnect reaches the server
+    deadline = utcnow() + timedelta(seconds=30)
+    while connected() and utcnow() < deadline:  # the disconnect reaches the server
         time.sleep(0.05)
     hours_ago = backdate(display, timedelta(hours=3))
-    assert noted(app) == 0
+    noted(app)
     assert sighting(display) == hours_ago
 
 

@@ -35,12 +35,13 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import drop_postgres_database, postgres_test_url
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_APP = [sys.executable, "-m", "queue_app"]
@@ -49,7 +50,6 @@ SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 # schema and code, fewer, to keep CI within its time (the API's PostgreSQL paths have their own tests).
 MAX_EXAMPLES = 40 if os.environ.get("ONEDOOR_TEST_DATABASE_URL") else 75
 SEED = 20261123
-FUZZ_DATABASE = "onedoor_fuzz"
 PASSWORD = "fuzz-pass-2026"
 CENTRE = "AIR1"
 COUNTER = "AIR1-03"
@@ -98,26 +98,6 @@ def _call(base: str, method: str, path: str, body=None, token: str | None = None
         return exc.code, json.loads(raw) if raw else None
 
 
-def _fuzz_database(test_url: str) -> str:
-    """Drop and create the fuzz database next to the suite's; its URL for the server."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(test_url)
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {FUZZ_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {FUZZ_DATABASE}")
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{FUZZ_DATABASE}"))
-
-
-def _drop_fuzz_database(test_url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(test_url)
-    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {FUZZ_DATABASE} WITH (FORCE)")
-
-
 def _toml_list(values) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
@@ -142,9 +122,9 @@ def live(tmp_path_factory):
         "ONEDOOR_LOGIN_RATE_LIMIT": "100000/minute",
         "ONEDOOR_PUBLIC_RATE_LIMIT": "100000/minute",
     })
-    test_url = os.environ.get("ONEDOOR_TEST_DATABASE_URL")
-    if test_url:
-        env["ONEDOOR_DATABASE_URL"] = _fuzz_database(test_url)
+    fuzz_url = postgres_test_url("fuzz")  # a database of its own, next to the suite's
+    if fuzz_url:
+        env["ONEDOOR_DATABASE_URL"] = fuzz_url
 
     _cli("init", env=env)
     _cli("create-user", "--role", "admin", "--username", "fuzzadmin", "--password", PASSWORD, env=env)
@@ -256,8 +236,8 @@ def live(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
-        if test_url:
-            _drop_fuzz_database(test_url)
+        if fuzz_url:
+            drop_postgres_database(fuzz_url)
 
 
 def schemathesis(live: Live, *args: str) -> subprocess.CompletedProcess:
