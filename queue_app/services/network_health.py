@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from ..domain.health import SILENT_AFTER, is_silent, missing_languages
 from ..extensions import db
 from ..models import Agency, Centre, Device, Language, LifeEvent, PrintJob, Service, Staff, Ticket
-from .access import actor_of, reachable_centres
-from .printing import printer_faults
-from .roster import gaps_ahead
+from .access import reachable_centres
+from .printing import printer_faults_at
+from .roster import gaps_ahead_at
 
 FAILED_WITHIN = timedelta(days=1)  # print jobs given up on this recently count against their printer
 
@@ -66,32 +66,42 @@ class NetworkHealth:
         return sum(c.open_now for c in self.centres)
 
 
-def _failed_recently(centre_id: int, now: datetime) -> dict[int | None, int]:
-    rows = db.session.execute(
-        select(PrintJob.device_id, func.count()).join(Ticket, Ticket.id == PrintJob.ticket_id)
-        .where(Ticket.centre_id == centre_id, PrintJob.status == "failed", PrintJob.created_at >= now - FAILED_WITHIN)
-        .group_by(PrintJob.device_id)).all()
-    return {device_id: count for device_id, count in rows}
+def _failed_recently(centre_ids: list[int], now: datetime) -> dict[int, dict[int | None, int]]:
+    """Per centre and device, the print jobs given up on within FAILED_WITHIN."""
+    found: dict[int, dict[int | None, int]] = {}
+    for centre_id, device_id, count in db.session.execute(
+            select(Ticket.centre_id, PrintJob.device_id, func.count()).join(Ticket, Ticket.id == PrintJob.ticket_id)
+            .where(Ticket.centre_id.in_(centre_ids), PrintJob.status == "failed",
+                   PrintJob.created_at >= now - FAILED_WITHIN)
+            .group_by(Ticket.centre_id, PrintJob.device_id)):
+        found.setdefault(centre_id, {})[device_id] = count
+    return found
 
 
-def _printers(centre: Centre, now: datetime, devices: dict[int, Device]) -> list[dict]:
-    """The centre's printers failing now, and those that gave up on a ticket in the last day."""
-    found = {f["device_id"]: {**f, "failed": 0} for f in printer_faults(centre.id, now)}
-    for device_id, count in _failed_recently(centre.id, now).items():
+def _printers(faults: list[dict], failed: dict[int | None, int], devices: dict[int, Device]) -> list[dict]:
+    """A centre's printers failing now, and those that gave up on a ticket in the last day."""
+    found = {f["device_id"]: {**f, "failed": 0} for f in faults}
+    for device_id, count in failed.items():
         device = devices.get(device_id)
         found.setdefault(device_id, {"device_id": device_id, "device": device.name if device else None,
                                      "pending": 0, "failing_for_s": None, "last_error": None})["failed"] = count
     return sorted(found.values(), key=lambda f: (f["device"] or "", f["device_id"] or 0))
 
 
-def _centre_health(centre: Centre, reader: Staff, now: datetime) -> CentreHealth:
-    devices = {d.id: d for d in db.session.scalars(
-        select(Device).where(Device.centre_id == centre.id, Device.revoked_at.is_(None)).order_by(Device.name))}
-    return CentreHealth(
-        centre=centre, open_now=centre.opening_hours.is_open(now.astimezone(centre.tz)),
-        silent=[d for d in devices.values() if is_silent(d.last_seen_at, now)],
-        printers=_printers(centre, now, devices),
-        gaps=gaps_ahead(centre.code, now, by=actor_of(reader)))
+def _centres_health(centres: list[Centre], now: datetime) -> list[CentreHealth]:
+    """Each centre's health, read in a handful of queries whatever the number of centres (the admin
+    home of a network of 150 centres is read on every load)."""
+    ids = [c.id for c in centres]
+    devices: dict[int, dict[int, Device]] = {}
+    for d in db.session.scalars(select(Device).where(Device.centre_id.in_(ids), Device.revoked_at.is_(None))
+                                .order_by(Device.name)):
+        devices.setdefault(d.centre_id, {})[d.id] = d
+    faults, failed, gaps = printer_faults_at(ids, now), _failed_recently(ids, now), gaps_ahead_at(centres, now)
+    return [CentreHealth(
+        centre=c, open_now=c.opening_hours.is_open(now.astimezone(c.tz)),
+        silent=[d for d in devices.get(c.id, {}).values() if is_silent(d.last_seen_at, now)],
+        printers=_printers(faults.get(c.id, []), failed.get(c.id, {}), devices.get(c.id, {})),
+        gaps=gaps[c.id]) for c in centres]
 
 
 def missing_translations() -> list[MissingText]:
@@ -111,7 +121,7 @@ def missing_translations() -> list[MissingText]:
 
 def network_health(reader: Staff, now: datetime) -> NetworkHealth:
     """The health of the centres `reader` acts at (an admin: all, and the catalogue's translations)."""
-    centres = [_centre_health(c, reader, now) for c in reachable_centres(reader)]
+    centres = _centres_health(reachable_centres(reader), now)
     days: dict = {}
     for c in centres:
         for d in c.gaps:

@@ -6,6 +6,7 @@ and the coverage. Every change writes one audit row (services/audit.py) in its t
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -295,10 +296,37 @@ def gaps_ahead(centre_code: str, now: datetime, *, by: Actor, days: int = 8) -> 
     """From the centre's local today on, `days` days: each day's (hour, service) pairs of the
     menu that no rostered clerk covers (today: only the hours not yet over), and whether it opens."""
     centre = any_centre(centre_code)
-    today = now.astimezone(centre.tz).date()
-    found = []
-    for offset in range(days):
-        day = coverage(centre_code, today + timedelta(days=offset), by=by)
-        gaps = sum(len(hour.not_covered(day.menu)) for hour in day.hours if hour.end > now)
-        found.append({"day": day.day, "gaps": gaps, "open": bool(day.hours)})
+    _role_at(by, centre)
+    return gaps_ahead_at([centre], now, days)[centre.id]
+
+
+def gaps_ahead_at(centres: Sequence[Centre], now: datetime, days: int = 8) -> dict[int, list[dict]]:
+    """`gaps_ahead` of each centre (by id) in two queries whatever their number: the admin home reads
+    the whole network. The caller has checked that its reader may see these centres."""
+    if not centres:
+        return {}
+    today = {c.id: now.astimezone(c.tz).date() for c in centres}
+    rows = db.session.scalars(
+        select(Shift).options(joinedload(Shift.staff))
+        .where(Shift.centre_id.in_(today), Shift.day >= min(today.values()),
+               Shift.day <= max(today.values()) + timedelta(days=days - 1))
+        .order_by(Shift.day, Shift.start_at, Shift.id)).all()
+    skills = _skills({s.staff.username: s.staff for s in rows})
+    plans: dict[tuple[int, date], list[ShiftPlan]] = {}
+    for shift in rows:
+        plans.setdefault((shift.centre_id, shift.day), []).append(_plan(shift))
+    services = menu()
+    opening: dict[tuple, list] = {}  # centres of one timezone and weekly hours share their days' hours
+    found: dict[int, list[dict]] = {}
+    for centre in centres:
+        found[centre.id] = []
+        for day in (today[centre.id] + timedelta(days=n) for n in range(days)):
+            key = (centre.timezone, json.dumps(centre.hours, sort_keys=True), day)
+            if key not in opening:
+                opening[key] = opening_hours_of(centre.opening_hours, day, centre.tz)
+            hours = [h for h in opening[key] if h[2] > now]  # today: the hours not yet over
+            shifts = plans.get((centre.id, day))
+            gaps = (sum(len(hour.not_covered(services)) for hour in cover(shifts, hours, skills)) if shifts
+                    else len(hours) * len(services))  # nobody rostered: every service of every hour
+            found[centre.id].append({"day": day, "gaps": gaps, "open": bool(opening[key])})
     return found

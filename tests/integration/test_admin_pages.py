@@ -157,3 +157,61 @@ def test_the_audit_page_goes_a_page_at_a_time(changes, client, monkeypatch):
     assert "Page 1 of 2" in first and 'rel="next" href="/admin/audit?page=2&amp;entity=roster"' in first
     second = page(client, "/admin/audit?lang=en&entity=roster&page=2")
     assert "Page 2 of 2" in second and "HQ:2026-12-07" in second and "HQ:2026-12-09" not in second
+
+
+def statements_of(body) -> int:
+    """How many SQL statements `body()` runs."""
+    from sqlalchemy import event
+
+    ran = []
+    count = lambda *args: ran.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        body()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(ran)
+
+
+def test_the_networks_health_reads_as_many_statements_for_ten_centres_as_for_two(troubles):
+    """The admin home of a 150-centre network is read on every load: its queries must not grow with
+    the centres (bench/admin_home.py measures the time)."""
+    from queue_app.models import Centre
+    from queue_app.services.network_health import network_health
+
+    ada = db.session.get(Staff, _actor("ada", "HQ").staff_id)
+    ada.role = "admin"
+    db.session.commit()
+    health = lambda: network_health(ada, utcnow())  # noqa: E731
+    health()  # the catalogue's cached readings (menu, languages) are read once for all
+    db.session.expire_all()
+    before = statements_of(health)
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    for n in range(8):
+        db.session.add(Centre(code=f"X{n}", name=hq.name, address=hq.address, timezone=hq.timezone, hours=hq.hours))
+    db.session.commit()
+    for n in range(8):
+        create_device("kiosk", f"X{n}", printer="tcp://127.0.0.1:9", name=f"Kiosk {n}")
+    from queue_app.services import create_user
+
+    create_user("xena", "clerk", password="correct horse battery", centres=["X1"], primary="all")
+    replace_roster("X1", utcnow().date(), [_shift("xena", utcnow().date().isoformat(), 9, 13)], by=_actor("ada", "HQ"))
+    db.session.expire_all()
+    assert len(health().centres) == 10
+    db.session.expire_all()
+    assert statements_of(health) == before
+
+
+def test_the_gaps_ahead_are_each_days_coverage_of_the_hours_to_come(changes):
+    """gaps_ahead (read for many centres at once) counts what coverage shows, day by day."""
+    from queue_app.services import SYSTEM
+    from queue_app.services.roster import coverage, gaps_ahead
+
+    now = utc(2026, 12, 7, 10, 30)
+    ahead = gaps_ahead("HQ", now, by=SYSTEM)
+    assert [d["day"].isoformat() for d in ahead][:3] == ["2026-12-07", "2026-12-08", "2026-12-09"]
+    for entry in ahead:
+        day = coverage("HQ", entry["day"], by=SYSTEM)
+        assert entry["gaps"] == sum(len(h.not_covered(day.menu)) for h in day.hours if h.end > now), entry["day"]
+        assert entry["open"] == bool(day.hours)
+    assert ahead[0]["gaps"] < ahead[3]["gaps"]  # the rostered morning covers some of the day
