@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from printers import open_printer
+
 from ...domain.access import ADMIN, MANAGER, Actor
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...extensions import db
@@ -22,7 +24,7 @@ from ..audit import audit
 from ..lookup import centre_by_code, language_codes
 from ..printing import PRINTED, device_printer_state
 from ..tx import atomic
-from .common import invalid, manager_of, record
+from .common import checked_name, invalid, manager_of, record
 
 FAULTS_SHOWN = 5
 TEST_PRINT = "test_print"
@@ -96,7 +98,8 @@ NETWORK_PRINTER = "tcp://"
 
 
 def _printer(kind: str, printer: str | None) -> str | None:
-    """The printer URI (its form is checked by the API's schema); 422 unless the device is a kiosk."""
+    """The printer URI; 422 naming the field unless the device is a kiosk and the URI a network printer's
+    that the printers package opens (no connection is made: the API's schema checks the same)."""
     if printer is not None and kind != "kiosk":
         raise invalid("printer", "only a kiosk has a printer")
     if printer is not None and not printer.startswith(NETWORK_PRINTER):
@@ -104,6 +107,11 @@ def _printer(kind: str, printer: str | None) -> str | None:
         # the server itself (config.toml, `queue-app create-device`), never from a web page.
         raise invalid("printer", "a printer set here is a network printer, tcp://host:port; a printer on the "
                                  "server itself is set in its network file or with queue-app create-device")
+    if printer is not None:
+        try:
+            open_printer(printer)
+        except ValueError as exc:
+            raise invalid("printer", str(exc)) from None
     return printer
 
 
@@ -124,7 +132,7 @@ def change_device(by: Actor, device_id: int, **fields) -> DeviceView:
     device = _device(by, device_id)
     before = _entry(device)
     if "name" in fields:
-        device.name = fields["name"]
+        device.name = checked_name(fields["name"], "name", 80)
     if "printer" in fields:
         device.printer_uri = _printer(device.kind, fields["printer"])
     after = _entry(device)
