@@ -157,7 +157,8 @@ def _person_page(person, errors: dict | None = None, summary: dict | None = None
     edit = edit or _edit_form(person)
     page = render_template("admin/person.html", person=person, roles=role_names(), form=ActionForm(),
                            groups=skill_groups(person) if person.role == "clerk" else [], edit=edit,
-                           kept=[f"{c.code} · {text(c.name)}" for c in kept_centres(person, edit)], everywhere=_is_admin(),
+                           kept=[f"{c.code} · {text(c.name)}" for c in kept_centres(person, edit)],
+                           everywhere=_is_admin(),
                            changeable=may_change(person), secret=secret, errors=errors or {}, summary=summary)
     return page, status, {"Cache-Control": "no-store"}
 

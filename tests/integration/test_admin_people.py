@@ -52,7 +52,8 @@ def people_and_devices():
                                .order_by(Staff.username)).all(),
             db.session.execute(select(StaffSkill.staff_id, StaffSkill.service_id, StaffSkill.level)
                                .order_by(StaffSkill.staff_id, StaffSkill.service_id)).all(),
-            db.session.execute(select(staff_centres).order_by(staff_centres.c.staff_id, staff_centres.c.centre_id)).all(),
+            db.session.execute(select(staff_centres)
+                               .order_by(staff_centres.c.staff_id, staff_centres.c.centre_id)).all(),
             db.session.execute(select(Device.id, Device.name, Device.printer_uri, Device.revoked_at)
                                .order_by(Device.id)).all(),
             db.session.scalar(select(func.count()).select_from(AuditEvent)))

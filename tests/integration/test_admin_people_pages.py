@@ -137,8 +137,9 @@ def test_a_device_registered_shows_its_token_and_qr_once_then_prints_and_is_revo
 
 def staff_rows(username: str) -> list[AuditEvent]:
     db.session.rollback()
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "staff", AuditEvent.entity_key == username,
-                                                            AuditEvent.action == "change").order_by(AuditEvent.id)))
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == "staff", AuditEvent.entity_key == username, AuditEvent.action == "change")
+        .order_by(AuditEvent.id)))
 
 
 def actor(row: AuditEvent) -> str:
@@ -183,7 +184,8 @@ def test_a_centre_the_admin_cannot_tick_is_kept_and_shown_as_such(client):
     url = "/admin/staff/lea"
     page = client.get(url + "?lang=en").get_data(as_text=True).split('id="edit-title"')[1]
     assert 'value="NYC"' not in page and re.search(r"NYC · [^<]+<span class=\"hint\">\(kept as it is\)", page)
-    assert post(client, url + "/edit", {"name": "Lea Moss", "role": "manager", "centres": ["HQ"]}, url).status_code == 303
+    answer = post(client, url + "/edit", {"name": "Lea Moss", "role": "manager", "centres": ["HQ"]}, url)
+    assert answer.status_code == 303
     assert held("lea") == ("Lea Moss", "manager", ["HQ", "NYC"])
 
 
@@ -234,21 +236,25 @@ def test_a_device_renamed_and_its_printer_changed_or_removed_each_audited(client
     assert answer.status_code == 422 and 'id="name-error"' in answer.get_data(as_text=True)
     db.session.refresh(kiosk)
     assert (kiosk.name, kiosk.printer_uri) == ("Door kiosk", None)
-    assert post(client, url + "/edit", {"name": "Lobby kiosk", "printer": " tcp://192.0.2.10:9100 "}, url).status_code == 303
+    answer = post(client, url + "/edit", {"name": "Lobby kiosk", "printer": " tcp://192.0.2.10:9100 "}, url)
+    assert answer.status_code == 303
     assert "The device is saved." in client.get(url + "?lang=en").get_data(as_text=True)
     assert post(client, url + "/edit", {"name": "Lobby kiosk", "printer": ""}, url).status_code == 303  # none now
     db.session.refresh(kiosk)
     assert (kiosk.name, kiosk.printer_uri) == ("Lobby kiosk", None)
-    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "device", AuditEvent.entity_key == str(kiosk.id),
-                                                       AuditEvent.action == "change").order_by(AuditEvent.id)).all()
+    rows = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == "device", AuditEvent.entity_key == str(kiosk.id), AuditEvent.action == "change")
+        .order_by(AuditEvent.id)).all()
     assert [(r.before["name"], r.before["printer"], r.after["name"], r.after["printer"]) for r in rows] == [
-        ("Door kiosk", None, "Lobby kiosk", "tcp://192.0.2.10:9100"), ("Lobby kiosk", "tcp://192.0.2.10:9100", "Lobby kiosk", None)]
+        ("Door kiosk", None, "Lobby kiosk", "tcp://192.0.2.10:9100"),
+        ("Lobby kiosk", "tcp://192.0.2.10:9100", "Lobby kiosk", None)]
     assert {actor(r) for r in rows} == {"mia"}
 
 
 def test_a_display_is_renamed_and_has_no_printer_field(client):
     sign_in(client, "mia", "manager", centres=("HQ",))
-    assert post(client, "/admin/devices", {"kind": "display", "centre": "HQ", "name": "Hall"}, "/admin/devices").status_code == 303
+    answer = post(client, "/admin/devices", {"kind": "display", "centre": "HQ", "name": "Hall"}, "/admin/devices")
+    assert answer.status_code == 303
     display = db.session.scalar(select(Device).where(Device.name == "Hall"))
     url = f"/admin/devices/{display.id}"
     assert 'name="printer"' not in client.get(url).get_data(as_text=True)

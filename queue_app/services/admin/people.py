@@ -132,9 +132,10 @@ def _held_counters(staff: Staff) -> list[Counter]:
 
 @atomic
 def change_staff(by: Actor, username: str, **fields) -> Staff:
-    """Change an account: admins any of name, role, centres, primary, secondary, active; managers
-    the name, centres (among theirs), skills and active of their centres' clerks. Refused (409 `in_use`) while the person
-    holds a counter the change would leave without its clerk; disabling revokes their tokens."""
+    """Change an account: admins any of name, role, centres, primary, secondary, active; managers the
+    name, centres (among theirs), skills and active of their centres' clerks. Refused (409 `in_use`)
+    while the person holds a counter the change would leave without its clerk; disabling revokes
+    their tokens."""
     if unknown := set(fields) - FIELDS:
         raise InvalidRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
     staff = _staff(username)
