@@ -1,6 +1,7 @@
 """The device pages (/admin/devices): the reader's kiosks and displays with when each was last seen (the
 silent ones marked), printer state and fault history; registering one (its token shown once, with the
-set-up address as a QR code for the technician), revoking it, printing a test ticket (SPEC §12)."""
+set-up address as a QR code for the technician), renaming it and setting a kiosk's printer, revoking it,
+printing a test ticket (SPEC §12)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -13,7 +14,9 @@ from qrcode import QRCode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.svg import SvgPathImage
 from wtforms import SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
+
+from printers import open_printer
 
 from ..api.admin_people import print_sample
 from ..db import utcnow
@@ -30,8 +33,17 @@ from .once import by, keep_secret, refusal, take_secret
 from .staff import ActionForm
 
 
+def _opens(_form, field) -> None:
+    """A printer URI the printers package opens (no connection is made), as the API's schema checks."""
+    if (field.data or "").strip():
+        try:
+            open_printer(field.data.strip())
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 def _printer_field(label) -> StringField:
-    return StringField(label, validators=[Length(max=255)],
+    return StringField(label, validators=[Length(max=255), _opens],
                        description=_l("A network printer: tcp://host:9100. Leave empty for none."))
 
 

@@ -225,6 +225,8 @@ def test_a_device_renamed_and_its_printer_changed_or_removed_each_audited(client
     url = f"/admin/devices/{kiosk.id}"
     page = client.get(url + "?lang=en").get_data(as_text=True)
     assert 'id="edit-title"' in page and 'name="printer"' in page
+    refused = post(client, "/admin/devices?lang=en", {"kind": "kiosk", "centre": "HQ", "printer": "tcp://"}, "/admin/devices")
+    assert refused.status_code == 422 and "needs a host" in refused.get_data(as_text=True)  # adding, as changing
     for bad, says in (("usb://04b8:0202", "a printer set here is a network printer"),
                       ("tcp://printer:99999", "the port must be a number"), ("tcp://", "needs a host")):
         answer = post(client, url + "/edit?lang=en", {"name": "Lobby", "printer": bad}, url)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from printers import open_printer
-
 from ...domain.access import ADMIN, MANAGER, Actor
 from ...domain.errors import DomainError, Forbidden, NotFound
 from ...extensions import db
@@ -98,8 +96,8 @@ NETWORK_PRINTER = "tcp://"
 
 
 def _printer(kind: str, printer: str | None) -> str | None:
-    """The printer URI; 422 naming the field unless the device is a kiosk and the URI a network printer's
-    that the printers package opens (no connection is made: the API's schema checks the same)."""
+    """The printer URI (its form is checked by the faces: the API's schema, the pages' form); 422 unless
+    the device is a kiosk and the printer a network printer."""
     if printer is not None and kind != "kiosk":
         raise invalid("printer", "only a kiosk has a printer")
     if printer is not None and not printer.startswith(NETWORK_PRINTER):
@@ -107,11 +105,6 @@ def _printer(kind: str, printer: str | None) -> str | None:
         # the server itself (config.toml, `queue-app create-device`), never from a web page.
         raise invalid("printer", "a printer set here is a network printer, tcp://host:port; a printer on the "
                                  "server itself is set in its network file or with queue-app create-device")
-    if printer is not None:
-        try:
-            open_printer(printer)
-        except ValueError as exc:
-            raise invalid("printer", str(exc)) from None
     return printer
 
 
