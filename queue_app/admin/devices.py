@@ -1,6 +1,7 @@
 """The device pages (/admin/devices): the reader's kiosks and displays with when each was last seen (the
 silent ones marked), printer state and fault history; registering one (its token shown once, with the
-set-up address as a QR code for the technician), revoking it, printing a test ticket (SPEC §12)."""
+set-up address as a QR code for the technician), renaming it and setting a kiosk's printer, revoking it,
+printing a test ticket (SPEC §12)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -13,12 +14,15 @@ from qrcode import QRCode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.svg import SvgPathImage
 from wtforms import SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
+
+from printers import open_printer
 
 from ..api.admin_people import print_sample
 from ..db import utcnow
 from ..domain.errors import DomainError
 from ..domain.health import SILENT_AFTER, is_silent
+from ..extensions import db
 from ..i18n import text
 from ..manager import managers_only
 from ..services import admin
@@ -29,14 +33,34 @@ from .once import by, keep_secret, refusal, take_secret
 from .staff import ActionForm
 
 
+def _opens(_form, field) -> None:
+    """A printer URI the printers package opens (no connection is made), as the API's schema checks."""
+    if (field.data or "").strip():
+        try:
+            open_printer(field.data.strip())
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _printer_field(label) -> StringField:
+    return StringField(label, validators=[Length(max=255), _opens],
+                       description=_l("A network printer: tcp://host:9100. Leave empty for none."))
+
+
 class AddDeviceForm(FlaskForm):
     """A new kiosk or display at one of the reader's centres."""
 
     kind = SelectField(_l("Kind"), validate_choice=False)
     centre = SelectField(_l("Centre"), validate_choice=False)
     name = StringField(_l("Name"), validators=[Length(max=80)])
-    printer = StringField(_l("Printer (kiosks)"), validators=[Length(max=255)],
-                          description=_l("A network printer: tcp://host:9100. Leave empty for none."))
+    printer = _printer_field(_l("Printer (kiosks)"))
+
+
+class EditDeviceForm(FlaskForm):
+    """A device's name and, a kiosk's, its printer (empty: none)."""
+
+    name = StringField(_l("Name"), validators=[Length(max=80)])
+    printer = _printer_field(_l("Printer"))
 
 
 def kind_names() -> dict[str, str]:
@@ -104,26 +128,55 @@ def _device(device_id: int):
     return found
 
 
-def _device_page(device, summary: dict | None = None, status: int = 200):
+def _device_page(device, summary: dict | None = None, status: int = 200, errors: dict | None = None,
+                 edit: EditDeviceForm | None = None):
     secret = take_secret("token", str(device.id))
+    edit = edit or EditDeviceForm(formdata=None, data={"name": device.name, "printer": device.printer_uri or ""})
     page = render_template("admin/device.html", device=device, kinds=kind_names(), seen=seen, form=ActionForm(),
                            secret=secret, qr=setup_qr(secret["url"]) if secret else None, summary=summary,
-                           when=lambda m: format_datetime(m, "short"))
+                           errors=errors or {}, edit=edit, when=lambda m: format_datetime(m, "short"))
     return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/devices/<int(max=2147483647):device_id>")
 @managers_only
 def device(device_id: int):
-    """One device: last seen, printer state and faults, test print and revoke; its token once after creation."""
+    """One device: last seen, printer state and faults, rename, printer, test print and revoke; its token
+    once after creation."""
     return _device_page(_device(device_id))
 
 
-def _checked(device_id: int):
-    device = _device(device_id)
-    if not ActionForm().validate_on_submit():
-        return device, _device_page(device, summary={"text": _("The form expired. Please try again.")}, status=400)
-    return device, None
+def _act(device_id: int, act, form: FlaskForm | None = None):
+    """A button or form of the device's page: the form checked, then `act(device, form)` returns the message
+    and its kind to show after the redirect; a refusal is shown on the device's page (beside its field)."""
+    device, form = _device(device_id), form or ActionForm()
+    if not form.validate_on_submit():
+        checked = isinstance(form, EditDeviceForm) and "csrf_token" not in form.errors  # a field too long
+        summary = _("Please check the form.") if checked else _("The form expired. Please try again.")
+        return _device_page(device, summary={"text": summary}, status=422 if checked else 400,
+                            edit=form if checked else None)
+    try:
+        message, category = act(device, form)
+    except DomainError as exc:
+        db.session.rollback()
+        summary, errors, status = refusal(exc)
+        return _device_page(_device(device_id), summary, status, errors,
+                            edit=form if isinstance(form, EditDeviceForm) else None)
+    flash(message, category)
+    return redirect(url_for("admin.device", device_id=device_id), 303)
+
+
+@bp.post("/devices/<int(max=2147483647):device_id>/edit")
+@managers_only
+def device_edit(device_id: int):
+    """Rename the device and set, change or (left empty) remove a kiosk's printer."""
+    def save(device, form: EditDeviceForm):
+        fields = {"name": form.name.data or ""}
+        if device.kind == "kiosk":  # a display has no printer
+            fields["printer"] = (form.printer.data or "").strip() or None
+        admin.change_device(by(), device.id, **fields)
+        return _("The device is saved."), "info"
+    return _act(device_id, save, EditDeviceForm())
 
 
 @bp.get("/devices/<int(max=2147483647):device_id>/revoke")
@@ -137,32 +190,21 @@ def confirm_revoke(device_id: int):
 @managers_only
 def revoke(device_id: int):
     """Revoke the device's token (confirmed on the page before)."""
-    device, refused_page = _checked(device_id)
-    if refused_page:
-        return refused_page
-    try:
+    def revoke_it(device, _form):
         admin.revoke_device(by(), device.id)
-    except DomainError as exc:
-        return _device_page(device, refusal(exc)[0], refusal(exc)[2])
-    flash(_("The device is revoked: its token no longer works."), "info")
-    return redirect(url_for("admin.device", device_id=device_id), 303)
+        return _("The device is revoked: its token no longer works."), "info"
+    return _act(device_id, revoke_it)
 
 
 @bp.post("/devices/<int(max=2147483647):device_id>/test-print")
 @managers_only
 def test_print(device_id: int):
     """Print a sample ticket now and show whether the printer confirmed it, or its error."""
-    device, refused_page = _checked(device_id)
-    if refused_page:
-        return refused_page
-    actor = by()
-    try:
+    def print_it(device, _form):
+        actor = by()
         target = admin.test_print_target(actor, device.id)
-    except DomainError as exc:
-        return _device_page(device, refusal(exc)[0], refusal(exc)[2])
-    check = admin.record_test_print(actor, target, print_sample(target))
-    if check.confirmed:
-        flash(_("The printer confirmed the test ticket.") + (f" {check.note}" if check.note else ""), "info")
-    else:
-        flash(_("The printer did not print the test ticket: %(error)s", error=check.error), "error")
-    return redirect(url_for("admin.device", device_id=device_id), 303)
+        check = admin.record_test_print(actor, target, print_sample(target))
+        if check.confirmed:
+            return _("The printer confirmed the test ticket.") + (f" {check.note}" if check.note else ""), "info"
+        return _("The printer did not print the test ticket: %(error)s", error=check.error), "error"
+    return _act(device_id, print_it)

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -35,6 +36,16 @@ class AddStaffForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[Length(max=120)])
     role = SelectField(_l("Role"), validate_choice=False)
     centres = SelectMultipleField(_l("Centres"), validate_choice=False,
+                                  description=_l("A clerk works at one centre; a manager manages one or more."))
+
+
+class EditStaffForm(FlaskForm):
+    """A person's name, role (an admin's to change) and centres (among the reader's)."""
+
+    name = StringField(_l("Full name"), validators=[Length(max=120)])
+    role = SelectField(_l("Role"), validate_choice=False)
+    centres = SelectMultipleField(_l("Centres"), validate_choice=False, widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput(),
                                   description=_l("A clerk works at one centre; a manager manages one or more."))
 
 
@@ -125,10 +136,29 @@ def skill_groups(person) -> list[dict]:
     return groups
 
 
-def _person_page(person, errors: dict | None = None, summary: dict | None = None, status: int = 200):
+def _edit_form(person, submitted: bool = False) -> EditStaffForm:
+    """The form of the person's name, role and centres: as posted, or as the person is now."""
+    form = EditStaffForm() if submitted else EditStaffForm(formdata=None, data={
+        "name": person.name, "role": person.role, "centres": [c.code for c in person.centres]})
+    form.role.choices = list(role_names().items())
+    form.centres.choices = [(c.code, f"{c.code} · {text(c.name)}") for c in reachable_centres(current_user)]
+    return form
+
+
+def kept_centres(person, form: EditStaffForm) -> list:
+    """The person's centres the reader cannot tick (not theirs, or closed): kept as they are."""
+    offered = {code for code, _label in form.centres.choices}
+    return [c for c in person.centres if c.code not in offered]
+
+
+def _person_page(person, errors: dict | None = None, summary: dict | None = None, status: int = 200,
+                 edit: EditStaffForm | None = None):
     secret = take_secret("password", person.username)
+    edit = edit or _edit_form(person)
     page = render_template("admin/person.html", person=person, roles=role_names(), form=ActionForm(),
-                           groups=skill_groups(person) if person.role == "clerk" else [],
+                           groups=skill_groups(person) if person.role == "clerk" else [], edit=edit,
+                           kept=[f"{c.code} · {text(c.name)}" for c in kept_centres(person, edit)],
+                           everywhere=_is_admin(),
                            changeable=may_change(person), secret=secret, errors=errors or {}, summary=summary)
     return page, status, {"Cache-Control": "no-store"}
 
@@ -140,16 +170,20 @@ def person(username: str):
     return _person_page(_person(username))
 
 
-def _change(username: str, act, done: str):
+def _change(username: str, act, done: str, edit: bool = False):
     person = _person(username)
-    if not ActionForm().validate_on_submit():
-        return _person_page(person, summary={"text": _("The form expired. Please try again.")}, status=400)
+    form = _edit_form(person, submitted=True) if edit else ActionForm()
+    if not form.validate_on_submit():
+        checked = edit and "csrf_token" not in form.errors  # a field too long, not an expired form
+        summary = _("Please check the form.") if checked else _("The form expired. Please try again.")
+        return _person_page(person, summary={"text": summary}, status=422 if checked else 400,
+                            edit=form if edit else None)
     try:
-        act(person)
+        act(person, form)
     except DomainError as exc:
         db.session.rollback()
         summary, errors, status = refusal(exc)
-        return _person_page(_person(username), errors, summary, status)
+        return _person_page(_person(username), errors, summary, status, edit=form if edit else None)
     flash(done, "info")
     return redirect(url_for("admin.person", username=username), 303)
 
@@ -160,7 +194,7 @@ def person_skills(username: str):
     """Save the levels chosen per service (primary, secondary or none)."""
     chosen = {level: [k.removeprefix("skill-") for k, v in request.form.items() if k.startswith("skill-") and v == level]
               for level in LEVELS}
-    return _change(username, lambda p: admin.change_staff(by(), p.username, **chosen), _("The skills are saved."))
+    return _change(username, lambda p, _f: admin.change_staff(by(), p.username, **chosen), _("The skills are saved."))
 
 
 @bp.post("/staff/<string(maxlength=40):username>/active")
@@ -168,7 +202,7 @@ def person_skills(username: str):
 def person_active(username: str):
     """Disable the account (its sign-ins and tokens stop) or enable it again."""
     active = request.form.get("active") == "1"
-    return _change(username, lambda p: admin.change_staff(by(), p.username, active=active),
+    return _change(username, lambda p, _f: admin.change_staff(by(), p.username, active=active),
                    _("The account is enabled.") if active else _("The account is disabled."))
 
 
@@ -176,6 +210,20 @@ def person_active(username: str):
 @managers_only
 def person_password(username: str):
     """A new random password, shown once on the person's page; the old one and their tokens stop working."""
-    def reset(p):
+    def reset(p, _form):
         keep_secret("password", p.username, password=admin.reset_password(by(), p.username), first=False)
     return _change(username, reset, _("A new password is set."))
+
+
+@bp.post("/staff/<string(maxlength=40):username>/edit")
+@managers_only
+def person_edit(username: str):
+    """Save the name, the centres ticked (with the person's others kept) and, from an admin's form, the role."""
+    def save(person, form: EditStaffForm):
+        ticked = list(form.centres.data or [])
+        fields = {"name": form.name.data or "", "centres": ticked + [c.code for c in kept_centres(person, form)
+                                                                     if c.code not in ticked]}
+        if "role" in request.form:  # only an admin's form has it; the service refuses it to a manager
+            fields["role"] = form.role.data
+        admin.change_staff(by(), person.username, **fields)
+    return _change(username, save, _("The account is saved."), edit=True)

@@ -69,8 +69,8 @@ def add_staff(body):
 @blp.response(200, StaffOut)
 @refusals(404, 409, 422)
 def change_staff(body, username):
-    """Change an account (managers: skills and active of their clerks); 409 while the person holds a
-    counter the change would leave without its clerk."""
+    """Change an account (managers: the name, centres among theirs, skills and active of their clerks, never a
+    role); 409 while the person holds a counter the change would leave without its clerk."""
     return admin.change_staff(actor(), username, **body)
 
 

@@ -4,10 +4,12 @@ reads its token and set-up QR once (not again on reload) and prints a test ticke
 receives; revoke asks first; every language, Arabic right to left; axe-core clean; screenshots."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from queue_app.services import create_user
+from queue_app.services import create_device, create_user
 from tests.conftest import PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_admin_home import in_language
@@ -122,3 +124,71 @@ def test_a_persons_page_in_every_language(people, shots, lang):
     expect(people.get_by_role("heading", level=1)).to_contain_text("Carl Diaz")
     assert axe_problems(people) == []
     people.screenshot(path=shots / f"admin-person-{lang}.png", full_page=True)
+
+
+@pytest.fixture
+def two_centres(people):
+    """lu manages HQ and NYC; HQ has a kiosk with the printer stand-in's address."""
+    create_user("lu", "manager", password=PASSWORD, name="Lu Chen", centres=["HQ", "NYC"])
+    create_device("kiosk", "HQ", name="Door kiosk", printer="tcp://127.0.0.1:9100")
+    return people
+
+
+def test_a_manager_moves_a_clerk_to_a_second_centre_and_renames_a_kiosk(two_centres, shots):
+    page = two_centres
+    sign_in(page, "/admin/staff/carl?lang=en", "lu")
+    form = page.locator("form", has=page.get_by_role("button", name="Save the account"))
+    expect(form.get_by_role("combobox")).to_have_count(0)  # the role read only: a manager changes none
+    expect(form).to_contain_text("Only an administrator changes a role.")
+    hq, nyc = form.get_by_role("checkbox", name=re.compile("^HQ")), form.get_by_role("checkbox", name=re.compile("^NYC"))
+    expect(hq).to_be_checked()
+    nyc.focus()
+    page.keyboard.press("Space")  # by keyboard: both ticked now, which a clerk may not be
+    form.get_by_role("button", name="Save the account").click()
+    expect(page.locator("#centres-error")).to_contain_text("a clerk works at exactly one centre")
+    expect(page.get_by_role("checkbox", name=re.compile("^NYC"))).to_be_checked()  # the form as it was sent
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-person-edit-refused-en.png", full_page=True)
+    page.get_by_role("checkbox", name=re.compile("^HQ")).uncheck()
+    page.get_by_label("Full name").fill("Carl Díaz")
+    page.get_by_role("button", name="Save the account").click()
+    expect(page.get_by_text("The account is saved.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Carl Díaz")
+    expect(page.locator(".facts")).to_contain_text("NYC")
+    expect(page.locator(".facts")).not_to_contain_text("HQ")
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-person-edit-en.png", full_page=True)
+
+    page.get_by_role("link", name="Devices").click()
+    page.get_by_role("link", name="Door kiosk").click()
+    page.get_by_label("Printer", exact=True).fill("usb://04b8:0202")
+    page.get_by_role("button", name="Save the device").click()
+    expect(page.locator("#printer-error")).to_contain_text("a printer set here is a network printer")
+    expect(page.get_by_label("Printer", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-device-edit-refused-en.png", full_page=True)
+    page.get_by_label("Name", exact=True).fill("Lobby kiosk")
+    page.get_by_label("Printer", exact=True).fill("")  # no printer
+    page.get_by_role("button", name="Save the device").click()
+    expect(page.get_by_text("The device is saved.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lobby kiosk")
+    expect(page.get_by_role("button", name="Print a test ticket")).to_have_count(0)  # no printer now
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-device-edit-en.png", full_page=True)
+
+
+def test_the_edit_forms_right_to_left_in_arabic(two_centres, shots):
+    page = two_centres
+    sign_in(page, "/admin/staff/carl?lang=ar", "lu")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.locator("#edit-title").scroll_into_view_if_needed()
+    page.locator("form", has=page.locator("#name")).get_by_role("checkbox").nth(1).check()
+    page.locator("form", has=page.locator("#name")).locator("button[type=submit]").click()
+    expect(page.locator("#centres-error")).not_to_be_empty()
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-person-edit-ar.png", full_page=True)
+    page.goto("/admin/devices?lang=ar")
+    page.get_by_role("link", name="Door kiosk").click()
+    expect(page.locator("#edit-title")).to_have_text("الاسم والطابعة")
+    assert axe_problems(page) == []
+    page.screenshot(path=shots / "admin-device-edit-ar.png", full_page=True)

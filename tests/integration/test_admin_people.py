@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
-from queue_app.models import AuditEvent, Device, Staff, StaffSkill
+from queue_app.models import AuditEvent, Device, Staff, StaffSkill, staff_centres
 from queue_app.services import close_counter
 from tests.conftest import PASSWORD, open_desk
 from tests.integration.test_catalogue import network_cli
@@ -52,6 +52,8 @@ def people_and_devices():
                                .order_by(Staff.username)).all(),
             db.session.execute(select(StaffSkill.staff_id, StaffSkill.service_id, StaffSkill.level)
                                .order_by(StaffSkill.staff_id, StaffSkill.service_id)).all(),
+            db.session.execute(select(staff_centres)
+                               .order_by(staff_centres.c.staff_id, staff_centres.c.centre_id)).all(),
             db.session.execute(select(Device.id, Device.name, Device.printer_uri, Device.revoked_at)
                                .order_by(Device.id)).all(),
             db.session.scalar(select(func.count()).select_from(AuditEvent)))
@@ -126,8 +128,10 @@ def test_skills_changed_by_the_manager_are_audited_before_and_after(api, manager
 
 
 @pytest.mark.parametrize("who, url, body, status", [
-    ("manager", "/api/v1/admin/staff/ana", {"role": "manager", "centres": ["HQ"]}, 403),  # skills and active only
-    ("manager", "/api/v1/admin/staff/ana", {"name": "Anna"}, 403),
+    ("manager", "/api/v1/admin/staff/ana", {"role": "manager", "centres": ["HQ"]}, 403),  # never a role
+    ("manager", "/api/v1/admin/staff/ana", {"role": "clerk", "name": "Anna"}, 403),  # not even the same one
+    ("manager", "/api/v1/admin/staff/ana", {"centres": ["NYC"]}, 403),  # not among their centres
+    ("manager", "/api/v1/admin/staff/ana", {"name": "Anna", "centres": ["HQ", "NYC"]}, 403),
     ("manager", "/api/v1/admin/staff/nora", {"primary": ["birth"]}, 403),  # NYC's clerk
     ("manager", "/api/v1/admin/staff/mia", {"active": False}, 403),  # a manager, not a clerk
     ("clerk", "/api/v1/admin/staff/ana", {"primary": ["birth"]}, 403),
@@ -152,6 +156,20 @@ def test_an_admin_changes_role_centres_and_name(api, admin):
         "secondary": [], "active": True, "created_at": None}
     (row,) = audit_rows("staff")
     assert (row.before["role"], row.after["role"], row.after["primary"]) == ("clerk", "manager", [])
+
+
+def test_a_manager_renames_their_clerk_and_moves_them_among_their_centres_only(api, admin):
+    both = api.staff("mo", "manager", centres=("HQ", "NYC"))
+    response = api.call("PATCH", "/api/v1/admin/staff/ana", both, json={"name": "  Ana Ruiz ", "centres": ["NYC"]})
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["name"], response.get_json()["centres"]) == ("Ana Ruiz", ["NYC"])
+    (row,) = audit_rows("staff")
+    assert (row.after["name"], row.before["centres"], row.after["centres"]) == ("Ana Ruiz", ["HQ"], ["NYC"])
+    assert row.before["name"] != "Ana Ruiz"
+    refused = api.call("PATCH", "/api/v1/admin/staff/ana", both, json={"name": " \u200b "})
+    assert refused.status_code == 422 and "name" in refused.get_json()["error"]["fields"]
+    hq_only = api.staff("max", "manager", centres=("HQ",))
+    assert api.call("PATCH", "/api/v1/admin/staff/ana", hq_only, json={"name": "Ana"}).status_code == 403  # NYC's now
 
 
 def test_someone_holding_a_counter_is_not_disabled_until_it_is_closed(api, admin, manager):

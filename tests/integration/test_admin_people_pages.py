@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from queue_app.extensions import db
-from queue_app.models import AuditEvent, Device, Staff
+from queue_app.models import AuditEvent, Centre, Device, Staff
 from queue_app.services import create_user
 from tests.conftest import PASSWORD
 from tests.integration.test_dashboard import sign_in
@@ -133,3 +133,134 @@ def test_a_device_registered_shows_its_token_and_qr_once_then_prints_and_is_revo
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "device",
                                                                  AuditEvent.entity_key == str(device.id))).all()
     assert sorted(actions) == ["create", "revoke", "test_print", "test_print"]
+
+
+def staff_rows(username: str) -> list[AuditEvent]:
+    db.session.rollback()
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == "staff", AuditEvent.entity_key == username, AuditEvent.action == "change")
+        .order_by(AuditEvent.id)))
+
+
+def actor(row: AuditEvent) -> str:
+    """The username of who made the audited change."""
+    return db.session.get(Staff, row.actor_staff_id).username
+
+
+def held(username: str) -> tuple:
+    """What the person is now: name, role and centres."""
+    db.session.rollback()
+    person = db.session.scalar(select(Staff).where(Staff.username == username))
+    return person.name, person.role, [c.code for c in person.centres]
+
+
+def test_an_admin_renames_a_person_and_changes_the_role_and_centres(client):
+    sign_in(client, "ada", "admin", centres=())
+    create_user("carl", "clerk", password=PASSWORD, name="Carl Diaz", centres=["HQ"], primary=["birth"])
+    url = "/admin/staff/carl"
+    page = client.get(url + "?lang=en").get_data(as_text=True).split('id="edit-title"')[1]
+    assert '<select id="role" name="role">' in page and 'value="NYC"' in page and 'checked id="centres-0"' in page
+    answer = post(client, url + "/edit?lang=en", {"name": "Carl", "role": "clerk", "centres": ["HQ", "NYC"]}, url)
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="centres-error"' in shown and "a clerk works at exactly one centre" in shown
+    assert 'aria-describedby="centres-error"' in shown and held("carl") == ("Carl Diaz", "clerk", ["HQ"])
+    answer = post(client, url + "/edit", {"name": " Carl Díaz ", "role": "manager", "centres": ["HQ", "NYC"]}, url)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(url)
+    assert "The account is saved." in client.get(url + "?lang=en").get_data(as_text=True)
+    assert held("carl") == ("Carl Díaz", "manager", ["HQ", "NYC"])
+    (row,) = staff_rows("carl")
+    assert (actor(row), row.before["role"], row.after["role"], row.after["centres"], row.after["name"]) == (
+        "ada", "clerk", "manager", ["HQ", "NYC"], "Carl Díaz")
+    answer = post(client, url + "/edit?lang=en", {"name": "\u200b", "role": "manager", "centres": ["HQ"]}, url)
+    assert answer.status_code == 422 and 'id="name-error"' in answer.get_data(as_text=True)
+    assert held("carl") == ("Carl Díaz", "manager", ["HQ", "NYC"]) and len(staff_rows("carl")) == 1
+
+
+def test_a_centre_the_admin_cannot_tick_is_kept_and_shown_as_such(client):
+    sign_in(client, "ada", "admin", centres=())
+    create_user("lea", "manager", password=PASSWORD, name="Lea", centres=["HQ", "NYC"])
+    db.session.execute(update(Centre).where(Centre.code == "NYC").values(active=False))  # closed: not offered
+    db.session.commit()
+    url = "/admin/staff/lea"
+    page = client.get(url + "?lang=en").get_data(as_text=True).split('id="edit-title"')[1]
+    assert 'value="NYC"' not in page and re.search(r"NYC · [^<]+<span class=\"hint\">\(kept as it is\)", page)
+    answer = post(client, url + "/edit", {"name": "Lea Moss", "role": "manager", "centres": ["HQ"]}, url)
+    assert answer.status_code == 303
+    assert held("lea") == ("Lea Moss", "manager", ["HQ", "NYC"])
+
+
+def test_a_manager_moves_their_clerk_among_their_centres_and_is_refused_the_rest(client):
+    sign_in(client, "mia", "manager", centres=("HQ", "NYC"))
+    create_user("carl", "clerk", password=PASSWORD, name="Carl Diaz", centres=["HQ"], primary=["birth"])
+    url = "/admin/staff/carl"
+    page = client.get(url + "?lang=en").get_data(as_text=True).split('id="edit-title"')[1]
+    assert '<select id="role"' not in page and "Only an administrator changes a role." in page  # read only
+    assert 'value="HQ"' in page and 'value="NYC"' in page
+    answer = post(client, url + "/edit", {"name": "Carl D.", "centres": ["NYC"]}, url)
+    assert answer.status_code == 303 and held("carl") == ("Carl D.", "clerk", ["NYC"])
+    (row,) = staff_rows("carl")
+    assert (actor(row), row.before["centres"], row.after["centres"]) == ("mia", ["HQ"], ["NYC"])
+    answer = post(client, url + "/edit?lang=en", {"name": "Carl D.", "role": "manager", "centres": ["NYC"]}, url)
+    assert answer.status_code == 403 and "You are not allowed to do this here." in answer.get_data(as_text=True)
+    assert held("carl") == ("Carl D.", "clerk", ["NYC"]) and len(staff_rows("carl")) == 1
+
+
+def test_a_manager_may_not_move_a_clerk_to_a_centre_they_do_not_manage(client):
+    sign_in(client, "mia", "manager", centres=("HQ",))
+    create_user("carl", "clerk", password=PASSWORD, name="Carl Diaz", centres=["HQ"], primary=["birth"])
+    url = "/admin/staff/carl"
+    assert 'value="NYC"' not in client.get(url).get_data(as_text=True)  # not offered
+    answer = post(client, url + "/edit?lang=en", {"name": "Carl", "centres": ["NYC"]}, url)  # posted all the same
+    page = answer.get_data(as_text=True)
+    error = re.search(r'<div id="centres-error">(.*?)</div>', page, re.S).group(1)
+    assert answer.status_code == 403 and "you do not manage NYC" in error
+    assert held("carl") == ("Carl Diaz", "clerk", ["HQ"]) and staff_rows("carl") == []
+
+
+def test_a_device_renamed_and_its_printer_changed_or_removed_each_audited(client):
+    sign_in(client, "mia", "manager", centres=("HQ",))
+    assert post(client, "/admin/devices", {"kind": "kiosk", "centre": "HQ", "name": "Door kiosk"},
+                "/admin/devices").status_code == 303
+    kiosk = db.session.scalar(select(Device).where(Device.name == "Door kiosk"))
+    url = f"/admin/devices/{kiosk.id}"
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert 'id="edit-title"' in page and 'name="printer"' in page
+    refused = post(client, "/admin/devices?lang=en", {"kind": "kiosk", "centre": "HQ", "printer": "tcp://"}, "/admin/devices")
+    assert refused.status_code == 422 and "needs a host" in refused.get_data(as_text=True)  # adding, as changing
+    for bad, says in (("usb://04b8:0202", "a printer set here is a network printer"),
+                      ("tcp://printer:99999", "the port must be a number"), ("tcp://", "needs a host")):
+        answer = post(client, url + "/edit?lang=en", {"name": "Lobby", "printer": bad}, url)
+        shown = answer.get_data(as_text=True)
+        error = re.search(r'<div id="printer-error">(.*?)</div>', shown, re.S).group(1)
+        assert answer.status_code == 422 and says in error and 'aria-invalid="true"' in shown, bad
+        assert f'value="{bad}"' in shown  # the form as typed
+    answer = post(client, url + "/edit?lang=en", {"name": "\u200b ", "printer": ""}, url)
+    assert answer.status_code == 422 and 'id="name-error"' in answer.get_data(as_text=True)
+    db.session.refresh(kiosk)
+    assert (kiosk.name, kiosk.printer_uri) == ("Door kiosk", None)
+    answer = post(client, url + "/edit", {"name": "Lobby kiosk", "printer": " tcp://192.0.2.10:9100 "}, url)
+    assert answer.status_code == 303
+    assert "The device is saved." in client.get(url + "?lang=en").get_data(as_text=True)
+    assert post(client, url + "/edit", {"name": "Lobby kiosk", "printer": ""}, url).status_code == 303  # none now
+    db.session.refresh(kiosk)
+    assert (kiosk.name, kiosk.printer_uri) == ("Lobby kiosk", None)
+    rows = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == "device", AuditEvent.entity_key == str(kiosk.id), AuditEvent.action == "change")
+        .order_by(AuditEvent.id)).all()
+    assert [(r.before["name"], r.before["printer"], r.after["name"], r.after["printer"]) for r in rows] == [
+        ("Door kiosk", None, "Lobby kiosk", "tcp://192.0.2.10:9100"),
+        ("Lobby kiosk", "tcp://192.0.2.10:9100", "Lobby kiosk", None)]
+    assert {actor(r) for r in rows} == {"mia"}
+
+
+def test_a_display_is_renamed_and_has_no_printer_field(client):
+    sign_in(client, "mia", "manager", centres=("HQ",))
+    answer = post(client, "/admin/devices", {"kind": "display", "centre": "HQ", "name": "Hall"}, "/admin/devices")
+    assert answer.status_code == 303
+    display = db.session.scalar(select(Device).where(Device.name == "Hall"))
+    url = f"/admin/devices/{display.id}"
+    assert 'name="printer"' not in client.get(url).get_data(as_text=True)
+    answer = post(client, url + "/edit", {"name": "Hall screen", "printer": "tcp://192.0.2.10:9100"}, url)
+    assert answer.status_code == 303  # a display's form has no printer: a posted one is not its to take
+    db.session.refresh(display)
+    assert (display.name, display.printer_uri) == ("Hall screen", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...domain.access import ADMIN, MANAGER, Actor
 from ...domain.admin import texts_problems
 from ...domain.errors import Forbidden, InvalidRequest
+from ...domain.text import visible_name
 from ...extensions import db
 from ...models import Centre, Setting
 from .. import changes
@@ -39,6 +40,14 @@ def checked_texts(value: dict, field: str) -> dict:
 def invalid(field: str, message: str) -> InvalidRequest:
     """A refusal naming the field it is about."""
     return InvalidRequest(f"{field}: {message}", details={"fields": {field: message}})
+
+
+def checked_name(value: str | None, field: str, max_length: int) -> str:
+    """`value` trimmed as a name (a visible letter or digit, at most `max_length`); else 422 naming the field."""
+    try:
+        return visible_name(value or "", field, max_length)
+    except InvalidRequest as exc:
+        raise invalid(field, exc.message.removeprefix("the ")) from None
 
 
 def record(by: Actor, entity: str, key: str, action: str, before, after, *, centre_id: int | None = None) -> None:

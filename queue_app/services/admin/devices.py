@@ -22,7 +22,7 @@ from ..audit import audit
 from ..lookup import centre_by_code, language_codes
 from ..printing import PRINTED, device_printer_state
 from ..tx import atomic
-from .common import invalid, manager_of, record
+from .common import checked_name, invalid, manager_of, record
 
 FAULTS_SHOWN = 5
 TEST_PRINT = "test_print"
@@ -96,7 +96,8 @@ NETWORK_PRINTER = "tcp://"
 
 
 def _printer(kind: str, printer: str | None) -> str | None:
-    """The printer URI (its form is checked by the API's schema); 422 unless the device is a kiosk."""
+    """The printer URI (its form is checked by the faces: the API's schema, the pages' form); 422 unless
+    the device is a kiosk and the printer a network printer."""
     if printer is not None and kind != "kiosk":
         raise invalid("printer", "only a kiosk has a printer")
     if printer is not None and not printer.startswith(NETWORK_PRINTER):
@@ -124,7 +125,7 @@ def change_device(by: Actor, device_id: int, **fields) -> DeviceView:
     device = _device(by, device_id)
     before = _entry(device)
     if "name" in fields:
-        device.name = fields["name"]
+        device.name = checked_name(fields["name"], "name", 80)
     if "printer" in fields:
         device.printer_uri = _printer(device.kind, fields["printer"])
     after = _entry(device)

@@ -22,9 +22,10 @@ from ..audit import audit
 from ..snapshot import staff_entry
 from ..tx import atomic
 from .catalogue import StillInUse
-from .common import invalid, record
+from .common import checked_name, invalid, record
 
-MANAGER_FIELDS = {"primary", "secondary", "active"}  # what a manager may change, and only of their clerks
+# What a manager may change, and only of their centres' clerks (who stay clerks, at their centres).
+MANAGER_FIELDS = {"name", "centres", "primary", "secondary", "active"}
 FIELDS = {"name", "role", "centres", *MANAGER_FIELDS}
 
 
@@ -95,14 +96,15 @@ def _skill_ids(role: str, primary: list[str], secondary: list[str]) -> tuple[lis
     return [active[c] for c in primary], [active[c] for c in secondary]
 
 
-def _allowed(by: Actor, staff_role: str, centres: list[Centre], what: str) -> str:
-    """Raise Forbidden unless `by` is an admin, or a manager acting on a clerk of their own centres."""
+def _allowed(by: Actor, staff_role: str, centres: list[Centre], what: str) -> frozenset[int] | None:
+    """Raise Forbidden unless `by` is an admin, or a manager acting on a clerk of their own centres;
+    return `by`'s centres (None: an admin's, every one)."""
     role, scope = _scope(by)
     if role == ADMIN:
-        return role
+        return None
     if staff_role != CLERK or not centres or any(c.id not in scope for c in centres):
         raise Forbidden(f"{by.name} may {what} only clerks of their own centres")
-    return role
+    return scope
 
 
 @atomic
@@ -130,20 +132,25 @@ def _held_counters(staff: Staff) -> list[Counter]:
 
 @atomic
 def change_staff(by: Actor, username: str, **fields) -> Staff:
-    """Change an account: admins any of name, role, centres, primary, secondary, active; managers
-    only the skills and active of their centres' clerks. Refused (409 `in_use`) while the person
-    holds a counter the change would leave without its clerk; disabling revokes their tokens."""
+    """Change an account: admins any of name, role, centres, primary, secondary, active; managers the
+    name, centres (among theirs), skills and active of their centres' clerks. Refused (409 `in_use`)
+    while the person holds a counter the change would leave without its clerk; disabling revokes
+    their tokens."""
     if unknown := set(fields) - FIELDS:
         raise InvalidRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
     staff = _staff(username)
-    if _allowed(by, staff.role, staff.centres, "change") != ADMIN and set(fields) - MANAGER_FIELDS:
-        raise Forbidden(f"a manager changes only skills and whether an account is active, not "
-                        f"{', '.join(sorted(set(fields) - MANAGER_FIELDS))}")
+    scope = _allowed(by, staff.role, staff.centres, "change")
+    if scope is not None and set(fields) - MANAGER_FIELDS:
+        raise Forbidden(f"a manager changes a clerk's name, centres, skills and whether the account is active, "
+                        f"not {', '.join(sorted(set(fields) - MANAGER_FIELDS))}")
     if staff.id == by.staff_id and (fields.get("active") is False or fields.get("role", staff.role) != staff.role):
         raise invalid("active" if "active" in fields else "role", "you may not disable or demote your own account")
     before = _entry(staff)
     role = fields.get("role", staff.role)
     places = _centres(fields["centres"]) if "centres" in fields else list(staff.centres)
+    if scope is not None and (others := [c.code for c in places if c.id not in scope]):
+        message = f"you do not manage {', '.join(others)}: a clerk moves only among your centres"
+        raise Forbidden(f"centres: {message}", details={"fields": {"centres": message}})
     _check_post(role, places)
     skills = {"primary": before["primary"], "secondary": before["secondary"]} if role == CLERK else {}
     skills |= {k: fields[k] for k in ("primary", "secondary") if k in fields}
@@ -155,7 +162,7 @@ def change_staff(by: Actor, username: str, **fields) -> Staff:
         raise StillInUse(f"{username} holds counter(s) {', '.join(leaving)}: close them first",
                          details={"counters": leaving})
     if "name" in fields:
-        staff.name = fields["name"]
+        staff.name = checked_name(fields["name"], "name", 120)
     if {"primary", "secondary"} & set(fields) or role != staff.role:
         people.set_skills(staff, primary, secondary)
     staff.role, staff.centres = role, places
