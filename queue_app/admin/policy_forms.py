@@ -70,9 +70,16 @@ def shown(knob: Knob, value) -> str:
     return _("%(num)s min", num=number) if knob.minutes else number
 
 
+class Number(FloatField):
+    """A number as people write it: 5, not 5.0."""
+
+    def _value(self) -> str:
+        return f"{self.data:g}" if isinstance(self.data, float) and not self.raw_data else super()._value()
+
+
 def _number(knob: Knob, required: bool) -> FloatField:
     low, high = knob_bounds(knob.name)
-    return FloatField(knob.label, description=knob.hint, validators=[
+    return Number(knob.label, description=knob.hint, validators=[
         InputRequired() if required else Optional(), NumberRange(low, high, message=_l("A number from %(min)s to %(max)s."))])
 
 
