@@ -15,7 +15,7 @@ from queue_app.extensions import db
 from queue_app.models import Centre, Setting
 from queue_app.services import call_next, issue_ticket
 from tests.conftest import NETWORK, open_desk
-from tests.integration.test_admin_centres import audit_rows, patch
+from tests.integration.test_admin_centres import admin, audit_rows, manager, patch  # noqa: F401 - fixtures
 from tests.integration.test_catalogue import network_cli
 
 NETWORK_VALUES = {"appointment_lead_min": 5, "primary_bonus": 0.5, "priority_first": True, "escalate_past_target": True,
@@ -23,17 +23,6 @@ NETWORK_VALUES = {"appointment_lead_min": 5, "primary_bonus": 0.5, "priority_fir
                   "first_come_first_served": False}
 # A Monday noon in New York: both centres open (HQ never closes).
 MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("America/New_York"))
-
-
-@pytest.fixture
-def admin(api):
-    return api.staff("ada", "admin", centres=())
-
-
-@pytest.fixture
-def manager(api):
-    """A manager of NYC only."""
-    return api.staff("max", "manager", centres=("NYC",))
 
 
 def stored() -> tuple:
