@@ -46,6 +46,11 @@ def test_an_admin_sets_a_centres_knobs_and_its_manager_reads_them(page, browser,
     assert axe_problems(page) == []
     page.screenshot(path=shots / "admin-centre-policy-en.png", full_page=True)
     section.screenshot(path=shots / "admin-centre-policy-section-en.png")
+    # Enter in a field saves the form (it does not give a knob back to the network)
+    section.get_by_label(f"Minutes · {DEFER}").fill("25")
+    section.get_by_label(f"Minutes · {DEFER}").press("Enter")
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    assert own_policy("NYC") == {"defer_late_min": 25, "first_come_first_served": True}
     # one knob back to the network's value, by its own button
     section.get_by_role("button", name=f"Use the network's · {DEFER}").click()
     expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
