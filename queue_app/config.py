@@ -11,13 +11,15 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic.functional_validators import PlainValidator
 
 from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span, timezone_problem, weekly_problems
 from .domain.lines import prefix_problem
+from .domain.text import is_text
 from .environment import DEFAULT_CONFIG, config_file  # noqa: F401 (DEFAULT_CONFIG: where the demo network is)
 
 
@@ -53,6 +55,45 @@ class PolicyCfg(Strict):
     appointment_grace_min: float | None = Field(None, ge=0, le=120)  # unset: appointments first at their slot
     defer_late_min: float | None = Field(None, ge=0, le=240)  # unset: a line past the target comes first at once
     first_come_first_served: bool = False  # true: strictly by arrival, none of the above
+
+
+OPTIONAL_KNOBS = frozenset(n for n, f in PolicyCfg.model_fields.items() if f.default is None)  # unset: off
+
+
+def knob_bounds(name: str) -> tuple[float, float] | None:
+    """The least and greatest value of the [policy] knob `name`; None for a yes-or-no knob."""
+    info = PolicyCfg.model_fields[name]
+    if info.annotation is bool:
+        return None
+    return (next(m.ge for m in info.metadata if hasattr(m, "ge")), next(m.le for m in info.metadata if hasattr(m, "le")))
+
+
+def checked_knob(name: str, value, *, off=None):
+    """`value` as the [policy] knob `name` takes it, strictly (no 1 for true, no "5" for 5); else a
+    ValueError saying what it takes. An optional knob may be `off`: None for the network (the line
+    left out), false for a centre (whose leaving it out follows the network)."""
+    bounds = knob_bounds(name)
+    if bounds is None:
+        if isinstance(value, bool):
+            return value
+        raise ValueError("true or false")
+    if name in OPTIONAL_KNOBS and value is off:
+        return value
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        unset = f", or {'false' if off is False else 'null'} (off)" if name in OPTIONAL_KNOBS else ""
+        raise ValueError(f"a number from {low:g} to {high:g}{unset}")
+    return float(value)
+
+
+def _own_knob(name: str):
+    return Annotated[Any, PlainValidator(lambda v: checked_knob(name, v, off=False))], None
+
+
+# A centre's `policy = { … }`: the knobs it sets apart from [policy] (false turns an optional one
+# off there); the knobs it leaves out follow the network.
+CentrePolicyCfg = create_model("CentrePolicyCfg", __base__=Strict,
+                               **{name: _own_knob(name) for name in PolicyCfg.model_fields})
 
 
 class AppointmentsCfg(Strict):
@@ -113,6 +154,14 @@ class LifeEventCfg(Strict):
 class ExceptionDayCfg(Strict):
     date: date
     hours: str
+    note: str | None = Field(None, min_length=1, max_length=200)  # e.g. the holiday's name (staff see it)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str | None) -> str | None:
+        if v is not None and not is_text(v):
+            raise ValueError("a note is text, without control characters")
+        return v
 
 
 class DeviceCfg(Strict):
@@ -138,6 +187,7 @@ class CentreCfg(Strict):
     target_wait_min: int | None = Field(None, ge=1, le=480)
     recall_limit: int | None = Field(None, ge=0, le=10)
     call_timeout_min: int | None = Field(None, ge=1, le=120)
+    policy: CentrePolicyCfg = CentrePolicyCfg()  # type: ignore[valid-type]  (the knobs it sets apart)
     kiosks: list[DeviceCfg] = []
     displays: list[DeviceCfg] = []
 
@@ -146,6 +196,11 @@ class CentreCfg(Strict):
         if self.hours == ALWAYS:
             return OpeningHours(always_open=True, exceptions=exceptions)
         return OpeningHours(weekly={d: parse_span(self.hours[d]) for d in WEEKDAYS}, exceptions=exceptions)
+
+    def hours_stored(self) -> dict:
+        """The opening hours as a centre stores them, with the exception days' notes."""
+        notes = {e.date.isoformat(): e.note for e in sorted(self.exceptions, key=lambda e: e.date) if e.note}
+        return {**self.opening_hours().to_json(), **({"notes": notes} if notes else {})}
 
 
 class StaffCfg(Strict):

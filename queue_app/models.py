@@ -91,6 +91,7 @@ class Centre(db.Model):
     target_wait_min: Mapped[int] = mapped_column(default=15)
     recall_limit: Mapped[int] = mapped_column(default=2)
     call_timeout_min: Mapped[int] = mapped_column(default=5)
+    policy: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")  # its own [policy] knobs
     active: Mapped[bool] = mapped_column(default=True)
 
     counters: Mapped[list[Counter]] = relationship(back_populates="centre", order_by="Counter.number")  # retired too

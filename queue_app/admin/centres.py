@@ -25,6 +25,7 @@ from .centre_calendar import chosen_month, month_grid, neighbours
 from .centre_forms import (
     CounterForm, CounterStateForm, DayForm, HoursForm, RemoveDayForm, details_form, hours_form, hours_value,
 )
+from .policy_forms import centre_section
 from .routes import languages
 
 TIMEZONES = sorted(available_timezones())
@@ -75,7 +76,7 @@ def _page(code: str, *, status: int = 200, refusal: DomainError | None = None, *
         exceptions=exceptions, to_move=to_move(centre), refusal=refusal,
         refusal_summary=refusal_text(refusal.code) if refusal else None,
         field_errors=(refusal.details or {}).get("fields", {}) if refusal else {},
-        counters=centre.counters,
+        counters=centre.counters, **centre_section(centre, forms.get("policy"), _is_admin()),
     ), status
 
 

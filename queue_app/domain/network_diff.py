@@ -74,9 +74,12 @@ def _centre(c: dict, defaults: dict) -> dict:
         fields["hours"] = ALWAYS
     else:
         fields.update(_flat("hours", {d: _span(s) for d, s in hours.items()}))
-    fields.update(_flat("exceptions", {str(e["date"]): _span(e["hours"]) for e in c.get("exceptions", [])}))
+    exceptions = c.get("exceptions", [])
+    fields.update(_flat("exceptions", {str(e["date"]): _span(e["hours"]) for e in exceptions}))
+    fields.update(_flat("exceptions", {f'{e["date"]}.note': e["note"] for e in exceptions if e.get("note")}))
     for name in ("target_wait_min", "recall_limit", "call_timeout_min"):
         fields[name] = defaults[name] if c.get(name) is None else c[name]
+    fields.update(_flat("policy", {k: v for k, v in (c.get("policy") or {}).items() if v is not None}))
     fields["counters"] = c["counters"]
     return fields
 

@@ -42,7 +42,7 @@ a centre's whole queue to call.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 
@@ -98,6 +98,13 @@ class PolicySettings:
     route_by_pressure: bool = True
     appointment_grace_min: float | None = None
     defer_late_min: float | None = None
+
+
+def overridden(network: Mapping, own: Mapping) -> dict:
+    """The network's knobs with a centre's own over them; a centre's false on a knob the network
+    may leave unset (an appointment grace, a deferral) turns that knob off at the centre."""
+    optional = {f.name for f in fields(PolicySettings) if f.default is None}
+    return {**network, **{k: None if v is False and k in optional else v for k, v in own.items()}}
 
 
 def waited_minutes(c: Candidate, now: datetime, settings: PolicySettings | None = None) -> float:

@@ -181,7 +181,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
         centre = _upsert(
             Centre, "code", c.code,
             name=c.name, address=c.address, timezone=c.timezone,
-            hours=c.opening_hours().to_json(),
+            hours=c.hours_stored(), policy=c.policy.model_dump(exclude_none=True),
             target_wait_min=c.target_wait_min or d.target_wait_min,
             recall_limit=d.recall_limit if c.recall_limit is None else c.recall_limit,
             call_timeout_min=c.call_timeout_min or d.call_timeout_min,

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..domain.errors import NotFound
-from ..domain.policy import PolicySettings
+from ..domain.policy import PolicySettings, overridden
 from ..extensions import db
 from ..models import Centre, Counter, Language, Service, Setting, Staff, Ticket
 
@@ -101,10 +101,15 @@ def setting(key: str) -> dict:
 
 
 def policy_for(centre: Centre | int) -> PolicySettings:
-    """The network's call-next policy with this centre's target wait (a centre or its id)."""
-    centre_id = centre if isinstance(centre, int) else centre.id
-    targets = cached("targets", lambda: dict(db.session.execute(select(Centre.id, Centre.target_wait_min)).all()))
-    return PolicySettings(**cached("policy", lambda: setting("policy")), target_wait_min=targets[centre_id])
+    """The network's call-next policy with this centre's own knobs over it and its target wait (a
+    centre or its id)."""
+    return cached("policies", _policies)[centre if isinstance(centre, int) else centre.id]
+
+
+def _policies() -> dict[int, PolicySettings]:
+    network = setting("policy")
+    return {centre_id: PolicySettings(**overridden(network, own or {}), target_wait_min=target)
+            for centre_id, target, own in db.session.execute(select(Centre.id, Centre.target_wait_min, Centre.policy))}
 
 
 def language_codes() -> list[str]:

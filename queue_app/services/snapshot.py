@@ -35,7 +35,9 @@ def section(name: str, model: type[BaseModel]) -> dict:
 
 def _hours(stored: dict) -> dict:
     hours = ALWAYS if stored.get("always_open") else dict(stored["weekly"])
-    exceptions = [{"date": date.fromisoformat(d), "hours": span} for d, span in stored.get("exceptions", {}).items()]
+    notes = stored.get("notes") or {}
+    exceptions = [{"date": date.fromisoformat(d), "hours": span, **({"note": notes[d]} if d in notes else {})}
+                  for d, span in stored.get("exceptions", {}).items()]
     return {"hours": hours, "exceptions": exceptions}
 
 
@@ -60,7 +62,7 @@ def centre_entry(c: Centre, counters: int) -> dict:
     """A centre as the network file says it, its devices apart; `counters`: its active counters."""
     return {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, **_hours(c.hours),
             "target_wait_min": c.target_wait_min, "recall_limit": c.recall_limit,
-            "call_timeout_min": c.call_timeout_min, "counters": counters}
+            "call_timeout_min": c.call_timeout_min, "policy": dict(c.policy or {}), "counters": counters}
 
 
 def _centres() -> list[tuple[bool, dict]]:

@@ -262,9 +262,11 @@ def test_export_after_centre_changes_imports_with_no_difference(api, admin, runn
     assert api.post("/api/v1/admin/centres", admin, json=NEW_CENTRE).status_code == 201
     assert patch(api, "/api/v1/admin/centres/NYC", admin, hours="24/7", call_timeout_min=7).status_code == 200
     assert api.call("PUT", "/api/v1/admin/centres/HQ/exceptions/2030-01-01", admin,
-                    json={"hours": "10:00-14:00"}).status_code == 200
+                    json={"hours": "10:00-14:00", "note": "Inventory"}).status_code == 200
     assert api.post("/api/v1/admin/centres/HQ/counters", admin, json={}).status_code == 201
     assert patch(api, "/api/v1/admin/counters/MAD2-03", admin, active=False).status_code == 200
+    assert patch(api, "/api/v1/admin/centres/MAD2/policy", admin, appointment_grace_min=False,
+                 appointment_lead_min=7.5).status_code == 200
     exported = tmp_path / "exported.toml"
     network_cli(runner, "export", str(exported))
     assert network_cli(runner, "import", "--dry-run", str(exported)) == ["no changes"]

@@ -8,6 +8,7 @@ from .devices import (
     PrintCheck, PrintTarget, change_device, create_device, device_view, devices, record_test_print, revoke_device, test_print_target,
 )
 from .people import change_staff, create_staff, reset_password, staff_list
+from .policy import centre_policy, change_centre_policy, change_network_policy, network_policy
 
 __all__ = [
     "agencies", "change_agency", "change_life_event", "change_service", "create_agency", "create_life_event",
@@ -16,4 +17,5 @@ __all__ = [
     "PrintCheck", "PrintTarget", "change_device", "create_device", "device_view", "devices", "record_test_print", "revoke_device",
     "test_print_target",
     "change_staff", "create_staff", "reset_password", "staff_list",
+    "centre_policy", "change_centre_policy", "change_network_policy", "network_policy",
 ]

@@ -69,13 +69,10 @@ def _checked_timezone(name: str) -> str:
 # ---- reading ---------------------------------------------------------------------------------
 
 def document(centre: Centre) -> dict:
-    """The centre as the network file says it (JSON-ready: days as ISO dates, each exception with
-    its note if any) and whether it is active: the audit's before/after and the API's answer."""
+    """The centre as the network file says it (JSON-ready: days as ISO dates) and whether it is
+    active: the audit's before/after and the API's answer."""
     entry = centre_entry(centre, counter_count(centre))
-    notes = centre.hours.get("notes") or {}
-    entry["exceptions"] = [{"date": e["date"].isoformat(), "hours": e["hours"],
-                            **({"note": notes[e["date"].isoformat()]} if e["date"].isoformat() in notes else {})}
-                           for e in entry["exceptions"]]
+    entry["exceptions"] = [{**e, "date": e["date"].isoformat()} for e in entry["exceptions"]]
     return {**entry, "active": centre.active}
 
 
