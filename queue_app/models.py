@@ -419,3 +419,17 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     before: Mapped[dict | list | None] = mapped_column(JSON)
     after: Mapped[dict | list | None] = mapped_column(JSON)
+
+
+class Handoff(db.Model):
+    """A secret (a first password, a device token) on its way from the form that made it to the one
+    page that shows it, for minutes at most. Held encrypted with a one-time pad that only the
+    browser's session holds: neither the database nor the cookie alone reveals it (services/handoffs.py)."""
+
+    __tablename__ = "handoffs"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    key: Mapped[str] = mapped_column(sa.String(120))
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
