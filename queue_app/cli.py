@@ -87,7 +87,7 @@ def network_import_command(file, dry_run):
     from .services.catalogue import import_network, network_name
 
     try:
-        cfg = read_network_file(file)
+        cfg = read_network_file(file, untranslated=True)
     except ConfigError as exc:
         _fail(f"network import: configuration error in {exc}")
     if not network_name():

@@ -17,6 +17,7 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic.functional_validators import PlainValidator
 
+from .domain.admin import LANGUAGE_PATTERN, language_problem
 from .domain.hours import ALWAYS, WEEKDAYS, OpeningHours, parse_span, timezone_problem, weekly_problems
 from .domain.lines import prefix_problem
 from .domain.text import is_text
@@ -25,7 +26,7 @@ from .environment import DEFAULT_CONFIG, config_file  # noqa: F401 (DEFAULT_CONF
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 CentreCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
-LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LangCode = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 Texts = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
 
 
@@ -255,8 +256,10 @@ def _label(kind: str, i: int, code: str) -> str:
     return f"{kind}[{i}] ({code})"
 
 
-def check_references(cfg: NetworkConfig) -> list[str]:
-    """Return every cross-reference problem: unknown codes, duplicates, missing translations."""
+def check_references(cfg: NetworkConfig, *, untranslated: bool = False) -> list[str]:
+    """Return every cross-reference problem: unknown codes, duplicates, missing translations
+    (with `untranslated`, only English ones: a running network's texts may lack a language added
+    since, which the admin home lists)."""
     errors: list[str] = []
     langs = cfg.network.languages
     if len(set(langs)) != len(langs):
@@ -264,11 +267,13 @@ def check_references(cfg: NetworkConfig) -> list[str]:
     if "en" not in langs:
         errors.append("network.languages: English (en) must be one of the languages")
     for lang in langs:
+        if problem := language_problem(lang):
+            errors.append(f"network.languages: {problem}")
         if lang not in cfg.network.language_names:
             errors.append(f"network.language_names: no name for language {lang!r}")
 
     def texts(where: str, field: str, value: dict) -> None:
-        for lang in langs:
+        for lang in langs if not untranslated else [lang for lang in langs if lang == "en"]:
             if not value.get(lang):
                 errors.append(f"{where}: {field} has no {lang!r} text")
         for lang in value:
@@ -373,13 +378,14 @@ def read_validated(path: str | os.PathLike, model: type[M]) -> M:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(lines)) from None
 
 
-def read_network_file(path: str | os.PathLike | None = None) -> NetworkConfig:
+def read_network_file(path: str | os.PathLike | None = None, *, untranslated: bool = False) -> NetworkConfig:
     """Read and validate a network file (default: ONEDOOR_CONFIG or config.toml); raise
-    ConfigError naming every wrong entry. It seeds a new network or is imported into one:
-    a running network's truth is its database (services/catalogue.py)."""
+    ConfigError naming every wrong entry. It seeds a new network (every text in every language)
+    or is imported into one (`untranslated`: texts may lack languages but English, as the
+    database's may): a running network's truth is its database (services/catalogue.py)."""
     path = Path(path or config_file())
     cfg = read_validated(path, NetworkConfig)
-    problems = check_references(cfg)
+    problems = check_references(cfg, untranslated=untranslated)
     if problems:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
     return cfg

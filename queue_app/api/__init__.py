@@ -31,9 +31,9 @@ def init_api(app: Flask) -> None:
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     api.init_app(app)
-    from . import (admin_catalogue, admin_centres, admin_people, admin_policy, audit, auth, booking, centres, conflicts, counters,
-                   open_data, public, remote, roster, roster_drafts, tickets)
+    from . import (admin_catalogue, admin_centres, admin_languages, admin_people, admin_policy, audit, auth, booking,
+                   centres, conflicts, counters, open_data, public, remote, roster, roster_drafts, tickets)
 
     for module in (public, auth, tickets, counters, centres, booking, remote, open_data, roster, conflicts, roster_drafts,
-                   admin_catalogue, admin_centres, admin_people, admin_policy, audit):
+                   admin_catalogue, admin_languages, admin_centres, admin_people, admin_policy, audit):
         api.register_blueprint(module.blp)

@@ -8,6 +8,7 @@ because tickets and the audit trail still refer to them.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, inspect, select
@@ -29,7 +30,7 @@ from ..models import (
     life_event_services,
 )
 from .lookup import forget_catalogue
-from .snapshot import network_snapshot
+from .snapshot import TEXT_FIELDS, network_snapshot
 from .tx import atomic
 
 
@@ -45,12 +46,17 @@ class Loaded:
     staff: int
 
 
-def _upsert(model, key: str, value, **fields):
+def _upsert(model, key: str, value, languages: Collection[str] = (), **fields):
+    """The row of `model` whose `key` is `value`, added if missing, with `fields` set; its texts in
+    languages other than the file's `languages` are kept (a language removed keeps its texts)."""
     row = db.session.scalar(select(model).where(getattr(model, key) == value))
     if row is None:
         row = model(**{key: value})
         db.session.add(row)
     for name, v in fields.items():
+        old = getattr(row, name)
+        if name in TEXT_FIELDS and isinstance(v, dict) and isinstance(old, dict):
+            v = {**{lang: t for lang, t in old.items() if lang not in languages}, **v}
         setattr(row, name, v)
     return row
 
@@ -143,18 +149,19 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
     db.session.merge(Setting(key="network", value={"name": cfg.network.name}))
     db.session.merge(Setting(key="defaults", value=cfg.defaults.model_dump()))  # what `network export` omits
     db.session.execute(delete(Language))
+    langs = set(cfg.network.languages)
     for i, code in enumerate(cfg.network.languages):
         db.session.add(Language(code=code, name=cfg.network.language_names[code], position=i))
 
     agencies = {
-        a.code: _upsert(Agency, "code", a.code, name=a.name, active=True) for a in cfg.agencies
+        a.code: _upsert(Agency, "code", a.code, langs, name=a.name, active=True) for a in cfg.agencies
     }
     _deactivate_missing(Agency, set(agencies))
     db.session.flush()
     services = {}
     for i, s in enumerate(cfg.services):
         services[s.code] = _upsert(
-            Service, "code", s.code,
+            Service, "code", s.code, langs,
             agency_id=agencies[s.agency].id, prefix=s.prefix, name=s.name,
             duration_min=s.duration_min, weight=s.weight, bookable=s.bookable,
             documents=s.documents, active=True, position=i,
@@ -164,7 +171,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
 
     events = {}
     for i, e in enumerate(cfg.life_events):
-        event = _upsert(LifeEvent, "code", e.code, name=e.name, position=i, active=True)
+        event = _upsert(LifeEvent, "code", e.code, langs, name=e.name, position=i, active=True)
         db.session.flush()
         db.session.execute(delete(life_event_services).where(life_event_services.c.life_event_id == event.id))
         db.session.execute(
@@ -179,7 +186,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
     counters = devices = 0
     for c in cfg.centres:
         centre = _upsert(
-            Centre, "code", c.code,
+            Centre, "code", c.code, langs,
             name=c.name, address=c.address, timezone=c.timezone,
             hours=c.hours_stored(), policy=c.policy.model_dump(exclude_none=True),
             target_wait_min=c.target_wait_min or d.target_wait_min,

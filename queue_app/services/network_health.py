@@ -45,7 +45,7 @@ class CentreHealth:
 class MissingText:
     """A catalogue text (its kind, the row's code and name) and the configured languages it lacks."""
 
-    kind: str  # agency | service | life_event | documents
+    kind: str  # agency | service | life_event | documents | centre | address
     code: str
     name: dict
     languages: list[str]
@@ -105,7 +105,8 @@ def _centres_health(centres: list[Centre], now: datetime) -> list[CentreHealth]:
 
 
 def missing_translations() -> list[MissingText]:
-    """The active catalogue's names (agencies, services, life events) and service documents lacking a language."""
+    """The active catalogue's names (agencies, services, life events), service documents, and centres'
+    names and addresses lacking a language."""
     languages = list(db.session.scalars(select(Language.code).order_by(Language.position)))
     found = []
     for kind, model in (("agency", Agency), ("service", Service), ("life_event", LifeEvent)):
@@ -116,6 +117,10 @@ def missing_translations() -> list[MissingText]:
             documents = getattr(row, "documents", None)
             if documents and (missing := missing_languages(documents, languages)):
                 found.append(MissingText("documents", row.code, row.name, missing))
+    for centre in db.session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.code)):
+        for kind, texts in (("centre", centre.name), ("address", centre.address)):
+            if missing := missing_languages(texts, languages):
+                found.append(MissingText(kind, centre.code, centre.name, missing))
     return found
 
 

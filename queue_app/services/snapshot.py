@@ -21,6 +21,16 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+TEXT_FIELDS = ("name", "address", "documents")  # an entry's texts per language
+
+
+def _in_languages(entry: dict, languages: list[str]) -> dict:
+    """`entry` with its texts in `languages` only: those in a language since removed are kept in
+    the database (adding it again restores them) but are no part of the network it describes."""
+    return {k: {lang: t for lang, t in v.items() if lang in languages} if k in TEXT_FIELDS and isinstance(v, dict) else v
+            for k, v in entry.items()}
+
+
 @dataclass(frozen=True)
 class Snapshot:
     document: dict  # the active network, as a network file would say it
@@ -106,6 +116,8 @@ def network_snapshot() -> Snapshot:
                         for e in db.session.scalars(select(LifeEvent).order_by(LifeEvent.position, LifeEvent.id))],
         "centres": _centres(),
     }
+    codes = network["languages"]
+    rows = {kind: [(on, _in_languages(entry, codes)) for on, entry in items] for kind, items in rows.items()}
     document = {"network": network, **sections, **{k: [r for on, r in v if on] for k, v in rows.items()},
                 "staff": _staff()}
     dormant = {"defaults": sections["defaults"], **{k: [r for on, r in v if not on] for k, v in rows.items()}}

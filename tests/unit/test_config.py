@@ -341,6 +341,21 @@ def test_text_in_an_unconfigured_language(tmp_path):
     assert "services[1] (passport): name has text in 'de', which is not a configured language" in message
 
 
+def test_a_language_the_pages_cannot_be_shown_in(tmp_path):
+    message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "ar", "zz"]'),
+                           (LANGUAGE_NAMES, LANGUAGE_NAMES.replace(" }", ', zz = "Zed" }')))
+    assert "network.languages: 'zz' is not a language the pages can be shown in" in message
+
+
+def test_an_imported_file_may_lack_translations_but_english(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(edited((', ru = "Паспорта"', "")), encoding="utf-8")
+    assert read_network_file(path, untranslated=True).agencies[1].name.get("ru") is None
+    path.write_text(edited(('name = { en = "Passports", ', 'name = { ')), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"agencies\[1\] \(passports\): name has no 'en' text"):
+        read_network_file(path, untranslated=True)
+
+
 def test_every_translation_problem_is_reported_at_once(tmp_path):
     message = config_error(tmp_path, (LANGUAGES, 'languages = ["en", "es", "ru", "ar", "fr"]'),
                            (LANGUAGE_NAMES, LANGUAGE_NAMES.replace(" }", ', fr = "Français" }')))

@@ -7,6 +7,7 @@ from .centres import add_counter, centres, change_centre, change_counter, create
 from .devices import (
     PrintCheck, PrintTarget, change_device, create_device, device_view, devices, record_test_print, revoke_device, test_print_target,
 )
+from .languages import LanguageRow, add_language, change_language, interface_languages, languages, remove_language
 from .people import change_staff, create_staff, reset_password, staff_list
 from .policy import centre_policy, change_centre_policy, change_network_policy, network_policy
 
@@ -16,6 +17,7 @@ __all__ = [
     "add_counter", "centres", "change_centre", "change_counter", "create_centre", "remove_exception", "set_exception",
     "PrintCheck", "PrintTarget", "change_device", "create_device", "device_view", "devices", "record_test_print", "revoke_device",
     "test_print_target",
+    "LanguageRow", "add_language", "change_language", "interface_languages", "languages", "remove_language",
     "change_staff", "create_staff", "reset_password", "staff_list",
     "centre_policy", "change_centre_policy", "change_network_policy", "network_policy",
 ]
