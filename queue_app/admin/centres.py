@@ -10,7 +10,6 @@ from zoneinfo import available_timezones
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import format_date, format_datetime, ngettext
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..db import utcnow
@@ -18,7 +17,6 @@ from ..domain.errors import DomainError, Forbidden
 from ..manager import managed_centre, managers_only
 from ..refusals import http_status, refusal_text
 from ..services import admin
-from ..services.access import actor_of
 from ..services.admin.centres import document, to_move
 from . import bp
 from .centre_calendar import chosen_month, month_grid, neighbours
@@ -26,24 +24,17 @@ from .centre_forms import (
     CounterForm, CounterStateForm, DayForm, HoursForm, RemoveDayForm, details_form, hours_form, hours_value,
 )
 from .policy_forms import centre_section
+from .once import by, is_admin
 from .routes import languages
 
 TIMEZONES = sorted(available_timezones())
-
-
-def _by():
-    return actor_of(current_user._get_current_object())
-
-
-def _is_admin() -> bool:
-    return current_user.role == "admin"
 
 
 @bp.get("/centres")
 @managers_only
 def centres():
     """The centres the reader may change, each linking to its page and its roster."""
-    return render_template("admin/centres.html", centres=admin.centres(_by()))
+    return render_template("admin/centres.html", centres=admin.centres(by()))
 
 
 def _details(centre, doc: dict, form=None):
@@ -56,7 +47,7 @@ def _details(centre, doc: dict, form=None):
     return form
 
 
-def _page(code: str, *, status: int = 200, refusal: DomainError | None = None, **forms):
+def centre_page(code: str, *, status: int = 200, refusal: DomainError | None = None, **forms):
     """The centre's page; `forms` replace the filled-in ones (a form sent back with its errors)."""
     centre = managed_centre(code)
     doc = document(centre)
@@ -66,8 +57,8 @@ def _page(code: str, *, status: int = 200, refusal: DomainError | None = None, *
     exceptions = {e["date"]: e for e in doc["exceptions"]}
     day_form = forms.get("day") or _day_form(chosen, exceptions)
     return render_template(
-        "admin/centre.html", centre=centre, doc=doc, is_admin=_is_admin(), languages=languages(),
-        details=_details(centre, doc, forms.get("details")) if _is_admin() else None,
+        "admin/centre.html", centre=centre, doc=doc, is_admin=is_admin(), languages=languages(),
+        details=_details(centre, doc, forms.get("details")) if is_admin() else None,
         hours=forms.get("hours") or hours_form(doc["hours"]), day_form=day_form,
         remove_form=RemoveDayForm(), counter_form=forms.get("counter") or CounterForm(),
         rename_forms=forms.get("rename", {}), state_form=CounterStateForm(),
@@ -76,7 +67,7 @@ def _page(code: str, *, status: int = 200, refusal: DomainError | None = None, *
         exceptions=exceptions, to_move=to_move(centre), refusal=refusal,
         refusal_summary=refusal_text(refusal.code) if refusal else None,
         field_errors=(refusal.details or {}).get("fields", {}) if refusal else {},
-        counters=centre.counters, **centre_section(centre, forms.get("policy"), _is_admin()),
+        counters=centre.counters, **centre_section(centre, forms.get("policy"), is_admin()),
     ), status
 
 
@@ -107,14 +98,14 @@ def _day_form(day: date, exceptions: dict) -> DayForm:
 @managers_only
 def centre(code: str):
     """The centre's page (404 unknown, 403 not the manager's)."""
-    return _page(code)
+    return centre_page(code)
 
 
 def _back(code: str, **args):
     return redirect(url_for(".centre", code=code, **{k: v for k, v in args.items() if v}), 303)
 
 
-def _done(code: str, answer: dict | None = None, **args):
+def saved(code: str, answer: dict | None = None, **args):
     """Say it is saved (and how many bookings lost their place), then back to the page."""
     moved = len((answer or {}).get("to_move") or [])
     flash(_("Saved.") if not moved else ngettext(
@@ -123,8 +114,8 @@ def _done(code: str, answer: dict | None = None, **args):
     return _back(code, **args)
 
 
-def _refused(code: str, exc: DomainError, **forms):
-    return _page(code, status=http_status(exc), refusal=exc, **forms)
+def refused_page(code: str, exc: DomainError, **forms):
+    return centre_page(code, status=http_status(exc), refusal=exc, **forms)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/details")
@@ -132,21 +123,21 @@ def _refused(code: str, exc: DomainError, **forms):
 def change_details(code: str):
     """An admin changes the centre's names, addresses, timezone and policy knobs (a manager: 403)."""
     centre = managed_centre(code)
-    if not _is_admin():
-        return _page(code, status=403, refusal=_forbidden())
+    if not is_admin():
+        return centre_page(code, status=403, refusal=_forbidden())
     form = _details(centre, document(centre), details_form(languages()))
     if not form.validate_on_submit():
-        return _page(code, status=422, details=form)
+        return centre_page(code, status=422, details=form)
     langs = [lang.code for lang in languages()]
     try:
         answer = admin.change_centre(
-            _by(), code, name={lang: form[f"name_{lang}"].data for lang in langs},
+            by(), code, name={lang: form[f"name_{lang}"].data for lang in langs},
             address={lang: form[f"address_{lang}"].data for lang in langs}, timezone=form.timezone.data,
             target_wait_min=form.target_wait_min.data, recall_limit=form.recall_limit.data,
             call_timeout_min=form.call_timeout_min.data)
     except DomainError as exc:
-        return _refused(code, exc, details=form)
-    return _done(code, answer)
+        return refused_page(code, exc, details=form)
+    return saved(code, answer)
 
 
 def _forbidden() -> DomainError:
@@ -160,12 +151,12 @@ def change_hours(code: str):
     managed_centre(code)
     form = HoursForm()
     if not form.validate_on_submit():
-        return _page(code, status=422, hours=form)
+        return centre_page(code, status=422, hours=form)
     try:
-        answer = admin.change_centre(_by(), code, hours=hours_value(form))
+        answer = admin.change_centre(by(), code, hours=hours_value(form))
     except DomainError as exc:
-        return _refused(code, exc, hours=form)
-    return _done(code, answer)
+        return refused_page(code, exc, hours=form)
+    return saved(code, answer)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/days")
@@ -175,12 +166,12 @@ def set_day(code: str):
     managed_centre(code)
     form = DayForm()
     if not form.validate_on_submit():
-        return _page(code, status=422, day=form)
+        return centre_page(code, status=422, day=form)
     try:
-        answer = admin.set_exception(_by(), code, form.date.data, hours=form.hours(), note=form.note.data or None)
+        answer = admin.set_exception(by(), code, form.date.data, hours=form.hours(), note=form.note.data or None)
     except DomainError as exc:
-        return _refused(code, exc, day=form)
-    return _done(code, answer, month=form.date.data[:7], day=form.date.data)
+        return refused_page(code, exc, day=form)
+    return saved(code, answer, month=form.date.data[:7], day=form.date.data)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/days/remove")
@@ -190,12 +181,12 @@ def remove_day(code: str):
     managed_centre(code)
     form = RemoveDayForm()
     if not form.validate_on_submit():
-        return _page(code, status=422)
+        return centre_page(code, status=422)
     try:
-        answer = admin.remove_exception(_by(), code, form.date.data)
+        answer = admin.remove_exception(by(), code, form.date.data)
     except DomainError as exc:
-        return _refused(code, exc)
-    return _done(code, answer, month=form.date.data[:7], day=form.date.data)
+        return refused_page(code, exc)
+    return saved(code, answer, month=form.date.data[:7], day=form.date.data)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/counters")
@@ -205,12 +196,12 @@ def add_counter(code: str):
     managed_centre(code)
     form = CounterForm()
     if not form.validate_on_submit():
-        return _page(code, status=422, counter=form)
+        return centre_page(code, status=422, counter=form)
     try:
-        admin.add_counter(_by(), code, name=form.name.data or None)
+        admin.add_counter(by(), code, name=form.name.data or None)
     except DomainError as exc:
-        return _refused(code, exc, counter=form)
-    return _done(code)
+        return refused_page(code, exc, counter=form)
+    return saved(code)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/counters/<string(maxlength=12):counter>/name")
@@ -220,12 +211,12 @@ def rename_counter(code: str, counter: str):
     _own_counter(code, counter)
     form = CounterForm()
     if not form.validate_on_submit():
-        return _page(code, status=422, rename={counter: form})
+        return centre_page(code, status=422, rename={counter: form})
     try:
-        admin.change_counter(_by(), counter, name=form.name.data or "")
+        admin.change_counter(by(), counter, name=form.name.data or "")
     except DomainError as exc:
-        return _refused(code, exc, rename={counter: form})
-    return _done(code)
+        return refused_page(code, exc, rename={counter: form})
+    return saved(code)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/counters/<string(maxlength=12):counter>/active")
@@ -235,12 +226,12 @@ def counter_state(code: str, counter: str):
     _own_counter(code, counter)
     form = CounterStateForm()
     if not form.validate_on_submit():
-        return _page(code, status=422)
+        return centre_page(code, status=422)
     try:
-        admin.change_counter(_by(), counter, active=form.active.data)
+        admin.change_counter(by(), counter, active=form.active.data)
     except DomainError as exc:
-        return _refused(code, exc)
-    return _done(code)
+        return refused_page(code, exc)
+    return saved(code)
 
 
 def _own_counter(code: str, counter: str) -> None:

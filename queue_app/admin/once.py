@@ -21,6 +21,11 @@ def by() -> Actor:
     return actor_of(current_user._get_current_object())
 
 
+def is_admin() -> bool:
+    """Whether the signed-in person is an admin (the catalogue, roles and policy are theirs)."""
+    return current_user.role == "admin"
+
+
 def keep_secret(kind: str, key: str, **values) -> None:
     """Hold a secret for the next page about `key` only (read and forgotten by `take_secret`): sealed
     in the database, its one-time pad in the session (services/handoffs.py)."""

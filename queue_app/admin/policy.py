@@ -13,7 +13,8 @@ from ..manager import managed_centre, managers_only
 from ..refusals import http_status, refusal_text
 from ..services import admin
 from . import bp
-from .centres import _by, _done, _is_admin, _page, _refused
+from .centres import centre_page, refused_page, saved
+from .once import by, is_admin
 from .policy_forms import KNOBS, centre_form, centre_values, missing_minutes, network_form, network_values, shown
 
 
@@ -23,11 +24,11 @@ def _only_admin() -> DomainError:
 
 def _network_page(form=None, refusal: DomainError | None = None, status: int = 200):
     """The network's policy, and the centres (the reader's) that set some of it apart."""
-    values = admin.network_policy(_by())
+    values = admin.network_policy(by())
     return render_template(
         "admin/policy.html", values=values, knobs=KNOBS, shown=shown,
-        form=(form or network_form(values)) if _is_admin() else None,
-        centres=[c for c in admin.centres(_by()) if c["policy"] and c["active"]], refusal=refusal,
+        form=(form or network_form(values)) if is_admin() else None,
+        centres=[c for c in admin.centres(by()) if c["policy"] and c["active"]], refusal=refusal,
         refusal_summary=refusal_text(refusal.code) if refusal else None,
         field_errors=(refusal.details or {}).get("fields", {}) if refusal else {},
     ), status
@@ -44,13 +45,13 @@ def policy():
 @managers_only
 def change_policy():
     """An admin changes the network's knobs (a manager: 403)."""
-    if not _is_admin():
+    if not is_admin():
         return _network_page(refusal=_only_admin(), status=403)
     form = network_form()
     if not form.validate_on_submit():
         return _network_page(form, status=422)
     try:
-        admin.change_network_policy(_by(), **network_values(form))
+        admin.change_network_policy(by(), **network_values(form))
     except DomainError as exc:
         return _network_page(form, exc, http_status(exc))
     flash(_("Saved."), "info")
@@ -62,17 +63,17 @@ def change_policy():
 def change_centre_policy(code: str):
     """An admin sets each of the centre's knobs as the network or apart from it (a manager: 403)."""
     managed_centre(code)
-    if not _is_admin():
-        return _page(code, status=403, refusal=_only_admin())
+    if not is_admin():
+        return centre_page(code, status=403, refusal=_only_admin())
     form = centre_form()
     invalid = not form.validate_on_submit()
     if missing_minutes(form) or invalid:
-        return _page(code, status=422, policy=form)
+        return centre_page(code, status=422, policy=form)
     try:
-        admin.change_centre_policy(_by(), code, **centre_values(form))
+        admin.change_centre_policy(by(), code, **centre_values(form))
     except DomainError as exc:
-        return _refused(code, exc, policy=form)
-    return _done(code)
+        return refused_page(code, exc, policy=form)
+    return saved(code)
 
 
 @bp.post("/centres/<string(maxlength=8):code>/policy/<string(maxlength=40):knob>/network")
@@ -80,12 +81,12 @@ def change_centre_policy(code: str):
 def follow_network(code: str, knob: str):
     """An admin gives one of the centre's knobs the network's value again."""
     managed_centre(code)
-    if not _is_admin():
-        return _page(code, status=403, refusal=_only_admin())
+    if not is_admin():
+        return centre_page(code, status=403, refusal=_only_admin())
     if not FlaskForm().validate_on_submit():
-        return _page(code, status=422)
+        return centre_page(code, status=422)
     try:
-        admin.change_centre_policy(_by(), code, **{knob: None})
+        admin.change_centre_policy(by(), code, **{knob: None})
     except DomainError as exc:
-        return _refused(code, exc)
-    return _done(code)
+        return refused_page(code, exc)
+    return saved(code)

@@ -23,7 +23,7 @@ from ..models import Agency, Service
 from ..services import admin
 from ..services.access import reachable_centres
 from . import bp
-from .once import by, keep_secret, refusal, take_secret
+from .once import by, is_admin, keep_secret, refusal, take_secret
 
 LEVELS = ("primary", "secondary")
 
@@ -57,14 +57,10 @@ def role_names() -> dict[str, str]:
     return {"admin": _("Administrator"), "manager": _("Manager"), "clerk": _("Clerk")}
 
 
-def _is_admin() -> bool:
-    return current_user.role == "admin"
-
-
 def _add_form() -> AddStaffForm:
     form = AddStaffForm()
     roles = role_names()
-    form.role.choices = list(roles.items()) if _is_admin() else [("clerk", roles["clerk"])]
+    form.role.choices = list(roles.items()) if is_admin() else [("clerk", roles["clerk"])]
     form.centres.choices = [(c.code, f"{c.code} · {text(c.name)}") for c in reachable_centres(current_user)]
     return form
 
@@ -75,7 +71,7 @@ def _listing(form: AddStaffForm, errors: dict | None = None, summary: dict | Non
               if (not centre or centre in {c.code for c in p.centres}) and (not role or p.role == role)]
     return render_template("admin/staff.html", people=people, form=form, errors=errors or {}, summary=summary,
                            centres=reachable_centres(current_user), chosen={"centre": centre, "role": role},
-                           roles=role_names(), everywhere=_is_admin()), status
+                           roles=role_names(), everywhere=is_admin()), status
 
 
 @bp.get("/staff")
@@ -118,7 +114,7 @@ def may_change(person) -> bool:
     if person.id == current_user.id:
         return False
     mine = {c.id for c in reachable_centres(current_user)}
-    return _is_admin() or (person.role == "clerk" and bool(person.centres)
+    return is_admin() or (person.role == "clerk" and bool(person.centres)
                            and all(c.id in mine for c in person.centres))
 
 
@@ -158,7 +154,7 @@ def _person_page(person, errors: dict | None = None, summary: dict | None = None
     page = render_template("admin/person.html", person=person, roles=role_names(), form=ActionForm(),
                            groups=skill_groups(person) if person.role == "clerk" else [], edit=edit,
                            kept=[f"{c.code} · {text(c.name)}" for c in kept_centres(person, edit)],
-                           everywhere=_is_admin(),
+                           everywhere=is_admin(),
                            changeable=may_change(person), secret=secret, errors=errors or {}, summary=summary)
     return page, status, {"Cache-Control": "no-store"}
 
