@@ -302,8 +302,8 @@ def error_of(response) -> tuple[int, str]:
 
 # The longest test files (minutes each), started first: pytest-xdist hands out whole files in the
 # order collected (make test: --dist loadfile), and a long file handed out last runs alone at the end.
-LONGEST_FIRST = ("tests/integration/test_schemathesis.py", "tests/integration/test_hostile_input.py",
-                 "tests/integration/test_cli.py")
+LONGEST_FIRST = ("tests/integration/test_schemathesis_admin.py", "tests/integration/test_schemathesis.py",
+                 "tests/integration/test_hostile_input.py", "tests/integration/test_cli.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -19,9 +19,11 @@ The server runs on SQLite in the instance folder or, when ONEDOOR_TEST_DATABASE_
 PostgreSQL database `onedoor_fuzz` of the same server, dropped and created afresh (the suite's own
 database is busy with the other tests of the run).
 
-Run it alone (on two cores: about 3 min 20 s on SQLite, 75 examples an operation; PostgreSQL takes 40):
+Run it alone (the manager's and admin's runs are in test_schemathesis_admin.py, served apart so
+that the two files run side by side under pytest-xdist; 75 examples an operation on SQLite,
+PostgreSQL takes 40):
 
-    .venv/bin/pytest tests/integration/test_schemathesis.py -q
+    .venv/bin/pytest tests/integration/test_schemathesis.py tests/integration/test_schemathesis_admin.py -q
     ONEDOOR_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/pytest tests/integration/test_schemathesis.py -q
 """
@@ -253,8 +255,8 @@ def schemathesis(live: Live, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=live.instance, timeout=280)
 
 
-@pytest.mark.parametrize("who", ["kiosk", "clerk", "manager", "admin", "anonymous", "revoke"])
-def test_no_operation_answers_with_a_server_error(live, who):
+def fuzz_as(live: Live, who: str) -> None:
+    """Fuzz every operation as `who` (a credential of `live`, "anonymous" or "revoke"); fail on a 5xx."""
     if who == "anonymous":
         args = []  # no credentials, and Schemathesis makes up bearer tokens of its own
     elif who == "revoke":
@@ -270,3 +272,10 @@ def test_no_operation_answers_with_a_server_error(live, who):
         f"schemathesis ({who}) exited {proc.returncode}:\n{output}\n\n"
         f"server output (last lines):\n{live.server_output(80)}"
     )
+
+
+# The managers' and the admin's runs (the most operations they may reach) are in
+# test_schemathesis_admin.py, with a server of their own: pytest-xdist gives each file to a worker.
+@pytest.mark.parametrize("who", ["kiosk", "clerk", "anonymous", "revoke"])
+def test_no_operation_answers_with_a_server_error(live, who):
+    fuzz_as(live, who)
