@@ -50,16 +50,23 @@ browser:
 
 # The browser tests (tests/e2e) run once, in the PostgreSQL pass: the pages are the same on either
 # database, whose differences the unit and integration tests cover in both passes. This keeps CI
-# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite. Each pass spreads
-# its test files over the machine's cores (pytest-xdist; each worker has its own database, and a
-# file's tests stay together on one worker): PYTEST_WORKERS=0 runs them in this process.
+# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite. The unit and
+# integration tests are spread over the machine's cores (pytest-xdist; each worker has its own
+# database, and a file's tests stay together on one worker; PYTEST_WORKERS=0 runs them in this
+# process). The browser tests and the tests in SERIAL then run in one process on a quiet machine:
+# they wait on a page or a socket, and on two busy cores those waits ran out (CI, 2026-12-06).
+SERIAL = tests/integration/test_device_sightings.py
+
 test-sqlite: $(VENV)/.test-deps translations assets
 	@echo "== tests on SQLite (all but the browser tests)"
-	$(BIN)/python -m pytest $(XDIST) --ignore=tests/e2e
+	$(BIN)/python -m pytest $(XDIST) --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
+	$(BIN)/python -m pytest $(SERIAL)
 
 test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
-	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST)
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
+	@echo "== browser tests (Chromium) and the tests that wait on sockets, on PostgreSQL, in one process"
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest tests/e2e $(SERIAL)
 
 ## bench: the engine benchmark on SQLite and PostgreSQL (see docs/benchmarks.md)
 bench: $(VENV)/.test-deps translations services
