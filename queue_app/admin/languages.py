@@ -6,7 +6,7 @@ import functools
 
 from babel import Locale
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,7 +55,11 @@ def _own_name(code: str) -> str:
 
 
 def _row(code: str):
-    return next((row for row in admin.languages(by()) if row.code == code), None)
+    """The language of the URL; else the refusal page (404)."""
+    row = next((row for row in admin.languages(by()) if row.code == code), None)
+    if row is None:
+        abort(make_response(refused(_("The network has no such language."), 404)))
+    return row
 
 
 def _page(form: LanguageForm, errors: dict | None = None, summary: dict | None = None, status: int = 200):
@@ -92,8 +96,6 @@ def add_language():
 def rename_language(code: str):
     """Rename a language (its name in its own script)."""
     row = _row(code)
-    if row is None:
-        return refused(_("The network has no such language."), 404)
     form = RenameForm()
     errors, summary, status = {}, None, 200
     if not form.is_submitted():
@@ -116,8 +118,6 @@ def rename_language(code: str):
 def move_language(code: str, way: str):
     """Move a language one place up (towards the default) or down."""
     row = _row(code)
-    if row is None:
-        return refused(_("The network has no such language."), 404)
     if ActionForm().validate_on_submit():
         try:
             admin.change_language(by(), code, position=row.position + (-1 if way == "up" else 1))
@@ -132,8 +132,6 @@ def move_language(code: str, way: str):
 def remove_language(code: str):
     """Ask, then take a language off the network; its texts stay in the catalogue for its return."""
     row = _row(code)
-    if row is None:
-        return refused(_("The network has no such language."), 404)
     form, summary, status = ActionForm(), None, 200
     if form.validate_on_submit():
         try:

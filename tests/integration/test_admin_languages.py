@@ -215,3 +215,12 @@ def test_a_right_to_left_language_added_gets_rtl_pages(api, admin, client):
     assert api.post(URL, admin, json={"code": "fa", "name": "فارسی"}).status_code == 201
     page = client.get("/login?lang=fa").get_data(as_text=True)
     assert '<html lang="fa" dir="rtl">' in page and "Sign in" in page  # no Persian catalogue: English words
+
+
+def test_pages_of_an_unknown_language_are_404(client):
+    from tests.integration.test_dashboard import sign_in
+
+    sign_in(client, "ada", "admin", centres=())
+    for url in ("/admin/languages/xx", "/admin/languages/xx/remove"):
+        answer = client.get(url + "?lang=en")
+        assert answer.status_code == 404 and "no such language" in answer.get_data(as_text=True), url
