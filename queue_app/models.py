@@ -270,17 +270,30 @@ class Ticket(db.Model):
     transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"))
     estimate_at_issue_min: Mapped[float | None]
     near_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "your turn is near" went out
+    # A visit of several services (SPEC §11) is a chain of rows, one per step, each made when the
+    # step before it ends (or by a transfer): they share the number, the arrival time and visit_id,
+    # the id of the visit's first row (NULL on a first row: a visit is its own first row).
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"), index=True)
+    step: Mapped[int] = mapped_column(default=1, server_default="1")  # 1-based; a transfer keeps it
+    next_steps: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # service ids to come
+    note: Mapped[str | None] = mapped_column(sa.String(280))  # for the next clerk of the visit
+    contact_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # keyed hash: repeat visits
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
     counter: Mapped[Counter | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship()
-    transferred_from: Mapped[Ticket | None] = relationship(remote_side=[id])
+    transferred_from: Mapped[Ticket | None] = relationship(remote_side=[id], foreign_keys=[transferred_from_id])
 
     @property
     def booked(self) -> bool:
         """The visitor came for a booked appointment (also after a transfer)."""
         return self.appointment_id is not None
+
+    @property
+    def visit_key(self) -> int:
+        """The id every row of this ticket's visit shares: its first row's."""
+        return self.visit_id if self.visit_id is not None else self.id
 
 
 class TicketEvent(db.Model):
