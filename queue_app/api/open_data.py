@@ -1,6 +1,7 @@
 """Open data: each centre's daily indicators for anyone (JSON, or CSV with `Accept: text/csv`).
 
-Counts, waits, handling and satisfaction only: no clerk, no phone, no comment ever leaves here.
+Counts, waits, handling, satisfaction and the visits' figures only: no clerk, no phone, no comment,
+no contact hash ever leaves here.
 """
 from __future__ import annotations
 
@@ -51,6 +52,17 @@ class DailyOut(ma.Schema):
     average_handling_min = fields.Float(allow_none=True)
     satisfaction_average = fields.Float(allow_none=True)
     feedback_count = fields.Integer()
+    door_to_door_mean_min = fields.Float(allow_none=True, metadata={
+        "description": "minutes from a visit's arrival to the end of its last step, visits served to their end"})
+    door_to_door_p90_min = fields.Float(allow_none=True)
+    steps_per_visit = fields.Float(allow_none=True, metadata={"description": "services a visit reached (a transfer "
+                                                                              "is no step of its own)"})
+    first_visit_resolution = fields.Float(allow_none=True, metadata={
+        "description": "share of the visits over whose every step was resolved"})
+    repeat_visits = fields.Integer(allow_none=True, metadata={
+        "description": "visits that came back for a service resolved for them within 30 days; null below 5"})
+    repeat_share = fields.Float(allow_none=True, metadata={
+        "description": "repeat visits per visit with a known contact, counted per service; null with repeat_visits"})
 
 
 def wants_csv() -> bool:

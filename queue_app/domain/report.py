@@ -6,13 +6,15 @@ hour on the centre's clock; waits and handling are differences, whatever the zon
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED
 from .stats import Visit, arrivals, mean, percentile
+from .visit_figures import Resolved, VisitFigures, by_contact, for_rows, visit_figures
 
 RATINGS = (1, 2, 3, 4, 5)
+MIN_PUBLISHED = 5  # open data leaves out a count of repeat visits below this (and its share)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ class DayRow:
     average_handling_min: float | None
     satisfaction_average: float | None
     feedback_count: int
+    door_to_door_mean_min: float | None = None  # the visits' figures (SPEC §11); None in old roll-ups
+    door_to_door_p90_min: float | None = None
+    steps_per_visit: float | None = None
+    first_visit_resolution: float | None = None
+    repeat_visits: int | None = None  # visits that came back for a service resolved ≤ 30 days before
+    repeat_share: float | None = None  # of the visits with a known contact, counted per service
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Report:
     clerks: list[Handling] = field(default_factory=list)
     hours: list[HourRow] = field(default_factory=list)
     days: list[DayRow] = field(default_factory=list)
+    visits: VisitFigures | None = None
 
 
 def waits(visits: list[ReportVisit]) -> list[float]:
@@ -128,8 +137,30 @@ def by_hour(visits: list[ReportVisit]) -> list[HourRow]:
     ]
 
 
-def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int]) -> DayRow:
-    """One centre-day's indicators from its visits and the ratings given for them."""
+def visit_columns(figures: VisitFigures | dict | None) -> dict:
+    """A day row's visit columns from the visits' figures (or their stored roll-up; none before it had them)."""
+    if figures is None:
+        return {}
+    if isinstance(figures, VisitFigures):
+        figures = asdict(figures)
+    counted, back = sum(r["visits"] for r in figures["repeats"]), sum(r["repeat"] for r in figures["repeats"])
+    return {"door_to_door_mean_min": figures["door_to_door_mean_min"],
+            "door_to_door_p90_min": figures["door_to_door_p90_min"],
+            "steps_per_visit": figures["steps_per_visit"], "first_visit_resolution": figures["first_visit_resolution"],
+            "repeat_visits": back, "repeat_share": back / counted if counted else None}
+
+
+def published(row: DayRow) -> DayRow:
+    """A day row fit for open data: a small count of repeat visits (and its share) left out."""
+    if row.repeat_visits is not None and row.repeat_visits < MIN_PUBLISHED:
+        return replace(row, repeat_visits=None, repeat_share=None)
+    return row
+
+
+def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int],
+            earlier: list[Resolved] = ()) -> DayRow:
+    """One centre-day's indicators from its visits and the ratings given for them; `earlier`: the
+    resolved steps its contacts' repeat visits are matched against."""
     statuses = Counter(v.status for v in visits)
     day_waits = waits(visits)
     return DayRow(
@@ -139,6 +170,7 @@ def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int
         within_target_share=within_target(visits),
         average_handling_min=mean([h for v in visits if (h := v.handling_min()) is not None]),
         satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
+        **visit_columns(visit_figures(visits, earlier)),
     )
 
 
@@ -158,6 +190,7 @@ def rolled_day_row(centre: str, day: date, figures: dict, ratings: list[int]) ->
         average_wait_min=figures["average_wait_min"], p90_wait_min=figures["p90_wait_min"],
         within_target_share=figures["within_target_share"], average_handling_min=figures["average_handling_min"],
         satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
+        **visit_columns(figures.get("visits")),
     )
 
 
@@ -168,14 +201,20 @@ def group_days(visits: list[ReportVisit]) -> dict[tuple[str, date], list[ReportV
     return groups
 
 
-def report(visits: list[ReportVisit], days: list[DayRow] | None = None) -> Report:
+def day_rows(visits: list[ReportVisit], earlier: list[Resolved] = ()) -> list[DayRow]:
+    """A row per centre-day of the visits, each matched against the resolved steps of its own contacts."""
+    index = by_contact(earlier)
+    return [day_row(c, d, group, [v.rating for v in group if v.rating is not None], for_rows(index, group))
+            for (c, d), group in sorted(group_days(visits).items())]
+
+
+def report(visits: list[ReportVisit], days: list[DayRow] | None = None, earlier: list[Resolved] = ()) -> Report:
     """The period's figures; `days` are the per-centre-day rows (from roll-ups where they exist),
-    computed from the visits when not given."""
+    computed from the visits when not given; `earlier`: resolved steps for the repeat visits."""
     statuses = Counter(v.status for v in visits)
     all_waits = waits(visits)
     if days is None:
-        days = [day_row(c, d, group, [v.rating for v in group if v.rating is not None])
-                for (c, d), group in sorted(group_days(visits).items())]
+        days = day_rows(visits, earlier)
     return Report(
         arrivals=arrivals(visits),
         served=statuses[DONE], no_show=statuses[NO_SHOW], cancelled=statuses[CANCELLED],
@@ -189,4 +228,5 @@ def report(visits: list[ReportVisit], days: list[DayRow] | None = None) -> Repor
         clerks=handling_by(visits, lambda v: v.clerk),
         hours=by_hour(visits),
         days=days,
+        visits=visit_figures(visits, earlier),
     )

@@ -1,14 +1,17 @@
 """A day's indicators for a centre, computed from its tickets (plain data in, figures out)."""
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED, WAITING
+from .summary import mean, percentile
+from .visit_figures import Resolved, VisitFigures, visit_figures
 
 TRANSFER = "transfer"  # the source of a ticket a transfer made
+STEP = "step"  # the source of a visit's row for a later step (SPEC §11)
+NOT_ARRIVALS = frozenset({TRANSFER, STEP})  # rows that go on with a visit already counted
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,19 @@ class Visit:
     outcome: str | None = None
     reason: str | None = None
     estimate_min: float | None = None
-    source: str = "kiosk"  # kiosk | remote | appointment | transfer
+    source: str = "kiosk"  # kiosk | remote | appointment | transfer | step
+    # the visit the row is a step of (SPEC §11): its first row's id, its arrival, the step's number,
+    # how many steps are still to come after this row, and the contact's keyed hash (never shown)
+    visit: int | None = None
+    arrived_at: datetime | None = None
+    step: int = 1
+    steps_to_come: int = 0
+    contact: str | None = None
 
     def is_arrival(self) -> bool:
         """A visitor who came: a walk-in, a remote join or an appointment checked in, whatever became
-        of them; a transfer goes on with the same visit and number, so it is no new arrival."""
-        return self.source != TRANSFER
+        of them; a transfer or a later step goes on with the same visit and number, so it is no new arrival."""
+        return self.source not in NOT_ARRIVALS
 
     def wait_min(self) -> float | None:
         """Minutes from issue (or transfer) to the first call; None if never called."""
@@ -68,18 +78,7 @@ class DayFigures:
     estimate_mae_min: float | None
     unresolved: dict[str, int] = field(default_factory=dict)
     services: list[ServiceFigures] = field(default_factory=list)
-
-
-def mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
+    visits: VisitFigures | None = None  # door-to-door, steps, first-visit resolution, repeats
 
 
 def arrivals(visits: list[Visit]) -> int:
@@ -87,8 +86,9 @@ def arrivals(visits: list[Visit]) -> int:
     return sum(v.is_arrival() for v in visits)
 
 
-def day_figures(visits: list[Visit], target_wait_min: float) -> DayFigures:
-    """Compute a day's indicators; waits count from issue to first call."""
+def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resolved] = ()) -> DayFigures:
+    """Compute a day's indicators; waits count from issue to first call (each step's from joining
+    its line); `earlier`: resolved steps of the 30 days before, for the repeat visits."""
     statuses = Counter(v.status for v in visits)
     waits = [w for v in visits if (w := v.wait_min()) is not None]
     handling = [h for v in visits if (h := v.handling_min()) is not None]
@@ -120,4 +120,5 @@ def day_figures(visits: list[Visit], target_wait_min: float) -> DayFigures:
             )
             for code, group in sorted(by_service.items())
         ],
+        visits=visit_figures(visits, earlier),
     )

@@ -49,6 +49,8 @@ def script_texts() -> dict:
         "flow_summary": _("Arrivals and served by hour today: %(hours)s"),
         "no_data": _("No tickets yet today."),
         "ratings": _("Ratings: %(count)s"),
+        "door_p90": _("9 in 10 took at most %(minutes)s"),
+        "visits_over": _("of %(count)s visits over"),
         "waiting": _("Waiting"), "yes": _("Yes"), "no": _("No"),
     }
 

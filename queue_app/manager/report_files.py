@@ -66,6 +66,15 @@ def figure_rows(result: CentreReport) -> list[tuple[str, str]]:
         (_("Feedback: average rating (1–5)"), number(r.feedback.average)),
         (_("Feedback: ratings given"), str(r.feedback.count)),
     ]
+    if r.visits is not None:
+        v = r.visits
+        rows += [
+            (_("Door to door: average (arrival to the end of the last step)"), minutes(v.door_to_door_mean_min)),
+            (_("Door to door: 90% took at most"), minutes(v.door_to_door_p90_min)),
+            (_("Steps per visit"), number(v.steps_per_visit)),
+            (_("Resolved at the first visit (every step)"), share(v.first_visit_resolution)),
+            (_("Repeat visits (back within 30 days for a service resolved)"), str(sum(x.repeat for x in v.repeats))),
+        ]
     return rows
 
 
@@ -141,6 +150,16 @@ def detail_tables(result: CentreReport) -> list[tuple[str, list[str], list[list[
         (_("Unresolved visits by reason"), [_("Reason"), _("Visits")],
          [[reason_label(k), str(v)] for k, v in r.unresolved.items()]),
     ]
+    if r.visits is not None:
+        tables += [
+            (_("Unresolved steps by service"), [_("Service"), _("Reason"), _("Steps")],
+             [[names.get(s, s), reason_label(k), str(n)]
+              for s, reasons in r.visits.unresolved_by_service.items() for k, n in reasons.items()]),
+            (_("Repeat visits by service"), [_("Service"), _("Visits with a contact"), _("Back within 30 days"),
+                                             _("Share")],
+             [[names.get(x.service, x.service), str(x.visits), str(x.repeat), share(x.share)]
+              for x in r.visits.repeats]),
+        ]
     if len(r.days) > 1 or result.centre is None:
         tables.append((_("Day by day"), [_("Centre"), _("Date"), _("Arrivals"), _("Served"), _("No-shows"),
                                            _("Average wait"), _("Share within target"), _("Rating")],

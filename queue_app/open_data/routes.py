@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..db import utcnow
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
+from ..domain.report import MIN_PUBLISHED
 from ..extensions import limiter
 from ..i18n import text
 from ..limits import PUBLIC_LIMIT
@@ -42,6 +43,7 @@ def page():
     links = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     return render_template(
         "open_data/page.html", centres=centres, by_centre=by_centre, period=period, error=error, text=text,
+        min_published=MIN_PUBLISHED,
         format_date=format_date, format_decimal=format_decimal, format_percent=format_percent,
         json_url=url_for("open_data_api.daily", **links),
         csv_url=url_for("open_data_api.daily", format="csv", **links),

@@ -17,7 +17,8 @@ from ..domain.lifecycle import AT_COUNTER, COUNTER_CLOSED, COUNTER_OPEN, COUNTER
 from ..domain.stats import day_figures
 from ..extensions import db
 from ..models import Centre, Counter, Feedback, Ticket
-from .reading import day_visits
+from ..domain.visit_figures import VisitFigures
+from .reading import day_earlier_resolved, day_visits
 
 SERVING = "serving"  # a state the dashboard tells apart: open, with a visitor at the counter
 SHOWN_STATES = (SERVING, *COUNTER_STATES)
@@ -39,10 +40,10 @@ def satisfaction(centre: Centre, day) -> dict:
 
 def today(centre: Centre, now: datetime) -> dict:
     """The centre's current service day so far: served, share within target, longest current
-    wait, satisfaction and the hourly series (waits, arrivals, served)."""
+    wait, satisfaction, the hourly series (waits, arrivals, served) and the visits' figures."""
     day = service_day(now, centre.tz)
     visits = day_visits(centre, day)
-    figures = day_figures(visits, centre.target_wait_min)
+    figures = day_figures(visits, centre.target_wait_min, day_earlier_resolved(centre, day))
     waiting_since = [v.issued_at for v in visits if v.status == WAITING]
     longest = max(((now - at).total_seconds() / 60.0 for at in waiting_since), default=None)
     return {
@@ -56,6 +57,19 @@ def today(centre: Centre, now: datetime) -> dict:
         "longest_waiting_since": iso(min(waiting_since, default=None)),  # the page counts on from it
         "satisfaction": satisfaction(centre, day),
         "hourly": [asdict(h) for h in hourly(visits, centre.tz, now)],
+        "visits": visit_kpis(figures.visits),
+    }
+
+
+def visit_kpis(figures: VisitFigures) -> dict:
+    """The visits' figures the dashboard shows: door-to-door time, steps, first-visit resolution, repeats."""
+    return {
+        "over": figures.over,
+        "door_to_door_mean_min": figures.door_to_door_mean_min,
+        "door_to_door_p90_min": figures.door_to_door_p90_min,
+        "steps_per_visit": figures.steps_per_visit,
+        "first_visit_resolution": figures.first_visit_resolution,
+        "repeat_visits": sum(r.repeat for r in figures.repeats),
     }
 
 

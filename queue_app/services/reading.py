@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain.errors import NotFound
 from ..domain.hours import format_span
-from ..domain.lifecycle import CALLED, SERVING, TRANSFERRED, WAITING, moves
+from ..domain.lifecycle import CALLED, DONE, RESOLVED, SERVING, TRANSFERRED, WAITING, moves
 from ..domain.stats import DayFigures, Visit, day_figures
+from ..domain.visit_figures import REPEAT_WINDOW, Resolved
 from ..extensions import db
 from ..models import Centre, Service, Ticket
 from .queue import queue_state
@@ -63,21 +64,54 @@ def queue_view(centre: Centre, now: datetime) -> dict:
     }
 
 
+ROW_COLUMNS = (
+    Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at,
+    Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min, Ticket.source,
+    func.coalesce(Ticket.visit_id, Ticket.id), Ticket.arrived_at, Ticket.step, Ticket.next_steps, Ticket.contact_hash,
+)
+
+
+def as_visit(r, zone=None, cls=Visit, **extra) -> Visit:
+    """A row of ROW_COLUMNS (then anything else) as the statistics see it; times on `zone`'s clock if given."""
+    (service, status, issued, called, started, finished, outcome, reason, estimate, source,
+     visit, arrived, step, to_come, contact) = r[:15]
+    times = [t.astimezone(zone) if zone is not None and t is not None else t
+             for t in (issued, called, started, finished, arrived)]
+    return cls(service, status, *times[:4], outcome=outcome, reason=reason, estimate_min=estimate, source=source,
+                 visit=visit, arrived_at=times[4], step=step, steps_to_come=len(to_come or ()), contact=contact,
+                 **extra)
+
+
 def day_visits(centre: Centre, day: date) -> list[Visit]:
     """The tickets of a centre's service day, as the statistics see them."""
     rows = db.session.execute(
-        select(
-            Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at,
-            Ticket.finished_at, Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min, Ticket.source,
-        )
-        .join(Service, Service.id == Ticket.service_id)
+        select(*ROW_COLUMNS).join(Service, Service.id == Ticket.service_id)
         .where(Ticket.centre_id == centre.id, Ticket.service_day == day)
     ).all()
-    return [Visit(*r) for r in rows]
+    return [as_visit(r) for r in rows]
+
+
+def earlier_resolved(seen, start: date, end: date) -> list[Resolved]:
+    """The steps resolved, at any centre, from 30 days before `start` to `end`, for the contacts of the
+    tickets `seen` selects (a select of Ticket.contact_hash): what repeat visits are matched against."""
+    rows = db.session.execute(
+        select(Ticket.contact_hash, Service.code, func.coalesce(Ticket.visit_id, Ticket.id), Ticket.finished_at)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(Ticket.contact_hash.in_(seen.where(Ticket.contact_hash.is_not(None))),
+               Ticket.status == DONE, Ticket.outcome == RESOLVED, Ticket.finished_at.is_not(None),
+               Ticket.service_day.between(start - REPEAT_WINDOW - timedelta(days=1), end))
+    ).all()
+    return [Resolved(*r) for r in rows]
+
+
+def day_earlier_resolved(centre: Centre, day: date) -> list[Resolved]:
+    """earlier_resolved for the contacts of a centre's service day."""
+    seen = select(Ticket.contact_hash).where(Ticket.centre_id == centre.id, Ticket.service_day == day)
+    return earlier_resolved(seen, day, day)
 
 
 def day_stats(centre: Centre, day: date) -> DayFigures:
-    return day_figures(day_visits(centre, day), centre.target_wait_min)
+    return day_figures(day_visits(centre, day), centre.target_wait_min, day_earlier_resolved(centre, day))
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from sqlalchemy import and_, false, or_, select
 
 from ..domain import calendar
 from ..domain.errors import InvalidRequest
-from ..domain.report import DayRow, Report, ReportVisit, day_row, group_days, report, rolled_day_row
+from ..domain.report import DayRow, Report, ReportVisit, day_rows, published, report, rolled_day_row
+from ..domain.visit_figures import Resolved
 from ..extensions import db
 from ..models import Centre, CentreDay, Feedback, Service, Staff, Ticket
 from .lookup import centre_by_code
+from .reading import ROW_COLUMNS, as_visit, earlier_resolved
 
 MAX_DAYS = 366
 
@@ -78,25 +80,25 @@ def visits(centres: list[Centre], period: Period, *, skip: set[tuple[int, date]]
     the centre-days in `skip` (already rolled up) are not read at all."""
     by_id = {c.id: c for c in centres}
     rows = db.session.execute(
-        select(
-            Ticket.centre_id, Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at,
-            Ticket.started_at, Ticket.finished_at, Ticket.outcome, Ticket.reason,
-            Ticket.estimate_at_issue_min, Ticket.service_day, Ticket.source, Staff.name, Feedback.rating,
-        )
+        select(*ROW_COLUMNS, Ticket.centre_id, Ticket.service_day, Staff.name, Feedback.rating)
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Staff, Staff.id == Ticket.staff_id)
         .outerjoin(Feedback, Feedback.ticket_id == Ticket.id)
         .where(days_filter(centres, period, skip))
     ).all()
     out = []
-    for (cid, service, status, issued, called, started, finished, outcome, reason, estimate, day, source,
-         clerk, rating) in rows:
+    for r in rows:
+        cid, day, clerk, rating = r[-4:]
         centre = by_id[cid]
-        local = [t.astimezone(centre.tz) if t is not None else None for t in (issued, called, started, finished)]
-        out.append(ReportVisit(service, status, *local, outcome=outcome, reason=reason, estimate_min=estimate,
-                               centre=centre.code, day=day, source=source, clerk=clerk, rating=rating,
-                               target_wait_min=centre.target_wait_min))
+        out.append(as_visit(r, centre.tz, ReportVisit, centre=centre.code, day=day, clerk=clerk, rating=rating,
+                            target_wait_min=centre.target_wait_min))
     return out
+
+
+def resolved_before(centres: list[Centre], period: Period) -> list[Resolved]:
+    """The resolved steps the period's repeat visits are matched against (services/reading.earlier_resolved)."""
+    seen = select(Ticket.contact_hash).where(days_filter(centres, period, frozenset()))
+    return earlier_resolved(seen, period.start, period.end)
 
 
 def days_filter(centres: list[Centre], period: Period, skip: set[tuple[int, date]]):
@@ -139,18 +141,20 @@ def ratings_by_day(centres: list[Centre], period: Period,
     return out
 
 
-def daily_rows(centres: list[Centre], period: Period, computed: list[ReportVisit] | None = None) -> list[DayRow]:
+def daily_rows(centres: list[Centre], period: Period, computed: list[ReportVisit] | None = None,
+               earlier: list[Resolved] | None = None) -> list[DayRow]:
     """One row per centre-day with tickets: the roll-up where the closing job stored one, else computed."""
     stored = rolled_up(centres, period)
     codes = {c.id: c.code for c in centres}
     if computed is None:
         computed = visits(centres, period, skip=set(stored))
+    if earlier is None:
+        earlier = resolved_before(centres, period) if len(stored) < len(centres) * period.days else []
     ratings = ratings_by_day(centres, period, set(stored))
     rows = [rolled_day_row(codes[cid], day, figures, ratings.get((cid, day), []))
             for (cid, day), figures in stored.items()]
     ids = {c.code: c.id for c in centres}
-    rows += [day_row(code, day, group, [v.rating for v in group if v.rating is not None])
-             for (code, day), group in group_days(computed).items() if (ids[code], day) not in stored]
+    rows += day_rows([v for v in computed if (ids[v.centre], v.day) not in stored], earlier)
     return sorted(rows, key=lambda r: (r.centre, r.day))
 
 
@@ -158,18 +162,21 @@ def build_report(centre_code: str | None, period: Period) -> CentreReport:
     """The figures of one centre (or, without a code, the network) over the period."""
     centres = centres_of(centre_code)
     seen = visits(centres, period)
+    earlier = resolved_before(centres, period)
     return CentreReport(centre=centres[0] if centre_code else None, period=period,
-                        report=report(seen, daily_rows(centres, period, seen)))
+                        report=report(seen, daily_rows(centres, period, seen, earlier), earlier))
 
 
 def open_data(centre_code: str | None, period: Period) -> list[DayRow]:
-    """Each centre's daily indicators for the public: counts, waits, handling, satisfaction."""
-    return daily_rows(centres_of(centre_code), period)
+    """Each centre's daily indicators for the public: counts, waits, handling, satisfaction, the
+    visits' figures; a small count of repeat visits is left out (domain/report.published)."""
+    return [published(row) for row in daily_rows(centres_of(centre_code), period)]
 
 
 CSV_FIELDS = ("centre", "date", "arrivals", "served", "no_show", "cancelled", "transferred", "average_wait_min",
               "p90_wait_min", "within_target_share", "average_handling_min", "satisfaction_average",
-              "feedback_count")
+              "feedback_count", "door_to_door_mean_min", "door_to_door_p90_min", "steps_per_visit",
+              "first_visit_resolution", "repeat_visits", "repeat_share")
 
 
 def _cell(value) -> str:
@@ -184,7 +191,5 @@ def csv_text(rows: list[DayRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for r in rows:
-        writer.writerow([_cell(v) for v in (r.centre, r.day.isoformat(), r.arrivals, r.served, r.no_show, r.cancelled,
-                                            r.transferred, r.average_wait_min, r.p90_wait_min, r.within_target_share,
-                                            r.average_handling_min, r.satisfaction_average, r.feedback_count)])
+        writer.writerow([_cell(r.day.isoformat() if name == "date" else getattr(r, name)) for name in CSV_FIELDS])
     return out.getvalue()

@@ -51,7 +51,7 @@ def test_the_open_data_page_in_spanish(page, shots):
     page.goto("/open-data?lang=es&from=2026-11-23&to=2026-11-24")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("heading", level=1)).to_have_text("Datos abiertos: cómo funcionan nuestros centros")
-    table = page.get_by_role("region", name="Sede central (HQ)")
+    table = page.get_by_role("table", name="Datos diarios de Sede central")
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table.locator("tbody tr").first).to_contain_text("8,4")
     expect(page.get_by_role("link", name="CSV")).to_have_attribute("href", "/api/v1/open-data/daily?format=csv&from=2026-11-23&to=2026-11-24")

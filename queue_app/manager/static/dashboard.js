@@ -106,6 +106,18 @@
       $("kpi-counters-note").textContent = `${t.serving}: ${f.n(counts.serving)} · ${t.paused}: ${f.n(counts.paused)}`;
     }
 
+    function renderVisits() {
+      // door to door: arrival to the end of the last step, visits served to their end (SPEC §11)
+      const v = state.today.visits;
+      const minutes = (value) => (value === null ? "–" : `${f.one(value)} ${t.min}`);
+      $("kpi-door").textContent = minutes(v.door_to_door_mean_min);
+      $("kpi-door-note").textContent = fill(t.door_p90, {minutes: minutes(v.door_to_door_p90_min)});
+      $("kpi-steps").textContent = f.one(v.steps_per_visit);
+      $("kpi-resolved").textContent = f.share(v.first_visit_resolution);
+      $("kpi-resolved-note").textContent = fill(t.visits_over, {count: f.n(v.over)});
+      $("kpi-repeat").textContent = f.n(v.repeat_visits);
+    }
+
     function notServed(a) {
       // nobody will serve the service today: what the manager can do about it
       const actions = a.actions.map((action) => (action === "open_counter"
@@ -183,7 +195,7 @@
     function render(next) {
       state = next;
       if (state.now) clockSkew = Date.parse(state.now) - Date.now();
-      renderKpis(); renderAlerts(); renderQueue(); renderCounters(); renderCharts();
+      renderKpis(); renderVisits(); renderAlerts(); renderQueue(); renderCounters(); renderCharts();
       $("updated").textContent = f.clock(new Date(Date.now() + clockSkew));
       document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
     }
