@@ -6,6 +6,7 @@ Reproduce from the repository root:
     .venv/bin/python bench/simulate.py --seeds 3 --jobs 1   # a quick look
     .venv/bin/python bench/simulate.py --roster planner     # the staffing planner's roster (~6 minutes)
     .venv/bin/python bench/simulate.py --roster planner --check   # … checked by simulation first (+4½ min)
+    .venv/bin/python bench/simulate.py --visits 0.2         # a fifth of the walk-ins come for a life event
 
 Each seed draws one day of visitors (arrivals, services, handling times, appointments, no-shows);
 the same day is then replayed through the real engine (`queue_app.simulation.simulate`, a fresh
@@ -24,6 +25,13 @@ at a counter (breaks out); and the Erlang C clerk-hours — the sum over opening
 Erlang C needs for the hour's pooled expected demand (every visitor at any counter, handling = the
 service's configured mean) to keep 99.95% within the target: SPEC §8 asks ≥ 99.95% within target
 with no more than Erlang C + 10%.
+With `--visits SHARE` that share of the walk-ins come for a life event's visit of 2–4 services
+(SPEC §11) and the day is replayed under the configured policy twice: with one ticket for the visit
+(each next step waits in its line keeping the arrival time) and with the same visitors taking a
+ticket per service, one after the other. Printed, over the visits of several steps served to their
+end: door-to-door time mean and p90, the share whose every step was called within the target, and
+the error of the door-to-door time predicted at arrival (the sum of the steps' estimated waits and
+average handling times), pooled over the seeds.
 Progress goes to stderr, the Markdown tables to stdout.
 """
 from __future__ import annotations
@@ -51,6 +59,8 @@ def run(args: tuple) -> dict:
 
     seed, policy, plan_path, *roster = args
     plan = read_plan(plan_path)
+    if roster and isinstance(roster[0], dict):  # --visits: (share, separate)
+        return visit_run(seed, plan, **roster[0])
     if roster and isinstance(roster[0], list):  # shifts computed once (--check)
         from queue_app.simulation.plan import ShiftCfg
         from queue_app.simulation.roster import with_shifts
@@ -68,6 +78,52 @@ def run(args: tuple) -> dict:
             "max": k.max_wait_min, "mae": k.estimate.mae_min, "bias": k.estimate.bias_min,
             "naive_mae": k.naive.mae_min, "naive_bias": k.naive.bias_min, "clerk_hours": result.clerk_hours,
             "roster": roster[0] if roster else "shipped"}
+
+
+def visit_run(seed: int, plan, share: float, separate: bool) -> dict:
+    """One day with life-event visits, one ticket a visit or a ticket per service."""
+    from queue_app.simulation import simulate
+    from queue_app.simulation.plan import with_life_events
+
+    result = simulate(with_life_events(plan, share), seed, separate=separate)
+    served = [v for v in result.visits if len(v.services) > 1 and v.ended_min is not None]
+    return {"seed": seed, "separate": separate, "visits": result.visit_kpis.visits,
+            "door": [v.door_to_door_min for v in served],
+            "within": [all(w <= result.kpis.target_wait_min for w in v.step_waits) for v in served],
+            "errors": [v.predicted_min - v.door_to_door_min for v in served if v.predicted_min is not None],
+            "steps": [len(v.services) for v in served], "over_share": result.kpis.over_target_share}
+
+
+def visits_table(runs: dict[str, list[dict]]) -> list[str]:
+    """Pooled over the seeds: door to door, every step within the target, the door-to-door estimate's error."""
+    lines = ["| tickets | visits of 2+ steps (served) | steps a visit | door to door mean (min) | p90 (min) "
+             "| every step within target | estimate MAE (min) | bias (min) | tickets over target |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, days in runs.items():
+        door = [d for day in days for d in day["door"]]
+        within = [w for day in days for w in day["within"]]
+        errs = [e for day in days for e in day["errors"]]
+        steps = [n for day in days for n in day["steps"]]
+        lines.append(f"| {name} | {sum(d['visits'] for d in days)} ({len(door)}) | {mean(steps):.2f} "
+                     f"| {mean(door):.1f} | {quantiles(door, n=10)[8]:.1f} | {pct(sum(within) / len(within))} "
+                     f"| {mean(abs(e) for e in errs):.1f} | {mean(errs):.1f} "
+                     f"| {pct(mean(d['over_share'] for d in days))} |")
+    return lines
+
+
+def compare_visits(args) -> None:
+    sides = {"one ticket a visit": False, "a ticket per service": True}
+    work = [(seed, {}, args.plan, {"share": args.visits, "separate": separate})
+            for seed in range(1, args.seeds + 1) for separate in sides.values()]
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        days = list(tqdm(pool.map(run, work), total=len(work), desc="simulated days", file=sys.stderr))
+    runs = {name: [d for d in days if d["separate"] == separate] for name, separate in sides.items()}
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=1))
+    print(f"Reference day: {args.plan or 'bench/reference_day.toml'}; seeds 1–{args.seeds}; "
+          f"{pct(args.visits)} of the walk-ins come for a life event's visit of 2–4 services; configured policy.\n")
+    print("### Visits across agencies: one ticket a visit against a ticket per service\n")
+    print("\n".join(visits_table(runs)))
 
 
 def pct(v: float | None) -> str:
@@ -200,7 +256,11 @@ def main() -> None:
                              "(seeds of its own) and changed where visitors waited, within Erlang C + 10%%")
     parser.add_argument("--roster", metavar="planner|shipped|FILE",
                         help="compare staffing: this roster beside the shipped staffing and FIFO (see above)")
+    parser.add_argument("--visits", type=float, metavar="SHARE",
+                        help="compare visits of several steps: one ticket a visit against a ticket per service")
     args = parser.parse_args()
+    if args.visits is not None:
+        return compare_visits(args)
     if args.roster:
         return compare_rosters(args)
     ours_policy = {k: json.loads(v) for k, v in (c.split("=", 1) for c in args.policy)}

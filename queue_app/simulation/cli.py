@@ -37,6 +37,21 @@ def kpi_lines(result) -> list[str]:
         f"({k.estimate.count} tickets)",
         f"naive estimate         MAE {minutes(k.naive.mae_min)}, bias {minutes(k.naive.bias_min)}"
         + (f"; OneDoor's error is {100 * (1 - ratio):.0f}% lower" if ratio is not None else ""),
+    ] + visit_lines(result, minutes, share)
+
+
+def visit_lines(result, minutes, share) -> list[str]:
+    """The visits of several steps, when the day had any: door to door, every step within target, estimate."""
+    v = result.visit_kpis
+    if v is None or not v.visits:
+        return []
+    how = "a ticket per service" if result.separate else "one ticket a visit"
+    return [
+        f"visits of 2+ steps     {v.visits} ({how}), {v.served} served to their end",
+        f"door to door mean/p90  {minutes(v.door_to_door_mean_min)} / {minutes(v.door_to_door_p90_min)}",
+        f"every step in target   {share(v.every_step_within_target_share)}",
+        f"door-to-door estimate  MAE {minutes(v.estimate.mae_min)}, bias {minutes(v.estimate.bias_min)} "
+        f"({v.estimate.count} visits)",
     ]
 
 
@@ -67,11 +82,17 @@ def rostered(plan, source: str, durations: dict[str, float], checked_by=None):
 @click.option("--check", is_flag=True,
               help="with --roster planner: check the proposal by simulating the expected day and add "
                    "clerk-hours where visitors waited past the target, within Erlang C + 10% (~4½ min)")
+@click.option("--life-events", "life_event_share", type=click.FloatRange(0, 1),
+              help="this share of the walk-ins come for a life event's visit of 2–4 services (default: the plan's)")
+@click.option("--separate", is_flag=True,
+              help="the visitors of several services take a ticket per service, one after the other, "
+                   "instead of one ticket for the visit")
 @click.option("--chart", type=click.Path(dir_okay=False), help="save the day's chart here (PNG)")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="write the figures and every ticket here")
 @click.option("--database", help="run in this database (its tables are REPLACED); default: a temporary SQLite file")
 @with_appcontext
-def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart, json_path, database):
+def simulate_command(plan_path, seed, fifo, changes, roster_source, check, life_event_share, separate, chart,
+                     json_path, database):
     """Replay a day of visitors through the real engine with a simulated clock; print its KPIs."""
     policy = {"first_come_first_served": True} if fifo else {}
     for change in changes:
@@ -81,11 +102,13 @@ def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart
         except json.JSONDecodeError:
             _refuse(f"--policy {change!r}: write KEY=VALUE with a number or true/false")
     from .chart import save_chart
-    from .plan import draw_visitors, read_plan
+    from .plan import draw_visitors, read_plan, with_life_events
     from .runner import simulate
 
     try:
         plan = read_plan(plan_path)
+        if life_event_share is not None:
+            plan = with_life_events(plan, life_event_share)
         network = read_network_file(current_app.config["ONEDOOR_CONFIG"])
         durations = {s.code: s.duration_min for s in network.services}
         if roster_source:
@@ -96,7 +119,7 @@ def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart
     with click.progressbar(length=expected, label=f"simulating seed {seed}", file=sys.stderr) as bar:
         try:
             result = simulate(plan, seed, policy=policy, database_url=database, network=network,
-                              progress=bar.update)
+                              progress=bar.update, separate=separate)
         except (ConfigError, DomainError) as exc:
             _refuse(getattr(exc, "message", str(exc)))
     for line in kpi_lines(result) + [f"clerk-hours            {result.clerk_hours:.1f}"]:
@@ -107,5 +130,6 @@ def simulate_command(plan_path, seed, fifo, changes, roster_source, check, chart
         with open(json_path, "w", encoding="utf-8") as fh:
             json.dump({"seed": seed, "policy": policy, "kpis": asdict(result.kpis),
                        "staffing": result.staffing, "clerk_hours": result.clerk_hours,
-                       "tickets": [asdict(o) for o in result.outcomes]}, fh, indent=1)
+                       "tickets": [asdict(o) for o in result.outcomes],
+                       "visit_kpis": asdict(result.visit_kpis) if result.visit_kpis else None}, fh, indent=1)
         click.echo(f"figures                {json_path}")

@@ -42,6 +42,33 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class VisitOutcome:
+    """One visitor's whole visit (SPEC §11), one step or several: its arrival, each step's wait
+    (from joining that step's line to its call), when its last step ended (None: not served to its
+    end), and the door-to-door time the estimator predicted at arrival."""
+
+    arrived_min: float
+    services: tuple[str, ...]
+    step_waits: tuple[float, ...] = ()
+    ended_min: float | None = None
+    predicted_min: float | None = None
+
+    @property
+    def door_to_door_min(self) -> float | None:
+        return None if self.ended_min is None else self.ended_min - self.arrived_min
+
+
+@dataclass(frozen=True)
+class VisitKpis:
+    visits: int  # visits of several steps
+    served: int  # of them, served to their end
+    door_to_door_mean_min: float | None
+    door_to_door_p90_min: float | None
+    every_step_within_target_share: float | None  # of the served: each step called within the target
+    estimate: Errors  # predicted at arrival − real door-to-door time, over the served
+
+
+@dataclass(frozen=True)
 class Errors:
     mae_min: float | None
     bias_min: float | None
@@ -86,6 +113,20 @@ def kpis(outcomes: list[Outcome], target_wait_min: float, opens_min: float, hour
         naive=errors([(o.naive_min, o.called_min - o.issued_min) for o in called if o.naive_min is not None]),
         target_wait_min=target_wait_min,
         by_hour=hourly(called, target_wait_min, opens_min, hours),
+    )
+
+
+def visit_kpis(visits: list[VisitOutcome], target_wait_min: float) -> VisitKpis:
+    """Door-to-door figures of the visits of several steps served to their end."""
+    multi = [v for v in visits if len(v.services) > 1]
+    served = [v for v in multi if v.ended_min is not None]
+    door = [v.door_to_door_min for v in served]
+    return VisitKpis(
+        visits=len(multi), served=len(served),
+        door_to_door_mean_min=mean(door), door_to_door_p90_min=percentile(door, 90),
+        every_step_within_target_share=(sum(all(w <= target_wait_min for w in v.step_waits) for v in served)
+                                        / len(served)) if served else None,
+        estimate=errors([(v.predicted_min, v.door_to_door_min) for v in served if v.predicted_min is not None]),
     )
 
 

@@ -70,6 +70,16 @@ class VisitorsCfg(Strict):
     no_show_after_min: float = Field(2, ge=0, le=30)  # how long the clerk waits before marking a no-show
     walk_min: float = Field(0.5, ge=0, le=10)  # from the call to the counter
     handling_sigma: float = Field(0.45, ge=0, le=3)  # log-normal shape; the mean is the service's duration
+    # a share of the walk-ins come for a life event (SPEC §11): a visit of 2–4 of its services, in its order
+    life_event_share: float = Field(0, ge=0, le=1)
+    life_event_steps: tuple[int, int] = (2, 4)
+
+    @model_validator(mode="after")
+    def _steps(self):
+        low, high = self.life_event_steps
+        if not 2 <= low <= high <= 5:
+            raise ValueError("life_event_steps is a range (low, high) within 2..5")
+        return self
 
 
 class ClerkGroupCfg(Strict):
@@ -77,6 +87,11 @@ class ClerkGroupCfg(Strict):
     count: int = Field(ge=1, le=99)
     primary: list[Code] = Field(min_length=1)
     secondary: list[Code] = []
+
+
+class StepCfg(Strict):
+    service: Code
+    handling_min: float = Field(gt=0, le=480)
 
 
 class VisitCfg(Strict):
@@ -88,6 +103,15 @@ class VisitCfg(Strict):
     priority: bool = False
     appointment_at: Clock | None = None
     shows: bool = True
+    then: list[StepCfg] = Field(default_factory=list, max_length=4)  # a visit's later steps, in order
+
+    @model_validator(mode="after")
+    def _visit(self):
+        if self.then and self.appointment_at:
+            raise ValueError("a visit of several steps comes without an appointment")
+        if len({self.service, *(s.service for s in self.then)}) != 1 + len(self.then):
+            raise ValueError("a visit names each service once")
+        return self
 
 
 class StaffingCfg(Strict):
@@ -152,7 +176,7 @@ class DayPlan(Strict):
 
     @property
     def services(self) -> set[str]:
-        named = set(self.mix) | {v.service for v in self.visits}
+        named = set(self.mix) | {s for v in self.visits for s in [v.service, *(t.service for t in v.then)]}
         for g in self.clerks:
             named |= set(g.primary) | set(g.secondary)
         return named
@@ -179,6 +203,12 @@ def read_plan(path: str | Path | None = None) -> DayPlan:
     return read_validated(path or REFERENCE_DAY, DayPlan)
 
 
+def with_life_events(plan: DayPlan, share: float) -> DayPlan:
+    """The plan with this share of its walk-ins coming for a life event's visit."""
+    visitors = plan.visitors.model_copy(update={"life_event_share": share})
+    return plan.model_copy(update={"visitors": visitors})
+
+
 def check_against(plan: DayPlan, durations: dict[str, float]) -> None:
     """Refuse a plan naming services the catalogue lacks, or leaving one nobody serves."""
     unknown = sorted(plan.services - set(durations))
@@ -187,7 +217,8 @@ def check_against(plan: DayPlan, durations: dict[str, float]) -> None:
     served = set()
     for g in plan.clerks:
         served |= set(g.primary) | set(g.secondary)
-    unserved = sorted(({s for s, share in plan.mix.items() if share > 0} | {v.service for v in plan.visits}) - served)
+    written_services = {s for v in plan.visits for s in [v.service, *(t.service for t in v.then)]}
+    unserved = sorted(({s for s, share in plan.mix.items() if share > 0} | written_services) - served)
     if unserved:
         raise ConfigError(f"no clerk serves: {', '.join(unserved)}")
 
@@ -197,16 +228,48 @@ def check_against(plan: DayPlan, durations: dict[str, float]) -> None:
 @dataclass(frozen=True)
 class Visitor:
     arrives_min: float  # minutes after local midnight
-    service: str
+    service: str  # the first (or only) step's
     handling_min: float
     priority: bool = False
     appointment_min: float | None = None  # the booked slot's start, minutes after midnight
-    shows: bool = True
+    shows: bool = True  # comes to the counter at the first call (later steps: already in the centre)
+    later: tuple[tuple[str, float], ...] = ()  # a visit's later steps: (service, handling minutes)
+
+    @property
+    def services(self) -> list[str]:
+        return [self.service, *(s for s, _ in self.later)]
+
+    def handling(self, step: int) -> float:
+        """Minutes at the counter for the step (0-based)."""
+        return self.handling_min if step == 0 else self.later[step - 1][1]
 
 
-def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float]) -> list[Visitor]:
+def life_event_visit(rng: random.Random, events: list[list[str]], steps: tuple[int, int],
+                     durations: dict[str, float], sigma: float) -> tuple[str, float, tuple] | None:
+    """A life event's visit: 2–4 of its services in the event's order, each with its handling time."""
+    usable = [e for e in events if len(e) >= steps[0]]
+    if not usable:
+        return None
+    event = rng.choice(usable)
+    chosen = sorted(rng.sample(range(len(event)), rng.randint(steps[0], min(steps[1], len(event)))))
+    drawn = [(event[i], lognormal(rng, durations[event[i]], sigma)) for i in chosen]
+    return drawn[0][0], drawn[0][1], tuple(drawn[1:])
+
+
+def served_events(plan: DayPlan, life_events: dict[str, list[str]]) -> list[list[str]]:
+    """The life events' services that the day's clerks serve, each event in its order."""
+    served = set()
+    for g in plan.clerks:
+        served |= set(g.primary) | set(g.secondary)
+    return [[s for s in services if s in served] for _, services in sorted(life_events.items())]
+
+
+def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float],
+                  life_events: dict[str, list[str]] | None = None) -> list[Visitor]:
     """The day's visitors for this seed, by arrival: hourly Poisson arrivals spread evenly within
-    the hour, services by the mix, log-normal handling times around each service's duration."""
+    the hour, services by the mix, log-normal handling times around each service's duration; with
+    `life_events` ({code: services}) and a life-event share, that share of the walk-ins come for a
+    visit of several of an event's services (no share, no extra draws: such a day is unchanged)."""
     if plan.visits:
         return sorted((written(v) for v in plan.visits), key=lambda v: v.arrives_min)
     v = plan.visitors
@@ -216,6 +279,7 @@ def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float]) -> list
     total = sum(weights) or 1.0
     services, shares = zip(*sorted((s, w) for s, w in plan.mix.items() if w > 0))
     opens, closes = minutes_of(plan.day.opens), minutes_of(plan.day.closes)
+    events = served_events(plan, life_events or {}) if v.life_event_share else []
     out = []
     for h, weight in enumerate(weights):
         start = opens + 60 * h
@@ -229,13 +293,19 @@ def draw_visitors(plan: DayPlan, seed: int, durations: dict[str, float]) -> list
             if rng.random() < v.appointment_share:
                 appointment = at  # the slot is the time they would have come; they come a little early
                 at = max(opens, at - rng.uniform(*v.early_min))
-            out.append(Visitor(at, service, handling, priority and appointment is None, appointment, shows))
+            later = ()
+            if events and appointment is None and rng.random() < v.life_event_share:
+                visit = life_event_visit(rng, events, v.life_event_steps, durations, v.handling_sigma)
+                if visit is not None:
+                    service, handling, later = visit
+            out.append(Visitor(at, service, handling, priority and appointment is None, appointment, shows, later))
     return sorted(out, key=lambda x: x.arrives_min)
 
 
 def written(v: VisitCfg) -> Visitor:
     return Visitor(minutes_of(v.at), v.service, v.handling_min, v.priority,
-                   minutes_of(v.appointment_at) if v.appointment_at else None, v.shows)
+                   minutes_of(v.appointment_at) if v.appointment_at else None, v.shows,
+                   tuple((t.service, t.handling_min) for t in v.then))
 
 
 def roster(plan: DayPlan) -> list[ClerkGroupCfg]:

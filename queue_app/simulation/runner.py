@@ -12,6 +12,11 @@ product's own, not a model of them.
 A free counter calls at once; a counter with nothing it can serve waits until a ticket it serves
 arrives. Clerks come on duty on the hour in roster order (plan.roster) and leave after their current
 visit; after closing time the counters on duty serve whoever still waits.
+
+A visitor who comes for a life event's visit of several services (SPEC §11) takes one ticket for all
+of them: when a step ends, the engine makes the next step's row, waiting in that line with the
+visit's arrival time. With `separate`, the same visitors take a ticket for one service at a time
+instead, a new one at the kiosk after each step (to the back of the next line): the comparison.
 """
 from __future__ import annotations
 
@@ -27,9 +32,11 @@ from sqlalchemy import select
 
 from ..config import ConfigError, NetworkConfig, read_network_file
 from ..domain.access import SYSTEM
+from ..domain.errors import CentreClosed
+from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
-from .kpis import Kpis, Outcome, kpis
+from .kpis import Kpis, Outcome, VisitKpis, VisitOutcome, kpis, visit_kpis
 from .plan import DayPlan, Visitor, check_against, clerk_shifts, draw_visitors, minutes_of, roster
 
 CENTRE = "SIM"
@@ -46,6 +53,21 @@ class Desk:
     leaving: bool = False
 
 
+@dataclass
+class Trip:
+    """A visitor's visit as it goes: its first ticket, arrival, the waits of its steps so far, its end."""
+
+    first_ticket: int
+    arrived_min: float
+    services: tuple[str, ...]
+    predicted_min: float | None = None
+    waits: list[float] = field(default_factory=list)
+    ended_min: float | None = None
+
+    def outcome(self) -> VisitOutcome:
+        return VisitOutcome(self.arrived_min, self.services, tuple(self.waits), self.ended_min, self.predicted_min)
+
+
 @dataclass(frozen=True)
 class Result:
     plan: DayPlan
@@ -56,6 +78,9 @@ class Result:
     kpis: Kpis
     staffing: list[int] = field(default_factory=list)
     clerk_hours: float = 0.0  # planned hours at a counter (plan.clerk_hours)
+    visits: list[VisitOutcome] = field(default_factory=list)
+    visit_kpis: VisitKpis | None = None
+    separate: bool = False  # the visitors took a ticket per service
 
     @property
     def first_come_first_served(self) -> bool:
@@ -94,13 +119,15 @@ def simulated_network(base: NetworkConfig, plan: DayPlan, policy: dict) -> Netwo
 class Day:
     """One simulated day in an app context whose database holds the simulated network."""
 
-    def __init__(self, plan: DayPlan, seed: int, progress: Callable[[int], None] | None = None):
+    def __init__(self, plan: DayPlan, seed: int, progress: Callable[[int], None] | None = None, *,
+                 life_events: dict[str, list[str]] | None = None, separate: bool = False):
         from ..services.lookup import service_durations
 
         self.plan, self.seed, self.progress = plan, seed, progress or (lambda n: None)
+        self.separate = separate
         self.durations = service_durations()
         check_against(plan, self.durations)
-        self.visitors = draw_visitors(plan, seed, self.durations)
+        self.visitors = draw_visitors(plan, seed, self.durations, life_events)
         self.events: list[tuple[float, int, str, object]] = []
         self.order = 0
         self.clock = 0.0
@@ -109,6 +136,10 @@ class Day:
         self.on_duty: list[Desk] = []
         self.idle: set[str] = set()
         self.by_ticket: dict[int, Visitor] = {}
+        self.step_of: dict[int, int] = {}  # ticket → its step of the visitor's services (0-based)
+        self.trip_of: dict[int, Trip] = {}
+        self.joined: dict[int, float] = {}  # ticket → when it joined its line
+        self.trips: list[Trip] = []
         self.naive: dict[int, float | None] = {}
         self.staffing: list[int] = []
 
@@ -180,15 +211,41 @@ class Day:
         now = self.at(self.clock)
         if code is not None:
             issued = check_in(CENTRE, code, now=now, by=SYSTEM)
+        elif visitor.later and not self.separate:  # one ticket for the whole visit
+            issued = issue_ticket(CENTRE, services=visitor.services, now=now, priority=visitor.priority,
+                                  source="kiosk", by=SYSTEM)
         else:
             issued = issue_ticket(CENTRE, visitor.service, now=now, priority=visitor.priority, source="kiosk", by=SYSTEM)
         ticket_id = issued.ticket.id
-        self.by_ticket[ticket_id] = visitor
+        trip = Trip(ticket_id, self.clock, tuple(visitor.services))
+        if visitor.later:
+            trip.predicted_min = self.predicted_door_to_door(issued.ticket.estimate_at_issue_min, visitor, now)
+        self.trips.append(trip)
+        self.track(ticket_id, visitor, trip, 0)
         self.naive[ticket_id] = self.naive_estimate(issued.position, visitor.service, now)
         self.progress(1)
-        for desk in self.on_duty:
-            if desk.code in self.idle and visitor.service in desk.services:
+        self.wake(visitor.service)
+
+    def track(self, ticket_id: int, visitor: Visitor, trip: Trip, step: int) -> None:
+        self.by_ticket[ticket_id], self.trip_of[ticket_id], self.step_of[ticket_id] = visitor, trip, step
+        self.joined[ticket_id] = self.clock
+
+    def wake(self, service: str) -> None:
+        """Idle counters that serve the service call: a ticket for it now waits."""
+        for desk in list(self.on_duty):
+            if desk.code in self.idle and service in desk.services:
                 self.call(desk)
+
+    def predicted_door_to_door(self, first_wait: float | None, visitor: Visitor, now: datetime) -> float:
+        """The estimator's door-to-door time at arrival: the first step's estimated wait, each later
+        step's line's estimated wait now, and every step's average handling time."""
+        from ..services.queue import handling_times, queue_state
+
+        centre = self.centre
+        waits = queue_state(centre, now).estimates.services
+        handling = handling_times(centre, now)
+        later = [waits.get(s) or 0.0 for s in visitor.services[1:]]
+        return (first_wait or 0.0) + sum(later) + sum(handling[s] for s in visitor.services)
 
     def naive_estimate(self, position: int | None, service: str, now: datetime) -> float | None:
         """SPEC §8's yardstick: position × average handling time ÷ open counters serving the service."""
@@ -272,8 +329,9 @@ class Day:
         self.idle.discard(desk.code)
         desk.ticket = ticket.id
         visitor = self.by_ticket[ticket.id]
+        self.trip_of[ticket.id].waits.append(self.clock - self.joined[ticket.id])
         v = self.plan.visitors
-        if visitor.shows:
+        if visitor.shows or self.step_of[ticket.id] > 0:  # a later step's visitor is in the centre
             self.schedule(self.clock + v.walk_min, REACH, desk)
         else:
             self.schedule(self.clock + v.no_show_after_min, ABSENT, desk)
@@ -282,13 +340,32 @@ class Day:
         from ..services import start
 
         start(desk.ticket, now=self.at(self.clock), by=SYSTEM)
-        self.schedule(self.clock + self.by_ticket[desk.ticket].handling_min, DONE, desk)
+        ticket = desk.ticket
+        self.schedule(self.clock + self.by_ticket[ticket].handling(self.step_of[ticket]), DONE, desk)
 
     def done(self, desk: Desk) -> None:
-        from ..services import finish
+        from ..services import finish, issue_ticket
 
-        finish(desk.ticket, "resolved", now=self.at(self.clock), by=SYSTEM)
+        ticket, now = desk.ticket, self.at(self.clock)
+        finish(ticket, "resolved", now=now, by=SYSTEM)
+        visitor, trip, step = self.by_ticket[ticket], self.trip_of[ticket], self.step_of[ticket] + 1
+        if step == len(visitor.services):
+            trip.ended_min = self.clock
+            self.free(desk)
+            return
+        service = visitor.services[step]
+        if self.separate:  # back to the kiosk for the next service's ticket, if it still issues them
+            try:
+                following = issue_ticket(CENTRE, service, now=now, source="kiosk", by=SYSTEM).ticket.id
+            except CentreClosed:  # the visit is not served to its end: they must come back
+                self.free(desk)
+                return
+        else:  # the engine made the next step's row: it waits in that line
+            following = db.session.scalar(select(Ticket.id).where(Ticket.visit_id == trip.first_ticket,
+                                                                  Ticket.status == WAITING))
+        self.track(following, visitor, trip, step)
         self.free(desk)
+        self.wake(service)
 
     def absent(self, desk: Desk) -> None:
         from ..services import no_show
@@ -344,24 +421,30 @@ def simulate(
     database_url: str | None = None,
     network: NetworkConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    separate: bool = False,
 ) -> Result:
     """Run the plan's day for `seed` in a fresh database (a temporary SQLite file unless
     `database_url` is given: its tables are replaced) and return every ticket with the day's KPIs.
-    `policy` changes the network's [policy] settings, e.g. {"first_come_first_served": True}."""
+    `policy` changes the network's [policy] settings, e.g. {"first_come_first_served": True};
+    `separate`: the visitors of several services take a ticket per service, one after the other."""
     policy = dict(policy or {})
+    network = network or read_network_file()
     with tempfile.TemporaryDirectory(prefix="onedoor-sim-") as tmp:
         app = simulation_app(database_url or f"sqlite:///{Path(tmp) / 'day.db'}")
         with app.app_context():
-            prepare(app, simulated_network(network or read_network_file(), plan, policy))
+            prepare(app, simulated_network(network, plan, policy))
             try:
-                day = Day(plan, seed, progress)
+                day = Day(plan, seed, progress, separate=separate,
+                          life_events={e.code: list(e.services) for e in network.life_events})
                 outcomes = day.run()
             finally:
                 db.session.remove()
                 db.engine.dispose()
     d = plan.day
     figures = kpis(outcomes, d.target_wait_min, minutes_of(d.opens), d.hours)
-    return Result(plan, seed, policy, len(day.visitors), outcomes, figures, day.staffing, plan.clerk_hours())
+    visits = [t.outcome() for t in day.trips]
+    return Result(plan, seed, policy, len(day.visitors), outcomes, figures, day.staffing, plan.clerk_hours(),
+                  visits, visit_kpis(visits, d.target_wait_min), separate)
 
 
 def simulation_app(url: str):
