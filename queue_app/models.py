@@ -236,6 +236,9 @@ class Appointment(db.Model):
     # and reminded the day before; each is set by the one sender that claims it.
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A visit of several services booked as consecutive slots: its later appointments name the
+    # first (whose code the visitor holds); NULL on the first and on a one-service booking.
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointments.id"), index=True)
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()

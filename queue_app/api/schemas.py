@@ -10,6 +10,7 @@ from ..domain.errors import InvalidRequest
 from ..domain.text import e164, has_visible_letter, trim_invisible
 from ..domain.visits import MAX_STEPS, NOT_REACHED, PENDING
 from ..services.screens import ticket_view
+from ..services.visit_booking import later_steps
 from ..services.visits import NOTE_MAX
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
@@ -466,20 +467,26 @@ class TokenOut(ma.Schema):
 
 # ---- booking ------------------------------------------------------------------------------
 
-class SlotsQuery(Strict):
-    service = Code(required=True)
+class SlotsQuery(VisitIn):
     date = Day(required=True, metadata={"description": "the centre's local day, YYYY-MM-DD"})
+
+
+class StepSlotOut(ma.Schema):
+    service = fields.String()
+    start = fields.DateTime()
+    end = fields.DateTime()
 
 
 class SlotOut(ma.Schema):
     start = fields.DateTime(metadata={"description": "in the centre's timezone, with its offset"})
     end = fields.DateTime()
     available = fields.Integer(metadata={"description": "places still free"})
+    steps = fields.List(fields.Nested(StepSlotOut), metadata={
+        "description": "for a visit of several services: each step's consecutive slot"})
 
 
-class BookIn(Strict):
+class BookIn(VisitIn):
     centre = fields.String(required=True, validate=validate.Length(min=1, max=8))
-    service = Code(required=True)
     start = Moment(required=True, metadata={"description": "a slot's start, with its UTC offset"})
     name = Name(120, required=True)
     phone = Phone()
@@ -509,6 +516,10 @@ class AppointmentOut(ma.Schema):
     language = fields.String()
     initial = fields.Function(lambda a: f"{a.name.strip()[:1].upper()}.",
                               metadata={"description": "the first letter of the booked name, to reassure"})
+    steps = fields.Function(lambda a: [{"service": s.service.code, "start": s.start.astimezone(a.centre.tz).isoformat(),
+                                         "end": s.end.astimezone(a.centre.tz).isoformat(), "status": s.status}
+                                        for s in later_steps(a)],
+                            metadata={"description": "a booked visit's later steps, each in its own slot right after"})
 
 
 # ---- rosters and coverage (SPEC §10) --------------------------------------------------------
