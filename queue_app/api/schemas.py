@@ -113,6 +113,7 @@ class ErrorBody(ma.Schema):
         "description": "not_served_today: when the service is served next (ISO 8601 with the centre's offset), "
                        "or null when not within 14 days"})
     bookable = fields.Boolean(metadata={"description": "not_served_today: whether the service can be booked"})
+    service = fields.String(metadata={"description": "not_served_today: the service refused (a visit names its step)"})
 
 
 class ErrorSchema(ma.Schema):
@@ -280,6 +281,7 @@ class TicketOut(ma.Schema):
     steps = fields.List(fields.Nested(StepOut), metadata={"description": "every step of the visit"})
     next_steps = fields.List(fields.String(), metadata={"description": "services still to come after this step"})
     note = fields.String(allow_none=True, metadata={"description": "the visit's note for its next clerk"})
+    for_counter = fields.String(allow_none=True, metadata={"description": "the counter it was sent to, if any"})
 
     @ma.pre_dump
     def shape(self, ticket, **kwargs):
@@ -359,7 +361,19 @@ class FinishIn(Strict):
 
 
 class TransferIn(Strict):
-    service = Code(required=True)
+    service = Code(metadata={"description": "the service to send the visitor on to (default: the same one, "
+                                            "with a counter or clerk named)"})
+    counter = fields.String(validate=validate.Length(min=1, max=12), metadata={
+        "description": "send the visitor to this counter: it calls them first, no other counter does"})
+    clerk = fields.String(validate=validate.Length(min=1, max=40), metadata={
+        "description": "send the visitor to the counter this clerk holds open now"})
+
+    @ma.validates_schema
+    def _somewhere(self, data, **kwargs):
+        if not any(data.get(k) for k in ("service", "counter", "clerk")):
+            raise ma.ValidationError("name a service, a counter or a clerk to send the visitor to", "service")
+        if data.get("counter") and data.get("clerk"):
+            raise ma.ValidationError("name a counter or a clerk, not both", "clerk")
 
 
 # ---- counters, queue, stats ---------------------------------------------------------------

@@ -193,6 +193,9 @@ def note(body, ticket_id):
 @blp.response(201, TicketOut)
 @staff_errors
 def transfer(body, ticket_id):
-    """Send the visitor on to another service; the new ticket keeps the number and arrival time."""
-    known_service(body["service"])
-    return _act(ticket_id, services.transfer, body["service"]), 201
+    """Send the visitor on to another service, or to a named counter or the clerk at it (called
+    there first, by no other counter); the new ticket keeps the number and arrival time."""
+    if body.get("service"):
+        known_service(body["service"])
+    return services.transfer(ticket_id, body.get("service"), by=actor(), counter_code=body.get("counter"),
+                             clerk=body.get("clerk")), 201

@@ -79,6 +79,7 @@ def ticket_view(ticket: Ticket) -> dict:
         "counter": ticket.counter.code if ticket.counter else None, "recall_count": ticket.recall_count,
         "outcome": ticket.outcome, "reason": ticket.reason, "transferred_from": ticket.transferred_from_id,
         "documents": ticket.service.documents, "actions": moves(ticket.status),
+        "for_counter": ticket.for_counter.code if ticket.for_counter_id else None,
         "step": ticket.step, "note": ticket.note, "next_steps": next_codes(ticket),
         "steps": steps_brief(ticket),
     }

@@ -278,3 +278,50 @@ def test_forty_counters_never_call_a_visit_at_two_places_at_once(ctx):
             active[key[ticket_id]] -= 1
     calls = [t for t, action in events if action == "call"]
     assert len(calls) == len(set(calls)) == 180
+
+
+def test_a_visitor_sent_to_a_named_counter_is_called_there_first_and_nowhere_else(ctx):
+    from queue_app.domain.errors import CounterNotOpen
+
+    open_desk("HQ-01", "k1", primary=["birth"])
+    open_desk("HQ-02", "k2", primary=["passport"])
+    open_desk("HQ-03", "k3", primary=["passport"])
+    open_desk("HQ-04", "k4", primary=["tax"])
+    waiting = issue_ticket("HQ", "passport", now=NOON - 20 * MIN, by=SYSTEM).ticket  # arrived earlier
+    visit = issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket
+    call_next("HQ-01", now=NOON, by=SYSTEM)
+    start(visit.id, now=NOON, by=SYSTEM)
+    with pytest.raises(SkillNotAllowed):
+        transfer(visit.id, "passport", counter_code="HQ-04", now=NOON, by=SYSTEM)
+    with pytest.raises(CounterNotOpen):
+        transfer(visit.id, "passport", counter_code="HQ-05", now=NOON, by=SYSTEM)
+    with pytest.raises(InvalidRequest):
+        transfer(visit.id, counter_code="HQ-01", now=NOON, by=SYSTEM)  # its own counter
+    sent = transfer(visit.id, "passport", clerk="k3", now=NOON + MIN, by=SYSTEM)
+    assert (sent.for_counter.code, sent.status, sent.arrived_at) == ("HQ-03", "waiting", NOON)
+    assert [t["id"] for t in waiting_list("HQ-02", now=NOON, by=SYSTEM)] == [waiting.id]  # not HQ-02's to call
+    with pytest.raises(IllegalTransition):
+        call_ticket("HQ-02", sent.id, now=NOON + MIN, by=SYSTEM)
+    assert call_next("HQ-02", now=NOON + 2 * MIN, by=SYSTEM).id == waiting.id
+    no_show(waiting.id, now=NOON + 2 * MIN, by=SYSTEM)
+    assert call_next("HQ-02", now=NOON + 2 * MIN, by=SYSTEM) is None  # the sent one waits for HQ-03 only
+    later = issue_ticket("HQ", "passport", now=NOON - 30 * MIN, by=SYSTEM).ticket  # even before a longer wait
+    called = call_next("HQ-03", now=NOON + 3 * MIN, by=SYSTEM)
+    assert called.id == sent.id
+    reason = db.session.scalar(select(TicketEvent.reason).where(TicketEvent.ticket_id == sent.id, TicketEvent.action == "call"))
+    assert reason == "sent_here" and db.session.get(Ticket, later.id).status == "waiting"
+
+
+def test_a_visitor_sent_to_a_counter_that_closes_goes_back_to_the_line(ctx):
+    from queue_app.services import close_counter
+
+    open_desk("HQ-01", "k1", primary=["birth"])
+    open_desk("HQ-02", "k2", primary=["passport"])
+    open_desk("HQ-03", "k3", primary=["passport"])
+    visit = issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket
+    call_next("HQ-01", now=NOON, by=SYSTEM)
+    start(visit.id, now=NOON, by=SYSTEM)
+    sent = transfer(visit.id, "passport", counter_code="HQ-03", now=NOON, by=SYSTEM)
+    close_counter("HQ-03", by=SYSTEM)
+    assert db.session.get(Ticket, sent.id).for_counter_id is None
+    assert call_next("HQ-02", now=NOON + MIN, by=SYSTEM).id == sent.id

@@ -126,3 +126,21 @@ def test_another_centres_clerk_cannot_touch_a_visit(api, desk):
     stranger = api.staff("nyc", centres=["NYC"], skills=["birth"])
     assert error_of(api.post(f"/api/v1/tickets/{ticket['id']}/steps", stranger, json={"service": "tax"}))[0] == 403
     assert error_of(api.get("/api/v1/counters/HQ-01/waiting", stranger))[0] == 403
+
+
+def test_a_clerk_sends_a_visitor_to_a_named_counter_or_clerk(api, desk):
+    kiosk, clerk = desk
+    other = api.staff("otto", skills=["birth", "passport"])
+    assert api.post("/api/v1/counters/HQ-02/open", other, json={}).status_code == 200
+    ticket = issue(api, kiosk, service="birth").get_json()
+    api.post("/api/v1/counters/HQ-01/call-next", clerk)
+    api.post(f"/api/v1/tickets/{ticket['id']}/start", clerk)
+    assert error_of(api.post(f"/api/v1/tickets/{ticket['id']}/transfer", clerk, json={}))[0] == 422
+    assert error_of(api.post(f"/api/v1/tickets/{ticket['id']}/transfer", clerk,
+                             json={"counter": "HQ-02", "clerk": "otto"}))[0] == 422
+    assert error_of(api.post(f"/api/v1/tickets/{ticket['id']}/transfer", clerk, json={"clerk": "nobody"})) == (
+        409, "counter_not_open")
+    sent = api.post(f"/api/v1/tickets/{ticket['id']}/transfer", clerk, json={"clerk": "otto"})
+    body = sent.get_json()
+    assert sent.status_code == 201 and (body["service"], body["for_counter"], body["number"]) == ("birth", "HQ-02", ticket["number"])
+    assert api.post("/api/v1/counters/HQ-02/call-next", other).get_json()["id"] == body["id"]
