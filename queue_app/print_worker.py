@@ -15,13 +15,15 @@ from datetime import datetime
 
 from flask import current_app
 
-from printers import TicketPaper, labels_for, open_printer, wait_text
+from sqlalchemy import select
+
+from printers import Step, TicketPaper, labels_for, open_printer, wait_text
 
 from . import i18n
 from .db import utcnow
 from .domain.lifecycle import FINAL, WAITING
 from .extensions import db
-from .models import Ticket
+from .models import Service, Ticket
 from .services.printing import (
     FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
 )
@@ -49,7 +51,7 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         ahead = None if position is None else position - 1
     if estimate is None and ticket.status == WAITING:
         estimate = ticket.estimate_at_issue_min
-    documents = i18n.text(service.documents or {}, language) or []
+    steps = [Step(i18n.text(s.name, language), documents_of(s, language)) for s in paper_steps(ticket)]
     return TicketPaper(
         centre=i18n.text(centre.name, language),
         number=ticket.number,
@@ -57,12 +59,28 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         issued_at=ticket.issued_at.astimezone(centre.tz).strftime("%d.%m.%Y %H:%M"),
         ahead=ahead,
         wait=wait_text(estimate, labels),
-        documents=tuple(documents),
+        documents=documents_of(service, language),
         status_url=status_url(ticket.token),
         labels=labels,
         language=language,
         ticket_id=ticket.id,
+        steps=tuple(steps) if len(steps) > 1 else (),
     )
+
+
+def documents_of(service: Service, language: str) -> tuple[str, ...]:
+    """What to bring for a service, in `language` (else the catalogue's first)."""
+    return tuple(i18n.text(service.documents or {}, language) or [])
+
+
+def paper_steps(ticket: Ticket) -> list[Service]:
+    """The services a ticket's paper lists: its own, then the visit's steps still to come (SPEC §11).
+
+    The print job belongs to a visit's first row, so at issue this is the whole visit in order."""
+    if not ticket.next_steps:
+        return [ticket.service]
+    later = {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ticket.next_steps)))}
+    return [ticket.service] + [later[i] for i in ticket.next_steps if i in later]
 
 
 def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:
