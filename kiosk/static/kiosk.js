@@ -471,6 +471,7 @@ async function checkIn() {
 }
 
 function walkIn() {
+  state.visit = null; // the walk-in ticket is for the booked service alone
   if (state.service) {
     state.priority = false;
     drawPriority();
