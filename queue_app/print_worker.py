@@ -15,19 +15,18 @@ from datetime import datetime
 
 from flask import current_app
 
-from sqlalchemy import select
-
 from printers import Step, TicketPaper, labels_for, open_printer, wait_text
 
 from . import i18n
 from .db import utcnow
 from .domain.lifecycle import FINAL, WAITING
 from .extensions import db
-from .models import Service, Ticket
+from .models import Ticket
 from .services.printing import (
     FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
 )
 from .services.queue import queue_state
+from .services.visits import visit_steps
 from .urls import status_url
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,9 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         ahead = None if position is None else position - 1
     if estimate is None and ticket.status == WAITING:
         estimate = ticket.estimate_at_issue_min
-    steps = [Step(i18n.text(s.name, language), documents_of(s, language)) for s in paper_steps(ticket)]
+    # a visit's steps, each with what to bring (SPEC §11): the job is the first row's, so all are to come
+    steps = [Step(i18n.text(step["service_name"], language), in_language(step["documents"], language))
+             for step in visit_steps(ticket)]
     return TicketPaper(
         centre=i18n.text(centre.name, language),
         number=ticket.number,
@@ -59,7 +60,7 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         issued_at=ticket.issued_at.astimezone(centre.tz).strftime("%d.%m.%Y %H:%M"),
         ahead=ahead,
         wait=wait_text(estimate, labels),
-        documents=documents_of(service, language),
+        documents=in_language(service.documents, language),
         status_url=status_url(ticket.token),
         labels=labels,
         language=language,
@@ -68,19 +69,9 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
     )
 
 
-def documents_of(service: Service, language: str) -> tuple[str, ...]:
-    """What to bring for a service, in `language` (else the catalogue's first)."""
-    return tuple(i18n.text(service.documents or {}, language) or [])
-
-
-def paper_steps(ticket: Ticket) -> list[Service]:
-    """The services a ticket's paper lists: its own, then the visit's steps still to come (SPEC §11).
-
-    The print job belongs to a visit's first row, so at issue this is the whole visit in order."""
-    if not ticket.next_steps:
-        return [ticket.service]
-    later = {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ticket.next_steps)))}
-    return [ticket.service] + [later[i] for i in ticket.next_steps if i in later]
+def in_language(documents: dict | None, language: str) -> tuple[str, ...]:
+    """A service's documents to bring, in `language` (else the catalogue's first)."""
+    return tuple(i18n.text(documents or {}, language) or [])
 
 
 def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:

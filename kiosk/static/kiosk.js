@@ -427,14 +427,7 @@ async function issue(withPhone) {
   if (withPhone && phone) body.phone = phone;
   const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), refusal => {
     if (refusal.code === "not_served_today" && state.visit) { // one of them stopped being served: name it, to untick
-      const code = codes.includes(refusal.error.service) ? refusal.error.service : codes[0];
-      offers.set(code, {...offers.get(code), served_now: false, served_today: false});
-      state.history = ["find"];
-      setTimeout(() => {
-        drawVisit();
-        show("visit", {remember: false});
-        $("visit-error").textContent = t("visit_unserved", {service: name(services.get(code))});
-      });
+      setTimeout(() => refusedStep(codes.includes(refusal.error.service) ? refusal.error.service : null, codes));
     } else if (refusal.code === "not_served_today") { // it stopped being served meanwhile: say when next, offer to book
       const {next_served_at: next = null, bookable = false} = refusal.error;
       offers.set(state.service, {...offers.get(state.service), served_now: false, served_today: false, next_served_at: next, bookable});
@@ -444,6 +437,19 @@ async function issue(withPhone) {
     return said(refusal);
   });
   if (answer) showTicket(answer);
+}
+
+// Back to the visit, naming the service nobody serves today so the visitor can untick it. A refusal
+// that does not name it: what the centre serves now (GET …/services) does.
+async function refusedStep(named, codes) {
+  if (named) offers.set(named, {...offers.get(named), served_now: false, served_today: false});
+  else await loadOffers();
+  const code = named ?? codes.find(unserved);
+  state.history = ["find"];
+  drawVisit();
+  show("visit", {remember: false});
+  $("visit-error").textContent = code ? t("visit_unserved", {service: name(services.get(code))})
+    : data.refusals[state.lang].not_served_today;
 }
 
 // ---- appointment check-in --------------------------------------------------------------------------

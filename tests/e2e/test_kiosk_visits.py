@@ -4,14 +4,18 @@ on screen and on the paper the printer stand-in receives (tests/printer_standin.
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from printers.preview import images, parse, render
 from queue_app.db import utcnow
+from queue_app.domain.access import SYSTEM
+from queue_app.domain.roster import ShiftPlan
 from queue_app.print_worker import print_due
-from tests.conftest import open_desk
+from queue_app.services.roster import replace_roster
+from tests.conftest import MSK, open_desk
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_kiosk import (  # noqa: F401 (fixtures)
     landscape, look, portrait, stored_ticket, tap, ticket_on_screen,
@@ -20,12 +24,14 @@ from tests.e2e.test_kiosk_printer import open_kiosk_with
 from tests.printer_standin import PrinterStandIn
 
 WORDS = {  # what the visitor reads and taps, in each kiosk language (tests/data/network.toml)
-    "en": {"language": "English", "event": "Birth of a child", "agency": "Civil Registry", "add": "Add another service", "take": "Take my ticket",
+    "en": {"language": "English", "event": "Birth of a child", "agency": "Civil Registry",
+           "add": "Add another service", "take": "Take my ticket",
            "adding": "Choose a service to add to your visit",
            "birth": "Birth registration", "passport": "Passport renewal", "tax": "Tax question",
            "document": "Medical birth certificate", "none": "No documents are listed for this service.",
            "when": ("now", "next", "later")},
-    "ar": {"language": "العربية", "event": "ولادة طفل", "agency": "السجل المدني", "add": "إضافة خدمة أخرى", "take": "خذ تذكرتي",
+    "ar": {"language": "العربية", "event": "ولادة طفل", "agency": "السجل المدني",
+           "add": "إضافة خدمة أخرى", "take": "خذ تذكرتي",
            "adding": "اختر خدمة لإضافتها إلى زيارتك",
            "birth": "تسجيل المواليد", "passport": "تجديد جواز السفر", "tax": "استفسار ضريبي",
            "document": "شهادة الولادة الطبية", "none": None,
@@ -81,8 +87,14 @@ def printed(printer, number: str, shots, name: str) -> bytes:
     assert len(print_due(utcnow()).printed) == 1  # one paper for the whole visit
     assert printer.wait_for_tickets(1) == [number]
     [job] = printer.jobs()
-    render(job).save(shots / f"{name}-paper.png")
+    render(job[job.index(b"\x1b@"):job.rindex(b"\x1dV") + 3]).save(shots / f"{name}-paper.png")  # no status asks
     return job
+
+
+def look_at_ticket(page, shots, name: str) -> None:
+    page.wait_for_function("() => document.getElementById('ticket-qr').complete "
+                           "&& document.getElementById('ticket-qr').naturalWidth > 0")
+    look(page, shots, name)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -100,7 +112,7 @@ def test_a_life_event_and_one_more_service_give_one_printed_ticket_of_three_step
     steps_on_screen(page, w, ["birth", "passport", "tax"])
     if w["none"]:
         expect(page.locator("#ticket-documents ul").nth(1)).to_have_text(w["none"])  # passport: nothing listed
-    look(page, shots, f"{name}-3-ticket")
+    look_at_ticket(page, shots, f"{name}-3-ticket")
     assert axe_problems(page) == []
 
     first = stored_ticket(number)  # the visit's first row: its number, token and paper
@@ -134,7 +146,7 @@ def test_unticking_a_service_gives_a_ticket_of_two_steps(request, printer, shots
     number, asked = take(page, w)
     assert asked["services"] == ["birth", "tax"]
     steps_on_screen(page, w, ["birth", "tax"])
-    look(page, shots, f"{name}-3-ticket")
+    look_at_ticket(page, shots, f"{name}-3-ticket")
     first = stored_ticket(number)
     assert (first.service.code, len(first.next_steps)) == ("birth", 1)
     lines = [row.text for row in parse(printed(printer, number, shots, name)) if row.text]
@@ -160,3 +172,38 @@ def test_one_service_and_then_another_from_the_service_screen(portrait, printer,
     assert asked["services"] == ["tax", "birth"]
     steps_on_screen(page, w, ["tax", "birth"])
     assert stored_ticket(number).service.code == "tax"
+
+
+def test_a_service_no_longer_served_today_is_named_to_untick(portrait, printer, shots):  # noqa: F811
+    open_desk("HQ-07", "c7", primary=["birth"])
+    w = WORDS["en"]
+    page, _ = open_kiosk_with(portrait, printer)
+    tap(page, w["language"], exact=True)
+    page.locator("#tab-agencies").click()
+    tap(page, w["agency"])
+    page.locator("#panel-agencies button[data-service=birth]").click()
+    tap(page, w["add"])
+    tap(page, "All agencies")
+    tap(page, "Passports")
+    page.locator("#panel-agencies button[data-service=info]").click()
+    expect(page.get_by_role("checkbox", name="Information")).to_be_checked()
+    # meanwhile the day's roster leaves information to nobody (ben, its only clerk, is not on it)
+    midnight = datetime.combine(utcnow().astimezone(MSK).date(), time(0), MSK)
+    replace_roster("HQ", midnight.date(), [ShiftPlan("ana", midnight, midnight + timedelta(minutes=30))], by=SYSTEM)
+
+    tap(page, w["take"])
+    page.locator("#priority-no").click()
+    page.locator("#phone-skip").click()
+    expect(page.get_by_role("heading", name="Your visit", level=1)).to_be_visible()  # back to the visit
+    expect(page.locator("#visit-error")).to_have_text(
+        "Information is not served here today. Untick it to take your ticket for the other services.")
+    expect(page.locator("#visit-list li[data-pick=info] .offer")).to_have_text("Not served today")
+    look(page, shots, "visit-refused-1-named")
+    assert axe_problems(page) == []
+    page.get_by_role("checkbox", name="Information").uncheck()
+    expect(page.locator("#visit-error")).to_be_empty()
+    number, asked = take(page, w)
+    assert asked == {"service": "birth", "priority": False, "language": "en"}  # one left: a ticket as before
+    expect(page.locator("#ticket-service")).to_have_text(w["birth"])
+    expect(page.locator("#ticket-steps")).to_be_hidden()
+    assert stored_ticket(number).next_steps == []
