@@ -14,13 +14,16 @@ from queue_app.db import utcnow
 from queue_app.domain.access import SYSTEM
 from queue_app.domain.roster import ShiftPlan
 from queue_app.print_worker import print_due
+from queue_app.services import create_device
 from queue_app.services.roster import replace_roster
 from tests.conftest import MSK, open_desk
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_kiosk import (  # noqa: F401 (fixtures)
-    landscape, look, portrait, stored_ticket, tap, ticket_on_screen,
+    PORTRAIT, landscape, look, portrait, stored_ticket, tap, ticket_on_screen,
 )
 from tests.e2e.test_kiosk_printer import open_kiosk_with
+from tests.e2e.test_large_catalogue import CENTRE, demo  # noqa: F401 (fixture: the demo network)
+from tests.e2e.test_large_catalogue import look as look_long_names  # its centre's name may end in "…"
 from tests.printer_standin import PrinterStandIn
 
 WORDS = {  # what the visitor reads and taps, in each kiosk language (tests/data/network.toml)
@@ -207,3 +210,26 @@ def test_a_service_no_longer_served_today_is_named_to_untick(portrait, printer, 
     expect(page.locator("#ticket-service")).to_have_text(w["birth"])
     expect(page.locator("#ticket-steps")).to_be_hidden()
     assert stored_ticket(number).next_steps == []
+
+
+def test_one_ticket_holds_at_most_five_services(browser, live_server, demo, shots):
+    """The demo network's "Birth of a child" has 8 services: 5 can be ticked, then no more."""
+    context = browser.new_context(base_url=live_server, viewport=PORTRAIT, locale="en-GB", has_touch=True)
+    page = context.new_page()
+    page.goto(f"/kiosk?token={create_device('kiosk', CENTRE, printer='dummy://').token}")
+    tap(page, "English", exact=True)
+    page.locator("#panel-events button").first.click()
+    boxes = page.locator("#visit-list input[type=checkbox]")
+    expect(boxes).to_have_count(8)
+    for i in range(8):  # tick them all, in order, whatever was ticked for today
+        if not boxes.nth(i).is_checked() and boxes.nth(i).is_enabled():
+            boxes.nth(i).check()
+    expect(page.locator("#visit-list input:checked")).to_have_count(5)
+    expect(page.locator("#visit-list input:disabled")).to_have_count(3)  # the rest wait for one to be unticked
+    expect(page.locator("#visit-full")).to_have_text("One ticket holds up to 5 services.")
+    expect(page.locator("#visit-add")).to_be_disabled()
+    look_long_names(page, shots, "visit-five-at-most")
+    boxes.first.uncheck()
+    expect(page.locator("#visit-list input:disabled")).to_have_count(0)
+    expect(page.locator("#visit-add")).to_be_enabled()
+    context.close()
