@@ -79,7 +79,7 @@ def visit_texts() -> dict[str, str]:
         "next_here": _("Continue here: %(service)s at this counter"),
         "finished_next": _("%(number)s: step finished. Next: %(service)s — the visitor goes back to the waiting room."),
         "finished_here": _("%(number)s: step finished. %(service)s continues here."),
-        "step_of": _("%(n)s of %(m)s"),
+        "step_of": _("step %(n)s of %(m)s"),
         "call_this": _("Call this one"),
         "priority_short": _("priority"),
         "appointment_short": _("appointment"),

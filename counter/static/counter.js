@@ -210,10 +210,15 @@ const visit = makeVisit(data, (service) => visitAct("drop_step", service));
 const canCall = () => model.counter?.state === "open" && !model.current && !model.busy && !model.signedOut;
 const waiting = makeWaiting(data, api.get, (ticket) => act("call_this", ticket), canCall);
 
-// The visit's own actions say their refusals next to the visit, where the clerk is looking.
-function visitAct(name, body) {
+// The visit's own actions say their refusals next to the visit, where the clerk is looking, and
+// leave the focus there (on the "add a step" choice when the pressed button is gone).
+async function visitAct(name, body) {
   visitError.hidden = true;
-  return act(name, body, visitError);
+  const opener = document.activeElement;
+  const done = await act(name, body, visitError);
+  const back = opener?.isConnected && !opener.disabled && !opener.closest("[hidden]") ? opener : document.getElementById("add-step-service");
+  if (!back.closest("[hidden]")) back.focus();
+  return done;
 }
 
 document.getElementById("add-step-form").addEventListener("submit", (event) => {

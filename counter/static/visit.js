@@ -4,7 +4,7 @@ import {actionButton, fill} from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 
-const MARKS = {done: "✓", current: "▶", pending: "○", ended: "–"};
+const MARKS = {done: "✓", current: "●", pending: "○", ended: "–"};
 
 // Where a step stands, from the counter's point of view.
 function stepState(step, current) {
@@ -35,7 +35,7 @@ export function makeVisit(data, onDrop) {
     words.className = "step-state";
     words.textContent = state === "done" && step.outcome === "unresolved" ? texts.step_unresolved : texts[`step_${state}`];
     item.append(mark, " ", title, " ", words);
-    if (state === "pending" && current.actions.includes("finish")) {
+    if (state === "pending" && current.actions.length) {
       const drop = actionButton("link-like", texts.drop_step, name(step.service), () => onDrop(step.service));
       drop.dataset.drop = step.service;
       item.append(" ", drop);
@@ -72,6 +72,7 @@ export function makeVisit(data, onDrop) {
   return {
     draw(current, busy) {
       $("visit-block").hidden = !current;
+      $("visit-tools").hidden = !current;
       if (!current) {
         shownTicket = null;
         return;
@@ -80,7 +81,7 @@ export function makeVisit(data, onDrop) {
       $("steps-block").hidden = steps.length < 2;
       $("steps").replaceChildren(...steps.map((step) => stepItem(step, current)));
       // (the note box stays enabled: disabling it would take the focus from the clerk typing in it)
-      for (const control of document.querySelectorAll("#visit-block button, #visit-block select")) control.disabled = busy;
+      for (const control of document.querySelectorAll("#visit-block button, #visit-tools button, #visit-tools select")) control.disabled = busy;
       markChoices(current);
       drawNote(current);
       shownTicket = current.id;

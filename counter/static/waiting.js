@@ -27,15 +27,19 @@ export function makeWaiting(data, get, onCall, canCall) {
     }
     const service = document.createElement("td");
     service.textContent = data.services[ticket.service] ?? ticket.service;
-    const step = document.createElement("td");
-    step.textContent = ticket.steps > 1 ? fill(texts.step_of, {n: ticket.step, m: ticket.steps}) : "";
+    if (ticket.steps > 1) {
+      const step = document.createElement("span");
+      step.className = "step-of";
+      step.textContent = fill(texts.step_of, {n: ticket.step, m: ticket.steps});
+      service.append(" ", step);
+    }
     const waited = document.createElement("td");
     waited.className = "num waited";
     const call = document.createElement("td");
     const button = actionButton("button secondary small", texts.call_this, ticket.number, () => onCall(ticket));
     button.dataset.call = ticket.id;
     call.append(button);
-    tr.append(number, service, step, waited, call);
+    tr.append(number, service, waited, call);
     return tr;
   }
 
