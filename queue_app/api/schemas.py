@@ -8,7 +8,9 @@ from ..domain.calendar import FIRST_DAY, LAST_DAY, in_calendar, is_day_text, mom
 from ..domain.lifecycle import ACTIONS, OUTCOMES, STATUSES, UNRESOLVED_REASONS
 from ..domain.errors import InvalidRequest
 from ..domain.text import e164, has_visible_letter, trim_invisible
+from ..domain.visits import MAX_STEPS, NOT_REACHED, PENDING
 from ..services.screens import ticket_view
+from ..services.visits import NOTE_MAX
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
 Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
@@ -167,10 +169,33 @@ class CounterOut(ma.Schema):
 # ---- tickets ------------------------------------------------------------------------------
 
 class IssueIn(Strict):
-    service = Code(required=True)
+    service = Code(metadata={"description": "the service of a one-service ticket (or give `services`)"})
+    services = fields.List(Code(), validate=validate.Length(min=1, max=MAX_STEPS), metadata={
+        "description": "a visit of several services, in the order taken (SPEC §11), instead of `service`"})
     language = fields.String(validate=validate.Length(min=2, max=16))
     priority = Flag(load_default=False)
     phone = Phone()
+
+    @ma.validates_schema
+    def _one_way(self, data, **kwargs):
+        if ("service" in data) == ("services" in data):
+            raise ma.ValidationError("give either `service` or `services` (a visit of several services)", "service")
+        if len(set(data.get("services", ()))) != len(data.get("services", ())):
+            raise ma.ValidationError("each service once: a visit takes a service once", "services")
+
+
+STEP_STATUSES = (*STATUSES, PENDING, NOT_REACHED)
+
+
+class StepOut(ma.Schema):
+    """One step of a visit: a row made so far (its ticket's status), or one still to come."""
+
+    step = fields.Integer()
+    service = fields.String()
+    status = fields.String(validate=validate.OneOf(STEP_STATUSES))
+    counter = fields.String(allow_none=True, metadata={"description": "the counter it is called to or served at"})
+    ticket = fields.Integer(allow_none=True, metadata={"description": "the step's ticket id; null while to come"})
+    outcome = fields.String(allow_none=True)
 
 
 class IssuedOut(ma.Schema):
@@ -184,6 +209,7 @@ class IssuedOut(ma.Schema):
     issued_at = fields.DateTime()
     status_url = fields.String()
     print_job = fields.Integer(allow_none=True, metadata={"description": "id of the stored print job, if the kiosk has a printer"})
+    steps = fields.List(fields.Nested(StepOut), metadata={"description": "the visit's steps (one for one service)"})
 
 
 class CheckInIn(Strict):
@@ -244,10 +270,60 @@ class TicketOut(ma.Schema):
     documents = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
         "description": "what the visitor should bring, per language"})
     actions = Actions()
+    step = fields.Integer(metadata={"description": "the step of its visit this ticket is"})
+    steps = fields.List(fields.Nested(StepOut), metadata={"description": "every step of the visit"})
+    next_steps = fields.List(fields.String(), metadata={"description": "services still to come after this step"})
+    note = fields.String(allow_none=True, metadata={"description": "the visit's note for its next clerk"})
 
     @ma.pre_dump
     def shape(self, ticket, **kwargs):
         return ticket_view(ticket)
+
+
+class FinishedOut(TicketOut):
+    next_ticket = fields.Integer(allow_none=True, metadata={
+        "description": "the visit's next step's ticket: waiting in its line, or called here (continue_here)"})
+
+    @ma.pre_dump
+    def shape(self, finished, **kwargs):
+        return {**ticket_view(finished["ticket"]), "next_ticket": finished["next_ticket"]}
+
+
+class StatusStepOut(ma.Schema):
+    step = fields.Integer()
+    service = fields.String()
+    service_name = Texts()
+    status = fields.String(validate=validate.OneOf(STEP_STATUSES))
+    counter = fields.String(allow_none=True)
+
+
+class StepIn(Strict):
+    service = Code(required=True)
+
+
+class NoteIn(Strict):
+    note = fields.String(required=True, validate=validate.Length(max=NOTE_MAX), metadata={
+        "description": "for the visit's next clerk; no personal data beyond what the visitor gives; empty clears"})
+
+
+class CallIn(Strict):
+    ticket = fields.Integer(required=True, validate=validate.Range(min=1, max=2147483647))
+
+
+class WaitingTicketOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    service = fields.String()
+    step = fields.Integer()
+    steps = fields.Integer(metadata={"description": "how many steps its visit has"})
+    waited_min = fields.Float(metadata={"description": "minutes since the visitor arrived"})
+    estimated_wait_min = fields.Float(allow_none=True)
+    priority = fields.Boolean()
+    appointment = fields.Boolean()
+
+
+class WaitingOut(ma.Schema):
+    tickets = fields.List(fields.Nested(WaitingTicketOut))
 
 
 class StatusOut(ma.Schema):
@@ -265,11 +341,15 @@ class StatusOut(ma.Schema):
     issued_at = fields.DateTime()
     called_at = fields.DateTime(allow_none=True)
     actions = Actions()
+    step = fields.Integer(metadata={"description": "the step of the visit it is at"})
+    steps = fields.List(fields.Nested(StatusStepOut), metadata={"description": "every step of the visit"})
 
 
 class FinishIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason = fields.String(validate=validate.OneOf(UNRESOLVED_REASONS), allow_none=True)
+    continue_here = Flag(load_default=False, metadata={
+        "description": "serve the visit's next step at this counter at once (its clerk must serve it)"})
 
 
 class TransferIn(Strict):

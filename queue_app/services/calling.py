@@ -8,13 +8,15 @@ from sqlalchemy import bindparam, select, text, update
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import SYSTEM, Actor
-from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest
+from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest, NotFound, SkillNotAllowed
 from ..domain.policy import calling_order
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
+from . import visits
 from .access import authorise_counter, authorise_ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
 from .queue import head_candidates, pressure
+from .reading import queue_view
 from .tickets import create_ticket, record
 from .tx import atomic
 
@@ -77,16 +79,7 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     get the same ticket.
     """
     now = now or utcnow()
-    counter = counter_by_code(counter_code, lock=True)
-    authorise_counter(by, counter)
-    if counter.state != lc.COUNTER_OPEN:
-        raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
-    current = active_ticket(counter)
-    if current is not None:
-        raise CounterBusy(
-            f"counter {counter.code} still has ticket {current.number} ({current.status}); "
-            "finish, transfer or mark it no-show first"
-        )
+    counter = _ready(counter_code, by)
     skills = counter.skill_set()
     policy = policy_for(counter.centre_id)
     for _ in range(MAX_CALL_ROUNDS):
@@ -109,6 +102,59 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     # Every candidate was being taken by other counters, round after round: tickets do wait,
     # so "nothing waits" would be a lie. Ask the clerk to call again.
     raise CounterBusy("other counters are calling the same tickets right now; call again", code="call_again")
+
+
+def _ready(counter_code: str, by: Actor) -> Counter:
+    """The counter, locked, once `by` may call at it and it is open with nobody at it."""
+    counter = counter_by_code(counter_code, lock=True)
+    authorise_counter(by, counter)
+    if counter.state != lc.COUNTER_OPEN:
+        raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
+    current = active_ticket(counter)
+    if current is not None:
+        raise CounterBusy(
+            f"counter {counter.code} still has ticket {current.number} ({current.status}); "
+            "finish, transfer or mark it no-show first"
+        )
+    return counter
+
+
+@atomic
+def call_ticket(counter_code: str, ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
+    """Call a named waiting ticket ("call this one") to this counter, out of the policy's order:
+    the counter must serve its service; recorded as a call with the reason `named`."""
+    now = now or utcnow()
+    counter = _ready(counter_code, by)
+    ticket = ticket_by_id(ticket_id, lock=True)
+    if ticket.centre_id != counter.centre_id:
+        raise NotFound(f"no ticket {ticket_id} waits at this counter's centre")
+    if ticket.service.code not in counter.skill_set().services:
+        raise SkillNotAllowed(f"counter {counter.code} does not serve {ticket.service.code}")
+    taken = db.session.scalar(_CAS, {"id": ticket.id})  # still waiting, now that it is locked
+    if taken is None:
+        raise IllegalTransition(f"ticket {ticket.number} no longer waits (it is {ticket.status})")
+    ticket.counter, ticket.staff_id, ticket.called_at = counter, counter.staff_id, now
+    move(ticket, "call", now, reason="named", by=by)
+    return ticket
+
+
+def waiting_list(counter_code: str, *, by: Actor, now: datetime | None = None) -> list[dict]:
+    """The waiting tickets this counter serves, in the centre's calling order, with each one's
+    step of its visit, minutes waited since arrival and estimate."""
+    now = now or utcnow()
+    counter = counter_by_code(counter_code)
+    authorise_counter(by, counter)
+    served = counter.skill_set().services
+    view = queue_view(counter.centre, now)
+    rows = [t for t in view["tickets"] if t["service"] in served]
+    plans = {i: (step, step + len(to_come or ())) for i, step, to_come in db.session.execute(
+        select(Ticket.id, Ticket.step, Ticket.next_steps).where(Ticket.id.in_([t["id"] for t in rows]))
+    )} if rows else {}
+    return [{
+        "id": t["id"], "number": t["number"], "service": t["service"], "step": plans.get(t["id"], (1, 1))[0],
+        "steps": plans.get(t["id"], (1, 1))[1], "waited_min": round((now - t["arrived_at"]).total_seconds() / 60.0, 1),
+        "estimated_wait_min": t["estimated_wait_min"], "priority": t["priority"], "appointment": t["appointment"],
+    } for t in rows]
 
 
 @atomic
@@ -139,14 +185,19 @@ def start(ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
 
 @atomic
 def finish(
-    ticket_id: int, outcome: str, reason: str | None = None, *, by: Actor, now: datetime | None = None
+    ticket_id: int, outcome: str, reason: str | None = None, *, by: Actor, now: datetime | None = None,
+    continue_here: bool = False,
 ) -> Ticket:
-    """End a visit with its outcome (resolved, or unresolved with a reason)."""
+    """End a step with its outcome (resolved, or unresolved with a reason). A visit with a step
+    left goes on at once (services/visits.py): waiting in that step's line with its arrival time,
+    or, `continue_here`, called at this same counter, whose clerk must serve that step."""
     now = now or utcnow()
     ticket = _locked_ticket(ticket_id, by)
     reason = lc.check_outcome(outcome, reason)
+    counter = ticket.counter if continue_here else None
     move(ticket, "finish", now, reason=reason, by=by)
     ticket.outcome, ticket.reason = outcome, reason
+    visits.go_on(ticket, now, by=by, counter=counter)
     return ticket
 
 
@@ -183,6 +234,12 @@ def transfer(ticket_id: int, service_code: str, *, by: Actor, now: datetime | No
         source="transfer",
         transferred_from_id=ticket.id,
         appointment_id=ticket.appointment_id,
+        # the same step of the same visit, in another line: what was still to come stays to come
+        visit_id=ticket.visit_key,
+        step=ticket.step,
+        next_steps=[i for i in ticket.next_steps if i != service.id],
+        note=ticket.note,
+        contact_hash=ticket.contact_hash,
         by=by,
     )
 
