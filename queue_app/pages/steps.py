@@ -20,17 +20,16 @@ def step_state(step: dict, current: int | None) -> str:
     return "ended"
 
 
-def minutes(value: float | None) -> str:
-    return _("not known yet") if value is None else _("%(n)s min", n=round(value))
-
-
 def state_words(state: str, status) -> str:
     """What a step's state says to the visitor; the current step with its place, wait or counter."""
     counter = status.counter["name"] if status.counter else ""
     if get_locale().text_direction == "rtl":
         counter = f"\u2068{counter}\u2069"  # the counter's code keeps its own order inside Arabic text
+    if state == "waiting" and status.estimated_wait_min is None:
+        return _("Waiting: %(ahead)s ahead of you", ahead=status.ahead)
     if state == "waiting":
-        return _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead=status.ahead, wait=minutes(status.estimated_wait_min))
+        return _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead=status.ahead,
+                 wait=_("%(n)s min", n=round(status.estimated_wait_min)))
     return {
         "done": _("Done"),
         "unresolved": _("Done, not resolved"),
@@ -59,6 +58,7 @@ def live_texts() -> dict[str, str]:
     """The words the page's script puts on the current step as it is called and served."""
     return {
         "step_waiting": _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead="{ahead}", wait="{wait}"),
+        "step_waiting_unknown": _("Waiting: %(ahead)s ahead of you", ahead="{ahead}"),
         "step_called": _("Now: please go to counter %(counter)s", counter="{counter}"),
         "step_serving": _("Now: at counter %(counter)s", counter="{counter}"),
     }

@@ -93,7 +93,8 @@
     if (!item) return;
     const counter = status.counter ? status.counter.name : "";
     const run = document.documentElement.dir === "rtl" ? `\u2068${counter}\u2069` : counter;
-    const words = fill(data.step_texts[`step_${status.status}`] || "", {
+    const unknown = status.status === "waiting" && status.estimated_wait_min == null;
+    const words = fill(data.step_texts[unknown ? "step_waiting_unknown" : `step_${status.status}`] || "", {
       counter: run, ahead: status.ahead ?? "—", wait: minutes(status.estimated_wait_min)});
     const state = item.querySelector(".vstep-state");
     if (state.textContent !== words) state.textContent = words;

@@ -15,7 +15,7 @@ from queue_app.extensions import db
 from queue_app.models import Service, Ticket, TicketEvent
 from queue_app.services import issue_ticket
 from tests.e2e.axe import axe_problems
-from tests.e2e.test_counter import at_open_counter, button, desk  # noqa: F401 - desk is a fixture
+from tests.e2e.test_counter import at_open_counter, button, desk, fresh  # noqa: F401 - desk is a fixture
 from tests.e2e.test_kiosk_offers import roster_only_ana_at_midnight
 from tests.e2e.test_status_page import PHONE
 
@@ -108,8 +108,8 @@ def test_continue_here_calls_the_next_step_at_the_same_counter(desk):
 
 def test_add_and_remove_steps_and_a_refusal_in_words(desk, shots):
     roster_only_ana_at_midnight()  # ben (information) is not rostered today: nobody serves it
+    at_open_counter(desk)  # olga's open counter serves birth, passport and tax
     first = visit("birth")
-    at_open_counter(desk)
     button(desk, "Call next").click()
     expect(desk.locator("#steps-block")).to_be_hidden()  # one step: nothing to list
     add = desk.get_by_label("Add a step (a need found at the counter)")
@@ -154,8 +154,7 @@ def test_call_a_named_number_from_the_waiting_list(desk, shots):
     expect(desk.locator("#number")).to_have_text("A002")
     expect(rows).to_have_count(2)
     expect(panel.get_by_role("button", name="Call this one A001")).to_be_disabled()  # busy with A002
-    db.session.rollback()
-    called = db.session.get(Ticket, named.id)
+    called = fresh(Ticket, id=named.id)
     assert (called.status, called.counter.code) == ("called", "HQ-07")
     issue_ticket("HQ", "tax", by=SYSTEM)  # a kiosk issues: the list follows the counter's socket
     expect(rows).to_have_count(3)
