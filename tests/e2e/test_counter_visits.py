@@ -39,10 +39,6 @@ def rows_of(first: Ticket) -> list[Ticket]:
                                    .order_by(Ticket.id)))
 
 
-def steps_shown(page) -> list[str]:
-    return page.locator("#steps li").evaluate_all("items => items.map(i => i.innerText.replace(/\\s+/g, ' ').trim())")
-
-
 def test_finishing_step_one_sends_the_visitor_on_and_the_status_page_shows_step_two(desk, phone, shots):
     first = visit("birth", "info", "tax")  # olga serves birth and tax, not information
     at_open_counter(desk)
@@ -52,8 +48,8 @@ def test_finishing_step_one_sends_the_visitor_on_and_the_status_page_shows_step_
 
     button(desk, "Call next").click()
     expect(desk.locator("#number")).to_have_text("A001")
-    assert steps_shown(desk) == ["● Birth registration this one", "○ Information to come Remove Information",
-                                 "○ Tax question to come Remove Tax question"]
+    expect(desk.locator("#steps li")).to_have_text(["● Birth registration this one", "○ Information to come Remove Information",
+                                                    "○ Tax question to come Remove Tax question"])
     expect(phone.locator('#steps li[data-step="1"]')).to_contain_text("Now: please go to counter 7")
     button(desk, "Start").click()
     desk.get_by_label("Note for the next clerk").fill("Brings the hospital's letter tomorrow.")
@@ -101,7 +97,7 @@ def test_continue_here_calls_the_next_step_at_the_same_counter(desk):
     expect(desk.locator("#service")).to_have_text("Passport renewal")
     expect(desk.locator("#number")).to_have_text("A001")
     expect(desk.locator("#status")).to_have_text("Called")
-    assert steps_shown(desk) == ["✓ Birth registration done", "● Passport renewal this one"]
+    expect(desk.locator("#steps li")).to_have_text(["✓ Birth registration done", "● Passport renewal this one"])
     done, second = rows_of(first)
     assert (done.status, second.status, second.counter.code, second.step) == ("done", "called", "HQ-07", 2)
 
@@ -119,8 +115,8 @@ def test_add_and_remove_steps_and_a_refusal_in_words(desk, shots):
     expect(desk.get_by_role("status")).to_have_text("Step added: Tax question.")
     add.select_option(label="Passport renewal")
     button(desk, "Add step").click()
-    assert steps_shown(desk) == ["● Birth registration this one", "○ Tax question to come Remove Tax question",
-                                 "○ Passport renewal to come Remove Passport renewal"]
+    expect(desk.locator("#steps li")).to_have_text(["● Birth registration this one", "○ Tax question to come Remove Tax question",
+                                                    "○ Passport renewal to come Remove Passport renewal"])
     expect(add.locator('option[value="tax"]')).to_be_disabled()
     add.select_option(label="Information")
     button(desk, "Add step").click()
@@ -129,7 +125,7 @@ def test_add_and_remove_steps_and_a_refusal_in_words(desk, shots):
     button(desk, "Remove Tax question").click()
     expect(desk.get_by_role("status")).to_have_text("Step removed: Tax question.")
     expect(desk.locator("#visit-error")).to_be_hidden()
-    assert steps_shown(desk) == ["● Birth registration this one", "○ Passport renewal to come Remove Passport renewal"]
+    expect(desk.locator("#steps li")).to_have_text(["● Birth registration this one", "○ Passport renewal to come Remove Passport renewal"])
     (row,) = rows_of(first)
     assert row.next_steps == [db.session.scalar(select(Service.id).where(Service.code == "passport"))]
     actions = list(db.session.scalars(select(TicketEvent.action).where(TicketEvent.ticket_id == row.id)))
