@@ -168,13 +168,12 @@ class CounterOut(ma.Schema):
 
 # ---- tickets ------------------------------------------------------------------------------
 
-class IssueIn(Strict):
+class VisitIn(Strict):
+    """One service, or a visit of several (SPEC §11): exactly one of the two."""
+
     service = Code(metadata={"description": "the service of a one-service ticket (or give `services`)"})
     services = fields.List(Code(), validate=validate.Length(min=1, max=MAX_STEPS), metadata={
         "description": "a visit of several services, in the order taken (SPEC §11), instead of `service`"})
-    language = fields.String(validate=validate.Length(min=2, max=16))
-    priority = Flag(load_default=False)
-    phone = Phone()
 
     @ma.validates_schema
     def _one_way(self, data, **kwargs):
@@ -182,6 +181,12 @@ class IssueIn(Strict):
             raise ma.ValidationError("give either `service` or `services` (a visit of several services)", "service")
         if len(set(data.get("services", ()))) != len(data.get("services", ())):
             raise ma.ValidationError("each service once: a visit takes a service once", "services")
+
+
+class IssueIn(VisitIn):
+    language = fields.String(validate=validate.Length(min=2, max=16))
+    priority = Flag(load_default=False)
+    phone = Phone()
 
 
 STEP_STATUSES = (*STATUSES, PENDING, NOT_REACHED)
