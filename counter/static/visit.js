@@ -18,6 +18,7 @@ export function makeVisit(data, onDrop) {
   const name = (code) => data.services[code] ?? code;
   let shownTicket = null;
   let shownNote = null;
+  let savedOn = null; // the ticket whose note this clerk has written: the box then holds it, once
 
   function stepItem(step, current) {
     const state = stepState(step, current);
@@ -60,7 +61,8 @@ export function makeVisit(data, onDrop) {
       shownNote = current.note ?? "";
       count();
     }
-    $("note-received").hidden = !current.note;
+    // The note as it came from the clerk before; once this clerk saves one, the box below is the note.
+    $("note-received").hidden = !current.note || savedOn === current.id;
     $("note-received-text").textContent = current.note ?? "";
   }
 
@@ -88,6 +90,7 @@ export function makeVisit(data, onDrop) {
     },
     noteSaved(note) {
       shownNote = note;
+      savedOn = shownTicket;
     },
   };
 }

@@ -14,6 +14,7 @@ from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
 from queue_app.models import Service, Ticket, TicketEvent
 from queue_app.services import issue_ticket
+from queue_app.services.visits import set_note
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_counter import at_open_counter, button, desk, fresh  # noqa: F401 - desk is a fixture
 from tests.e2e.test_kiosk_offers import roster_only_ana_at_midnight
@@ -55,6 +56,7 @@ def test_finishing_step_one_sends_the_visitor_on_and_the_status_page_shows_step_
     desk.get_by_label("Note for the next clerk").fill("Brings the hospital's letter tomorrow.")
     button(desk, "Save note").click()
     expect(desk.get_by_role("status")).to_have_text("Note saved: the next clerk will see it.")
+    expect(desk.locator("#note-received")).to_be_hidden()  # olga's own note: shown once, in its box
     assert axe_problems(desk) == []
     desk.screenshot(path=shots / "counter-visit-step1-en.png")
 
@@ -88,6 +90,7 @@ def test_continue_here_calls_the_next_step_at_the_same_counter(desk):
     at_open_counter(desk)
     button(desk, "Call next").click()
     button(desk, "Start").click()
+    set_note(first.id, "Ask for the old passport.", by=SYSTEM)  # e.g. from another tab
     button(desk, "Finish").click()
     dialog = desk.get_by_role("dialog", name="Finish step 1 of 2")
     expect(dialog.get_by_role("radio", name="Next: Passport renewal — back to the waiting room")).to_be_checked()
@@ -95,6 +98,8 @@ def test_continue_here_calls_the_next_step_at_the_same_counter(desk):
     dialog.get_by_role("button", name="Finish step").click()
     expect(desk.get_by_role("status")).to_have_text("A001: step finished. Passport renewal continues here.")
     expect(desk.locator("#service")).to_have_text("Passport renewal")
+    expect(desk.locator("#note-received")).to_have_text("Note on the visit: Ask for the old passport.")
+    expect(desk.get_by_label("Note for the next clerk")).to_have_value("Ask for the old passport.")
     expect(desk.locator("#number")).to_have_text("A001")
     expect(desk.locator("#status")).to_have_text("Called")
     expect(desk.locator("#steps li")).to_have_text(["✓ Birth registration done", "● Passport renewal this one"])
