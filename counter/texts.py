@@ -53,4 +53,34 @@ def script_texts() -> dict[str, str]:
         "clerks_open": _("This counter is closed. Only a clerk opens a counter, with their skills."),
         "choose_skill": _("Choose at least one service to serve."),
         "not_served_today": _("%(service)s — nobody serves it here for the rest of today"),
+        **visit_texts(),
+    }
+
+
+def visit_texts() -> dict[str, str]:
+    """What the page says about a visit of several steps and the counter's waiting list."""
+    return {
+        "step_done": _("done"),
+        "step_unresolved": _("done, not resolved"),
+        "step_current": _("this one"),
+        "step_pending": _("to come"),
+        "step_ended": _("not served"),
+        "drop_step": _("Remove"),
+        "step_added": _("Step added: %(service)s."),
+        "step_dropped": _("Step removed: %(service)s."),
+        "note_saved": _("Note saved: the next clerk will see it."),
+        "note_cleared": _("Note removed."),
+        "note_count": _("%(n)s of 280 characters"),
+        "finish_visit": _("Finish the visit"),
+        "finish_step": _("Finish step %(n)s of %(m)s"),
+        "finish_visit_button": _("Finish visit"),
+        "finish_step_button": _("Finish step"),
+        "next_waiting_room": _("Next: %(service)s — back to the waiting room"),
+        "next_here": _("Continue here: %(service)s at this counter"),
+        "finished_next": _("%(number)s: step finished. Next: %(service)s — the visitor goes back to the waiting room."),
+        "finished_here": _("%(number)s: step finished. %(service)s continues here."),
+        "step_of": _("step %(n)s of %(m)s"),
+        "call_this": _("Call this one"),
+        "priority_short": _("priority"),
+        "appointment_short": _("appointment"),
     }

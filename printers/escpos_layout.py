@@ -20,7 +20,7 @@ import qrcode
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont, features
 
-from .paper import TicketPaper, direction, font_path, visual
+from .paper import TicketPaper, direction, document_groups, font_path, step_lines, visual
 
 INIT = b"\x1b@"  # ESC @: a printer left mid-job by a fault starts clean
 DOT_WIDTH = 12  # font A is 12 × 24 dots
@@ -176,16 +176,25 @@ def ticket_bytes(paper: TicketPaper, *, width: int = 512, codepage: str = "CP437
     t.line(paper.centre, bold=True, align="center")
     p.ln()
     t.number(paper.number)
-    t.line(paper.service, bold=True, align="center")
+    if paper.is_visit:  # the steps in order, numbered: the visitor goes from one to the next
+        t.line(f"{labels.steps}:", bold=True)
+        for mark, service in step_lines(paper):
+            t.line(service, bold=True, hang=mark)
+    else:
+        t.line(paper.service, bold=True, align="center")
     p.ln()
     t.line(f"{labels.time}: {paper.issued_at}")
     if paper.ahead is not None:
         t.line(f"{labels.ahead}: {paper.ahead}")
     t.line(f"{labels.wait}: {paper.wait}")
-    if paper.documents:
+    groups = document_groups(paper)
+    if groups:
         p.ln()
         t.line(f"{labels.documents}:", bold=True)
-        for doc in paper.documents:
+    for heading, documents in groups:
+        if heading:
+            t.line(heading)
+        for doc in documents:
             t.line(doc, hang="- ")
     p.ln()
     t.image(qr_image(paper.status_url, width))

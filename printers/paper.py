@@ -31,6 +31,7 @@ class Labels:
     ahead: str = "People ahead"
     wait: str = "Estimated wait"
     documents: str = "Please bring"
+    steps: str = "Your visit, in this order"
     scan: str = "Scan to follow your turn"
     footer: str = "Please wait until your number is called."
     minutes: str = "{n} min"
@@ -44,16 +45,19 @@ LABELS: dict[str, Labels] = {
     "en": Labels(),
     "es": Labels(
         time="Hora", ahead="Personas delante", wait="Espera estimada", documents="Traiga",
+        steps="Su visita, en este orden",
         scan="Escanee para seguir su turno", footer="Espere a que llamen su número.",
         minutes="{n} min", under_a_minute="menos de 1 min",
     ),
     "ru": Labels(
         time="Время", ahead="Перед вами", wait="Ожидание", documents="Возьмите с собой",
+        steps="Ваш визит, по порядку",
         scan="Отсканируйте, чтобы следить за очередью", footer="Пожалуйста, ожидайте вызова вашего номера.",
         minutes="{n} мин", under_a_minute="меньше 1 мин",
     ),
     "ar": Labels(
         time="الوقت", ahead="عدد من قبلك", wait="الانتظار المتوقع", documents="يُرجى إحضار",
+        steps="زيارتك، بهذا الترتيب",
         scan="امسح الرمز لمتابعة دورك", footer="يُرجى الانتظار حتى يُنادى رقمك.",
         minutes="{n} دقيقة", under_a_minute="أقل من دقيقة",
     ),
@@ -103,6 +107,14 @@ def wait_text(minutes: float | None, labels: Labels) -> str:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One service of a visit as printed: its name and what to bring for it."""
+
+    service: str
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TicketPaper:
     """One ticket as printed: every text already in the visitor's language."""
 
@@ -117,6 +129,27 @@ class TicketPaper:
     labels: Labels = field(default_factory=Labels)
     language: str = "en"
     ticket_id: int | None = None  # names the PDF file; None for a test print
+    # A visit of several services (SPEC §11): every step in order, the first being `service`; the
+    # paper then lists them numbered and groups `documents` per step. Empty for a single service.
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def is_visit(self) -> bool:
+        """Whether the paper is a visit's: more than one step."""
+        return len(self.steps) > 1
+
+
+def step_lines(paper: TicketPaper) -> list[tuple[str, str]]:
+    """A visit's steps as (mark, service name): ("1. ", "Birth registration"), … ([] for one service)."""
+    return [(f"{n}. ", step.service) for n, step in enumerate(paper.steps, 1)] if paper.is_visit else []
+
+
+def document_groups(paper: TicketPaper) -> list[tuple[str, tuple[str, ...]]]:
+    """What to bring, grouped per step: (heading, documents), headed "2. Passport renewal:" on a
+    visit's paper (steps without documents left out, to keep it short), one group headed "" else."""
+    if not paper.is_visit:
+        return [("", paper.documents)] if paper.documents else []
+    return [(f"{n}. {step.service}:", step.documents) for n, step in enumerate(paper.steps, 1) if step.documents]
 
 
 SAMPLE = {

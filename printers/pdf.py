@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .paper import TicketPaper, direction, font_path, has_rtl, shaped, visual
+from .paper import TicketPaper, direction, document_groups, font_path, has_rtl, shaped, step_lines, visual
 
 WIDTH = 80 * mm
 MARGIN = 5 * mm
@@ -56,24 +56,31 @@ def layout(paper: TicketPaper) -> list[tuple]:
         font = BOLD if bold else REGULAR
         return ("text", split(value, font, size, inner), font, size, align)
 
-    def bullet(value: str, size: float = 10):
-        indent = pdfmetrics.stringWidth("• ", REGULAR, size)
-        return ("text", split(value, REGULAR, size, inner - indent, first="• "), REGULAR, size, ("hang", indent))
+    def bullet(value: str, size: float = 10, mark: str = "• ", font: str = REGULAR):
+        indent = pdfmetrics.stringWidth(mark, font, size)
+        return ("text", split(value, font, size, inner - indent, first=mark), font, size, ("hang", indent))
 
     labels = paper.labels
     items = [
         text(paper.centre, 11, True, "center"),
         text(paper.number, number_size(paper.number, inner), True, "center"),
-        text(paper.service, 12, True, "center"),
-        ("gap", 6),
-        text(f"{labels.time}: {paper.issued_at}"),
     ]
+    if paper.is_visit:  # the steps in order, numbered: the visitor goes from one to the next
+        items.append(text(f"{labels.steps}:", 10, True))
+        items += [bullet(service, 11, mark, BOLD) for mark, service in step_lines(paper)]
+    else:
+        items.append(text(paper.service, 12, True, "center"))
+    items += [("gap", 6), text(f"{labels.time}: {paper.issued_at}")]
     if paper.ahead is not None:
         items.append(text(f"{labels.ahead}: {paper.ahead}"))
     items.append(text(f"{labels.wait}: {paper.wait}"))
-    if paper.documents:
+    groups = document_groups(paper)
+    if groups:
         items += [("gap", 6), text(f"{labels.documents}:", 10, True)]
-        items += [bullet(doc) for doc in paper.documents]
+    for heading, documents in groups:
+        if heading:
+            items.append(text(heading, 9))
+        items += [bullet(doc) for doc in documents]
     items += [("gap", 4), ("qr", paper.status_url), text(labels.scan, 9, align="center"), ("gap", 4),
               text(labels.footer, 9, align="center")]
     return items

@@ -236,6 +236,9 @@ class Appointment(db.Model):
     # and reminded the day before; each is set by the one sender that claims it.
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A visit of several services booked as consecutive slots: its later appointments name the
+    # first (whose code the visitor holds); NULL on the first and on a one-service booking.
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointments.id"), index=True)
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
@@ -278,10 +281,13 @@ class Ticket(db.Model):
     next_steps: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # service ids to come
     note: Mapped[str | None] = mapped_column(sa.String(280))  # for the next clerk of the visit
     contact_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # keyed hash: repeat visits
+    # Sent on to one counter (a directed transfer): only it calls the ticket, first; NULL: the line's.
+    for_counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id"))
 
     centre: Mapped[Centre] = relationship()
     service: Mapped[Service] = relationship()
-    counter: Mapped[Counter | None] = relationship()
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+    for_counter: Mapped[Counter | None] = relationship(foreign_keys=[for_counter_id])
     appointment: Mapped[Appointment | None] = relationship()
     transferred_from: Mapped[Ticket | None] = relationship(remote_side=[id], foreign_keys=[transferred_from_id])
 

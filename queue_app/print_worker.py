@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from printers import TicketPaper, labels_for, open_printer, wait_text
+from printers import Step, TicketPaper, labels_for, open_printer, wait_text
 
 from . import i18n
 from .db import utcnow
@@ -26,6 +26,7 @@ from .services.printing import (
     FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
 )
 from .services.queue import queue_state
+from .services.visits import visit_steps
 from .urls import status_url
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         ahead = None if position is None else position - 1
     if estimate is None and ticket.status == WAITING:
         estimate = ticket.estimate_at_issue_min
-    documents = i18n.text(service.documents or {}, language) or []
+    # a visit's steps, each with what to bring (SPEC §11): the job is the first row's, so all are to come
+    steps = [Step(i18n.text(step["service_name"], language), in_language(step["documents"], language))
+             for step in visit_steps(ticket)]
     return TicketPaper(
         centre=i18n.text(centre.name, language),
         number=ticket.number,
@@ -57,12 +60,18 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         issued_at=ticket.issued_at.astimezone(centre.tz).strftime("%d.%m.%Y %H:%M"),
         ahead=ahead,
         wait=wait_text(estimate, labels),
-        documents=tuple(documents),
+        documents=in_language(service.documents, language),
         status_url=status_url(ticket.token),
         labels=labels,
         language=language,
         ticket_id=ticket.id,
+        steps=tuple(steps) if len(steps) > 1 else (),
     )
+
+
+def in_language(documents: dict | None, language: str) -> tuple[str, ...]:
+    """A service's documents to bring, in `language` (else the catalogue's first)."""
+    return tuple(i18n.text(documents or {}, language) or [])
 
 
 def print_due(now: datetime | None = None, limit: int = 20) -> PrintRun:

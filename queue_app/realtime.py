@@ -42,8 +42,9 @@ def counter_room(counter_id: int) -> str:
     return f"counter:{counter_id}"
 
 
-def ticket_room(ticket_id: int) -> str:
-    return f"ticket:{ticket_id}"
+def ticket_room(visit_key: int) -> str:
+    """The room of a visitor's status page: their visit's (its first row's id), whichever step it is at."""
+    return f"ticket:{visit_key}"
 
 
 class _NoCompression(PerMessageDeflate):
@@ -189,7 +190,7 @@ def publish(committed: changes.Changes) -> None:
         if ticket.counter_id is not None:
             counters.add(ticket.counter_id)
         if ticket.status != WAITING:  # waiting ones hear below, with everyone still waiting
-            notifier.send("ticket_status", status_payload(ticket.token), "/ticket", ticket_room(ticket_id))
+            notifier.send("ticket_status", status_payload(ticket.token), "/ticket", ticket_room(ticket.visit_key))
     for counter_id in counters:
         counter = db.session.get(Counter, counter_id)
         if counter is not None and counter.centre_id in summaries:
@@ -218,4 +219,4 @@ def _tell_waiting_visitors(centre: Centre, view: dict) -> None:
     """Positions and estimates of everyone waiting move with each change: tell each of them."""
     notifier = notifier_of()
     for t in view["tickets"]:
-        notifier.send("ticket_status", waiting_status(centre, t), "/ticket", ticket_room(t["id"]))
+        notifier.send("ticket_status", waiting_status(centre, t), "/ticket", ticket_room(t["visit"]))

@@ -57,6 +57,11 @@ TEXTS = {
     "changed_meanwhile": _l("Someone else changed this at the same moment. Look again and retry."),
     "in_use": _l("This is still in use: first deal with what depends on it, as the message says."),
     "not_served_today": _l("Nobody serves this service here for the rest of today."),
+    # a visit of several services (queue_app/domain/visits.py)
+    "visit_refused": _l("This change to the visit's steps cannot be made."),
+    "duplicate_step": _l("This service is already one of the visit's steps."),
+    "too_many_steps": _l("A visit has at most 5 services."),
+    "visit_over": _l("This visit is over: its steps can no longer change."),
     "service_not_offered": _l("This centre does not offer that service. Choose another centre or service."),
     # booking (queue_app/services/booking.py, queue_app/domain/slots.py)
     "slot_full": _l("That time has just been fully booked. Please choose another time."),

@@ -25,9 +25,9 @@ export function makeApi(base, csrfUrl) {
     }
   }
 
-  async function send(path, body) {
+  async function send(method, path, body) {
     const options = {
-      method: "POST",
+      method,
       credentials: "same-origin",
       headers: {"X-CSRFToken": csrf.content, Accept: "application/json"},
     };
@@ -50,16 +50,23 @@ export function makeApi(base, csrfUrl) {
     return new Refusal(response.status, error.code, error.message);
   }
 
-  // POST and return the JSON body, or null for 204; a 4xx/5xx throws a Refusal.
-  return async function post(path, body) {
-    let response = await send(path, body);
+  // Send and return the JSON body, or null for 204; a 4xx/5xx throws a Refusal.
+  async function request(method, path, body) {
+    let response = await send(method, path, body);
     // The page's CSRF token expires during a long shift: fetch a new one and try once more.
     if (response.status === 403) {
       const problem = await refusal(response.clone());
-      if (/CSRF/i.test(problem.message) && await freshToken()) response = await send(path, body);
+      if (/CSRF/i.test(problem.message) && await freshToken()) response = await send(method, path, body);
     }
     if (response.status === 204) return null;
     if (!response.ok) throw await refusal(response);
     return response.json();
+  }
+
+  return {
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body),
+    put: (path, body) => request("PUT", path, body),
+    delete: (path) => request("DELETE", path),
   };
 }

@@ -2,11 +2,14 @@
 import {makeApi, Refusal} from "./api.js";
 import {bindDialogs} from "./dialogs.js";
 import {fill, makeView} from "./view.js";
+import {makeVisit} from "./visit.js";
+import {makeWaiting} from "./waiting.js";
 
 const data = JSON.parse(document.getElementById("counter-data").textContent);
 const texts = data.texts;
 const code = encodeURIComponent(data.counter.code);
-const post = makeApi(data.urls.api, data.urls.csrf);
+const api = makeApi(data.urls.api, data.urls.csrf);
+const post = api.post;
 const view = makeView(data);
 const skew = Date.parse(data.server_now) - Date.now(); // elapsed times follow the server's clock
 const model = {counter: null, current: null, services: [], busy: false, signedOut: false};
@@ -54,6 +57,8 @@ let shownStep = null;
 function render() {
   const before = document.activeElement;
   const step = view.render(model);
+  visit.draw(step === "work" ? model.current : null, model.busy || model.signedOut);
+  waiting.enable(canCall());
   view.tick(model, Date.now() + skew);
   // Entering the work step, or a pressed button that is now disabled, would leave focus nowhere:
   // put it on what the clerk most likely does next.
@@ -81,6 +86,20 @@ function setCounter(state) {
 
 const ticketPath = (verb) => `/tickets/${model.current.id}/${verb}`;
 const counterPath = (verb) => `/counters/${code}/${verb}`;
+const serviceName = (service) => data.services[service] ?? service;
+
+// The services this counter serves in this session: "continue here" is offered for those.
+function mine() {
+  const skills = model.counter?.skills || {};
+  return new Set([...(skills.primary || []), ...(skills.secondary || [])]);
+}
+
+// What the clerk is told after a step ends: the visit's next step and where the visitor goes.
+function finishedWords(ticket, next, here) {
+  const service = serviceName(ticket.next_steps?.[0]);
+  if (!next) return fill(texts.finished, {number: ticket.number});
+  return fill(here ? texts.finished_here : texts.finished_next, {number: ticket.number, service});
+}
 
 const actions = {
   async call() {
@@ -104,9 +123,28 @@ const actions = {
     say(fill(texts.no_show_done, {number: ticket.number}));
   },
   async finish(body) {
+    const before = model.current;
     const ticket = await post(ticketPath("finish"), body);
-    model.current = fromTicket(ticket);
-    say(fill(texts.finished, {number: ticket.number}));
+    // Continued here: the visit's next row is already called at this counter.
+    model.current = body.continue_here && ticket.next_ticket ? await api.get(counterPath("current")) : fromTicket(ticket);
+    say(finishedWords({...before, ...ticket, next_steps: before.next_steps}, ticket.next_ticket, body.continue_here));
+  },
+  async add_step(service) {
+    model.current = fromTicket(await post(ticketPath("steps"), {service}));
+    say(fill(texts.step_added, {service: serviceName(service)}));
+  },
+  async drop_step(service) {
+    model.current = fromTicket(await api.delete(`${ticketPath("steps")}/${encodeURIComponent(service)}`));
+    say(fill(texts.step_dropped, {service: serviceName(service)}));
+  },
+  async note(note) {
+    model.current = fromTicket(await api.put(ticketPath("note"), {note}));
+    visit.noteSaved(model.current?.note ?? note);
+    say(note ? texts.note_saved : texts.note_cleared);
+  },
+  async call_this(ticket) {
+    model.current = fromTicket(await post(counterPath("call"), {ticket: ticket.id}));
+    say("");
   },
   async transfer(body) {
     const ticket = await post(ticketPath("transfer"), body);
@@ -135,6 +173,7 @@ async function act(name, body, errorBox) {
   render();
   try {
     await actions[name](body);
+    if (model.counter?.state !== "closed") waiting.refresh(); // who waits has changed, or may have
     return true;
   } catch (error) {
     if (error instanceof Refusal && error.status === 401) {
@@ -165,7 +204,31 @@ async function served() {
   return served.last;
 }
 served.last = null;
-const dialogs = bindDialogs({act, current: () => model.current, served, texts});
+const dialogs = bindDialogs({act, current: () => model.current, served, mine, texts, names: data.services});
+const visitError = document.getElementById("visit-error");
+const visit = makeVisit(data, (service) => visitAct("drop_step", service));
+const canCall = () => model.counter?.state === "open" && !model.current && !model.busy && !model.signedOut;
+const waiting = makeWaiting(data, api.get, (ticket) => act("call_this", ticket), canCall);
+
+// The visit's own actions say their refusals next to the visit, where the clerk is looking, and
+// leave the focus there (on the "add a step" choice when the pressed button is gone).
+async function visitAct(name, body) {
+  visitError.hidden = true;
+  const opener = document.activeElement;
+  const done = await act(name, body, visitError);
+  const back = opener?.isConnected && !opener.disabled && !opener.closest("[hidden]") ? opener : document.getElementById("add-step-service");
+  if (!back.closest("[hidden]")) back.focus();
+  return done;
+}
+
+document.getElementById("add-step-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  visitAct("add_step", event.target.elements.service.value);
+});
+document.getElementById("note-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  visitAct("note", event.target.elements.note.value.trim());
+});
 
 for (const [name, button] of Object.entries(view.buttons)) {
   button.addEventListener("click", () => (dialogs[name] ? dialogs[name]() : act(name)));
@@ -218,11 +281,16 @@ socket.on("state", (state) => {
   model.current = state.current;
   model.services = state.queue;
   render();
+  if (state.counter.state !== "closed") waiting.refresh();
 });
 socket.on("queue_changed", (summary) => {
   model.services = summary.services;
   render();
+  waiting.refresh();
 });
 
-setInterval(() => view.tick(model, Date.now() + skew), 1000);
+setInterval(() => {
+  view.tick(model, Date.now() + skew);
+  waiting.tick();
+}, 1000);
 render();

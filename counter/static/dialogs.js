@@ -1,4 +1,5 @@
 // The finish, transfer and close dialogs: modal, keyboard-first (Enter submits, Escape cancels).
+import {fill} from "./view.js";
 
 function setUp(dialog, onSubmit) {
   const form = dialog.querySelector("form");
@@ -33,10 +34,30 @@ function setUp(dialog, onSubmit) {
   };
 }
 
-export function bindDialogs({act, current, served, texts}) {
+// A visit's next step, said in the finish dialog: back to the waiting room, or (when this counter
+// serves it) the choice to continue here.
+function showNext(ticket, mine, texts, names) {
+  const next = ticket?.next_steps?.[0];
+  const block = document.getElementById("next-step");
+  block.hidden = !next;
+  const more = (ticket?.steps?.length ?? 1) > 1;
+  document.getElementById("finish-what").textContent = more ? fill(texts.finish_step, {n: ticket.step, m: ticket.steps.length}) : texts.finish_visit;
+  document.getElementById("finish-submit").textContent = next ? texts.finish_step_button : texts.finish_visit_button;
+  if (!next) return;
+  const service = names[next] ?? next;
+  const here = mine().has(next);
+  document.getElementById("next-only").hidden = here;
+  document.getElementById("next-choice").hidden = !here;
+  document.getElementById("next-only").textContent = fill(texts.next_waiting_room, {service});
+  document.getElementById("next-wait").textContent = fill(texts.next_waiting_room, {service});
+  document.getElementById("next-here").textContent = fill(texts.next_here, {service});
+}
+
+export function bindDialogs({act, current, served, mine, texts, names}) {
   const finish = setUp(document.getElementById("finish-dialog"), (form, error) => {
     const outcome = form.elements.outcome.value;
     const body = outcome === "resolved" ? {outcome} : {outcome, reason: form.elements.reason.value};
+    if (!document.getElementById("next-step").hidden && form.elements.next.value === "here") body.continue_here = true;
     return act("finish", body, error);
   });
   const transfer = setUp(document.getElementById("transfer-dialog"),
@@ -57,6 +78,7 @@ export function bindDialogs({act, current, served, texts}) {
       number(form);
       form.reset();
       reason.disabled = true;
+      showNext(current(), mine, texts, names);
       return form.elements.outcome[0];
     }),
     transfer: () => transfer((form) => {
@@ -68,7 +90,7 @@ export function bindDialogs({act, current, served, texts}) {
         for (const option of select.options) {
           const notToday = offers?.get(option.value)?.served_today === false;
           option.disabled = option.value === current()?.service || notToday;
-          option.textContent = notToday ? texts.not_served_today.replace("%(service)s", option.dataset.name) : option.dataset.name;
+          option.textContent = notToday ? fill(texts.not_served_today, {service: option.dataset.name}) : option.dataset.name;
         }
         if (select.selectedOptions[0]?.disabled) select.value = [...select.options].find((o) => !o.disabled)?.value ?? "";
       };

@@ -12,6 +12,19 @@ export function fill(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
 
+// A button whose visible word is completed, for screen readers, by what it acts on ("Remove" + " Tax").
+export function actionButton(className, visible, what, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  const hidden = document.createElement("span");
+  hidden.className = "visually-hidden";
+  hidden.textContent = ` ${what}`;
+  button.append(visible, hidden);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
 export function mmss(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;

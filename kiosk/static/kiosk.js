@@ -1,5 +1,7 @@
 /* The lobby kiosk: language → find a service (life event, agency, search) → what to bring and the
    wait → priority → optional phone → the ticket on screen with its QR. Or: appointment code → ticket.
+   A visit of several services (SPEC §11): a life event's services come ticked, the visitor unticks or
+   adds others (up to MAX_STEPS), and one ticket lists the steps in order and what to bring for each.
    Everything it shows comes with the page; it asks the server only to issue or check in and what is
    served now (GET /centres/{c}/services), and hears the live waits on the /display socket. Without a touch for a while it goes back to the start.
    When the socket's state names a newer catalogue (an admin changed it), it asks its page's data again
@@ -16,6 +18,7 @@ const services = new Map(data.services.map(s => [s.code, s]));
 const agencies = new Map(data.agencies.map(a => [a.code, a]));
 const WARN_MS = 10000; // the "are you still there?" countdown
 const IDLE_MS = Math.max(data.idle_seconds * 1000, WARN_MS + 5000);
+const MAX_STEPS = 5; // services on one ticket (the API refuses more)
 
 const state = {
   lang: data.languages[0].code,
@@ -24,6 +27,8 @@ const state = {
   tab: data.life_events.length ? "events" : "agencies",
   opened: {events: null, agencies: null}, // the life event / agency whose services are listed
   service: null,
+  visit: null, // {event, picks: [codes in order], ticked: Set}: a ticket for several services
+  adding: false, // the find screen picks a service to add to the visit
   priority: false,
   ticket: null,
   paperFailing: false, // the ticket's paper failed: the screen is the ticket
@@ -55,6 +60,8 @@ function element(tag, className, content) {
 function show(screen, {remember = true} = {}) {
   if (remember && state.screen !== screen) state.history.push(state.screen);
   state.screen = screen;
+  if (screen !== "find") state.adding = false;
+  $("adding").hidden = !state.adding;
   root.dataset.screen = screen;
   for (const section of document.querySelectorAll(".screen")) section.hidden = section.id !== `s-${screen}`;
   $("bar").hidden = screen === "language";
@@ -71,10 +78,11 @@ function back() {
 
 function restart() {
   state.history = [];
-  Object.assign(state, {service: null, priority: false, ticket: null, tab: data.life_events.length ? "events" : "agencies"});
+  Object.assign(state, {service: null, visit: null, adding: false, priority: false, ticket: null,
+                        tab: data.life_events.length ? "events" : "agencies"});
   state.opened = {events: null, agencies: null};
   for (const id of ["search-input", "phone-input", "code-input"]) $(id).value = "";
-  for (const id of ["phone-error", "code-error"]) $(id).textContent = "";
+  for (const id of ["phone-error", "code-error", "visit-error"]) $(id).textContent = "";
   $("walk-in").hidden = true;
   $("phone-send").disabled = true;
   $("check-in").disabled = true;
@@ -104,6 +112,7 @@ function setLanguage(code) {
   keypad($("phone-keys"), $("phone-input"), labels);
   drawTabs();
   drawService();
+  drawVisit();
   drawPriority();
   drawTicket();
 }
@@ -126,11 +135,9 @@ function drawWaits() {
   if (state.service) $("service-waiting").textContent = String(waits.get(state.service)?.waiting ?? 0);
 }
 
-function serviceButton(code) {
+/** A service's name, agency, what is served today and its live wait: the spans of its button or row. */
+function serviceFacts(code) {
   const service = services.get(code);
-  const button = element("button", "choice service");
-  button.type = "button";
-  button.dataset.service = code;
   const wait = element("span", "wait");
   const value = element("span", "wait-value");
   value.dataset.wait = code;
@@ -139,10 +146,17 @@ function serviceButton(code) {
   const offer = element("span", "offer", offerWords(code));
   offer.dataset.offer = code;
   offer.classList.toggle("not-today", unserved(code));
+  return [element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""),
+    offer, wait];
+}
+
+function serviceButton(code) {
+  const button = element("button", "choice service");
+  button.type = "button";
+  button.dataset.service = code;
   button.classList.toggle("not-today", unserved(code));
-  button.append(element("span", "name", name(service)), element("span", "agency", name(agencies.get(service.agency) || {names: {}}) || ""),
-    offer, wait);
-  button.addEventListener("click", () => openService(code));
+  button.append(...serviceFacts(code));
+  button.addEventListener("click", () => (state.adding ? pickAdded(code) : openService(code)));
   return button;
 }
 
@@ -168,6 +182,7 @@ function drawGroups(kind) {
       button.type = "button";
       button.dataset.group = group.code;
       button.addEventListener("click", () => {
+        if (kind === "events" && !state.adding) return startVisit(group); // its services, ticked
         state.opened[kind] = group.code;
         drawGroups(kind);
         panel.querySelector("h2").focus();
@@ -238,6 +253,88 @@ function drawService() {
   drawWaits();
 }
 
+// ---- a visit: several services on one ticket ---------------------------------------------------------
+
+/** The services the ticket is for, in order: the visit's ticked ones, or the one service chosen. */
+function chosen() {
+  if (state.visit) return state.visit.picks.filter(code => state.visit.ticked.has(code));
+  return state.service ? [state.service] : [];
+}
+
+// A life event: its services in the catalogue's order, each ticked unless not served today.
+function startVisit(group) {
+  const picks = [...group.services];
+  state.visit = {event: group.code, picks, ticked: new Set(picks.filter(code => !unserved(code)).slice(0, MAX_STEPS))};
+  $("visit-error").textContent = "";
+  drawVisit();
+  show("visit");
+}
+
+function addToVisit(code) {
+  state.visit ??= {event: null, picks: [], ticked: new Set()};
+  if (!state.visit.picks.includes(code)) state.visit.picks.push(code);
+  if (state.visit.ticked.size < MAX_STEPS) state.visit.ticked.add(code);
+}
+
+function addMore() { // from a service or the visit: pick another on the find screen
+  if (state.screen === "service") addToVisit(state.service);
+  state.adding = true;
+  show("find");
+}
+
+function pickAdded(code) {
+  addToVisit(code);
+  $("visit-error").textContent = "";
+  drawVisit();
+  state.history = ["find"]; // Back from the visit leads to finding a service, not to this pick
+  show("visit", {remember: false});
+}
+
+function setTicked(code, on) {
+  const {ticked} = state.visit;
+  if (on && ticked.size < MAX_STEPS) ticked.add(code);
+  else ticked.delete(code);
+  $("visit-error").textContent = "";
+  drawVisit();
+  $(`pick-${code}`)?.focus(); // the list was drawn anew: keep the keyboard where it was
+}
+
+function pickRow(code, full) {
+  const service = services.get(code);
+  const on = state.visit.ticked.has(code);
+  const row = element("li", "pick");
+  row.dataset.pick = code;
+  row.classList.toggle("not-today", unserved(code));
+  const box = element("input");
+  Object.assign(box, {type: "checkbox", id: `pick-${code}`, checked: on, disabled: !on && full});
+  box.setAttribute("aria-labelledby", `pick-${code}-name`);
+  box.setAttribute("aria-describedby", `pick-${code}-offer pick-${code}-bring`);
+  box.addEventListener("change", () => setTicked(code, box.checked));
+  const label = element("label", "pick-label");
+  label.htmlFor = box.id;
+  const facts = serviceFacts(code);
+  facts[0].id = `pick-${code}-name`;
+  facts[2].id = `pick-${code}-offer`;
+  label.append(...facts);
+  const documents = service.documents[state.lang];
+  const bring = element("p", "pick-bring", documents.length ? `${t("bring")}: ${documents.join(" · ")}` : t("nothing_listed"));
+  bring.id = `pick-${code}-bring`;
+  row.append(box, label, bring);
+  return row;
+}
+
+function drawVisit() {
+  const visit = state.visit;
+  if (!visit) return;
+  const event = data.life_events.find(e => e.code === visit.event);
+  $("visit-title").textContent = event ? name(event) : t("visit");
+  const full = visit.ticked.size >= MAX_STEPS;
+  $("visit-list").replaceChildren(...visit.picks.filter(code => services.has(code)).map(code => pickRow(code, full)));
+  $("visit-full").hidden = !full;
+  $("visit-add").disabled = full;
+  $("visit-take").disabled = visit.ticked.size === 0;
+}
+
 // ---- what the centre serves now ------------------------------------------------------------------
 
 const unserved = code => offers.get(code)?.served_today === false;
@@ -267,6 +364,7 @@ function drawOffers() {
     node.classList.toggle("not-today", unserved(node.dataset.offer));
   }
   for (const button of root.querySelectorAll("button[data-service]")) button.classList.toggle("not-today", unserved(button.dataset.service));
+  for (const row of root.querySelectorAll("li[data-pick]")) row.classList.toggle("not-today", unserved(row.dataset.pick));
   drawUnserved();
 }
 
@@ -276,7 +374,7 @@ function drawUnserved() {
   const code = state.service;
   const refused = Boolean(code) && unserved(code);
   $("unserved").hidden = !refused;
-  $("take").hidden = refused;
+  $("service-actions").hidden = refused;
   if (!refused) return;
   const offer = offers.get(code);
   const service = services.get(code);
@@ -311,8 +409,7 @@ function refreshOffers() { // a burst of queue changes asks once
 }
 
 function drawPriority() {
-  const service = services.get(state.service);
-  $("priority-service").textContent = service ? name(service) : "";
+  $("priority-service").textContent = chosen().filter(code => services.has(code)).map(code => name(services.get(code))).join(" · ");
 }
 
 function choosePriority(priority) {
@@ -323,10 +420,15 @@ function choosePriority(priority) {
 
 async function issue(withPhone) {
   const phone = $("phone-input").value.trim();
-  const body = {service: state.service, priority: state.priority, language: state.lang};
+  const codes = chosen();
+  const body = {priority: state.priority, language: state.lang};
+  if (codes.length > 1) body.services = codes; // one ticket, its steps in this order
+  else body.service = codes[0];
   if (withPhone && phone) body.phone = phone;
   const answer = await request(`/centres/${encodeURIComponent(data.centre)}/tickets`, body, $("phone-error"), refusal => {
-    if (refusal.code === "not_served_today") { // it stopped being served meanwhile: say when next, offer to book
+    if (refusal.code === "not_served_today" && state.visit) { // one of them stopped being served: name it, to untick
+      setTimeout(() => refusedStep(codes.includes(refusal.error.service) ? refusal.error.service : null, codes));
+    } else if (refusal.code === "not_served_today") { // it stopped being served meanwhile: say when next, offer to book
       const {next_served_at: next = null, bookable = false} = refusal.error;
       offers.set(state.service, {...offers.get(state.service), served_now: false, served_today: false, next_served_at: next, bookable});
       state.history = state.history.filter(screen => screen !== "service" && screen !== "priority");
@@ -335,6 +437,19 @@ async function issue(withPhone) {
     return said(refusal);
   });
   if (answer) showTicket(answer);
+}
+
+// Back to the visit, naming the service nobody serves today so the visitor can untick it. A refusal
+// that does not name it: what the centre serves now (GET …/services) does.
+async function refusedStep(named, codes) {
+  if (named) offers.set(named, {...offers.get(named), served_now: false, served_today: false});
+  else await loadOffers();
+  const code = named ?? codes.find(unserved);
+  state.history = ["find"];
+  drawVisit();
+  show("visit", {remember: false});
+  $("visit-error").textContent = code ? t("visit_unserved", {service: name(services.get(code))})
+    : data.refusals[state.lang].not_served_today;
 }
 
 // ---- appointment check-in --------------------------------------------------------------------------
@@ -362,6 +477,7 @@ async function checkIn() {
 }
 
 function walkIn() {
+  state.visit = null; // the walk-in ticket is for the booked service alone
   if (state.service) {
     state.priority = false;
     drawPriority();
@@ -425,6 +541,7 @@ function drawTicket() {
   $("ticket-number").parentElement.style.setProperty("--chars", ticket.number.length); // PAS012 shrinks to fit
   const service = services.get(ticket.service);
   $("ticket-service").textContent = service ? name(service) : ticket.service;
+  drawSteps(ticket.steps || []);
   $("ticket-ahead").textContent = ticket.position === null || ticket.position === undefined ? "—" : String(Math.max(0, ticket.position - 1));
   const minutes = ticket.estimated_wait_min;
   $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—" : t("wait_min", {n: Math.max(1, Math.round(minutes))});
@@ -441,6 +558,28 @@ function drawTicket() {
   const printing = hasPaper(ticket) && !state.paperFailing;
   $("print-note").textContent = t(printing ? "printing" : "no_printing");
   $("print-note").classList.toggle("warning", !printing);
+}
+
+const serviceName = code => (services.has(code) ? name(services.get(code)) : code);
+
+// A visit's ticket: its steps in order ("1. Birth registration — now") and what to bring for each.
+function drawSteps(steps) {
+  const visit = steps.length > 1;
+  $("ticket-service").hidden = visit;
+  $("ticket-steps").hidden = !visit;
+  $("ticket-bring").hidden = !visit;
+  $("s-ticket").classList.toggle("is-visit", visit);
+  if (!visit) return;
+  const when = ["step_now", "step_next"];
+  $("ticket-step-list").replaceChildren(...steps.map((step, i) => element("li", "", t("step_line", {
+    n: step.step, service: serviceName(step.service), when: t(when[i] || "step_later")}))));
+  $("ticket-documents").replaceChildren(...steps.flatMap(step => {
+    const documents = services.get(step.service)?.documents[state.lang] || [];
+    const list = element("ul", "documents");
+    list.replaceChildren(...(documents.length ? documents : [t("nothing_listed")]).map(d => element("li", "", d)));
+    list.classList.toggle("none", !documents.length);
+    return [element("h3", "", `${step.step}. ${serviceName(step.service)}`), list];
+  }));
 }
 
 function hasPaper(ticket) {
@@ -637,7 +776,10 @@ $("restart").addEventListener("click", restart);
 $("appointment-start").addEventListener("click", openCheckIn);
 $("appointment-find").addEventListener("click", openCheckIn);
 $("search-input").addEventListener("input", drawSearch);
-$("take").addEventListener("click", () => { drawPriority(); show("priority"); });
+$("take").addEventListener("click", () => { state.visit = null; drawPriority(); show("priority"); });
+$("add-more").addEventListener("click", addMore);
+$("visit-add").addEventListener("click", addMore);
+$("visit-take").addEventListener("click", () => { drawPriority(); show("priority"); });
 $("priority-yes").addEventListener("click", () => choosePriority(true));
 $("priority-no").addEventListener("click", () => choosePriority(false));
 $("phone-input").addEventListener("input", () => {

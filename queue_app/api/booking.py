@@ -30,7 +30,11 @@ def _errors(*pairs):
 @blp.response(200, SlotOut(many=True))
 @_errors((404, "unknown centre or service"), (422, "invalid query, or a service that cannot be booked"))
 def slots(query, centre):
-    """The bookable slots of a centre's local day for a service, with the places still free."""
+    """The bookable slots of a centre's local day for a service, with the places still free; for a
+    visit of several services (`services=a&services=b`), the starts from which all its steps fit
+    in consecutive slots."""
+    if "services" in query:
+        return services.visit_slots(centre, query["services"], query["date"])
     return services.slots(centre, query["service"], query["date"])
 
 
@@ -41,9 +45,12 @@ def slots(query, centre):
 @blp.response(201, AppointmentOut)
 @_errors((404, "unknown centre or service"), (409, "slot_full: no place left in that slot"), (422, NOT_A_SLOT))
 def book(body):
-    """Book a place in a slot; the answer's code is the visitor's only key to the appointment."""
-    return services.book(body["centre"], body["service"], body["start"], body["name"], phone=body.get("phone"),
-                         email=body.get("email"), language=body.get("language")), 201
+    """Book a place in a slot (for a visit of several services: each step in the next slot of its
+    service right after the one before); the answer's code is the visitor's only key to it."""
+    contact = {"phone": body.get("phone"), "email": body.get("email"), "language": body.get("language")}
+    if "services" in body:
+        return services.book_visit(body["centre"], body["services"], body["start"], body["name"], **contact), 201
+    return services.book(body["centre"], body["service"], body["start"], body["name"], **contact), 201
 
 
 @blp.get(f"/appointments/{CODE}")
@@ -73,5 +80,6 @@ def cancel(code):
 @_errors((404, "no appointment with that code"),
          (409, "slot_full, already_cancelled, already_checked_in or already_started"), (422, NOT_A_SLOT))
 def reschedule(body, code):
-    """Move the appointment to another slot of the same centre and service, keeping its code."""
-    return services.reschedule(code, body["start"])
+    """Move the appointment to another slot of the same centre and service, keeping its code (a
+    booked visit's later steps move to the slots right after)."""
+    return services.reschedule_visit(code, body["start"])

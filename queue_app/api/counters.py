@@ -8,7 +8,7 @@ from ..services.calling import active_ticket
 from ..services.lookup import counter_by_code
 from .access import actor, caller, ensure_centre, require
 from .blueprint import Blueprint
-from .schemas import CounterStateOut, ErrorSchema, OpenIn, TicketOut
+from .schemas import CallIn, CounterStateOut, ErrorSchema, OpenIn, TicketOut, WaitingOut
 
 blp = Blueprint("counters", __name__, url_prefix="/api/v1/counters", description="Counters and calling.")
 CLERKS = ("clerk", "manager", "admin")
@@ -82,3 +82,24 @@ def call_next(counter):
     """Call the ticket the policy picks for this counter."""
     ticket = services.call_next(counter, by=actor())
     return ticket if ticket is not None else Response(status=204)
+
+
+@blp.post("/<string:counter>/call")
+@require(*CLERKS)
+@blp.arguments(CallIn)
+@blp.response(200, TicketOut)
+@counter_errors
+def call_ticket(body, counter):
+    """Call a named waiting ticket ("call this one"), out of the policy's order: audited as a call
+    with the reason `named`; 409 when it no longer waits or the counter is not free, 422 when the
+    counter does not serve its service."""
+    return services.call_ticket(counter, body["ticket"], by=actor())
+
+
+@blp.get("/<string:counter>/waiting")
+@require(*CLERKS)
+@blp.response(200, WaitingOut)
+@counter_errors
+def waiting(counter):
+    """The waiting tickets this counter serves, in calling order, with each one's step of its visit."""
+    return {"tickets": services.waiting_list(counter, by=actor())}

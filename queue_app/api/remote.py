@@ -10,15 +10,14 @@ from ..limits import PUBLIC_LIMIT, remote_limit
 from ..services.feedback import give_feedback
 from ..services.remote import join_remotely
 from .blueprint import Blueprint
-from .schemas import Code, ErrorSchema, IssuedOut, Phone, Strict, Whole
+from .schemas import ErrorSchema, IssuedOut, Phone, Strict, VisitIn, Whole
 from .tickets import issued_answer
 
 blp = Blueprint("remote", __name__, url_prefix="/api/v1",
                 description="Joining today's queue from home and rating the visit: no sign-in, rate-limited.")
 
 
-class RemoteIn(Strict):
-    service = Code(required=True)
+class RemoteIn(VisitIn):
     phone = Phone(required=True, metadata={"description": "international form, e.g. +34 612 345 678; "
                                                           "identifies the visitor for the per-phone limit"})
     language = fields.String(validate=validate.Length(min=2, max=16))
@@ -48,7 +47,8 @@ class FeedbackOut(ma.Schema):
 @blp.alt_response(429, schema=ErrorSchema, description="too many joins from this client")
 def join(body, centre):
     """Join today's queue at this centre from home: a walk-in ticket with a live status URL (no paper)."""
-    issued = join_remotely(centre, body["service"], body["phone"], language=body.get("language"))
+    issued = join_remotely(centre, body.get("service"), body["phone"], services=body.get("services"),
+                           language=body.get("language"))
     return issued_answer(issued), 201
 
 

@@ -8,7 +8,10 @@ from ..domain.calendar import FIRST_DAY, LAST_DAY, in_calendar, is_day_text, mom
 from ..domain.lifecycle import ACTIONS, OUTCOMES, STATUSES, UNRESOLVED_REASONS
 from ..domain.errors import InvalidRequest
 from ..domain.text import e164, has_visible_letter, trim_invisible
+from ..domain.visits import MAX_STEPS, NOT_REACHED, PENDING
 from ..services.screens import ticket_view
+from ..services.visit_booking import later_steps
+from ..services.visits import NOTE_MAX
 
 Code = lambda **kw: fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"), **kw)  # noqa: E731
 Texts = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), **kw)  # noqa: E731
@@ -110,6 +113,7 @@ class ErrorBody(ma.Schema):
         "description": "not_served_today: when the service is served next (ISO 8601 with the centre's offset), "
                        "or null when not within 14 days"})
     bookable = fields.Boolean(metadata={"description": "not_served_today: whether the service can be booked"})
+    service = fields.String(metadata={"description": "not_served_today: the service refused (a visit names its step)"})
 
 
 class ErrorSchema(ma.Schema):
@@ -166,11 +170,39 @@ class CounterOut(ma.Schema):
 
 # ---- tickets ------------------------------------------------------------------------------
 
-class IssueIn(Strict):
-    service = Code(required=True)
+class VisitIn(Strict):
+    """One service, or a visit of several (SPEC §11): exactly one of the two."""
+
+    service = Code(metadata={"description": "the service of a one-service ticket (or give `services`)"})
+    services = fields.List(Code(), validate=validate.Length(min=1, max=MAX_STEPS), metadata={
+        "description": "a visit of several services, in the order taken (SPEC §11), instead of `service`"})
+
+    @ma.validates_schema
+    def _one_way(self, data, **kwargs):
+        if ("service" in data) == ("services" in data):
+            raise ma.ValidationError("give either `service` or `services` (a visit of several services)", "service")
+        if len(set(data.get("services", ()))) != len(data.get("services", ())):
+            raise ma.ValidationError("each service once: a visit takes a service once", "services")
+
+
+class IssueIn(VisitIn):
     language = fields.String(validate=validate.Length(min=2, max=16))
     priority = Flag(load_default=False)
     phone = Phone()
+
+
+STEP_STATUSES = (*STATUSES, PENDING, NOT_REACHED)
+
+
+class StepOut(ma.Schema):
+    """One step of a visit: a row made so far (its ticket's status), or one still to come."""
+
+    step = fields.Integer()
+    service = fields.String()
+    status = fields.String(validate=validate.OneOf(STEP_STATUSES))
+    counter = fields.String(allow_none=True, metadata={"description": "the counter it is called to or served at"})
+    ticket = fields.Integer(allow_none=True, metadata={"description": "the step's ticket id; null while to come"})
+    outcome = fields.String(allow_none=True)
 
 
 class IssuedOut(ma.Schema):
@@ -184,6 +216,7 @@ class IssuedOut(ma.Schema):
     issued_at = fields.DateTime()
     status_url = fields.String()
     print_job = fields.Integer(allow_none=True, metadata={"description": "id of the stored print job, if the kiosk has a printer"})
+    steps = fields.List(fields.Nested(StepOut), metadata={"description": "the visit's steps (one for one service)"})
 
 
 class CheckInIn(Strict):
@@ -244,10 +277,61 @@ class TicketOut(ma.Schema):
     documents = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
         "description": "what the visitor should bring, per language"})
     actions = Actions()
+    step = fields.Integer(metadata={"description": "the step of its visit this ticket is"})
+    steps = fields.List(fields.Nested(StepOut), metadata={"description": "every step of the visit"})
+    next_steps = fields.List(fields.String(), metadata={"description": "services still to come after this step"})
+    note = fields.String(allow_none=True, metadata={"description": "the visit's note for its next clerk"})
+    for_counter = fields.String(allow_none=True, metadata={"description": "the counter it was sent to, if any"})
 
     @ma.pre_dump
     def shape(self, ticket, **kwargs):
         return ticket_view(ticket)
+
+
+class FinishedOut(TicketOut):
+    next_ticket = fields.Integer(allow_none=True, metadata={
+        "description": "the visit's next step's ticket: waiting in its line, or called here (continue_here)"})
+
+    @ma.pre_dump
+    def shape(self, finished, **kwargs):
+        return {**ticket_view(finished["ticket"]), "next_ticket": finished["next_ticket"]}
+
+
+class StatusStepOut(ma.Schema):
+    step = fields.Integer()
+    service = fields.String()
+    service_name = Texts()
+    status = fields.String(validate=validate.OneOf(STEP_STATUSES))
+    counter = fields.String(allow_none=True)
+
+
+class StepIn(Strict):
+    service = Code(required=True)
+
+
+class NoteIn(Strict):
+    note = fields.String(required=True, validate=validate.Length(max=NOTE_MAX), metadata={
+        "description": "for the visit's next clerk; no personal data beyond what the visitor gives; empty clears"})
+
+
+class CallIn(Strict):
+    ticket = fields.Integer(required=True, validate=validate.Range(min=1, max=2147483647))
+
+
+class WaitingTicketOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    service = fields.String()
+    step = fields.Integer()
+    steps = fields.Integer(metadata={"description": "how many steps its visit has"})
+    waited_min = fields.Float(metadata={"description": "minutes since the visitor arrived"})
+    estimated_wait_min = fields.Float(allow_none=True)
+    priority = fields.Boolean()
+    appointment = fields.Boolean()
+
+
+class WaitingOut(ma.Schema):
+    tickets = fields.List(fields.Nested(WaitingTicketOut))
 
 
 class StatusOut(ma.Schema):
@@ -265,15 +349,31 @@ class StatusOut(ma.Schema):
     issued_at = fields.DateTime()
     called_at = fields.DateTime(allow_none=True)
     actions = Actions()
+    step = fields.Integer(metadata={"description": "the step of the visit it is at"})
+    steps = fields.List(fields.Nested(StatusStepOut), metadata={"description": "every step of the visit"})
 
 
 class FinishIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason = fields.String(validate=validate.OneOf(UNRESOLVED_REASONS), allow_none=True)
+    continue_here = Flag(load_default=False, metadata={
+        "description": "serve the visit's next step at this counter at once (its clerk must serve it)"})
 
 
 class TransferIn(Strict):
-    service = Code(required=True)
+    service = Code(metadata={"description": "the service to send the visitor on to (default: the same one, "
+                                            "with a counter or clerk named)"})
+    counter = fields.String(validate=validate.Length(min=1, max=12), metadata={
+        "description": "send the visitor to this counter: it calls them first, no other counter does"})
+    clerk = fields.String(validate=validate.Length(min=1, max=40), metadata={
+        "description": "send the visitor to the counter this clerk holds open now"})
+
+    @ma.validates_schema
+    def _somewhere(self, data, **kwargs):
+        if not any(data.get(k) for k in ("service", "counter", "clerk")):
+            raise ma.ValidationError("name a service, a counter or a clerk to send the visitor to", "service")
+        if data.get("counter") and data.get("clerk"):
+            raise ma.ValidationError("name a counter or a clerk, not both", "clerk")
 
 
 # ---- counters, queue, stats ---------------------------------------------------------------
@@ -381,20 +481,26 @@ class TokenOut(ma.Schema):
 
 # ---- booking ------------------------------------------------------------------------------
 
-class SlotsQuery(Strict):
-    service = Code(required=True)
+class SlotsQuery(VisitIn):
     date = Day(required=True, metadata={"description": "the centre's local day, YYYY-MM-DD"})
+
+
+class StepSlotOut(ma.Schema):
+    service = fields.String()
+    start = fields.DateTime()
+    end = fields.DateTime()
 
 
 class SlotOut(ma.Schema):
     start = fields.DateTime(metadata={"description": "in the centre's timezone, with its offset"})
     end = fields.DateTime()
     available = fields.Integer(metadata={"description": "places still free"})
+    steps = fields.List(fields.Nested(StepSlotOut), metadata={
+        "description": "for a visit of several services: each step's consecutive slot"})
 
 
-class BookIn(Strict):
+class BookIn(VisitIn):
     centre = fields.String(required=True, validate=validate.Length(min=1, max=8))
-    service = Code(required=True)
     start = Moment(required=True, metadata={"description": "a slot's start, with its UTC offset"})
     name = Name(120, required=True)
     phone = Phone()
@@ -424,6 +530,10 @@ class AppointmentOut(ma.Schema):
     language = fields.String()
     initial = fields.Function(lambda a: f"{a.name.strip()[:1].upper()}.",
                               metadata={"description": "the first letter of the booked name, to reassure"})
+    steps = fields.Function(lambda a: [{"service": s.service.code, "start": s.start.astimezone(a.centre.tz).isoformat(),
+                                         "end": s.end.astimezone(a.centre.tz).isoformat(), "status": s.status}
+                                        for s in later_steps(a)],
+                            metadata={"description": "a booked visit's later steps, each in its own slot right after"})
 
 
 # ---- rosters and coverage (SPEC §10) --------------------------------------------------------

@@ -5,10 +5,12 @@ from .. import services
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.lookup import service_by_code, ticket_by_id
 from ..services.printing import device_printer_state, job_state
+from ..services.visits import steps_brief
 from ..urls import visitor_url
 from .access import actor, caller, ensure_centre, require
 from .blueprint import Blueprint
-from .schemas import CheckedInOut, CheckInIn, ErrorSchema, FinishIn, IssuedOut, IssueIn, PaperOut, PrinterStateOut, TicketOut, TransferIn
+from .schemas import (CheckedInOut, CheckInIn, ErrorSchema, FinishedOut, FinishIn, IssuedOut, IssueIn, NoteIn, PaperOut,
+                      PrinterStateOut, StepIn, TicketOut, TransferIn)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing tickets and moving them along.")
 
@@ -22,11 +24,13 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Issuing 
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="centre_closed, or not_served_today (with next_served_at and bookable)")
 def issue(body, centre):
-    """Issue a walk-in ticket at this kiosk's centre; a print job goes to the kiosk's printer."""
+    """Issue a walk-in ticket at this kiosk's centre (for one service, or for a visit of several:
+    `services`); a print job goes to the kiosk's printer."""
     principal = caller()
-    known_service(body["service"])
+    for code in body.get("services") or [body["service"]]:
+        known_service(code)
     issued = services.issue_ticket(  # a kiosk issues only at its own centre
-        centre, body["service"], by=principal.actor, priority=body["priority"], language=body.get("language"),
+        centre, body.get("service"), services=body.get("services"), by=principal.actor, priority=body["priority"], language=body.get("language"),
         phone=body.get("phone"), source="kiosk", printer_uri=principal.device.printer_uri,
     )
     return issued_answer(issued), 201
@@ -63,6 +67,7 @@ def issued_answer(issued) -> dict:
         "id": t.id, "token": t.token, "number": t.number, "service": t.service.code, "status": t.status,
         "position": issued.position, "estimated_wait_min": issued.estimated_wait_min, "issued_at": t.issued_at,
         "status_url": visitor_url(t.token), "print_job": issued.print_job_id,
+        "steps": steps_brief(t, [t]),
     }
 
 
@@ -139,11 +144,47 @@ def no_show(ticket_id):
 @blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/finish")
 @require("clerk", "manager", "admin")
 @blp.arguments(FinishIn)
-@blp.response(200, TicketOut)
+@blp.response(200, FinishedOut)
 @staff_errors
 def finish(body, ticket_id):
-    """End the visit: resolved, or unresolved with a reason."""
-    return _act(ticket_id, services.finish, body["outcome"], body.get("reason"))
+    """End the step: resolved, or unresolved with a reason. A visit with a step left goes on to it
+    (waiting in its line, keeping its arrival time; or called here with `continue_here`)."""
+    ticket = services.finish(ticket_id, body["outcome"], body.get("reason"), by=actor(),
+                             continue_here=body["continue_here"])
+    following = services.current_row(ticket)
+    return {"ticket": ticket, "next_ticket": following.id if following.id != ticket.id else None}
+
+
+@blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/steps")
+@require("clerk", "manager", "admin")
+@blp.arguments(StepIn)
+@blp.response(201, TicketOut)
+@staff_errors
+def add_step(body, ticket_id):
+    """Add a service at the end of the visit (a need found at the counter): 409 when it is already
+    a step to come (`duplicate_step`), past 5 steps (`too_many_steps`), the visit is over
+    (`visit_over`) or nobody serves it for the rest of today (`not_served_today`)."""
+    known_service(body["service"])
+    return _act(ticket_id, services.add_step, body["service"]), 201
+
+
+@blp.delete("/tickets/<int(min=1, max=2147483647):ticket_id>/steps/<string(maxlength=40):service>")
+@require("clerk", "manager", "admin")
+@blp.response(200, TicketOut)
+@staff_errors
+def drop_step(ticket_id, service):
+    """Drop a step still to come; 404 when the service is not one."""
+    return _act(ticket_id, services.drop_step, service)
+
+
+@blp.put("/tickets/<int(min=1, max=2147483647):ticket_id>/note")
+@require("clerk", "manager", "admin")
+@blp.arguments(NoteIn)
+@blp.response(200, TicketOut)
+@staff_errors
+def note(body, ticket_id):
+    """Leave a short note on the visit for its next clerk (an empty one clears it)."""
+    return _act(ticket_id, services.set_note, body["note"])
 
 
 @blp.post("/tickets/<int(min=1, max=2147483647):ticket_id>/transfer")
@@ -152,6 +193,9 @@ def finish(body, ticket_id):
 @blp.response(201, TicketOut)
 @staff_errors
 def transfer(body, ticket_id):
-    """Send the visitor on to another service; the new ticket keeps the number and arrival time."""
-    known_service(body["service"])
-    return _act(ticket_id, services.transfer, body["service"]), 201
+    """Send the visitor on to another service, or to a named counter or the clerk at it (called
+    there first, by no other counter); the new ticket keeps the number and arrival time."""
+    if body.get("service"):
+        known_service(body["service"])
+    return services.transfer(ticket_id, body.get("service"), by=actor(), counter_code=body.get("counter"),
+                             clerk=body.get("clerk")), 201

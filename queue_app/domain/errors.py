@@ -62,3 +62,10 @@ class ChangedMeanwhile(DomainError):
     """Another transaction wrote the same row first (a unique code taken at the same moment)."""
 
     code = "changed_meanwhile"
+
+
+class VisitRefused(DomainError):
+    """A change to a visit's steps that its rules refuse: `too_many_steps`, `duplicate_step`,
+    `visit_over` (domain/visits.py)."""
+
+    code = "visit_refused"

@@ -124,3 +124,22 @@ def why_not_a_slot(
         return NotASlot(NOT_A_SLOT, f"{when} is not a slot start: slots are {minutes} minutes long from "
                                     f"{opens:%H:%M}")
     return None
+
+
+MAX_STEP_GAP = timedelta(minutes=15)  # the longest a booked visit's next step may wait for its slot
+
+
+def chain(first: Slot, later: Sequence[Sequence[Slot]], max_gap: timedelta = MAX_STEP_GAP) -> list[Slot] | None:
+    """A visit's slots from `first`, one per later service: for each, its earliest slot with a free
+    place that starts no sooner than the previous one ends and at most `max_gap` after; None when
+    a service has no such slot (the visit does not fit from `first`)."""
+    if first.available <= 0:
+        return None
+    steps = [first]
+    for slots in later:
+        after = steps[-1].end
+        nxt = next((s for s in slots if s.available > 0 and after <= s.start <= after + max_gap), None)
+        if nxt is None:
+            return None
+        steps.append(nxt)
+    return steps

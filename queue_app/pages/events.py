@@ -26,7 +26,7 @@ class TicketNamespace(Namespace):
             ticket = None
         if ticket is None:
             raise ConnectionRefusedError("not_found: no ticket with that token")
-        enter(ticket_room(ticket.id))
+        enter(ticket_room(ticket.visit_key))
         self.emit("ticket_status", screens.status_payload(token), room=request.sid)
 
 

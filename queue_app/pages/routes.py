@@ -29,6 +29,7 @@ from ..services.offer import centre_offers
 from ..services.remote import centres_overview, join_remotely, remote_rules
 from . import bp
 from .forms import RATING_LABELS, FeedbackForm, JoinForm, LoginForm, LogoutForm
+from .steps import live_texts, step_lines
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -182,6 +183,7 @@ def _status_page(token: str, form: FeedbackForm | None = None, code: int = 200):
         "status.html", status=status, service_name=text(status.service_name), current_user=current_user,
         token=token, centre_name=text(centre.name), centre_address=text(centre.address),
         rated=rated, form=form or FeedbackForm(formdata=None), ratings=RATING_LABELS,
+        steps=step_lines(status), step_texts=live_texts(),
     ), code
 
 

@@ -16,6 +16,7 @@ from .access import authorise
 from .lookup import centre_by_code, setting
 from .tickets import Issued, place_ticket
 from .tx import atomic
+from .visit_booking import later_steps
 
 CheckInRefused = AppointmentRefused  # the appointment exists but cannot become a ticket now
 
@@ -59,9 +60,12 @@ def check_in(
     if verdict == LATE:
         raise CheckInRefused(LATE, f"too late: the {local} appointment could be checked in until {late} minutes "
                                    "after it started; please take a walk-in ticket")
+    steps = later_steps(appointment)  # a booked visit: one ticket for all its steps
     issued = place_ticket(
         centre, appointment.service, now, language=language or appointment.language, phone=appointment.phone,
         source="appointment", by=by, printer_uri=printer_uri, appointment=appointment,
+        then=[step.service for step in steps if step.status == ap.BOOKED],
     )
-    appointment.status = checked_in
+    for step in [appointment, *(s for s in steps if s.status == ap.BOOKED)]:
+        step.status = checked_in
     return issued

@@ -181,9 +181,14 @@ def _changeable(code: str, action: str, now: datetime) -> tuple[Appointment, str
 
 @atomic
 def cancel_appointment(code: str, now: datetime | None = None) -> Appointment:
-    """Cancel a booked appointment and free its place; 409 once checked in, cancelled or started."""
+    """Cancel a booked appointment and free its place (a booked visit's: every step's); 409 once
+    checked in, cancelled or started."""
     appointment, cancelled = _changeable(code, ap.CANCEL, now or utcnow())
     appointment.status, appointment.place = cancelled, None
+    if appointment.visit_id is None:  # a booked visit's later steps go with its first
+        for step in db.session.scalars(select(Appointment).where(Appointment.visit_id == appointment.id,
+                                                                 Appointment.status.in_(ap.LIVE))):
+            step.status, step.place = cancelled, None
     return appointment
 
 

@@ -8,13 +8,15 @@ from sqlalchemy import bindparam, select, text, update
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import SYSTEM, Actor
-from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest
+from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest, NotFound, SkillNotAllowed
 from ..domain.policy import calling_order
 from ..extensions import db
-from ..models import Centre, Counter, Ticket
+from ..models import Centre, Counter, Staff, Ticket
+from . import visits
 from .access import authorise_counter, authorise_ticket
 from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
 from .queue import head_candidates, pressure
+from .reading import queue_view
 from .tickets import create_ticket, record
 from .tx import atomic
 
@@ -68,6 +70,23 @@ def _take(ranked) -> int | None:
     return None
 
 
+_SENT_HERE = (select(Ticket.id).where(Ticket.for_counter_id == bindparam("counter_id"), Ticket.status == lc.WAITING)
+              .order_by(Ticket.arrived_at, Ticket.id).limit(1))
+
+
+def _hand_over(counter: Counter, ticket_id: int, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket:
+    """Call the waiting ticket `ticket_id` (locked by the caller) to `counter`, and record it."""
+    ticket = db.session.scalars(
+        update(Ticket)
+        .where(Ticket.id == ticket_id)
+        .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
+        .returning(Ticket),
+        execution_options={"populate_existing": True},
+    ).one()
+    record(ticket, "call", lc.WAITING, now, by=by, reason=reason)
+    return ticket
+
+
 @atomic
 def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> Ticket | None:
     """Call the ticket the policy picks for this counter; None when nothing it serves waits.
@@ -77,16 +96,10 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     get the same ticket.
     """
     now = now or utcnow()
-    counter = counter_by_code(counter_code, lock=True)
-    authorise_counter(by, counter)
-    if counter.state != lc.COUNTER_OPEN:
-        raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
-    current = active_ticket(counter)
-    if current is not None:
-        raise CounterBusy(
-            f"counter {counter.code} still has ticket {current.number} ({current.status}); "
-            "finish, transfer or mark it no-show first"
-        )
+    counter = _ready(counter_code, by)
+    sent = db.session.scalar(_SENT_HERE, {"counter_id": counter.id})
+    if sent is not None:  # a visitor sent on to this very counter comes first
+        return _hand_over(counter, sent, now, by=by, reason="sent_here")
     skills = counter.skill_set()
     policy = policy_for(counter.centre_id)
     for _ in range(MAX_CALL_ROUNDS):
@@ -97,18 +110,64 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
             return None
         taken = _take(ranked)
         if taken is not None:
-            ticket = db.session.scalars(
-                update(Ticket)
-                .where(Ticket.id == taken)
-                .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
-                .returning(Ticket),
-                execution_options={"populate_existing": True},
-            ).one()
-            record(ticket, "call", lc.WAITING, now, by=by)
-            return ticket
+            return _hand_over(counter, taken, now, by=by)
     # Every candidate was being taken by other counters, round after round: tickets do wait,
     # so "nothing waits" would be a lie. Ask the clerk to call again.
     raise CounterBusy("other counters are calling the same tickets right now; call again", code="call_again")
+
+
+def _ready(counter_code: str, by: Actor) -> Counter:
+    """The counter, locked, once `by` may call at it and it is open with nobody at it."""
+    counter = counter_by_code(counter_code, lock=True)
+    authorise_counter(by, counter)
+    if counter.state != lc.COUNTER_OPEN:
+        raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
+    current = active_ticket(counter)
+    if current is not None:
+        raise CounterBusy(
+            f"counter {counter.code} still has ticket {current.number} ({current.status}); "
+            "finish, transfer or mark it no-show first"
+        )
+    return counter
+
+
+@atomic
+def call_ticket(counter_code: str, ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
+    """Call a named waiting ticket ("call this one") to this counter, out of the policy's order:
+    the counter must serve its service; recorded as a call with the reason `named`."""
+    now = now or utcnow()
+    counter = _ready(counter_code, by)
+    ticket = ticket_by_id(ticket_id, lock=True)
+    if ticket.centre_id != counter.centre_id:
+        raise NotFound(f"no ticket {ticket_id} waits at this counter's centre")
+    if ticket.service.code not in counter.skill_set().services:
+        raise SkillNotAllowed(f"counter {counter.code} does not serve {ticket.service.code}")
+    if ticket.for_counter_id not in (None, counter.id):
+        raise IllegalTransition(f"ticket {ticket.number} was sent to counter {ticket.for_counter.code}")
+    if db.session.scalar(_CAS, {"id": ticket.id}) is None:  # still waiting, now that it is locked
+        raise IllegalTransition(f"ticket {ticket.number} no longer waits (it is {ticket.status})")
+    return _hand_over(counter, ticket.id, now, by=by, reason="named")
+
+
+def waiting_list(counter_code: str, *, by: Actor, now: datetime | None = None) -> list[dict]:
+    """The waiting tickets this counter serves, in the centre's calling order, with each one's
+    step of its visit, minutes waited since arrival and estimate."""
+    now = now or utcnow()
+    counter = counter_by_code(counter_code)
+    authorise_counter(by, counter)
+    served = counter.skill_set().services
+    view = queue_view(counter.centre, now)
+    rows = [t for t in view["tickets"] if t["service"] in served]
+    plans = {i: (step, step + len(to_come or ())) for i, step, to_come, sent in db.session.execute(
+        select(Ticket.id, Ticket.step, Ticket.next_steps, Ticket.for_counter_id)
+        .where(Ticket.id.in_([t["id"] for t in rows]))
+    ) if sent in (None, counter.id)} if rows else {}  # not those sent to another counter
+    rows = [t for t in rows if t["id"] in plans]
+    return [{
+        "id": t["id"], "number": t["number"], "service": t["service"], "step": plans.get(t["id"], (1, 1))[0],
+        "steps": plans.get(t["id"], (1, 1))[1], "waited_min": round((now - t["arrived_at"]).total_seconds() / 60.0, 1),
+        "estimated_wait_min": t["estimated_wait_min"], "priority": t["priority"], "appointment": t["appointment"],
+    } for t in rows]
 
 
 @atomic
@@ -139,14 +198,19 @@ def start(ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
 
 @atomic
 def finish(
-    ticket_id: int, outcome: str, reason: str | None = None, *, by: Actor, now: datetime | None = None
+    ticket_id: int, outcome: str, reason: str | None = None, *, by: Actor, now: datetime | None = None,
+    continue_here: bool = False,
 ) -> Ticket:
-    """End a visit with its outcome (resolved, or unresolved with a reason)."""
+    """End a step with its outcome (resolved, or unresolved with a reason). A visit with a step
+    left goes on at once (services/visits.py): waiting in that step's line with its arrival time,
+    or, `continue_here`, called at this same counter, whose clerk must serve that step."""
     now = now or utcnow()
     ticket = _locked_ticket(ticket_id, by)
     reason = lc.check_outcome(outcome, reason)
+    counter = ticket.counter if continue_here else None
     move(ticket, "finish", now, reason=reason, by=by)
     ticket.outcome, ticket.reason = outcome, reason
+    visits.go_on(ticket, now, by=by, counter=counter)
     return ticket
 
 
@@ -159,17 +223,44 @@ def no_show(ticket_id: int, *, by: Actor, now: datetime | None = None, reason: s
     return ticket
 
 
+def _destination(ticket: Ticket, counter_code: str | None, clerk: str | None) -> Counter | None:
+    """The counter a transfer names (by its code, or the clerk holding it), of the ticket's centre
+    and not closed; None when the transfer goes to a service's line."""
+    if counter_code is None and clerk is None:
+        return None
+    if counter_code is not None:
+        counter = counter_by_code(counter_code)
+    else:
+        counter = db.session.scalar(select(Counter).join(Staff, Staff.id == Counter.staff_id).where(
+            Staff.username == clerk, Counter.centre_id == ticket.centre_id, Counter.state != lc.COUNTER_CLOSED))
+        if counter is None:
+            raise CounterNotOpen(f"{clerk} holds no counter open at this centre now")
+    if counter.centre_id != ticket.centre_id:
+        raise NotFound(f"no counter {counter.code} at this ticket's centre")
+    if counter.state == lc.COUNTER_CLOSED:
+        raise CounterNotOpen(f"counter {counter.code} is closed; send the visitor to an open one")
+    return counter
+
+
 @atomic
-def transfer(ticket_id: int, service_code: str, *, by: Actor, now: datetime | None = None) -> Ticket:
-    """Send a visitor on to another service: a new waiting ticket that keeps the arrival time.
+def transfer(ticket_id: int, service_code: str | None = None, *, by: Actor, now: datetime | None = None,
+             counter_code: str | None = None, clerk: str | None = None) -> Ticket:
+    """Send a visitor on to another service, or to a named counter (by its code, or the clerk at
+    it: the same service or another): a new waiting ticket that keeps the arrival time; one sent
+    to a counter is called there first and by no other counter (back to the line if it closes).
 
     The number stays the same, since it is printed on the visitor's paper.
     """
     now = now or utcnow()
     ticket = _locked_ticket(ticket_id, by)
-    service = service_by_code(service_code)
-    if service.id == ticket.service_id:
-        raise InvalidRequest("a transfer goes to another service than the current one")
+    destination = _destination(ticket, counter_code, clerk)
+    service = service_by_code(service_code) if service_code else ticket.service
+    if destination is None and service.id == ticket.service_id:
+        raise InvalidRequest("a transfer goes to another service than the current one, or to a named counter")
+    if destination is not None and service.code not in destination.skill_set().services:
+        raise SkillNotAllowed(f"counter {destination.code} does not serve {service.code}")
+    if destination is not None and destination.id == ticket.counter_id:
+        raise InvalidRequest("a transfer to a counter sends the visitor to another counter than this one")
     move(ticket, "transfer", now, reason=service.code, by=by)
     return create_ticket(
         ticket.centre,
@@ -183,6 +274,13 @@ def transfer(ticket_id: int, service_code: str, *, by: Actor, now: datetime | No
         source="transfer",
         transferred_from_id=ticket.id,
         appointment_id=ticket.appointment_id,
+        # the same step of the same visit, in another line: what was still to come stays to come
+        visit_id=ticket.visit_key,
+        step=ticket.step,
+        next_steps=[i for i in ticket.next_steps if i != service.id],
+        note=ticket.note,
+        contact_hash=ticket.contact_hash,
+        for_counter_id=destination.id if destination is not None else None,
         by=by,
     )
 

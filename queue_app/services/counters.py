@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import CLERK, Actor
 from ..domain.errors import CounterBusy, Forbidden, InvalidRequest, NotFound, SkillNotAllowed
 from ..extensions import db
-from ..models import Counter
+from ..models import Counter, Ticket
 from . import changes
 from .access import authorise_counter
 from .calling import active_ticket
@@ -113,4 +113,7 @@ def shut(counter: Counter) -> None:
     counter.state = lc.next_counter_state(counter.code, counter.state, "close")
     counter.staff_id, counter.skills, counter.opened_at = None, {}, None
     counter.version += 1
+    # Visitors sent to this counter go back to their line (keeping their arrival time).
+    db.session.execute(update(Ticket).where(Ticket.for_counter_id == counter.id, Ticket.status == lc.WAITING)
+                       .values(for_counter_id=None))
     changes.counter_changed(counter.id, counter.centre_id)

@@ -109,5 +109,6 @@ def ensure_served_today(centre: Centre, service: Service, now: datetime, estimat
     at = next_served(centre, {service.code}, now).get(service.code)
     when = f"; it is served next from {at.astimezone(centre.tz).isoformat()}" if at else ""
     raise NotServedToday(f"nobody serves {service.code} at centre {centre.code} for the rest of today{when}",
-                         details={"next_served_at": None if at is None else at.astimezone(centre.tz).isoformat(),
+                         details={"service": service.code,
+                                  "next_served_at": None if at is None else at.astimezone(centre.tz).isoformat(),
                                   "bookable": bool(service.bookable)})

@@ -80,6 +80,7 @@ def _heads_statement():
             Ticket.centre_id == bindparam("centre_id"),
             Ticket.status == WAITING,
             Service.code.in_(bindparam("services", expanding=True)),
+            Ticket.for_counter_id.is_(None),  # one sent to a named counter waits for it alone
         )
         .subquery()
     )

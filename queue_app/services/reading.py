@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from ..domain.errors import NotFound
 from ..domain.hours import format_span
-from ..domain.lifecycle import CALLED, DONE, RESOLVED, SERVING, TRANSFERRED, WAITING, moves
+from ..domain.lifecycle import CALLED, DONE, RESOLVED, SERVING, WAITING, moves
 from ..domain.stats import DayFigures, Visit, day_figures
 from ..domain.visit_figures import REPEAT_WINDOW, Resolved
 from ..extensions import db
 from ..models import Centre, Service, Ticket
 from .queue import queue_state
+from .visits import VISITOR_FIELDS, steps_brief, visit_rows
 
 
 def centre_summary(centre: Centre, now: datetime) -> dict:
@@ -35,17 +36,18 @@ def centre_summary(centre: Centre, now: datetime) -> dict:
 def queue_view(centre: Centre, now: datetime) -> dict:
     """The waiting tickets in calling order, with per-service counts and waits."""
     state = queue_state(centre, now)
-    numbers = dict(
-        db.session.execute(
-            select(Ticket.id, Ticket.number).where(Ticket.centre_id == centre.id, Ticket.status == WAITING)
-        ).all()
-    )
+    numbers = {
+        i: (number, visit if visit is not None else i) for i, number, visit in db.session.execute(
+            select(Ticket.id, Ticket.number, Ticket.visit_id).where(Ticket.centre_id == centre.id, Ticket.status == WAITING)
+        )
+    }
     positions: dict[str, int] = {}
     tickets = []
     for c in state.order:
         positions[c.service] = positions.get(c.service, 0) + 1
         tickets.append({
-            "id": c.id, "number": numbers.get(c.id, "?"), "service": c.service, "priority": c.priority,
+            "id": c.id, "number": numbers.get(c.id, ("?",))[0], "visit": numbers.get(c.id, (0, c.id))[1],
+            "service": c.service, "priority": c.priority,
             "appointment": c.appointment_start is not None, "arrived_at": c.arrived_at,
             "position": positions[c.service], "estimated_wait_min": state.estimates.tickets.get(c.id),
         })
@@ -128,24 +130,29 @@ class TicketStatus:
     issued_at: datetime
     called_at: datetime | None
     actions: tuple[str, ...] = ()  # the moves legal from its status: none once the visit is over
+    step: int = 1  # the visit's step this is (SPEC §11)
+    steps: tuple[dict, ...] = ()  # every step of the visit: {step, service, service_name, status, counter}
 
 
 def visit_by_token(token: str) -> Ticket:
-    """The ticket a status-page token stands for, following transfers to the ticket it became."""
+    """The ticket a status-page token stands for: its visit's current row (the step it is at, or
+    a transfer's ticket), which the token's own row may have become."""
+    return visit_rows_by_token(token)[-1]
+
+
+def visit_rows_by_token(token: str) -> list[Ticket]:
+    """Every row of the visit a status-page token stands for, first step first."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.token == token)) if len(token) <= 64 else None
     if ticket is None:
         raise NotFound("no ticket with that token")
-    while ticket.status == TRANSFERRED:
-        successor = db.session.scalar(select(Ticket).where(Ticket.transferred_from_id == ticket.id))
-        if successor is None:
-            break
-        ticket = successor
-    return ticket
+    return visit_rows(ticket)
 
 
 def ticket_status(token: str, now: datetime) -> TicketStatus:
-    """The visitor's view of their ticket, following a transfer to the ticket it became."""
-    ticket = visit_by_token(token)
+    """The visitor's view of their visit: the step it is at, and every step's state."""
+    rows = visit_rows_by_token(token)
+    ticket = rows[-1]
+    steps = tuple(steps_brief(ticket, rows, VISITOR_FIELDS))
     position = estimate = None
     if ticket.status == WAITING:
         position, estimate = queue_state(ticket.centre, now).place(ticket.id)
@@ -157,5 +164,5 @@ def ticket_status(token: str, now: datetime) -> TicketStatus:
         service_name=ticket.service.name, status=ticket.status, position=position,
         ahead=None if position is None else position - 1, estimated_wait_min=estimate,
         counter=counter, issued_at=ticket.issued_at, called_at=ticket.called_at,
-        actions=tuple(moves(ticket.status)),
+        actions=tuple(moves(ticket.status)), step=ticket.step, steps=steps,
     )

@@ -13,6 +13,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hours import service_day
 from ..domain.policy import Candidate
 from ..domain.remote import LIVE, RemoteRules, normalise_phone, why_not_join
+from ..domain.visits import check_plan
 from ..extensions import db
 from ..models import Centre, Service, Staff, StaffSkill, Ticket, staff_centres
 from .lookup import cached, centre_by_code, service_by_code, setting
@@ -70,20 +71,22 @@ def live_remote_tickets(centre: Centre, phone: str, day) -> int:
 
 @atomic
 def join_remotely(
-    centre_code: str, service_code: str, phone: str | None, *, language: str | None = None,
-    now: datetime | None = None,
+    centre_code: str, service_code: str | None, phone: str | None, *, services: list[str] | None = None,
+    language: str | None = None, now: datetime | None = None,
 ) -> Issued:
     """Take a ticket in today's queue from home; return it with its position and estimate.
 
     Refused (nothing stored): unknown centre (404); a bad phone or language, or a service the
     centre does not offer (422); joining switched off, the centre closed, the phone's limit
     reached, the service not served for the rest of today or not served now, a wait over the arrival cap, or closing before the
-    visitor's turn (409, each with its own code).
+    visitor's turn (409, each with its own code). `services` (instead of `service_code`): a visit
+    of several services, joined in its first one's line, each one judged as above.
     """
     now = now or utcnow()
     rules = remote_rules()
     centre = centre_by_code(centre_code)
-    service = offered_service(centre, service_code)
+    steps = [offered_service(centre, code) for code in (check_plan(services) if services is not None else [service_code])]
+    service = steps[0]
     phone = normalise_phone(phone)
     _serialise_phone(centre.id, phone)
     held = live_remote_tickets(centre, phone, service_day(now, centre.tz))
@@ -99,9 +102,12 @@ def join_remotely(
     if refusal is not None and refusal.code in ("remote_disabled", "centre_closed", "phone_limit"):
         raise refusal
     ensure_served_today(centre, service, now, wait)  # says more than "not served now": when, and booking
+    for later in steps[1:]:
+        ensure_served_today(centre, later, now)
     if refusal is not None:
         raise refusal
-    return place_ticket(centre, service, now, language=language, phone=phone, source="remote", by=VISITOR)
+    return place_ticket(centre, service, now, language=language, phone=phone, source="remote", by=VISITOR,
+                        then=steps[1:])
 
 
 def centres_overview(now: datetime | None = None) -> list[dict]:

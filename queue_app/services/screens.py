@@ -20,6 +20,7 @@ from .overbooking import overbooked as overbooked_slots
 from .lookup import catalogue_version
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
+from .visits import next_codes, steps_brief
 from .roster import rostered_until_closing
 
 RECENT_CALLS = 8
@@ -78,6 +79,9 @@ def ticket_view(ticket: Ticket) -> dict:
         "counter": ticket.counter.code if ticket.counter else None, "recall_count": ticket.recall_count,
         "outcome": ticket.outcome, "reason": ticket.reason, "transferred_from": ticket.transferred_from_id,
         "documents": ticket.service.documents, "actions": moves(ticket.status),
+        "for_counter": ticket.for_counter.code if ticket.for_counter_id else None,
+        "step": ticket.step, "note": ticket.note, "next_steps": next_codes(ticket),
+        "steps": steps_brief(ticket),
     }
 
 

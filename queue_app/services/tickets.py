@@ -17,6 +17,7 @@ from ..domain.hours import service_day, ticket_number
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..domain.policy import Candidate
+from ..domain.visits import check_plan
 from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
 from . import changes
 from .access import authorise
@@ -24,6 +25,7 @@ from .lookup import centre_by_code, language_codes, service_by_code
 from .offer import ensure_served_today
 from .queue import queue_state
 from .tx import atomic
+from .visits import contact_hash
 
 
 NEWCOMER = sys.maxsize  # stands for the ticket being issued: the last of any tie, as its id will be
@@ -148,8 +150,9 @@ def create_ticket(
 @atomic
 def issue_ticket(
     centre_code: str,
-    service_code: str,
+    service_code: str | None = None,
     *,
+    services: list[str] | None = None,
     by: Actor,
     now: datetime | None = None,
     priority: bool = False,
@@ -162,6 +165,10 @@ def issue_ticket(
     Refused, nothing stored and no number used, when nobody serves the service for the rest of
     today (409 `not_served_today`, services/offer.py).
 
+    `services` (1–5, instead of `service_code`) makes one ticket for a visit of several
+    services, taken in that order (SPEC §11): numbered in the first one's line, every one
+    refused as above.
+
     `by` is the kiosk (a device of this centre) or the system. With a printer, the print job is
     stored in the same transaction: the ticket and its paper are never separated by a crash, and
     a printer fault never loses the ticket.
@@ -169,9 +176,10 @@ def issue_ticket(
     now = now or utcnow()
     centre = centre_by_code(centre_code)
     authorise(by, centre.id)
-    service = service_by_code(service_code)
-    return place_ticket(centre, service, now, priority=priority, language=language, phone=phone, source=source,
-                        by=by, printer_uri=printer_uri, refuse_unserved=True)
+    codes = check_plan(services) if services is not None else [service_code]
+    steps = [service_by_code(code) for code in codes]
+    return place_ticket(centre, steps[0], now, priority=priority, language=language, phone=phone, source=source,
+                        by=by, printer_uri=printer_uri, refuse_unserved=True, then=steps[1:])
 
 
 def place_ticket(
@@ -187,10 +195,12 @@ def place_ticket(
     printer_uri: str | None = None,
     appointment: Appointment | None = None,
     refuse_unserved: bool = False,
+    then: list[Service] = (),
 ) -> Issued:
     """Put a new ticket in an open centre's queue, estimate its wait and store its print job
-    (inside the caller's transaction). With `refuse_unserved`, a service nobody serves for the
-    rest of today is refused before a number is taken (services/offer.py)."""
+    (inside the caller's transaction); `then`, the services its visit goes on to. With
+    `refuse_unserved`, a service nobody serves for the rest of today is refused before a number
+    is taken (services/offer.py)."""
     if not centre.opening_hours.is_open(now.astimezone(centre.tz)):
         raise CentreClosed(f"centre {centre.code} is closed now; tickets are issued during opening hours")
     language = check_language(language)
@@ -201,6 +211,9 @@ def place_ticket(
     position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
     if refuse_unserved:
         ensure_served_today(centre, service, now, estimate)
+        for later in then:
+            ensure_served_today(centre, later, now)
+    contact = phone or (appointment.phone or appointment.email if appointment is not None else None)
     ticket = create_ticket(
         centre,
         service,
@@ -211,6 +224,8 @@ def place_ticket(
         source=source,
         estimate_at_issue_min=estimate,
         appointment_id=appointment.id if appointment is not None else None,
+        next_steps=[s.id for s in then],
+        contact_hash=contact_hash(contact),
         by=by,
     )
     job_id = None

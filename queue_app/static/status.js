@@ -77,16 +77,41 @@
     } catch (e) { /* browsers may refuse sound before the visitor touches the page */ }
   }
 
+  // The current step of a visit follows the call live; any other change of the steps (one added,
+  // dropped or finished) is drawn by the server: the page reloads for it.
+  const NOW = ["waiting", "called", "serving"];
+  const shape = states => states.join(" ");
+  function stepsChanged(status) {
+    if (!data.steps.length || !status.steps) return false;
+    const heard = status.steps.map(s => (s.step === status.step ? "now" : s.status === "pending" ? "pending" : "past"));
+    const shown = data.steps.map(state => (NOW.includes(state) ? "now" : state === "pending" ? "pending" : "past"));
+    return shape(heard) !== shape(shown);
+  }
+
+  function drawStep(status) {
+    const item = document.querySelector(`#steps li[data-step="${status.step}"]`);
+    if (!item) return;
+    const counter = status.counter ? status.counter.name : "";
+    const run = document.documentElement.dir === "rtl" ? `\u2068${counter}\u2069` : counter;
+    const unknown = status.status === "waiting" && status.estimated_wait_min == null;
+    const words = fill(data.step_texts[unknown ? "step_waiting_unknown" : `step_${status.status}`] || "", {
+      counter: run, ahead: status.ahead ?? "—", wait: minutes(status.estimated_wait_min)});
+    const state = item.querySelector(".vstep-state");
+    if (state.textContent !== words) state.textContent = words;
+    item.className = `vstep vstep-${status.status}`;
+  }
+
   function draw(status) {
     if (!status || !status.status) return;
     if (status.number && $("number").textContent !== status.number) $("number").textContent = status.number;
-    if (!status.actions?.length || (status.service && status.service !== data.service)) {
+    if (!status.actions?.length || (status.service && status.service !== data.service) || stepsChanged(status)) {
       // Done, no-show or cancelled: the server shows the end (and the rating form). Transferred to
       // another service: the page is drawn again for it, and the new socket follows the new ticket.
       location.reload();
       return;
     }
     $("ticket").className = `card ticket status-${status.status}`;
+    if (data.steps.length) drawStep(status);
     if (status.status === "waiting") drawWaiting(status);
     else drawAtCounter(status);
     shown = status.status;

@@ -34,7 +34,7 @@ LAYOUT = """() => [...document.querySelectorAll("button, input, label, h1, h2, p
     if (n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflowX !== "auto")
       problems.push(`${name}: text cut (${n.scrollWidth} > ${n.clientWidth})`);
     if (box.right > innerWidth + 1 || box.left < -1) problems.push(`${name}: outside the screen`);
-    const scroller = n.closest(".panel, .search-results, .service-bring");
+    const scroller = n.closest(".panel, .search-results, .service-bring, .visit-list, .ticket-bring");
     if (!scroller && box.bottom > innerHeight + 1) problems.push(`${name}: below the screen`);
     return problems;
   })"""
@@ -184,16 +184,20 @@ def test_by_life_event_in_english_to_a_ticket_on_screen(kiosk, orientation, shot
     expect(page.get_by_role("heading", name="How can we help you?")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("tab", name="By life event")).to_have_attribute("aria-selected", "true")
-    tap(page, "Birth of a child")
+    tap(page, "Birth of a child")  # its services, ticked: one ticket for all of them (test_kiosk_visits.py)
     expect(page.get_by_role("heading", name="Birth of a child")).to_be_visible()
-    birth = page.locator("#panel-events button[data-service=birth]")
+    birth = page.locator("#visit-list li[data-pick=birth]")
     expect(birth).to_contain_text("Birth registration")
+    expect(page.get_by_role("checkbox", name="Birth registration")).to_be_checked()
     expect(birth.locator("[data-wait]")).to_have_text(re.compile(r"^~\d+ min$"))  # live, from the socket
-    passport = page.locator("#panel-events button[data-service=passport]")
+    passport = page.locator("#visit-list li[data-pick=passport]")
     expect(passport.locator("[data-wait]")).to_have_text(re.compile(r"^—"))  # nobody serves it: unknown
     look(page, shots, f"kiosk-2-life-event-{orientation}")
 
-    birth.click()
+    tap(page, "Back")  # one service, found by its agency
+    page.get_by_role("tab", name="By agency").click()
+    tap(page, "Civil Registry")
+    page.locator("#panel-agencies button[data-service=birth]").click()
     expect(page.get_by_role("heading", name="Birth registration", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="What to bring")).to_be_visible()
     expect(page.locator("#service-documents li")).to_have_text(["Medical birth certificate"])
@@ -305,12 +309,14 @@ def test_back_and_language_switch_keep_the_visit(portrait):
     page = open_kiosk(portrait)
     tap(page, "English", exact=True)
     tap(page, "Birth of a child")
-    page.locator("#panel-events button[data-service=birth]").click()
+    page.get_by_role("checkbox", name="Passport renewal").uncheck()
     page.get_by_role("button", name="Español").click()  # changed mind about the language
-    expect(page.get_by_role("heading", name="Registro de nacimiento", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Nacimiento de un hijo", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("checkbox", name="Registro de nacimiento")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Renovación de pasaporte")).not_to_be_checked()  # still unticked
     tap(page, "Atrás")
-    expect(page.get_by_role("heading", name="Nacimiento de un hijo")).to_be_visible()
+    expect(page.get_by_role("heading", name="¿En qué podemos ayudarle?")).to_be_visible()
     tap(page, "Empezar de nuevo")
     expect(page.get_by_role("button", name="English", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -323,8 +329,8 @@ def test_a_refused_phone_number_is_explained_and_can_be_fixed_or_skipped(portrai
     page = open_kiosk(portrait)
     tap(page, "English", exact=True)
     tap(page, "Birth of a child")
-    page.locator("#panel-events button[data-service=birth]").click()
-    tap(page, "Take a ticket")
+    page.get_by_role("checkbox", name="Passport renewal").uncheck()  # one service left: a ticket as before
+    tap(page, "Take my ticket")
     tap(page, "No", exact=True)
     type_on_screen(page, "Number pad", "12")
     phone = page.get_by_label("Your mobile number, with the country code (optional)")
@@ -403,8 +409,7 @@ def test_after_a_minute_without_a_touch_the_kiosk_returns_to_the_start(portrait,
     page = open_kiosk(portrait, clock=True)
     tap(page, "Русский")
     tap(page, "Рождение ребёнка")
-    page.locator("#panel-events button[data-service=birth]").click()
-    tap(page, "Взять талон")
+    tap(page, "Взять мой талон")
     warning = page.get_by_role("alertdialog", name="Вы ещё здесь?")
     page.clock.run_for(45_000)
     expect(warning).to_be_hidden()
@@ -507,8 +512,9 @@ def test_every_screen_passes_an_axe_scan(kiosk, orientation):
     tap(page, "English", exact=True)
     seen["life events"] = axe_problems(page)
     tap(page, "Birth of a child")
-    expect(page.locator("#panel-events button[data-service=birth] [data-wait]")).to_have_text(re.compile(r"^~\d+ min$"))
+    expect(page.locator("#visit-list li[data-pick=birth] [data-wait]")).to_have_text(re.compile(r"^~\d+ min$"))
     seen["a life event"] = axe_problems(page)
+    tap(page, "Back")
     page.get_by_role("tab", name="By agency").click()
     seen["agencies"] = axe_problems(page)
     page.get_by_role("tab", name="Search").click()

@@ -41,7 +41,10 @@ def test_the_kiosk_finds_any_of_60_services_by_event_or_agency(browser, live_ser
     name = f"large-{viewport['width']}x{viewport['height']}-{'ar' if language != 'English' else 'en'}"
     look(page, shots, f"{name}-events")
     page.locator("#panel-events button").first.click()  # Birth of a child: 8 services of 5 agencies
+    expect(page.locator("#visit-list li")).to_have_count(8)  # all listed; ticked: at most 5 that are served today
+    assert page.locator("#visit-list input:checked").count() <= 5
     look(page, shots, f"{name}-event")
+    page.locator("#back").click()
     page.locator("#tab-agencies").click()
     page.locator("#panel-agencies button").nth(1).click()  # passports and migration: 12 services on 2 lines
     expect(page.locator("#panel-agencies button[data-service=residence_permit]")).to_be_attached()

@@ -45,14 +45,17 @@ def test_the_kiosk_in_arabic_is_mirrored(portrait, shots):
     page.screenshot(path=shots / "rtl-kiosk-1-find.png")
     assert axe_problems(page) == []
 
-    page.get_by_role("button", name="ولادة طفل").click()
-    service = page.locator("#panel-events button[data-service=birth]")
+    page.get_by_role("button", name="ولادة طفل").click()  # its services, ticked (test_kiosk_visits.py)
+    service = page.locator("#visit-list li[data-pick=birth]")
     expect(service).to_contain_text("تسجيل المواليد")
-    name, wait = box(page, "#panel-events button[data-service=birth] .name"), \
-        box(page, "#panel-events button[data-service=birth] .wait")
-    assert name["x"] > wait["x"]  # the service's name starts at the right, its wait at the left
+    name, wait = box(page, "#visit-list li[data-pick=birth] .name"), box(page, "#visit-list li[data-pick=birth] .wait")
+    tick = box(page, "#pick-birth")
+    assert tick["x"] > name["x"] > wait["x"]  # the tick and the name start at the right, the wait at the left
     page.screenshot(path=shots / "rtl-kiosk-2-event.png")
-    service.click()
+    page.locator("#back").click()
+    page.locator("#tab-agencies").click()
+    page.get_by_role("button", name="السجل المدني").click()
+    page.locator("#panel-agencies button[data-service=birth]").click()
     expect(page.locator("#service-documents li")).to_have_text(["شهادة الولادة الطبية"])
     page.screenshot(path=shots / "rtl-kiosk-3-service.png")
     page.locator("#take").click()

@@ -137,3 +137,29 @@ def test_the_pages_fit_a_desktop_and_a_phone_without_sideways_scrolling(page, ph
             assert view.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, path)
         view.goto("/join?lang=es")
         view.screenshot(path=shots / f"join-es-{name}.png", full_page=True)
+
+
+def test_a_visit_lists_its_steps_and_follows_each_call(phone, shots):
+    open_desk("HQ-07", "c7", primary=["birth"])
+    first = issue_ticket("HQ", services=["birth", "tax"], by=SYSTEM).ticket
+    page = phone.new_page()
+    page.goto(f"/t/{first.token}")
+    steps = page.get_by_role("region", name="Your visit, step by step")
+    expect(steps.locator('li[data-step="1"]')).to_contain_text("Birth registration")
+    expect(steps.locator('li[data-step="1"]')).to_contain_text("Waiting: 0 ahead of you, about")
+    expect(steps.locator('li[data-step="2"]')).to_contain_text("Tax question")
+    expect(steps.locator('li[data-step="2"]')).to_contain_text("To come")
+    page.wait_for_function("window.onedoorStatus && window.onedoorStatus.socket.connected")
+    page.evaluate("window.sameDocument = true")
+
+    call_next("HQ-07", by=SYSTEM)  # the step's call changes its line without a reload
+    expect(steps.locator('li[data-step="1"]')).to_contain_text("Now: please go to counter 7")
+    assert page.evaluate("window.sameDocument") is True
+    page.screenshot(path=shots / "status-visit-called-phone.png", full_page=True)
+
+    serve(first.id)  # step 1 ends: the page is drawn again for step 2, waiting in the tax line
+    expect(steps.locator('li[data-step="1"]')).to_contain_text("Done")
+    expect(steps.locator('li[data-step="2"]')).to_contain_text("Waiting: 0 ahead of you")
+    expect(page.locator("#number")).to_have_text("A001")  # one number for the whole visit
+    expect(page.locator("#state")).to_have_text("Waiting")
+    page.screenshot(path=shots / "status-visit-step2-waiting-phone.png", full_page=True)

@@ -234,8 +234,10 @@ def test_a_checked_in_appointment_cannot_be_cancelled_or_moved(hq):
 @pytest.fixture
 def booking_api(api, hq, monkeypatch):
     import queue_app.services.booking as booking
+    import queue_app.services.visit_booking as visit_booking
 
-    monkeypatch.setattr(booking, "utcnow", lambda: NOON)
+    for module in (booking, visit_booking):
+        monkeypatch.setattr(module, "utcnow", lambda: NOON)
     return api  # the booking limit is generous in tests; test_booking_site.py tests it
 
 
@@ -265,7 +267,7 @@ def test_api_book_read_reschedule_cancel(booking_api):
     code = body.pop("code")
     assert CODE.match(code)
     assert body == {"centre": "HQ", "service": "passport", "start": "2026-11-24T10:00:00+03:00",
-                    "end": "2026-11-24T10:20:00+03:00", "status": "booked", "language": "es", "initial": "A."}
+                    "end": "2026-11-24T10:20:00+03:00", "status": "booked", "language": "es", "initial": "A.", "steps": []}
     assert db.session.scalar(select(Appointment.phone).where(Appointment.code == code)) == "+34600000000"
 
     shown = booking_api.get(f"/api/v1/appointments/{code.lower()}")

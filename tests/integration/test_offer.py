@@ -149,7 +149,7 @@ def test_the_service_layer_names_the_refusal(ctx):
     roster_ana((9, 11))
     with pytest.raises(NotServedToday) as refused:
         issue_ticket("HQ", "birth", now=NOON, by=SYSTEM)
-    assert refused.value.details == {"next_served_at": "2026-11-24T00:00:00+03:00", "bookable": True}
+    assert refused.value.details == {"service": "birth", "next_served_at": "2026-11-24T00:00:00+03:00", "bookable": True}
 
 
 def test_the_join_page_labels_each_service_and_says_when_a_refused_one_is_served_next(client, clock, monkeypatch):

@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from printers.preview import images, render
+from printers.preview import images, parse, render
 from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
-from queue_app.models import Centre, PrintJob, Ticket
+from queue_app.models import Centre, PrintJob, Service, Ticket
 from queue_app.services import cancel, create_device, issue_ticket
 from queue_app import print_worker
 from queue_app.print_worker import print_due, run_print_worker
 from queue_app.services import printing
 from queue_app.services.printing import job_state, printer_faults
+from queue_app.urls import status_url
 
 from ..conftest import NOON, as_device, open_desk
 from ..printer_standin import PrinterStandIn
@@ -368,3 +369,31 @@ def test_a_kiosk_asks_how_its_own_printer_last_did(ctx, printer):
     printer.mode = "healthy"
     print_due(NOON + timedelta(minutes=1))
     assert state(made.token) == "ok"
+
+
+@needs_zbar
+def test_a_three_step_visit_prints_one_ticket_with_its_steps_and_their_documents(ctx, printer, kiosk, tmp_path, screenshots):
+    documents = {"passport": ["Old passport", "Photo 35 x 45 mm"], "tax": ["Tax number"]}
+    for code, docs in documents.items():
+        db.session.scalar(select(Service).where(Service.code == code)).documents = {"en": docs}
+    db.session.commit()
+    issued = issue_ticket("HQ", services=["birth", "passport", "tax"], now=NOON, language="en",
+                          printer_uri=printer.uri, by=as_device(kiosk))
+
+    assert print_due(NOON).printed == [issued.print_job_id]  # one paper for the whole visit
+    [job] = printer.wait_for_jobs(1)
+    assert printer.tickets() == ["A001"]  # the first step's line gives the number
+    lines = [row.text for row in parse(job) if row.text]
+    steps = lines.index("Your visit, in this order:")
+    assert lines[steps + 1 : steps + 4] == ["1. Birth registration", "2. Passport renewal", "3. Tax question"]
+    bring = lines.index("Please bring:")
+    assert lines[bring + 1 : bring + 8] == [
+        "1. Birth registration:", "- Medical birth certificate",
+        "2. Passport renewal:", "- Old passport", "- Photo 35 x 45 mm",
+        "3. Tax question:", "- Tax number"]
+    for i, img in enumerate(images(job)):
+        img.save(tmp_path / f"qr-{i}.png")
+    first = db.session.get(Ticket, issued.ticket.id)  # the print job is the first row's: its token
+    assert first.visit_id is None and first.step == 1
+    assert decode_qr(sorted(tmp_path.glob("qr-*.png"))) == [status_url(first.token)]
+    render(job[job.index(b"\x1b@"):job.rindex(b"\x1dV") + 3]).save(screenshots / "printed-visit-3-steps.png")

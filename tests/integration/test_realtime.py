@@ -357,3 +357,29 @@ def test_two_apps_in_one_process_do_not_hear_each_others_commits(api, http, scre
         assert [e for e in here.drain(1.0) if e[0] in ("ticket_called", "queue_changed")] == []
     finally:
         there.close()
+
+
+def test_a_visitor_hears_each_step_of_their_visit_on_the_same_page(api, http, screens):
+    clerk = staff_token(http, "vera", skills=("birth", "passport"))
+    kiosk = api.device("kiosk", "HQ")
+    http("POST", "/api/v1/counters/HQ-01/open", clerk, json={})
+    other = staff_token(http, "otto", skills=("passport",))
+    http("POST", "/api/v1/counters/HQ-02/open", other, json={})
+    ahead = http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "passport"}).json()
+    visit = http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"services": ["birth", "passport"]}).json()
+    visitor = screens("/ticket", f"token={visit['token']}")
+    assert visitor.next("ticket_status")["step"] == 1
+    called = http("POST", "/api/v1/counters/HQ-01/call-next", clerk).json()
+    if called["id"] == ahead["id"]:  # the policy took the passport line first: serve it, then the visit
+        http("POST", f"/api/v1/tickets/{called['id']}/start", clerk)
+        http("POST", f"/api/v1/tickets/{called['id']}/finish", clerk, json={"outcome": "resolved"})
+        called = http("POST", "/api/v1/counters/HQ-01/call-next", clerk).json()
+        ahead = None
+    assert called["id"] == visit["id"]
+    http("POST", f"/api/v1/tickets/{visit['id']}/start", clerk)
+    http("POST", f"/api/v1/tickets/{visit['id']}/finish", clerk, json={"outcome": "resolved"})
+    heard = visitor.next("ticket_status", where=lambda d: d.get("service") == "passport")
+    assert heard["status"] == "waiting" and heard["position"] == (2 if ahead else 1)
+    if ahead is not None:  # the one ahead is called elsewhere: step 2's new place reaches the same page
+        http("POST", "/api/v1/counters/HQ-02/call-next", other)
+        assert visitor.next("ticket_status", where=lambda d: d.get("position") == 1)["service"] == "passport"

@@ -46,7 +46,7 @@ def test_a_visitor_joins_from_home_and_gets_a_live_ticket_without_paper(api):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert set(body) == {"id", "token", "number", "service", "status", "position", "estimated_wait_min",
-                         "issued_at", "status_url", "print_job"}
+                         "issued_at", "status_url", "print_job", "steps"}
     assert (body["number"], body["service"], body["status"], body["position"]) == ("A001", "birth", "waiting", 1)
     assert body["estimated_wait_min"] == 0 and body["print_job"] is None
     assert body["status_url"] == f"http://localhost/t/{body['token']}"
@@ -345,3 +345,20 @@ def test_after_a_transfer_the_visitor_socket_follows_the_ticket_it_became(ctx, l
         assert called["number"] == first.number and called["counter"]["name"] == "7"
     finally:
         visitor.client.disconnect()
+
+
+def test_a_visit_of_several_services_is_joined_from_home_as_one_ticket(api):
+    open_desk("HQ-07", "c7", primary=["birth", "tax"])
+    response = api.post("/api/v1/centres/HQ/remote-tickets",
+                        json={"services": ["birth", "tax"], "phone": PHONE})
+    body = response.get_json()
+    assert response.status_code == 201, body
+    assert [(s["service"], s["status"]) for s in body["steps"]] == [("birth", "waiting"), ("tax", "pending")]
+    ticket = db.session.get(Ticket, body["id"])
+    assert ticket.contact_hash and PHONE not in ticket.contact_hash and "612345678" not in ticket.contact_hash
+    db.session.add(Service(code="orphan", agency_id=1, prefix="Z", name={"en": "Orphan"}, duration_min=5))
+    db.session.commit()
+    forget_catalogue()
+    refused = api.post("/api/v1/centres/HQ/remote-tickets",
+                       json={"services": ["birth", "orphan"], "phone": "+34 612 000 111"})
+    assert error_of(refused) == (422, "service_not_offered") and tickets() == 1  # no clerk of HQ holds it

@@ -166,3 +166,71 @@ def test_a_three_letter_number_fits_one_line_in_the_largest_type(number):
     register_fonts()  # (render_pdf's first step)
     (big,) = [item for item in layout(paper) if item[0] == "text" and item[1] == [number]]
     assert 30 <= big[3] <= 44 and stringWidth(number, BOLD, big[3]) <= WIDTH - 2 * MARGIN + 1e-6  # the PDF: inside
+
+
+# ---- a visit's paper: its steps, numbered, and what to bring for each (SPEC §11) --------------------
+
+VISIT = {
+    "en": [("Birth registration", ("Medical birth certificate",)), ("Passport renewal", ()),
+           ("Child benefit", ("Birth certificate", "Bank card of a parent"))],
+    "ar": [("تسجيل المواليد", ("شهادة الولادة الطبية",)), ("تجديد جواز السفر", ()),
+           ("استفسار ضريبي", ("جوازا سفر الوالدين",))],
+}
+
+
+def visit_paper(language: str):
+    from dataclasses import replace
+
+    from printers import Step
+
+    return replace(sample_paper(language), steps=tuple(Step(name, docs) for name, docs in VISIT[language]))
+
+
+def test_a_three_step_paper_lists_the_steps_in_order_and_the_documents_per_step():
+    shown = texts(ticket_bytes(visit_paper("en")))
+    lines = shown.splitlines()
+    steps = lines.index("Your visit, in this order:")
+    assert lines[steps + 1 : steps + 4] == ["1. Birth registration", "2. Passport renewal", "3. Child benefit"]
+    bring = lines.index("Please bring:")
+    assert lines[bring + 1 : bring + 6] == [  # a step without documents is left out: short paper
+        "1. Birth registration:", "- Medical birth certificate",
+        "3. Child benefit:", "- Birth certificate", "- Bank card of a parent"]
+    assert "Parents' passports" not in shown  # the single service's list gives way to the steps'
+    assert steps < lines.index("Time: 23.11.2026 12:00") < bring
+    assert lines.count("A001") == 1 and job_qr_count(visit_paper("en")) == 1
+
+
+def job_qr_count(paper) -> int:
+    return ticket_bytes(paper).count(RASTER)
+
+
+def test_a_single_service_paper_prints_as_before():
+    shown = texts(ticket_bytes(sample_paper("en"))).splitlines()
+    assert "Birth registration" in shown and "- Medical birth certificate" in shown
+    assert not any(line.startswith(("1. ", "Your visit")) for line in shown)
+
+
+def test_a_right_to_left_visit_paper_starts_each_step_at_the_right_edge():
+    job = ticket_bytes(visit_paper("ar"))
+    assert texts(job).strip() == "A001"  # the number stays text; every Arabic line is drawn
+    pictures = images(job)
+    assert len(pictures) == 1 + 1 + 3 + 3 + 1 + 2 + 2 + 1 + 2  # centre, "your visit", 3 steps, 3 facts,
+    # "please bring", 2 headings, 2 documents, the QR code, scan and footer lines
+    for step in pictures[2:5]:  # each step's line ends at the right edge: its number is drawn there
+        box = step.convert("L").point(lambda v: 255 - v).getbbox()
+        assert box is not None and box[2] > step.width - 8 and box[0] > 40
+
+
+def test_the_pdf_of_a_visit_lists_the_steps_and_grouped_documents():
+    from printers.pdf import layout, register_fonts
+
+    register_fonts()
+    lines = [line for item in layout(visit_paper("en")) if item[0] == "text" for line in item[1]]
+    assert lines[2:6] == ["Your visit, in this order:", "1. Birth registration", "2. Passport renewal",
+                          "3. Child benefit"]
+    bring = lines.index("Please bring:")
+    assert lines[bring + 1 :][:5] == ["1. Birth registration:", "• Medical birth certificate", "3. Child benefit:",
+                                      "• Birth certificate", "• Bank card of a parent"]
+    rtl = [line for item in layout(visit_paper("ar")) if item[0] == "text" for line in item[1]]
+    # drawn left to right as "name .1": the number at the right, where an Arabic line starts
+    assert rtl[1] == "A001" and [line[-3:] for line in rtl[3:6]] == [" .1", " .2", " .3"]
