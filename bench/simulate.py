@@ -86,12 +86,13 @@ def visit_run(seed: int, plan, share: float, separate: bool) -> dict:
     from queue_app.simulation.plan import with_life_events
 
     result = simulate(with_life_events(plan, share), seed, separate=separate)
-    served = [v for v in result.visits if len(v.services) > 1 and v.ended_min is not None]
+    multi = [v for v in result.visits if len(v.services) > 1]
+    served = [v for v in multi if v.ended_min is not None]
     return {"seed": seed, "separate": separate, "visits": result.visit_kpis.visits,
             "door": [v.door_to_door_min for v in served],
             "within": [all(w <= result.kpis.target_wait_min for w in v.step_waits) for v in served],
             "errors": [v.predicted_min - v.door_to_door_min for v in served if v.predicted_min is not None],
-            "steps": [len(v.services) for v in served], "over_share": result.kpis.over_target_share}
+            "steps": [len(v.services) for v in multi], "over_share": result.kpis.over_target_share}
 
 
 def visits_table(runs: dict[str, list[dict]]) -> list[str]:

@@ -23,14 +23,14 @@ def test_json_gives_each_centre_day_with_hand_computed_figures(client):
     response = client.get(f"{URL}?centre=HQ&from=2026-11-23&to=2026-11-24")
     assert response.status_code == 200 and response.mimetype == "application/json"
     first, second = response.get_json()
-    first.pop("steps_per_visit")  # 1 a visit once the engine links a transfer to its visit
     assert first == {"centre": "HQ", "date": "2026-11-23", "arrivals": 5, "served": 3, "no_show": 1, "cancelled": 1,
                      "transferred": 1, "average_wait_min": pytest.approx(8.4), "p90_wait_min": 20.0,
                      "within_target_share": pytest.approx(0.8), "average_handling_min": pytest.approx(11.0),
                      "satisfaction_average": pytest.approx(11 / 3), "feedback_count": 3,
                      # visits served to their end: 16, 41 and 24 min (the transfer keeps its arrival);
-                     # resolved first time: 2 of the 5 that are over; no contact hashes, no repeats
+                     # resolved first time: 2 of the 5 that are over; no repeat (and fewer than 5 are not published)
                      "door_to_door_mean_min": pytest.approx(27.0), "door_to_door_p90_min": 41.0,
+                     "steps_per_visit": 1.0,  # the transfer's two rows are one step
                      "first_visit_resolution": pytest.approx(0.4), "repeat_visits": None, "repeat_share": None}
     assert (second["date"], second["arrivals"], second["average_wait_min"]) == ("2026-11-24", 1, 20.0)
     no_personal_data(response.get_data(as_text=True))

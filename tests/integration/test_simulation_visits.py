@@ -19,6 +19,21 @@ def network():
     return read_network_file(DATA / "network.toml")  # birth 10, passport 20 minutes configured
 
 
+def test_one_ticket_keeps_the_visits_arrival_in_the_next_line(network):
+    # A: birth 09:00–09:10.5; its passport row waits from 09:10.5 with A's arrival, 09:00, so it goes
+    # before C (09:06): B is served 09:05–09:15.5, then A, called 09:15.5 (waited 5.0) and done 09:26:
+    # 26 min door to door, every step within the 15-minute target; C waits until 09:26.
+    result = simulate(read_plan(TINY), 1, network=network)
+    a = next(v for v in result.visits if len(v.services) == 2)
+    assert (a.step_waits, a.door_to_door_min, a.predicted_min) == ((0.0, 5.0), 26.0, pytest.approx(30.0))
+    k = result.visit_kpis
+    assert (k.visits, k.served, k.door_to_door_mean_min, k.every_step_within_target_share) == (1, 1, 26.0, 1.0)
+    assert (k.estimate.mae_min, k.estimate.bias_min) == (pytest.approx(4.0), pytest.approx(4.0))
+    assert result.kpis.tickets == 4  # A's visit: one ticket, two rows
+    c = max(result.outcomes, key=lambda o: o.called_min)
+    assert (c.issued_min - 9 * 60, c.wait_min) == (6.0, 20.0)
+
+
 def test_separate_tickets_send_the_visitor_to_the_back_of_the_next_line(network):
     # A: birth 09:00–09:10.5, then a new passport ticket at 09:10.5, behind C (09:06): B is served
     # 09:05–09:15.5, C 09:15.5–09:26, A called 09:26 (waited 15.5) and done 09:36.5: 36.5 min door to door.

@@ -115,3 +115,44 @@ def test_open_data_leaves_out_a_small_count_of_repeat_visits_and_never_a_contact
     body = client.get(f"/api/v1/open-data/daily?centre=HQ&from={DAY.isoformat()}&format=csv").get_data(as_text=True)
     assert "hash-one" not in body and "hash-two" not in body
     assert "40.00" in body
+
+
+def test_the_engines_rows_give_the_figures_worked_out_by_hand(ctx):
+    """Through the visits engine (services/visits.py): V1 (phone) birth 12:01–12:06 then passport
+    12:07–12:12, 12 min door to door; V2 (the same phone) passport 12:21–12:26, back for a service
+    resolved 9 minutes before: a repeat, 6 min; V3 birth, transferred to passport at 12:32 (the same
+    step), unresolved at 12:38: 8 min, 1 step, not resolved at the first visit."""
+    from queue_app.domain.access import SYSTEM
+    from queue_app.services import call_next, finish, issue_ticket, start, transfer
+    from tests.conftest import NOON, open_desk
+
+    minute = timedelta(minutes=1)
+    open_desk("HQ-01", "k1", primary=["birth"])
+    open_desk("HQ-02", "k2", primary=["passport"])
+
+    def serve(counter, at, minutes, outcome="resolved", reason=None):
+        ticket = call_next(counter, now=NOON + at * minute, by=SYSTEM)
+        start(ticket.id, now=NOON + at * minute, by=SYSTEM)
+        finish(ticket.id, outcome, reason, now=NOON + (at + minutes) * minute, by=SYSTEM)
+
+    phone = "+7 999 123-45-67"
+    issue_ticket("HQ", services=["birth", "passport"], now=NOON, phone=phone, by=SYSTEM)
+    serve("HQ-01", 1, 5)
+    serve("HQ-02", 7, 5)
+    issue_ticket("HQ", "passport", now=NOON + 20 * minute, phone=phone, by=SYSTEM)
+    serve("HQ-02", 21, 5)
+    issue_ticket("HQ", "birth", now=NOON + 30 * minute, by=SYSTEM)
+    moved = call_next("HQ-01", now=NOON + 30 * minute, by=SYSTEM)
+    start(moved.id, now=NOON + 30 * minute, by=SYSTEM)
+    transfer(moved.id, "passport", now=NOON + 32 * minute, by=SYSTEM)
+    serve("HQ-02", 33, 5, "unresolved", "missing_documents")
+
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    day = day_stats(hq, NOON.date())
+    v = day.visits
+    assert (day.arrivals, v.visits, v.over) == (3, 3, 3)
+    assert (v.door_to_door_mean_min, v.door_to_door_p90_min) == (pytest.approx(26 / 3), pytest.approx(12.0))
+    assert v.steps_per_visit == pytest.approx(4 / 3)
+    assert v.first_visit_resolution == pytest.approx(2 / 3)
+    assert v.unresolved_by_service == {"passport": {"missing_documents": 1}}
+    assert [(r.service, r.visits, r.repeat) for r in v.repeats] == [("birth", 1, 0), ("passport", 2, 1)]
