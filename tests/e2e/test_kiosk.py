@@ -409,7 +409,7 @@ def test_after_a_minute_without_a_touch_the_kiosk_returns_to_the_start(portrait,
     page = open_kiosk(portrait, clock=True)
     tap(page, "Русский")
     tap(page, "Рождение ребёнка")
-    tap(page, "Взять мой талон")
+    tap(page, "Взять талон")
     warning = page.get_by_role("alertdialog", name="Вы ещё здесь?")
     page.clock.run_for(45_000)
     expect(warning).to_be_hidden()
