@@ -19,6 +19,9 @@ def script_texts() -> dict[str, str]:
     """Messages keyed by what they are for; %(n)s, %(number)s… are filled in by the script."""
     return {
         "called": _("Called"),
+        "counter_name": _("Counter %(name)s"),
+        "counter_paused": _("%(counter)s (paused)"),
+        "transferred_to_counter": _("%(number)s was sent to %(counter)s."),
         "serving": _("Being served"),
         "since_called": _("Waiting at the counter for"),
         "since_started": _("Serving for"),

@@ -149,7 +149,9 @@ const actions = {
   async transfer(body) {
     const ticket = await post(ticketPath("transfer"), body);
     model.current = null;
-    say(fill(texts.transferred, {number: ticket.number, service: data.services[ticket.service] ?? ticket.service}));
+    const desk = ticket.for_counter && (counters.last ?? []).find((c) => c.code === ticket.for_counter);
+    say(ticket.for_counter ? fill(texts.transferred_to_counter, {number: ticket.number, counter: desk ? fill(texts.counter_name, {name: desk.name}) : ticket.for_counter})
+      : fill(texts.transferred, {number: ticket.number, service: data.services[ticket.service] ?? ticket.service}));
   },
   async pause() {
     const paused = model.counter.state === "paused";
@@ -204,7 +206,19 @@ async function served() {
   return served.last;
 }
 served.last = null;
-const dialogs = bindDialogs({act, current: () => model.current, served, mine, texts, names: data.services});
+
+// The centre's counters (GET /centres/{c}/counters): where the transfer dialog can send a visitor.
+async function counters() {
+  try {
+    const answer = await fetch(`${data.urls.api}/centres/${encodeURIComponent(data.centre.code)}/counters`,
+      {credentials: "same-origin", headers: {Accept: "application/json"}});
+    if (answer.ok) counters.last = await answer.json();
+  } catch (e) { /* out of reach: keep what we knew */ }
+  return counters.last;
+}
+counters.last = null;
+const dialogs = bindDialogs({act, current: () => model.current, served, counters, here: data.counter.code, mine, texts,
+                             names: data.services});
 const visitError = document.getElementById("visit-error");
 const visit = makeVisit(data, (service) => visitAct("drop_step", service));
 const canCall = () => model.counter?.state === "open" && !model.current && !model.busy && !model.signedOut;

@@ -53,15 +53,30 @@ function showNext(ticket, mine, texts, names) {
   document.getElementById("next-here").textContent = fill(texts.next_here, {service});
 }
 
-export function bindDialogs({act, current, served, mine, texts, names}) {
+// The centre's counters a visitor can be sent to (open or paused, not this one), from
+// GET /centres/{c}/counters; the server refuses one that does not serve the chosen service.
+function listCounters(select, counters, here, texts) {
+  const keep = select.value;
+  const any = select.options[0];
+  const others = (counters ?? []).filter((c) => c.code !== here && c.state !== "closed");
+  const label = (c) => fill(texts.counter_name, {name: c.name});
+  select.replaceChildren(any, ...others.map((c) => new Option(
+    c.state === "paused" ? fill(texts.counter_paused, {counter: label(c)}) : label(c), c.code)));
+  select.value = others.some((c) => c.code === keep) ? keep : "";
+}
+
+export function bindDialogs({act, current, served, counters, here, mine, texts, names}) {
   const finish = setUp(document.getElementById("finish-dialog"), (form, error) => {
     const outcome = form.elements.outcome.value;
     const body = outcome === "resolved" ? {outcome} : {outcome, reason: form.elements.reason.value};
     if (!document.getElementById("next-step").hidden && form.elements.next.value === "here") body.continue_here = true;
     return act("finish", body, error);
   });
-  const transfer = setUp(document.getElementById("transfer-dialog"),
-    (form, error) => act("transfer", {service: form.elements.service.value}, error));
+  const transfer = setUp(document.getElementById("transfer-dialog"), (form, error) => {
+    const body = {service: form.elements.service.value};
+    if (form.elements.counter.value) body.counter = form.elements.counter.value;
+    return act("transfer", body, error);
+  });
   const close = setUp(document.getElementById("close-dialog"), (form, error) => act("close", undefined, error));
 
   const reason = document.getElementById("reason");
@@ -84,18 +99,24 @@ export function bindDialogs({act, current, served, mine, texts, names}) {
     transfer: () => transfer((form) => {
       number(form);
       const select = form.elements.service;
-      // The API refuses a transfer to the same service; a service nobody at the centre serves for
-      // the rest of today would leave the visitor waiting for ever: offer neither, and say why.
+      const desk = form.elements.counter;
+      desk.value = "";
+      listCounters(desk, counters.last, here, texts);
+      counters().then((found) => listCounters(desk, found, here, texts));
+      // The API refuses a transfer to the same service but to a named counter; a service nobody at
+      // the centre serves for the rest of today would leave the visitor waiting for ever: offer
+      // neither, and say why.
       const mark = (offers) => {
         for (const option of select.options) {
           const notToday = offers?.get(option.value)?.served_today === false;
-          option.disabled = option.value === current()?.service || notToday;
+          option.disabled = (option.value === current()?.service && !desk.value) || notToday;
           option.textContent = notToday ? fill(texts.not_served_today, {service: option.dataset.name}) : option.dataset.name;
         }
         if (select.selectedOptions[0]?.disabled) select.value = [...select.options].find((o) => !o.disabled)?.value ?? "";
       };
       mark(served.last);
       served().then(mark); // what the centre serves may have changed since: mark again when heard
+      desk.onchange = () => mark(served.last);
       return select;
     }),
     close: () => close((form) => form.querySelector('button[type="submit"]')),

@@ -178,3 +178,31 @@ def test_the_visit_in_arabic_at_the_counter_and_on_the_phone(desk, phone, shots)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_problems(phone) == []
     phone.screenshot(path=shots / "status-visit-ar-phone.png", full_page=True)
+
+
+def test_a_clerk_sends_the_visitor_to_a_named_counter_which_alone_calls_them(desk, shots):
+    from tests.conftest import open_desk
+
+    open_desk("HQ-03", "pia", primary=["birth", "passport"])
+    open_desk("HQ-04", "rui", primary=["passport"])
+    db.session.commit()
+    ticket = issue_ticket("HQ", "birth", by=SYSTEM).ticket
+    at_open_counter(desk)
+    button(desk, "Call next").click()
+    button(desk, "Start").click()
+    button(desk, "Transfer").click()
+    dialog = desk.get_by_role("dialog", name=re.compile("Transfer the visitor"))
+    choice = dialog.get_by_label("Send to counter")
+    expect(choice.locator("option")).to_have_count(3)  # any, counter 3, counter 4 (not this one)
+    choice.select_option("HQ-03")
+    dialog.get_by_label("Send to service").select_option("birth")  # the same service, to a named counter
+    assert axe_problems(desk) == []
+    desk.screenshot(path=shots / "counter-transfer-to-counter-en.png")
+    dialog.get_by_role("button", name="Transfer", exact=True).click()
+    expect(desk.get_by_role("status")).to_contain_text("A001 was sent to")
+    sent = fresh(Ticket, transferred_from_id=ticket.id)
+    assert (sent.service.code, sent.for_counter.code, sent.status) == ("birth", "HQ-03", "waiting")
+    from queue_app.services import call_next
+
+    assert call_next("HQ-04", by=SYSTEM) is None  # rui serves passports: and the sent one is not his
+    assert call_next("HQ-03", by=SYSTEM).id == sent.id
