@@ -444,6 +444,28 @@ class ServiceStatsOut(ma.Schema):
     average_handling_min = fields.Float(allow_none=True)
 
 
+class RepeatsOut(ma.Schema):
+    service = fields.String()
+    visits = fields.Integer(metadata={"description": "visits for the service with a known contact"})
+    repeat = fields.Integer(metadata={"description": "of them, back within 30 days of a visit resolved for it"})
+    share = fields.Float(allow_none=True)
+
+
+class VisitFiguresOut(ma.Schema):
+    """A day's visits, each once however many steps it took (SPEC §11)."""
+
+    visits = fields.Integer()
+    over = fields.Integer(metadata={"description": "visits whose last step has ended"})
+    door_to_door_mean_min = fields.Float(allow_none=True, metadata={
+        "description": "arrival to the end of the last step, visits served to their end"})
+    door_to_door_p90_min = fields.Float(allow_none=True)
+    steps_per_visit = fields.Float(allow_none=True)
+    first_visit_resolution = fields.Float(allow_none=True, metadata={
+        "description": "share of the visits over whose every step was resolved"})
+    unresolved_by_service = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+    repeats = fields.List(fields.Nested(RepeatsOut))
+
+
 class StatsOut(ma.Schema):
     centre = fields.String()
     date = fields.Date()
@@ -463,6 +485,8 @@ class StatsOut(ma.Schema):
     unresolved = fields.Dict(keys=fields.String(), values=fields.Integer())
     estimate_mae_min = fields.Float(allow_none=True, metadata={"description": "mean absolute error of the estimates given at issue"})
     services = fields.List(fields.Nested(ServiceStatsOut))
+    visits = fields.Nested(VisitFiguresOut, allow_none=True, metadata={
+        "description": "door-to-door time, steps per visit, first-visit resolution, repeat visits"})
 
 
 # ---- auth ---------------------------------------------------------------------------------

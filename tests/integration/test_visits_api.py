@@ -144,3 +144,18 @@ def test_a_clerk_sends_a_visitor_to_a_named_counter_or_clerk(api, desk):
     body = sent.get_json()
     assert sent.status_code == 201 and (body["service"], body["for_counter"], body["number"]) == ("birth", "HQ-02", ticket["number"])
     assert api.post("/api/v1/counters/HQ-02/call-next", other).get_json()["id"] == body["id"]
+
+
+def test_the_days_stats_count_a_visit_once_with_its_door_to_door_time(api, desk):
+    kiosk, clerk = desk
+    manager = api.staff("mona", "manager")
+    issue(api, kiosk, services=["birth", "passport"])
+    for _ in range(2):
+        tid = api.post("/api/v1/counters/HQ-01/call-next", clerk).get_json()["id"]
+        api.post(f"/api/v1/tickets/{tid}/start", clerk)
+        api.post(f"/api/v1/tickets/{tid}/finish", clerk, json={"outcome": "resolved"})
+    body = api.get("/api/v1/centres/HQ/stats", manager).get_json()
+    assert (body["arrivals"], body["served"]) == (1, 2)
+    visits = body["visits"]
+    assert (visits["visits"], visits["over"], visits["steps_per_visit"], visits["first_visit_resolution"]) == (1, 1, 2.0, 1.0)
+    assert visits["door_to_door_mean_min"] is not None and visits["door_to_door_mean_min"] >= 0
