@@ -20,11 +20,12 @@ from ..domain.errors import DomainError
 from ..domain.hours import service_day
 from ..domain.shift_pattern import week_pattern
 from ..extensions import db
-from ..models import Centre, Counter, Service, Shift, Staff, Ticket, staff_centres
+from ..models import Centre, Counter, LifeEvent, Service, Shift, Staff, Ticket, staff_centres
 from . import calling, counters, tickets
 from .roster import replace_roster, set_clause
 
 HOURS_BACK = 3
+VISIT_SHARE = 0.1  # of the demo's visitors who come for several services of a life event
 
 
 @dataclass
@@ -121,6 +122,9 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
         except DomainError:
             continue  # already open from an earlier demo run
     served_codes = sorted({code for clerk in clerks for code in clerk.skill_set().services})
+    # A tenth of the visitors come for a life event: one ticket for two or three of its services.
+    visits = [codes[:3] for e in db.session.scalars(select(LifeEvent).where(LifeEvent.active.is_(True)))
+              if len(codes := [s.code for s in e.services if s.code in served_codes]) >= 2]
     day = DemoDay(centre.code)
     # Arrivals at ~95% of the counters' capacity keep a visible but moving queue.
     mean_min = sum(s.duration_min for s in db.session.scalars(select(Service).where(Service.code.in_(served_codes)))) / max(len(served_codes), 1)
@@ -129,8 +133,9 @@ def _replay(centre: Centre, now: datetime, rng: random.Random) -> DemoDay:
     while t < now and served_codes:
         for _ in range(poisson(rng, rate)):
             try:
-                tickets.issue_ticket(centre.code, rng.choice(served_codes), now=t,
-                                     priority=rng.random() < 0.05,
+                several = rng.choice(visits) if visits and rng.random() < VISIT_SHARE else None
+                tickets.issue_ticket(centre.code, None if several else rng.choice(served_codes), services=several,
+                                     now=t, priority=rng.random() < 0.05,
                                      language=rng.choice(["en", "es", "ru"]), by=SYSTEM)
                 day.issued += 1
             except DomainError:

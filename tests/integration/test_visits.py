@@ -325,3 +325,17 @@ def test_a_visitor_sent_to_a_counter_that_closes_goes_back_to_the_line(ctx):
     close_counter("HQ-03", by=SYSTEM)
     assert db.session.get(Ticket, sent.id).for_counter_id is None
     assert call_next("HQ-02", now=NOON + MIN, by=SYSTEM).id == sent.id
+
+
+def test_the_demo_day_has_visits_of_several_services(ctx):
+    import random
+
+    from queue_app.models import Centre
+    from queue_app.services.demo import _replay
+
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    _replay(hq, NOON, random.Random(7))  # three hours of HQ's day, with ana and ben
+    rows = db.session.scalars(select(Ticket)).all()
+    visits = {r.visit_key for r in rows if r.visit_id is not None or r.next_steps}
+    assert visits and all(r.number == db.session.get(Ticket, r.visit_key).number for r in rows)
+    assert {r.service.code for r in rows if r.source == "step"} <= {"passport"}  # newborn: birth, then passport
