@@ -33,6 +33,7 @@ from sqlalchemy import select
 from ..config import ConfigError, NetworkConfig, read_network_file
 from ..domain.access import SYSTEM
 from ..domain.errors import CentreClosed
+from ..domain.estimates import door_to_door
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
@@ -237,15 +238,12 @@ class Day:
                 self.call(desk)
 
     def predicted_door_to_door(self, first_wait: float | None, visitor: Visitor, now: datetime) -> float:
-        """The estimator's door-to-door time at arrival: the first step's estimated wait, each later
-        step's line's estimated wait now, and every step's average handling time."""
+        """The estimator's door-to-door time at arrival (domain/estimates.py door_to_door)."""
         from ..services.queue import handling_times, queue_state
 
         centre = self.centre
         waits = queue_state(centre, now).estimates.services
-        handling = handling_times(centre, now)
-        later = [waits.get(s) or 0.0 for s in visitor.services[1:]]
-        return (first_wait or 0.0) + sum(later) + sum(handling[s] for s in visitor.services)
+        return door_to_door(first_wait, visitor.services, waits, handling_times(centre, now))
 
     def naive_estimate(self, position: int | None, service: str, now: datetime) -> float | None:
         """SPEC §8's yardstick: position × average handling time ÷ open counters serving the service."""

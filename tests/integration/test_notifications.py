@@ -399,3 +399,23 @@ def test_booking_through_the_api_confirms_by_email(hq, sent, monkeypatch):
     [message] = sent.messages
     assert (message.kind, message.to_email, message.language) == ("confirmation", EMAIL, "es")
     assert code in message.body and "martes, 1 de diciembre de 2026" in message.body
+
+
+def test_each_step_of_a_visit_hears_that_its_turn_is_near(ctx, sent):
+    open_desk("HQ-01", "zed", primary=["birth"])
+    open_desk("HQ-02", "yan", primary=["passport"])
+    for i in range(5):  # passports that came before the visitor (no phones)
+        issue_ticket("HQ", "passport", now=NOON - timedelta(minutes=10 - i), by=SYSTEM)
+    visit = issue_ticket("HQ", services=["birth", "passport"], phone="+34600000009", language="es", now=NOON,
+                         by=SYSTEM).ticket
+    first = call_next("HQ-02", now=NOON + timedelta(minutes=1), by=SYSTEM)
+    assert call_next("HQ-01", now=NOON + timedelta(minutes=2), by=SYSTEM).id == visit.id
+    start(visit.id, now=NOON + timedelta(minutes=2), by=SYSTEM)
+    finish(visit.id, "resolved", now=NOON + timedelta(minutes=10), by=SYSTEM)  # on to the passport line: 4 ahead
+    before = len([m for m in sent.messages if m.to_phone == "+34600000009"])  # step 1 was near, at the first call
+    start(first.id, now=NOON + timedelta(minutes=10), by=SYSTEM)
+    finish(first.id, "resolved", now=NOON + timedelta(minutes=11), by=SYSTEM)
+    call_next("HQ-02", now=NOON + timedelta(minutes=11), by=SYSTEM)  # 3 ahead now: the visitor hears
+    told = [m for m in sent.messages if m.to_phone == "+34600000009"][before:]
+    assert before == 1 and [m.kind for m in told] == ["near_turn"] and visit.number in told[0].subject
+    assert "Personas delante de usted: 3." in told[0].body

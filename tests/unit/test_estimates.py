@@ -158,3 +158,14 @@ def test_naive_wait_is_position_times_average_over_counters(position, average, c
 @pytest.mark.parametrize("counters", [0, -1])
 def test_naive_wait_without_open_counters_is_none(counters):
     assert naive_wait(3, 10, counters) is None
+
+
+def test_a_later_step_waits_only_for_those_ahead_when_the_visitor_came():
+    from queue_app.domain.estimates import door_to_door
+
+    handling = {"birth": 10.0, "passport": 20.0, "tax": 5.0}
+    # 5 min to be called, 10 at birth: the passport line's 12 minutes are 3 by then; the tax line's
+    # 40 minutes are 40 − (15 + 3 + 20) = 2 when the visitor reaches it.
+    assert door_to_door(5.0, ["birth", "passport", "tax"], {"passport": 12.0, "tax": 40.0}, handling) == 5 + 10 + 3 + 20 + 2 + 5
+    assert door_to_door(None, ["birth", "passport"], {"passport": None}, handling) == 30.0
+    assert door_to_door(0.0, ["tax"], {}, handling) == 5.0
