@@ -492,3 +492,19 @@ def test_a_visit_is_moved_and_cancelled_whole_from_its_manage_page(site):
     site.post(f"/book/manage/{code}/cancel", data={"csrf_token": csrf(ask)})
     assert [a.status for a in steps_of(code)] == ["cancelled", "cancelled"]
     assert "This appointment was cancelled." in html(site.get(f"/book/manage/{code}"))
+
+
+def test_a_visits_pdf_and_calendar_file_list_every_step_and_what_to_bring_for_each(site, tmp_path):
+    start = tomorrow_at(10)
+    code = booked_code(book_visit_by_page(site, start, lang="es"))
+    pdf = site.get(f"/book/manage/{code}/confirmation.pdf")
+    (tmp_path / "visit.pdf").write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "visit.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for expected in (code, "Servicios", f"{clock(10, lang='es')} {BIRTH['es']}",
+                     f"{clock(10, 20, lang='es')} Renovación de pasaporte", DOCUMENT["es"]):
+        assert expected in text, expected
+    (event,) = Calendar.from_ical(site.get(f"/book/manage/{code}/appointment.ics").data).walk("VEVENT")
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (start, tomorrow_at(10, 40))
+    assert str(event["SUMMARY"]) == f"{BIRTH['es']} + Renovación de pasaporte"
+    assert f"{clock(10, 20, lang='es')} Renovación de pasaporte" in str(event["DESCRIPTION"])
