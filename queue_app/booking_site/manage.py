@@ -10,8 +10,9 @@ from ..db import utcnow
 from ..domain.appointments import BOOKED, CANCELLED, LIVE
 from ..domain.errors import NotFound
 from ..domain.slots import NotASlot, SlotFull
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..limits import PUBLIC_LIMIT, booking_limit
+from ..models import Appointment
 from ..refusals import refusal_text
 from ..services.booking import NotChangeable, normalise_code
 from . import bp
@@ -45,6 +46,9 @@ def _appointment(code: str):
         appointment = services.appointment_by_code(code)
     except NotFound:
         abort(404, _("No appointment has this code. Check it and try again: it is on your confirmation."))
+    if appointment.visit_id is not None:  # a later step's own code: the visit is managed whole, by its first
+        first = db.session.get(Appointment, appointment.visit_id)
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "code": first.code}), 303))
     speak_their_language(appointment)
     return appointment
 

@@ -487,6 +487,8 @@ def test_a_visit_is_moved_and_cancelled_whole_from_its_manage_page(site):
     assert moved.status_code == 303 and moved.headers["Location"] == f"/book/manage/{code}"
     assert [a.start for a in steps_of(code)] == [later, tomorrow_at(11, 40)]
     assert {s.start: s.available for s in slots("HQ", "passport", start.date())}[tomorrow_at(10, 20)] == 2
+    step_code = steps_of(code)[1].code  # a later step's own code stands for the whole visit
+    assert site.get(f"/book/manage/{step_code}/cancel").headers["Location"] == f"/book/manage/{code}/cancel"
     ask = site.get(f"/book/manage/{code}/cancel")
     assert "Passport renewal" in html(ask)
     site.post(f"/book/manage/{code}/cancel", data={"csrf_token": csrf(ask)})
