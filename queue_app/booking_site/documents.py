@@ -1,4 +1,5 @@
-"""What a visitor takes away: the QR code of the appointment code, a PDF confirmation, an .ics file."""
+"""What a visitor takes away: the QR code of the appointment code, a PDF confirmation, an .ics file
+(a visit of several services: every step with its time, and what to bring for each)."""
 from __future__ import annotations
 
 import base64
@@ -21,6 +22,7 @@ from printers.paper import has_rtl, shaped, visual
 from printers.pdf import BOLD, REGULAR, register_fonts
 
 from ..i18n import direction, text
+from ..services.visit_booking import later_steps
 from .reading import day_label, documents, time_label
 
 MARGIN = 20 * mm
@@ -39,18 +41,33 @@ def qr_data_uri(code: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(code)).decode("ascii")
 
 
+def _steps(appointment) -> list:
+    """The booking's appointments: itself, then its visit's later steps (none for most)."""
+    return [appointment, *later_steps(appointment)]
+
+
 def _details(appointment) -> list[tuple[str, str]]:
-    centre = appointment.centre
+    centre, steps = appointment.centre, _steps(appointment)
     local = appointment.start.astimezone(centre.tz)
     offset = f"{local:%z}"
+    services = (_("Service"), text(appointment.service.name)) if len(steps) == 1 else (
+        _("Services"), "; ".join(f"{time_label(a.start, centre)} {text(a.service.name)}" for a in steps))
     return [
-        (_("Service"), text(appointment.service.name)),
+        services,
         (_("Centre"), text(centre.name)),
         (_("Address"), text(centre.address)),
         (_("Day"), day_label(local.date())),
-        (_("Time"), f"{time_label(appointment.start, centre)}–{time_label(appointment.end, centre)} "
+        (_("Time"), f"{time_label(appointment.start, centre)}–{time_label(steps[-1].end, centre)} "
                     f"({centre.timezone}, UTC{offset[:3]}:{offset[3:]})"),
     ]
+
+
+def _to_bring(appointment) -> list[tuple[str | None, list[str]]]:
+    """What to bring: one list, or each step's under its service's name when the visit has several."""
+    steps = _steps(appointment)
+    if len(steps) == 1:
+        return [(None, documents(appointment.service))]
+    return [(text(a.service.name), documents(a.service)) for a in steps]
 
 
 def confirmation_pdf(appointment, manage_url: str) -> bytes:
@@ -94,12 +111,15 @@ def confirmation_pdf(appointment, manage_url: str) -> bytes:
         line(label, 10)
         line(value, 13, BOLD)
         y -= 3
-    things = documents(appointment.service)
-    if things:
+    lists = [(name, things) for name, things in _to_bring(appointment) if things]
+    if lists:
         y -= 8
         line(_("Documents to bring"), 13, BOLD)
-        for thing in things:
-            line(f"• {thing}", 11, indent=4 * mm)
+        for name, things in lists:
+            if name:
+                line(name, 11, BOLD)
+            for thing in things:
+                line(f"• {thing}", 11, indent=4 * mm)
     y -= 8
     line(_("To cancel or move this appointment, open:"), 10)
     line(manage_url, 10)
@@ -110,10 +130,15 @@ def confirmation_pdf(appointment, manage_url: str) -> bytes:
 
 def calendar_file(appointment, manage_url: str) -> bytes:
     """An iCalendar file with one event: UID code@onedoor, times in UTC, the centre's address."""
-    things = documents(appointment.service)
+    steps = _steps(appointment)
     description = [_("Appointment code: %(code)s", code=appointment.code), text(appointment.centre.name)]
-    if things:
-        description += ["", _("Documents to bring") + ":"] + [f"- {thing}" for thing in things]
+    if len(steps) > 1:
+        description += [""] + [f"{time_label(a.start, a.centre)} {text(a.service.name)}" for a in steps]
+    lists = [(name, things) for name, things in _to_bring(appointment) if things]
+    if lists:
+        description += ["", _("Documents to bring") + ":"]
+        for name, things in lists:
+            description += ([name + ":"] if name else []) + [f"- {thing}" for thing in things]
     description += ["", _("To cancel or move this appointment, open:"), manage_url]
     calendar = Calendar()
     calendar.add("prodid", "-//OneDoor//Booking//EN")
@@ -122,8 +147,8 @@ def calendar_file(appointment, manage_url: str) -> bytes:
     event.add("uid", f"{appointment.code}@onedoor")
     event.add("dtstamp", datetime.now(timezone.utc).replace(microsecond=0))
     event.add("dtstart", appointment.start.astimezone(timezone.utc))
-    event.add("dtend", appointment.end.astimezone(timezone.utc))
-    event.add("summary", text(appointment.service.name))
+    event.add("dtend", steps[-1].end.astimezone(timezone.utc))  # the visit's last step
+    event.add("summary", " + ".join(text(a.service.name) for a in steps))
     event.add("location", text(appointment.centre.address))
     event.add("description", "\n".join(description))
     event.add("url", manage_url)

@@ -1,4 +1,5 @@
-"""Managing an appointment by its code: see it, download it, cancel it, move it to another slot."""
+"""Managing an appointment by its code: see it, download it, cancel it, move it to another slot; a
+visit of several services is cancelled and moved whole."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
@@ -9,15 +10,17 @@ from ..db import utcnow
 from ..domain.appointments import BOOKED, CANCELLED, LIVE
 from ..domain.errors import NotFound
 from ..domain.slots import NotASlot, SlotFull
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..limits import PUBLIC_LIMIT, booking_limit
+from ..models import Appointment
 from ..refusals import refusal_text
 from ..services.booking import NotChangeable, normalise_code
 from . import bp
 from .documents import calendar_file, confirmation_pdf
 from .forms import CodeForm, ConfirmForm, MoveForm
-from .reading import free_days, free_slots, parse_stamp, stamp, time_label, when_label
-from .routes import _day, _offer_submitted
+from .plans import days, plan_of, starts
+from .reading import parse_stamp, stamp, when_label
+from .routes import _day, _offer_submitted, start_label
 
 CODE = "<string(maxlength=32):code>"
 
@@ -43,6 +46,9 @@ def _appointment(code: str):
         appointment = services.appointment_by_code(code)
     except NotFound:
         abort(404, _("No appointment has this code. Check it and try again: it is on your confirmation."))
+    if appointment.visit_id is not None:  # a later step's own code: the visit is managed whole, by its first
+        first = db.session.get(Appointment, appointment.visit_id)
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "code": first.code}), 303))
     speak_their_language(appointment)
     return appointment
 
@@ -114,23 +120,23 @@ def cancel(code):
 @bp.get(f"/manage/{CODE}/move")
 @limiter.limit(PUBLIC_LIMIT)
 def move(code):
-    """Choose the new day: same centre, same service."""
+    """Choose the new day: same centre, same services (a day where the whole visit fits)."""
     appointment, away = _changeable(code)
     if away:
         return away
-    days = free_days(appointment.centre, appointment.service)
-    return render_template("booking_site/days.html", service=appointment.service, centre=appointment.centre,
-                           days=days, moving=appointment,
+    plan = plan_of(appointment)
+    return render_template("booking_site/days.html", plan=plan, centre=appointment.centre,
+                           days=days(appointment.centre, plan), moving=appointment,
                            day_url=lambda d: url_for(".move_day", code=appointment.code, day=d.isoformat()),
                            back=url_for(".manage", code=appointment.code))
 
 
 def _move_choices(form: MoveForm, appointment, day) -> list:
-    """Offer the day's free slots but the appointment's own; return them."""
+    """Offer the day's free starts of the whole visit but its own; return them."""
     centre = appointment.centre
-    slots = [s for s in free_slots(centre, appointment.service, day) if s.start != appointment.start]
-    form.start.choices = [(stamp(s.start), time_label(s.start, centre)) for s in slots]
-    return slots
+    found = [s for s in starts(centre, plan_of(appointment), day) if s.start != appointment.start]
+    form.start.choices = [(stamp(s.start), start_label(s, centre)) for s in found]
+    return found
 
 
 @bp.route(f"/manage/{CODE}/move/<string(length=10):day>", methods=["GET", "POST"])
@@ -147,7 +153,7 @@ def move_day(code, day):
     _offer_submitted(form)
     if form.validate_on_submit():
         try:
-            services.reschedule(appointment.code, parse_stamp(form.start.data))
+            services.reschedule_visit(appointment.code, parse_stamp(form.start.data))
         except SlotFull:
             problem, status = _("Sorry, that time has just been taken. Choose another time: "
                                 "the list now shows only the times still free."), 409
@@ -165,7 +171,8 @@ def move_day(code, day):
     elif form.is_submitted():
         status = 422
         slots = _move_choices(form, appointment, day)
-    return render_template("booking_site/move.html", appointment=appointment, day=day, form=form, slots=slots,
+    return render_template("booking_site/move.html", appointment=appointment, plan=plan_of(appointment), day=day,
+                           form=form, slots=slots,
                            problem=problem,
                            back=url_for(".move", code=appointment.code)), status
 

@@ -1,8 +1,7 @@
-"""What the booking pages show: bookable services by life event, centres, days with free slots."""
+"""What the booking pages show: bookable services by life event, centres, and how days and times read."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import services
 from ..db import utcnow
 from ..domain import calendar
 from ..domain.calendar import moment_in_calendar
@@ -27,12 +25,6 @@ from ..services.reading import centre_summary
 
 STAMP = "%Y%m%dT%H%MZ"  # a slot's start in addresses: UTC, so a repeated hour is never ambiguous
 PARTS_OF_DAY = ((18, _l("Evening")), (12, _l("Afternoon")), (6, _l("Morning")), (0, _l("Night")))
-
-
-@dataclass(frozen=True)
-class Day:
-    day: date
-    free: int  # slots with a place left
 
 
 def bookable_services() -> list[Service]:
@@ -62,26 +54,7 @@ def centres() -> list[dict]:
     return cached("public:centres", load, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
 
 
-def first_free_times(service: Service) -> dict[str, datetime | None]:
-    """Each active centre's first free slot for the service (None: nothing online before the
-    horizon), cached like the centres' summaries."""
 
-    def load():
-        rows = db.session.scalars(select(Centre).where(Centre.active.is_(True))).all()
-        firsts = {c.code: first_free_slot(c, service) for c in rows}
-        return {code: slot and slot.start for code, slot in firsts.items()}
-
-    return cached(f"booking:first:{service.code}", load, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
-
-
-def earliest_elsewhere(service: Service, centre: Centre, limit: int = 3) -> list[dict]:
-    """The other active centres with a free time for the service, soonest first (at most `limit`):
-    where to book when this centre has none (from the cached first free times)."""
-    rows = {row["code"]: row for row in centres()}
-    found = sorted((start, code) for code, start in first_free_times(service).items()
-                   if start is not None and code != centre.code and code in rows)
-    return [{"code": code, "name": rows[code]["name"], "when": short_when(start, rows[code]["timezone"])}
-            for start, code in found[:limit]]
 
 
 def horizon_days() -> int:
@@ -89,31 +62,11 @@ def horizon_days() -> int:
     return int(setting("appointments").get("horizon_days", 30))
 
 
-def free_days(centre: Centre, service: Service, now: datetime | None = None) -> list[Day]:
-    """The days from today to the horizon (centre's local days) with at least one free slot."""
-    now = now or utcnow()
-    today = now.astimezone(centre.tz).date()
-    days = []
-    for offset in range(horizon_days() + 1):
-        day = today + timedelta(days=offset)
-        free = sum(1 for s in services.slots(centre.code, service.code, day, now) if s.available > 0)
-        if free:
-            days.append(Day(day, free))
-    return days
 
 
-def first_free_slot(centre: Centre, service: Service, now: datetime | None = None) -> Slot | None:
-    """The first slot with a place left, from now to the horizon, or None."""
-    now = now or utcnow()
-    today = now.astimezone(centre.tz).date()
-    for offset in range(horizon_days() + 1):
-        for slot in services.slots(centre.code, service.code, today + timedelta(days=offset), now):
-            if slot.available > 0:
-                return slot
-    return None
 
 
-def by_month(days: list[Day]) -> list[tuple[str, list[Day]]]:
+def by_month(days: list) -> list[tuple[str, list[Day]]]:
     """Days under their month's name, as a calendar shows them."""
     return [(month_label(first), list(group)) for first, group in groupby(days, key=lambda d: d.day.replace(day=1))]
 
@@ -127,9 +80,6 @@ def by_part_of_day(slots: list[Slot], centre: Centre) -> list[tuple[str, list[Sl
     return [(label, list(group)) for label, group in groupby(slots, key=part)]
 
 
-def free_slots(centre: Centre, service: Service, day: date, now: datetime | None = None) -> list[Slot]:
-    """The day's slots with a place left, in the centre's timezone."""
-    return [s for s in services.slots(centre.code, service.code, day, now or utcnow()) if s.available > 0]
 
 
 def stamp(moment: datetime) -> str:

@@ -1,7 +1,8 @@
-"""The booking steps: service → centre → day → time → contact details → confirmation.
+"""The booking steps: service(s) → centre → day → time → contact details → confirmation.
 
 Every page works without JavaScript; each step is an address of its own, so the browser's back
-button and a bookmark both work. The rules (slots, places, contact details) stay in the services.
+button and a bookmark both work: a visit of several services names them joined with "+"
+(/book/birth+passport/HQ/…). The rules (slots, places, contact details) stay in the services.
 """
 from __future__ import annotations
 
@@ -20,22 +21,38 @@ from ..limits import PUBLIC_LIMIT, booking_limit
 from ..models import Language
 from ..refusals import http_status, refusal_text
 from ..services.lookup import centre_by_code, service_by_code
+from ..services.visit_booking import later_steps
 from . import bp
 from .documents import qr_data_uri
 from .forms import ContactForm
+from .plans import MAX_STEPS, Plan, days, elsewhere, first_starts, split, starts
 from .reading import (
-    bookable_services, by_month, by_part_of_day, centres, day_label, documents, earliest_elsewhere, first_free_times,
-    free_days, free_slots, life_events, parse_day, parse_stamp, short_day, short_when, stamp, time_label, when_label,
+    bookable_services, by_month, by_part_of_day, centres, day_label, documents, life_events, parse_day, parse_stamp,
+    short_day, short_when, stamp, time_label, when_label,
 )
 
-SERVICE, CENTRE, DAY = "<string(maxlength=40):service>", "<string(maxlength=8):centre>", "<string(length=10):day>"
+# A service's code, or up to five joined with "+" (a code is at most 40 characters)
+SERVICE, CENTRE, DAY = "<string(maxlength=204):service>", "<string(maxlength=8):centre>", "<string(length=10):day>"
 
 
 @bp.context_processor
 def helpers():
     return {"tr": text, "day_label": day_label, "time_label": time_label, "when_label": when_label,
             "documents": documents, "stamp": stamp, "appointment_qr": qr_data_uri, "short_day": short_day,
-            "by_month": by_month, "by_part_of_day": by_part_of_day}
+            "by_month": by_month, "by_part_of_day": by_part_of_day, "visit_of": visit_of, "max_steps": MAX_STEPS}
+
+
+def visit_of(appointment) -> list:
+    """A booking's appointments in order: itself, then its visit's later steps (none for most)."""
+    return [appointment, *later_steps(appointment)]
+
+
+def start_label(start, centre) -> str:
+    """A start as a choice reads: its time, and each step's time when the visit has several."""
+    label = time_label(start.start, centre)
+    if len(start.steps) > 1:
+        label += " (" + ", ".join(f"{time_label(at, centre)} {text(s.name)}" for s, at, _end in start.steps) + ")"
+    return label
 
 
 @bp.errorhandler(404)
@@ -72,6 +89,13 @@ def _service(code: str):
     return service
 
 
+def _plan(segment: str) -> Plan:
+    codes = split(segment)
+    if codes is None:
+        abort(404, _("A visit takes one to %(n)s different services. Choose them again.", n=MAX_STEPS))
+    return Plan([_service(code) for code in codes])
+
+
 def _centre(code: str):
     try:
         return centre_by_code(code)
@@ -92,41 +116,68 @@ def start():
     return render_template("booking_site/start.html", events=life_events(), services=bookable_services())
 
 
+@bp.get("/visit")
+def visit_step():
+    """Step 1 of a visit: the services ticked (a life event's, or added from all services); on
+    Continue, one goes the one-service way and several (up to five) to the visit's centres."""
+    known = {s.code: s for s in bookable_services()}
+    chosen = [known[code] for code in dict.fromkeys(request.args.getlist("service")) if code in known]
+    added = known.get(request.args.get("add") or "")
+    if added is not None and added not in chosen:
+        chosen.append(added)
+    problem = None
+    if request.args.get("go"):
+        if not chosen:
+            problem = _("Choose at least one service.")
+        elif len(chosen) > MAX_STEPS:
+            problem = _("One visit takes at most %(n)s services. Untick some: you can book the others as "
+                        "another visit.", n=MAX_STEPS)
+        else:
+            return redirect(url_for(".centre_step", service=Plan(chosen).code), 303)
+    return render_template("booking_site/visit.html", chosen=chosen, problem=problem,
+                           others=[s for s in known.values() if s not in chosen]), 422 if problem else 200
+
+
+def _plan_back(plan: Plan) -> str:
+    """Back from the centres: the visit's services to change, or the list for a single one."""
+    return url_for(".visit_step", service=plan.codes) if plan.several else url_for(".start")
+
+
 @bp.get(f"/{SERVICE}")
 def centre_step(service):
-    """Step 2: the centre, with whether it is open now and today's estimated wait."""
-    service, rows = _service(service), centres()
-    starts = first_free_times(service)
-    firsts = {row["code"]: starts.get(row["code"]) and short_when(starts[row["code"]], row["timezone"]) for row in rows}
-    return render_template("booking_site/centres.html", service=service, centres=rows, firsts=firsts)
+    """Step 2: the centre, with whether it is open now, today's estimated wait and its first free time."""
+    plan, rows = _plan(service), centres()
+    found = first_starts(plan)
+    firsts = {row["code"]: found.get(row["code"]) and short_when(found[row["code"]], row["timezone"]) for row in rows}
+    return render_template("booking_site/centres.html", plan=plan, centres=rows, firsts=firsts, back=_plan_back(plan))
 
 
 @bp.get(f"/{SERVICE}/{CENTRE}")
 def day_step(service, centre):
-    """Step 3: the days ahead with at least one free slot."""
-    service, centre = _service(service), _centre(centre)
-    days = free_days(centre, service)
-    return render_template("booking_site/days.html", service=service, centre=centre, days=days,
-                           others=[] if days else earliest_elsewhere(service, centre),
-                           day_url=lambda d: url_for(".slot_step", service=service.code, centre=centre.code,
+    """Step 3: the days ahead where the whole visit fits."""
+    plan, centre = _plan(service), _centre(centre)
+    found = days(centre, plan)
+    return render_template("booking_site/days.html", plan=plan, centre=centre, days=found,
+                           others=[] if found else elsewhere(plan, centre),
+                           day_url=lambda d: url_for(".slot_step", service=plan.code, centre=centre.code,
                                                      day=d.isoformat()),
-                           back=url_for(".centre_step", service=service.code))
+                           back=url_for(".centre_step", service=plan.code))
 
 
 @bp.get(f"/{SERVICE}/{CENTRE}/{DAY}")
 def slot_step(service, centre, day):
-    """Step 4: the day's times with places left, on the centre's clock."""
-    service, centre, day = _service(service), _centre(centre), _day(day)
-    return render_template("booking_site/slots.html", service=service, centre=centre, day=day,
-                           slots=free_slots(centre, service, day),
-                           slot_url=lambda s: url_for(".contact_step", service=service.code, centre=centre.code,
+    """Step 4: the day's starts with places left, on the centre's clock, with each step's time."""
+    plan, centre, day = _plan(service), _centre(centre), _day(day)
+    return render_template("booking_site/slots.html", plan=plan, centre=centre, day=day,
+                           slots=starts(centre, plan, day),
+                           slot_url=lambda s: url_for(".contact_step", service=plan.code, centre=centre.code,
                                                       day=day.isoformat(), at=stamp(s.start)),
-                           back=url_for(".day_step", service=service.code, centre=centre.code))
+                           back=url_for(".day_step", service=plan.code, centre=centre.code))
 
 
-def _time_choices(form: ContactForm, centre, service, day) -> None:
-    slots = free_slots(centre, service, day)
-    form.start.choices = [("", _("Choose a time"))] + [(stamp(s.start), time_label(s.start, centre)) for s in slots]
+def _time_choices(form: ContactForm, centre, plan: Plan, day) -> None:
+    form.start.choices = [("", _("Choose a time"))] + [(stamp(s.start), start_label(s, centre))
+                                                        for s in starts(centre, plan, day)]
 
 
 def _offer_submitted(form) -> None:
@@ -142,9 +193,9 @@ def _offer_submitted(form) -> None:
 def contact_step(service, centre, day):
     """Step 5: who is coming and how to reach them; booking it. A slot taken meanwhile shows the
     form again with the times still free."""
-    service, centre, day = _service(service), _centre(centre), _day(day)
+    plan, centre, day = _plan(service), _centre(centre), _day(day)
     form = ContactForm()
-    _time_choices(form, centre, service, day)
+    _time_choices(form, centre, plan, day)
     languages = db.session.scalars(db.select(Language).order_by(Language.position)).all()
     form.language.choices = [(lang.code, lang.name) for lang in languages]
     problem, status = None, 200
@@ -158,9 +209,9 @@ def contact_step(service, centre, day):
             form.start.data = chosen
     elif form.validate_on_submit():
         try:
-            appointment = services.book(centre.code, service.code, parse_stamp(form.start.data), form.name.data,
-                                        phone=form.phone.data or None, email=form.email.data or None,
-                                        language=form.language.data)
+            appointment = services.book_visit(centre.code, plan.codes, parse_stamp(form.start.data), form.name.data,
+                                              phone=form.phone.data or None, email=form.email.data or None,
+                                              language=form.language.data)
         except SlotFull:
             problem, status = _("Sorry, that time has just been taken. Choose another time: "
                                 "the list now shows only the times still free."), 409
@@ -170,15 +221,15 @@ def contact_step(service, centre, day):
             problem, status = refusal_text(error.code), http_status(error)
         else:
             return redirect(url_for(".confirmation", code=appointment.code), 303)
-        _time_choices(form, centre, service, day)
+        _time_choices(form, centre, plan, day)
         form.start.data = ""
     else:
         status = 422
-        _time_choices(form, centre, service, day)
+        _time_choices(form, centre, plan, day)
         if form.start.data not in dict(form.start.choices):
             form.start.data = ""
-    return render_template("booking_site/contact.html", service=service, centre=centre, day=day, form=form,
-                           problem=problem, back=url_for(".slot_step", service=service.code, centre=centre.code,
+    return render_template("booking_site/contact.html", plan=plan, centre=centre, day=day, form=form,
+                           problem=problem, back=url_for(".slot_step", service=plan.code, centre=centre.code,
                                                          day=day.isoformat())), status
 
 

@@ -1,12 +1,13 @@
 """Forms of the pages (Flask-WTF: CSRF-protected)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import FieldList, PasswordField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..domain.errors import InvalidRequest
 from ..domain.feedback import COMMENT_MAX
 from ..domain.remote import normalise_phone
+from ..domain.visits import MAX_STEPS
 
 
 class LoginForm(FlaskForm):
@@ -40,15 +41,26 @@ class JoinForm(FlaskForm):
                      description=_l("With the country code, e.g. +34 612 345 678. One place per number "
                                     "and centre a day; it is never shown on the ticket's page."))
 
+    # A visit of several services joined from home: the later steps, in order (blank: none)
+    more = FieldList(SelectField(validate_choice=False), min_entries=MAX_STEPS - 1, max_entries=MAX_STEPS - 1)
+
     centre_names: dict[str, str] = {}  # code → name, set by the view (the radios are drawn by the page)
+
+    @property
+    def services(self) -> list[str]:
+        """The visit's services in order: the first, then each later step chosen."""
+        return [self.service.data, *(entry.data for entry in self.more if entry.data)]
 
     def validate_centre(self, field) -> None:
         if field.data not in self.centre_names:
             raise ValidationError(_l("Choose a centre."))
 
     def validate_service(self, field) -> None:
-        if not field.data or field.data not in {choice.value for choice in self.service.choices}:
+        known = {choice.value for choice in self.service.choices} - {""}
+        if not field.data or not set(self.services) <= known:
             raise ValidationError(_l("Choose a service."))
+        if len(set(self.services)) != len(self.services):
+            raise ValidationError(_l("Choose each service once: a visit takes each service once."))
 
 
 RATING_LABELS = {  # worst to best, the order of the radio group (arrow keys move along it)

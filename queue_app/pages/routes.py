@@ -94,6 +94,8 @@ def _join_choices(form: JoinForm, centre_code: str | None = None) -> list[dict]:
     form.service.choices = [SelectChoice("", _("Choose a service…")),
                             *(SelectChoice(s.code, f"{text(s.name)} — {words[s.code]}" if s.code in words else text(s.name))
                               for s in services)]
+    for entry in form.more:  # a later step of the visit: any service, or none
+        entry.choices = [SelectChoice("", _("None")), *form.service.choices[1:]]
     return centres
 
 
@@ -141,25 +143,31 @@ def _join_rate_limited(_limit):
 @bp.route("/join", methods=["GET", "POST"])
 @remote_limit(methods=["POST"], on_breach=_join_rate_limited)
 def join():
-    """Join today's queue from home: choose a centre and a service, give a phone, follow the ticket."""
+    """Join today's queue from home: choose a centre and a service (or up to five, one visit), give a
+    phone, follow the ticket."""
     form = JoinForm()
     centres = _join_choices(form)
     if request.method == "GET":
         form.centre.data = request.args.get("centre") or next((c["code"] for c in centres if c["open_now"]), None)
         form.service.data = request.args.get("service")
+        for entry, code in zip(form.more, request.args.getlist("more")):
+            entry.data = code
         _join_choices(form, form.centre.data)
         return _join_page(form, centres)
     _join_choices(form, form.centre.data)
     if not form.validate_on_submit():
         return _join_page(form, centres, status=422)  # a typo: nothing counted against the allowance
     try:
-        issued = join_remotely(form.centre.data, form.service.data, form.phone.data, language=str(get_locale()))
+        several = form.services if len(form.services) > 1 else None
+        issued = join_remotely(form.centre.data, form.service.data if several is None else None, form.phone.data,
+                               services=several, language=str(get_locale()))
     except DomainError as refusal:
         said, book = refusal_text(refusal), None
         if refusal.code == "not_served_today":
             said = f"{said} {next_served_words(refusal, form.centre.data)}"
-            if refusal.details.get("bookable"):
-                book = url_for("booking_site.day_step", service=form.service.data, centre=form.centre.data)
+            if refusal.details.get("bookable"):  # the service refused (a visit's step names its own)
+                book = url_for("booking_site.day_step", service=refusal.details.get("service") or form.service.data,
+                               centre=form.centre.data)
         return _join_page(form, centres, said, 409 if http_status(refusal) < 422 else 422, book)
     return redirect(url_for("pages.status_page", token=issued.ticket.token))
 

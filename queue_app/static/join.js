@@ -1,5 +1,5 @@
 /* The join page: when the visitor picks another centre, each service is labelled again with what
-   that centre serves now (GET /api/v1/centres/{c}/services): served now, from a time today, or not
+   that centre serves now (GET /api/v1/centres/{c}/services), in every service list: served now, from a time today, or not
    today. Without JavaScript the page labels the services for the centre it was drawn with. */
 "use strict";
 
@@ -7,6 +7,7 @@
   const hint = document.getElementById("offers-for");
   const select = document.querySelector("select[name=service]");
   if (!hint || !select) return;
+  const selects = [...document.querySelectorAll("select.service-choice")]; // the first and a visit's later steps
   const texts = JSON.parse(hint.dataset.texts);
   const names = new Map([...select.options].map(o => [o.value, o.textContent.split(" — ")[0]]));
 
@@ -30,8 +31,10 @@
       return; // out of reach: the labels stay as drawn
     }
     for (const offer of offers) {
-      const option = [...select.options].find(o => o.value === offer.service);
-      if (option) option.textContent = `${names.get(offer.service)} — ${words(offer)}`;
+      for (const one of selects) {
+        const option = [...one.options].find(o => o.value === offer.service);
+        if (option) option.textContent = `${names.get(offer.service)} — ${words(offer)}`;
+      }
     }
     const label = document.querySelector(`label[for="${radio.id}"] .choice-name`);
     hint.textContent = hint.dataset.for.replace("{centre}", label ? label.textContent : radio.value);

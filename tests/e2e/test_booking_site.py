@@ -69,8 +69,11 @@ def test_book_download_and_cancel(device, shots, tmp_path):
     page.goto("/book/")
     expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
     snap(page, shots, "1-service")
-    page.get_by_text("Birth of a child").click()  # a life event opens (no script needed)
-    page.locator("details.event").get_by_role("link", name="Birth registration").click()
+    page.get_by_text("Birth of a child").click()  # a life event opens (no script needed), its services ticked
+    event = page.locator("details.event")
+    event.get_by_role("checkbox", name="Passport renewal").uncheck()  # one left: the one-service path
+    event.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/book/birth$"))
 
     expect(page.get_by_role("heading", name="Choose a centre")).to_be_visible()
     snap(page, shots, "2-centre")

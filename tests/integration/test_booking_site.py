@@ -17,6 +17,7 @@ from queue_app.db import utcnow
 from queue_app.extensions import db, limiter
 from queue_app.models import Appointment
 from queue_app.services import appointment_by_code, book, slots
+from queue_app.services.visit_booking import later_steps
 from tests.conftest import MSK, add_clerk
 
 STAMP = "%Y%m%dT%H%MZ"
@@ -380,3 +381,132 @@ def test_looking_codes_up_is_limited_like_the_api(site, ctx, monkeypatch):
     assert "слишком много запросов" in html(answers[-1]) and "записей" not in html(answers[-1])
     assert site.get("/book/?lang=ru").status_code == 200  # choosing a service is not limited
     limiter.reset()
+
+
+# ---- a visit of several services (SPEC §11) ------------------------------------------------------
+
+def visit_details_url(start: datetime, plan: str = "birth+passport") -> str:
+    return f"/book/{plan}/HQ/{start.astimezone(MSK).date().isoformat()}/details"
+
+
+def book_visit_by_page(client, when: datetime, plan: str = "birth+passport", lang: str = "en"):
+    form = client.get(f"{visit_details_url(when, plan)}?at={stamp(when)}&lang={lang}")
+    assert form.status_code == 200, html(form)
+    return client.post(visit_details_url(when, plan), data={
+        "csrf_token": csrf(form), "start": stamp(when), "name": "Ana Ruiz", "phone": "+34 612 345 678",
+        "email": "", "language": lang})
+
+
+def clock(hh: int, mm: int = 0, lang: str = "en") -> str:
+    """A time of tomorrow as the pages write it (10:00 AM, with a narrow space, in English)."""
+    return format_time(tomorrow_at(hh, mm), "short", locale=lang)
+
+
+def steps_of(code: str) -> list[Appointment]:
+    db.session.rollback()
+    first = appointment_by_code(code)
+    return [first, *later_steps(first)]
+
+
+def test_a_life_event_ticks_its_services_and_one_left_takes_the_one_service_path(site):
+    page = html(site.get("/book/"))
+    for code in ("birth", "passport"):
+        assert re.search(rf'<input type="checkbox" name="service" value="{code}" id="event-newborn-{code}"\s+checked>', page)
+    assert 'href="/book/visit"' in page  # from all services, a visit of several too
+    both = site.get("/book/visit?service=birth&service=passport&go=1")
+    assert both.status_code == 303 and both.headers["Location"] == "/book/birth+passport"
+    one = site.get("/book/visit?service=birth&go=1")  # passport unticked
+    assert one.status_code == 303 and one.headers["Location"] == "/book/birth"
+
+
+def test_the_visit_page_adds_services_from_the_catalogue_and_refuses_none(site):
+    page = site.get("/book/visit?service=birth&service=passport&add=info")
+    assert page.status_code == 200
+    for code in ("birth", "passport", "info"):
+        assert f'name="service" value="{code}" id="visit-{code}" checked' in html(page)
+    assert '<option value="info">' not in html(page) and '<option value="tax">' not in html(page)  # not bookable
+    assert site.get("/book/visit?service=birth&service=passport&service=info&go=1").headers["Location"] == \
+        "/book/birth+passport+info"
+    empty = site.get("/book/visit?go=1")
+    assert empty.status_code == 422 and "Choose at least one service." in html(empty)
+
+
+@pytest.mark.parametrize("segment", ["birth+birth", "birth+tax", "birth+nothing", "birth++passport",
+                                     "birth+passport+info+birth+passport+info"])
+def test_a_visit_that_cannot_be_booked_says_so(site, segment):
+    answer = site.get(f"/book/{segment}")
+    assert answer.status_code == 404 and "Book a new appointment" in html(answer)
+
+
+def test_a_visit_is_booked_as_consecutive_slots_with_each_steps_time_and_documents(site):
+    start = tomorrow_at(10)
+    day = start.date().isoformat()
+    centres = html(site.get("/book/birth+passport"))
+    assert 'href="/book/birth+passport/HQ"' in centres and "Birth registration" in centres and "Passport renewal" in centres
+    assert f'href="/book/birth+passport/HQ/{day}"' in html(site.get("/book/birth+passport/HQ"))
+    times = html(site.get(f"/book/birth+passport/HQ/{day}"))
+    assert f'href="/book/birth+passport/HQ/{day}/details?at={stamp(start)}"' in times
+    assert f"{clock(10)} Birth registration" in times and f"{clock(10, 20)} Passport renewal" in times
+    code = booked_code(book_visit_by_page(site, start))
+    first, second = steps_of(code)
+    assert (first.service.code, second.service.code) == ("birth", "passport")
+    assert (first.start, second.start, second.visit_id) == (start, tomorrow_at(10, 20), first.id)
+    done = html(site.get(f"/book/done/{code}"))
+    assert re.search(rf"{clock(10)}</span> Birth registration.*{clock(10, 20)}</span> Passport renewal", done, re.S)
+    assert "Medical birth certificate" in done and "No documents are listed for this service." in done
+    assert f"{clock(10)}–{clock(10, 40)}" in done  # the whole visit, to the end of its last step
+    spanish = html(site.get(f"/book/done/{code}?lang=es"))
+    assert "Registro de nacimiento" in spanish and "Renovación de pasaporte" in spanish and "Servicios" in spanish
+
+
+def test_a_visit_whose_later_step_was_taken_meanwhile_shows_the_starts_still_free(site):
+    start = tomorrow_at(10)
+    form = site.get(f"{visit_details_url(start)}?at={stamp(start)}")
+    for name in ("First", "Second"):  # the passport step's slot fills up
+        book("HQ", "passport", tomorrow_at(10, 20), name, phone="+34600000000")
+    answer = site.post(visit_details_url(start), data={
+        "csrf_token": csrf(form), "start": stamp(start), "name": "Ana Ruiz", "phone": "+34 612 345 678",
+        "email": "", "language": "en"})
+    assert answer.status_code == 409 and "that time has just been taken" in html(answer)
+    assert f'value="{stamp(start)}"' not in html(answer) and f'value="{stamp(tomorrow_at(10, 20))}"' in html(answer)
+    assert count() == 2  # nothing of the visit was booked
+
+
+def test_a_visit_is_moved_and_cancelled_whole_from_its_manage_page(site):
+    start, later = tomorrow_at(10), tomorrow_at(11, 20)
+    code = booked_code(book_visit_by_page(site, start))
+    day = start.date().isoformat()
+    page = html(site.get(f"/book/manage/{code}"))
+    assert "Birth registration" in page and "Passport renewal" in page
+    assert f'href="/book/manage/{code}/move/{day}"' in html(site.get(f"/book/manage/{code}/move"))
+    choose = site.get(f"/book/manage/{code}/move/{day}")
+    assert re.search(rf'value="{stamp(later)}">\s*<span>{clock(11, 20)}\s*<span class="steps"><span class="step-time">'
+                     rf'{clock(11, 20)} Birth registration</span><span class="step-time">{clock(11, 40)} Passport renewal',
+                     html(choose))
+    moved = site.post(f"/book/manage/{code}/move/{day}", data={"csrf_token": csrf(choose), "start": stamp(later)})
+    assert moved.status_code == 303 and moved.headers["Location"] == f"/book/manage/{code}"
+    assert [a.start for a in steps_of(code)] == [later, tomorrow_at(11, 40)]
+    assert {s.start: s.available for s in slots("HQ", "passport", start.date())}[tomorrow_at(10, 20)] == 2
+    step_code = steps_of(code)[1].code  # a later step's own code stands for the whole visit
+    assert site.get(f"/book/manage/{step_code}/cancel").headers["Location"] == f"/book/manage/{code}/cancel"
+    ask = site.get(f"/book/manage/{code}/cancel")
+    assert "Passport renewal" in html(ask)
+    site.post(f"/book/manage/{code}/cancel", data={"csrf_token": csrf(ask)})
+    assert [a.status for a in steps_of(code)] == ["cancelled", "cancelled"]
+    assert "This appointment was cancelled." in html(site.get(f"/book/manage/{code}"))
+
+
+def test_a_visits_pdf_and_calendar_file_list_every_step_and_what_to_bring_for_each(site, tmp_path):
+    start = tomorrow_at(10)
+    code = booked_code(book_visit_by_page(site, start, lang="es"))
+    pdf = site.get(f"/book/manage/{code}/confirmation.pdf")
+    (tmp_path / "visit.pdf").write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "visit.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for expected in (code, "Servicios", f"{clock(10, lang='es')} {BIRTH['es']}",
+                     f"{clock(10, 20, lang='es')} Renovación de pasaporte", DOCUMENT["es"]):
+        assert expected in text, expected
+    (event,) = Calendar.from_ical(site.get(f"/book/manage/{code}/appointment.ics").data).walk("VEVENT")
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (start, tomorrow_at(10, 40))
+    assert str(event["SUMMARY"]) == f"{BIRTH['es']} + Renovación de pasaporte"
+    assert f"{clock(10, 20, lang='es')} Renovación de pasaporte" in str(event["DESCRIPTION"])

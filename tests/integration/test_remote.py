@@ -362,3 +362,28 @@ def test_a_visit_of_several_services_is_joined_from_home_as_one_ticket(api):
     refused = api.post("/api/v1/centres/HQ/remote-tickets",
                        json={"services": ["birth", "orphan"], "phone": "+34 612 000 111"})
     assert error_of(refused) == (422, "service_not_offered") and tickets() == 1  # no clerk of HQ holds it
+
+
+def test_the_join_page_joins_a_visit_of_several_services_as_one_ticket(client):
+    open_desk("HQ-07", "c7", primary=["birth", "passport", "tax"])
+    page = client.get("/join").get_data(as_text=True)
+    assert page.count('class="service-choice"') == 5  # the first service and four later steps
+    csrf = join_form(client, "ru")
+    response = post_join(client, csrf, **{"more-0": "tax", "more-1": "", "more-2": "passport"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket.service.code == "birth" and ticket.next_steps == [
+        db.session.scalar(select(Service.id).where(Service.code == code)) for code in ("tax", "passport")]
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Налоговый вопрос" in status and "Замена паспорта" in status
+
+
+@pytest.mark.parametrize("more, message", [
+    ({"more-0": "birth"}, "Выберите каждую услугу один раз"),
+    ({"more-0": "nothing"}, "Выберите услугу."),
+])
+def test_the_join_page_refuses_a_visit_naming_a_service_twice_or_unknown(client, more, message):
+    open_desk("HQ-07", "c7", primary=["birth", "tax"])
+    response = post_join(client, join_form(client, "ru"), **more)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert tickets() == 0
