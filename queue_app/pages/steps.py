@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..i18n import text
 
@@ -31,12 +32,12 @@ def state_words(state: str, status) -> str:
         return _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead=status.ahead,
                  wait=_("%(n)s min", n=round(status.estimated_wait_min)))
     return {
-        "done": _("Done"),
+        "done": pgettext("visit step", "Done"),
         "unresolved": _("Done, not resolved"),
         "called": _("Now: please go to counter %(counter)s", counter=counter),
         "serving": _("Now: at counter %(counter)s", counter=counter),
         "pending": _("To come"),
-        "ended": _("Not served"),
+        "ended": pgettext("visit step", "Not served"),
     }[state]
 
 
