@@ -126,7 +126,8 @@ def remind_due(now: datetime | None = None) -> int:
     hour = settings().reminder_hour_local
     candidates = db.session.scalars(
         select(Appointment).where(Appointment.status == BOOKED, Appointment.reminded_at.is_(None),
-                                  Appointment.start > now, Appointment.start < now + timedelta(days=2))
+                                  Appointment.start > now, Appointment.start < now + timedelta(days=2),
+                                  Appointment.visit_id.is_(None))  # a booked visit's first step tells of all
         .order_by(Appointment.start)
     ).all()
     due = [a.id for a in candidates if reminder_due(a, now, hour)]

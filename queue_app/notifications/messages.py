@@ -30,7 +30,10 @@ def _when(start: datetime, tz, language: str) -> str:
 
 
 def _appointment_lines(appointment: Appointment, language: str) -> list[str]:
+    from ..services.visit_booking import later_steps
+
     centre, service = appointment.centre, appointment.service
+    steps = [appointment, *later_steps(appointment)]
     lines = [
         _("Code: %(code)s", code=appointment.code),
         _("Service: %(service)s", service=i18n.text(service.name, language)),
@@ -39,9 +42,17 @@ def _appointment_lines(appointment: Appointment, language: str) -> list[str]:
         _("When: %(when)s (%(timezone)s time)", when=_when(appointment.start, centre.tz, language),
           timezone=centre.timezone),
     ]
-    documents = i18n.text(service.documents or {}, language) or []
-    if documents:
-        lines += ["", _("Documents to bring:")] + [f"- {d}" for d in documents]
+    if len(steps) > 1:  # a visit of several services: each step at its own time, one code for all
+        lines += ["", _("Your visit, step by step:")] + [
+            f"{n}. {format_time(s.start.astimezone(centre.tz), format='short', locale=language)} "
+            f"{i18n.text(s.service.name, language)}" for n, s in enumerate(steps, 1)]
+    documents = [(s, i18n.text(s.service.documents or {}, language) or []) for s in steps]
+    if any(wanted for _step, wanted in documents):
+        lines += ["", _("Documents to bring:")]
+        for step, wanted in documents:
+            if len(steps) > 1 and wanted:
+                lines.append(i18n.text(step.service.name, language) + ":")
+            lines += [f"- {d}" for d in wanted]
     lines += [
         "",
         _("At the centre, check in at a kiosk with your code a few minutes before your time."),

@@ -419,3 +419,17 @@ def test_each_step_of_a_visit_hears_that_its_turn_is_near(ctx, sent):
     told = [m for m in sent.messages if m.to_phone == "+34600000009"][before:]
     assert before == 1 and [m.kind for m in told] == ["near_turn"] and visit.number in told[0].subject
     assert "Personas delante de usted: 3." in told[0].body
+
+
+def test_a_booked_visit_is_confirmed_and_reminded_once_with_every_step(hq, sent):
+    from queue_app.services import book_visit
+
+    first = book_visit("HQ", ["birth", "passport"], at(TOMORROW, 10), NAME, phone=PHONE, language="es", now=NOON)
+    [message] = sent.messages
+    assert first.code in message.subject
+    for part in ("Su visita, paso a paso:", "1. 10:00 Registro de nacimiento", "2. 10:20 Renovación de pasaporte",
+                 "Registro de nacimiento:", "Certificado médico de nacimiento"):
+        assert part in message.body, (part, message.body)
+    evening = datetime.combine(TOMORROW - timedelta(days=1), time(19), MSK)
+    assert delivery.remind_due(evening) == 1  # the visit's first step tells of both: one reminder, not two
+    assert [m.kind for m in sent.messages] == ["confirmation", "reminder"] and "10:20" in sent.messages[-1].body
