@@ -84,16 +84,19 @@ def naive_wait(position: int, average_min: float, open_counters: int) -> float |
 
 
 def door_to_door(first_wait: float | None, services: list[str], line_waits: dict[str, float | None],
-                 handling: dict[str, float]) -> float:
+                 handling: dict[str, float], *, keeps_place: bool = True) -> float:
     """Minutes from arrival to the end of a visit's last step, predicted at arrival.
 
-    A later step keeps the visit's arrival time, so in its line it goes before everyone who came
-    after the visitor: it waits only for those already waiting when the visitor arrived, and they
-    are served while the visitor is at the steps before. Its wait is the line's wait for a
-    newcomer now, less the time until the visitor gets there (never below zero).
+    A later step of one ticket keeps the visit's arrival time, so in its line it goes before
+    everyone who came after the visitor: it waits only for those already waiting when the visitor
+    arrived, and they are served while the visitor is at the steps before. Its wait is the line's
+    wait for a newcomer now, less the time until the visitor gets there (never below zero).
+    Without `keeps_place` (a ticket per service) each step joins the back of its line: the
+    line's wait for a newcomer now stands for its wait then.
     """
     elapsed = (first_wait or 0.0) + handling.get(services[0], 0.0)
     for service in services[1:]:
-        wait = max((line_waits.get(service) or 0.0) - elapsed, 0.0)
+        line = line_waits.get(service) or 0.0
+        wait = max(line - elapsed, 0.0) if keeps_place else line
         elapsed += wait + handling.get(service, 0.0)
     return elapsed

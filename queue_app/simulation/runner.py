@@ -243,7 +243,7 @@ class Day:
 
         centre = self.centre
         waits = queue_state(centre, now).estimates.services
-        return door_to_door(first_wait, visitor.services, waits, handling_times(centre, now))
+        return door_to_door(first_wait, visitor.services, waits, handling_times(centre, now), keeps_place=not self.separate)
 
     def naive_estimate(self, position: int | None, service: str, now: datetime) -> float | None:
         """SPEC §8's yardstick: position × average handling time ÷ open counters serving the service."""

@@ -169,3 +169,5 @@ def test_a_later_step_waits_only_for_those_ahead_when_the_visitor_came():
     assert door_to_door(5.0, ["birth", "passport", "tax"], {"passport": 12.0, "tax": 40.0}, handling) == 5 + 10 + 3 + 20 + 2 + 5
     assert door_to_door(None, ["birth", "passport"], {"passport": None}, handling) == 30.0
     assert door_to_door(0.0, ["tax"], {}, handling) == 5.0
+    # a ticket per service: each later step joins the back of its line, whose wait now stands for then
+    assert door_to_door(5.0, ["birth", "passport"], {"passport": 12.0}, handling, keeps_place=False) == 5 + 10 + 12 + 20
