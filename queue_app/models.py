@@ -272,6 +272,9 @@ class Ticket(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointments.id"))
     transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"))
     estimate_at_issue_min: Mapped[float | None]
+    # The range the estimate was shown with (domain/ranges.py); NULL: shown as a single number.
+    estimate_low_min: Mapped[int | None]
+    estimate_high_min: Mapped[int | None]
     near_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "your turn is near" went out
     # A visit of several services (SPEC §11) is a chain of rows, one per step, each made when the
     # step before it ends (or by a transfer): they share the number, the arrival time and visit_id,

@@ -205,6 +205,11 @@ class StepOut(ma.Schema):
     outcome = fields.String(allow_none=True)
 
 
+Range = lambda: fields.List(fields.Integer(), allow_none=True, validate=validate.Length(equal=2), metadata={  # noqa: E731
+    "description": "[low, high] whole minutes the real wait falls in for 80% of visitors given such an "
+                   "estimate (calibrated from the centre's past waits); null where the data say too little"})
+
+
 class IssuedOut(ma.Schema):
     id = fields.Integer()
     token = fields.String()
@@ -213,6 +218,7 @@ class IssuedOut(ma.Schema):
     status = fields.String()
     position = fields.Integer(allow_none=True)
     estimated_wait_min = fields.Float(allow_none=True)
+    estimated_wait_range_min = Range()
     issued_at = fields.DateTime()
     status_url = fields.String()
     print_job = fields.Integer(allow_none=True, metadata={"description": "id of the stored print job, if the kiosk has a printer"})
@@ -345,6 +351,7 @@ class StatusOut(ma.Schema):
     position = fields.Integer(allow_none=True)
     ahead = fields.Integer(allow_none=True)
     estimated_wait_min = fields.Float(allow_none=True)
+    estimated_wait_range_min = Range()
     counter = fields.Nested(CounterRef, allow_none=True)
     issued_at = fields.DateTime()
     called_at = fields.DateTime(allow_none=True)
@@ -484,6 +491,10 @@ class StatsOut(ma.Schema):
     average_handling_min = fields.Float(allow_none=True)
     unresolved = fields.Dict(keys=fields.String(), values=fields.Integer())
     estimate_mae_min = fields.Float(allow_none=True, metadata={"description": "mean absolute error of the estimates given at issue"})
+    estimate_bias_min = fields.Float(allow_none=True, metadata={
+        "description": "mean of estimate − real wait: positive when the estimates were too long"})
+    estimate_range_share = fields.Float(allow_none=True, metadata={
+        "description": "of the visitors called who were shown a range, the share whose real wait fell inside it"})
     services = fields.List(fields.Nested(ServiceStatsOut))
     visits = fields.Nested(VisitFiguresOut, allow_none=True, metadata={
         "description": "door-to-door time, steps per visit, first-visit resolution, repeat visits"})

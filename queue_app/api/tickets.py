@@ -65,7 +65,8 @@ def issued_answer(issued) -> dict:
     t = issued.ticket
     return {
         "id": t.id, "token": t.token, "number": t.number, "service": t.service.code, "status": t.status,
-        "position": issued.position, "estimated_wait_min": issued.estimated_wait_min, "issued_at": t.issued_at,
+        "position": issued.position, "estimated_wait_min": issued.estimated_wait_min,
+        "estimated_wait_range_min": issued.estimated_wait_range_min, "issued_at": t.issued_at,
         "status_url": visitor_url(t.token), "print_job": issued.print_job_id,
         "steps": steps_brief(t, [t]),
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED, WAITING
+from .ranges import accuracy
 from .summary import mean, percentile
 from .visit_figures import Resolved, VisitFigures, visit_figures
 
@@ -35,6 +36,8 @@ class Visit:
     step: int = 1
     steps_to_come: int = 0
     contact: str | None = None
+    range_low: int | None = None  # the range the estimate was shown with, if any (domain/ranges.py)
+    range_high: int | None = None
 
     def is_arrival(self) -> bool:
         """A visitor who came: a walk-in, a remote join or an appointment checked in, whatever became
@@ -79,6 +82,8 @@ class DayFigures:
     unresolved: dict[str, int] = field(default_factory=dict)
     services: list[ServiceFigures] = field(default_factory=list)
     visits: VisitFigures | None = None  # door-to-door, steps, first-visit resolution, repeats
+    estimate_bias_min: float | None = None  # mean of estimate − real wait: positive, estimates too long
+    estimate_range_share: float | None = None  # share of the called shown a range whose wait fell inside it
 
 
 def arrivals(visits: list[Visit]) -> int:
@@ -93,6 +98,7 @@ def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resol
     waits = [w for v in visits if (w := v.wait_min()) is not None]
     handling = [h for v in visits if (h := v.handling_min()) is not None]
     errors = [abs(v.estimate_min - v.wait_min()) for v in visits if v.estimate_min is not None and v.called_at]
+    shown = accuracy((v.estimate_min, v.wait_min(), v.range_low, v.range_high) for v in visits if v.called_at)
     by_service: dict[str, list[Visit]] = {}
     for v in visits:
         by_service.setdefault(v.service, []).append(v)
@@ -121,4 +127,6 @@ def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resol
             for code, group in sorted(by_service.items())
         ],
         visits=visit_figures(visits, earlier),
+        estimate_bias_min=shown.bias_min,
+        estimate_range_share=shown.inside_share,
     )

@@ -14,6 +14,7 @@ from ..domain.visit_figures import REPEAT_WINDOW, Resolved
 from ..extensions import db
 from ..models import Centre, Service, Ticket
 from .queue import queue_state
+from .ranges import wait_range
 from .visits import VISITOR_FIELDS, steps_brief, visit_rows
 
 
@@ -70,18 +71,19 @@ ROW_COLUMNS = (
     Service.code, Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at,
     Ticket.outcome, Ticket.reason, Ticket.estimate_at_issue_min, Ticket.source,
     func.coalesce(Ticket.visit_id, Ticket.id), Ticket.arrived_at, Ticket.step, Ticket.next_steps, Ticket.contact_hash,
+    Ticket.estimate_low_min, Ticket.estimate_high_min,
 )
 
 
 def as_visit(r, zone=None, cls=Visit, **extra) -> Visit:
     """A row of ROW_COLUMNS (then anything else) as the statistics see it; times on `zone`'s clock if given."""
     (service, status, issued, called, started, finished, outcome, reason, estimate, source,
-     visit, arrived, step, to_come, contact) = r[:15]
+     visit, arrived, step, to_come, contact, low, high) = r[:17]
     times = [t.astimezone(zone) if zone is not None and t is not None else t
              for t in (issued, called, started, finished, arrived)]
     return cls(service, status, *times[:4], outcome=outcome, reason=reason, estimate_min=estimate, source=source,
                  visit=visit, arrived_at=times[4], step=step, steps_to_come=len(to_come or ()), contact=contact,
-                 **extra)
+                 range_low=low, range_high=high, **extra)
 
 
 def day_visits(centre: Centre, day: date) -> list[Visit]:
@@ -132,6 +134,7 @@ class TicketStatus:
     actions: tuple[str, ...] = ()  # the moves legal from its status: none once the visit is over
     step: int = 1  # the visit's step this is (SPEC §11)
     steps: tuple[dict, ...] = ()  # every step of the visit: {step, service, service_name, status, counter}
+    estimated_wait_range_min: tuple[int, int] | None = None  # where the data say so (services/ranges.py)
 
 
 def visit_by_token(token: str) -> Ticket:
@@ -165,4 +168,5 @@ def ticket_status(token: str, now: datetime) -> TicketStatus:
         ahead=None if position is None else position - 1, estimated_wait_min=estimate,
         counter=counter, issued_at=ticket.issued_at, called_at=ticket.called_at,
         actions=tuple(moves(ticket.status)), step=ticket.step, steps=steps,
+        estimated_wait_range_min=wait_range(ticket.centre_id, estimate, now),
     )

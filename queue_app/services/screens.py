@@ -20,6 +20,7 @@ from .overbooking import overbooked as overbooked_slots
 from .lookup import catalogue_version
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
+from .ranges import wait_range
 from .visits import next_codes, steps_brief
 from .roster import rostered_until_closing
 
@@ -141,5 +142,6 @@ def waiting_status(centre: Centre, entry: dict) -> dict:
     return {
         "number": entry["number"], "centre": centre.code, "service": entry["service"], "status": WAITING,
         "position": entry["position"], "ahead": entry["position"] - 1, "estimated_wait_min": entry["estimated_wait_min"],
+        "estimated_wait_range_min": wait_range(centre.id, entry["estimated_wait_min"], utcnow()),
         "counter": None, "called_at": None, "actions": moves(WAITING),
     }

@@ -25,6 +25,7 @@ from .lookup import centre_by_code, language_codes, service_by_code
 from .offer import ensure_served_today
 from .queue import queue_state
 from .tx import atomic
+from .ranges import wait_range
 from .visits import contact_hash
 
 
@@ -39,6 +40,12 @@ class Issued:
     position: int | None
     estimated_wait_min: float | None
     print_job_id: int | None = None
+
+    @property
+    def estimated_wait_range_min(self) -> list[int] | None:
+        """The range the estimate is shown with (services/ranges.py), or None: a single number."""
+        t = self.ticket
+        return None if t.estimate_low_min is None else [t.estimate_low_min, t.estimate_high_min]
 
 
 @functools.cache
@@ -214,6 +221,7 @@ def place_ticket(
         for later in then:
             ensure_served_today(centre, later, now)
     contact = phone or (appointment.phone or appointment.email if appointment is not None else None)
+    shown = wait_range(centre.id, estimate, now) or (None, None)
     ticket = create_ticket(
         centre,
         service,
@@ -223,6 +231,8 @@ def place_ticket(
         phone=phone,
         source=source,
         estimate_at_issue_min=estimate,
+        estimate_low_min=shown[0],
+        estimate_high_min=shown[1],
         appointment_id=appointment.id if appointment is not None else None,
         next_steps=[s.id for s in then],
         contact_hash=contact_hash(contact),

@@ -26,6 +26,7 @@ from .access import authorise_ticket
 from .lookup import service_by_code, ticket_by_id
 from .offer import ensure_served_today
 from .queue import queue_state
+from .ranges import wait_range
 from .tx import atomic
 
 NOTE_MAX = 280
@@ -128,12 +129,13 @@ def go_on(ticket: Ticket, now: datetime, *, by: Actor, counter: Counter | None =
         newcomer = Candidate(NEWCOMER, service.code, ticket.arrived_at, ticket.priority,
                              ticket.appointment.start if ticket.appointment is not None else None, service.weight)
         estimate = queue_state(ticket.centre, now, newcomer=newcomer).place(NEWCOMER)[1]
+    shown = wait_range(ticket.centre_id, estimate, now) or (None, None)
     row = create_ticket(
         ticket.centre, service, now, number=ticket.number, arrived_at=ticket.arrived_at,
         priority=ticket.priority, language=ticket.language, phone=ticket.phone, source=STEP,
         appointment_id=ticket.appointment_id, visit_id=ticket.visit_key, step=ticket.step + 1,
         next_steps=list(ticket.next_steps[1:]), note=ticket.note, contact_hash=ticket.contact_hash,
-        estimate_at_issue_min=estimate, by=by,
+        estimate_at_issue_min=estimate, estimate_low_min=shown[0], estimate_high_min=shown[1], by=by,
     )
     if counter is not None:
         row.counter, row.staff_id, row.called_at = counter, counter.staff_id, now

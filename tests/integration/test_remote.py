@@ -46,7 +46,7 @@ def test_a_visitor_joins_from_home_and_gets_a_live_ticket_without_paper(api):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert set(body) == {"id", "token", "number", "service", "status", "position", "estimated_wait_min",
-                         "issued_at", "status_url", "print_job", "steps"}
+                         "issued_at", "status_url", "print_job", "steps", "estimated_wait_range_min"}
     assert (body["number"], body["service"], body["status"], body["position"]) == ("A001", "birth", "waiting", 1)
     assert body["estimated_wait_min"] == 0 and body["print_job"] is None
     assert body["status_url"] == f"http://localhost/t/{body['token']}"

@@ -67,7 +67,7 @@ def test_a_refusal_of_the_booking_form_is_said_in_arabic(site, monkeypatch):  # 
     def refuse(*args, **kwargs):
         raise InvalidRequest("give a phone number or an email address", code="contact_required")
 
-    monkeypatch.setattr("queue_app.services.book", refuse)
+    monkeypatch.setattr("queue_app.services.book_visit", refuse)  # the booking site books every plan so
     answer = book_by_page(site, tomorrow_at(10), lang="ar")
     assert answer.status_code == 422
     assert "أدخل رقم هاتف أو عنوان بريد إلكتروني" in page(answer) and "give a phone" not in page(answer)

@@ -1,0 +1,102 @@
+"""Ranges around estimated waits (issue 20): where the real wait falls a stated share of the time.
+
+An estimate E is shown as [low, high] from the errors seen before at estimates like it: the pairs
+(estimate given at issue, real wait) fall into bands of E, and each band keeps the quantiles of
+the error (real − E) that leave (1 − share) / 2 of its pairs outside on each side. A band with
+too few pairs gives no range — the estimate stays a single number, "where the data say so".
+
+Worked example (share 0.8): a band whose 10 errors are −4, −3, −2, −1, 0, 0, 1, 2, 5, 9 keeps
+the 10th and 90th percentiles (nearest rank) −4 and 5, so an estimate of 12 is shown as 8–17.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+SHARE = 0.8  # the stated share of visitors whose real wait falls inside their range
+BANDS = (5.0, 10.0, 20.0, 40.0, 80.0, math.inf)  # upper bounds (exclusive) of the estimate bands, minutes
+MIN_PAIRS = 30  # a band with fewer pairs gives no range
+
+
+@dataclass(frozen=True)
+class Band:
+    lower: float  # estimates from this minute…
+    upper: float  # …up to (not including) this one fall in the band
+    low: float  # minutes added to the estimate for the range's low end (≤ 0 as a rule)
+    high: float  # minutes added for its high end
+    pairs: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    share: float
+    bands: tuple[Band, ...] = ()
+
+    def band(self, estimate: float) -> Band | None:
+        return next((b for b in self.bands if b.lower <= estimate < b.upper), None)
+
+    def range(self, estimate: float | None) -> tuple[int, int] | None:
+        """The whole minutes [low, high] around `estimate`, or None where the data say too little."""
+        if estimate is None:
+            return None
+        band = self.band(estimate)
+        if band is None:
+            return None
+        low = max(0, math.floor(estimate + band.low))
+        high = max(low, math.ceil(estimate + band.high), math.ceil(estimate))
+        return low, high
+
+
+def nearest_rank(sorted_values: Sequence[float], q: float) -> float:
+    """The nearest-rank q-quantile (0 < q ≤ 1) of values already sorted."""
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def calibrate(pairs: Iterable[tuple[float, float]], share: float = SHARE, bands: Sequence[float] = BANDS,
+              min_pairs: int = MIN_PAIRS) -> Calibration:
+    """A calibration from (estimate, real wait) pairs: per band of estimate, the error quantiles
+    that leave (1 − share) / 2 of the band's pairs below the range and as many above it."""
+    errors: dict[float, list[float]] = {upper: [] for upper in bands}
+    for estimate, real in pairs:
+        upper = next((u for u in bands if estimate < u), None)
+        if upper is not None:
+            errors[upper].append(real - estimate)
+    tail = (1.0 - share) / 2.0
+    kept = []
+    for lower, upper in zip((0.0, *bands), bands):
+        found = sorted(errors[upper])
+        if len(found) >= min_pairs:
+            kept.append(Band(lower, upper, nearest_rank(found, tail), nearest_rank(found, 1.0 - tail), len(found)))
+    return Calibration(share, tuple(kept))
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """How the estimates given did against the real waits: over the visitors called."""
+
+    called: int
+    mae_min: float | None
+    bias_min: float | None  # mean of estimate − real: positive, the estimates were too long
+    ranged: int  # of them, given a range
+    inside_share: float | None  # share of those ranged whose real wait fell inside it
+
+
+def accuracy(rows: Iterable[tuple[float | None, float, int | None, int | None]]) -> Accuracy:
+    """From (estimate, real wait, range low, range high) of each visitor called."""
+    errors, inside, ranged = [], 0, 0
+    for estimate, real, low, high in rows:
+        if estimate is not None:
+            errors.append(estimate - real)
+        if low is not None and high is not None:
+            ranged += 1
+            inside += low <= real <= high
+    called = len(errors)
+    return Accuracy(
+        called=called,
+        mae_min=sum(abs(e) for e in errors) / called if called else None,
+        bias_min=sum(errors) / called if called else None,
+        ranged=ranged,
+        inside_share=inside / ranged if ranged else None,
+    )
