@@ -53,6 +53,10 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_LOGIN_RATE_LIMIT": env("ONEDOOR_LOGIN_RATE_LIMIT", "10/minute"),
         "ONEDOOR_BOOKING_RATE_LIMIT": env("ONEDOOR_BOOKING_RATE_LIMIT", "10/hour;3/minute"),  # per client, pages + API
         "ONEDOOR_REMOTE_RATE_LIMIT": env("ONEDOOR_REMOTE_RATE_LIMIT", "5/hour;2/minute"),  # joins from home, per client
+        # Open data's licence line (the schema at /api/v1/open-data/schema, the /open-data page).
+        "ONEDOOR_OPEN_DATA_LICENCE": env("ONEDOOR_OPEN_DATA_LICENCE", "CC BY 4.0"),
+        "ONEDOOR_OPEN_DATA_LICENCE_URL": env("ONEDOOR_OPEN_DATA_LICENCE_URL",
+                                             "https://creativecommons.org/licenses/by/4.0/") or None,
         "RATELIMIT_STORAGE_URI": env("ONEDOOR_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Where visitors' phones reach the server: the base of the status URL in the tickets' QR codes.

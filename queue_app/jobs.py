@@ -8,6 +8,8 @@ on the next tick. An occasion is done once across every process running the sche
 `job_runs` row (UNIQUE job + occasion, e.g. closing "HQ:2026-11-23") is inserted first inside the
 job's own transaction, and a process whose insert meets the unique constraint skips it (the
 occasions are services: queue_app/services/days.py; which days are due: domain/hours.py).
+Open data's 15-minute records are done once the same way, by their own unique (centre, period)
+row (services/live_feed.py): every closed period of yesterday and today is stored on the next tick.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .domain.hours import due_days
 from .extensions import db
 from .services.days import (CLOSING, OPENING, ROLLUP, active_centres, close_centre_day, occasion, open_day, roll_up,
                             sweep_missed)
+from .services.live_feed import FEED, store_periods
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class JobsDone:
     opened: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
     rolled_up: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)  # open data's 15-minute records stored
     confirmations: int = 0
     reminders: int = 0
     near_turn: int = 0
@@ -48,6 +52,7 @@ class JobsDone:
             f"opened: {', '.join(self.opened) or '-'}",
             f"closed: {', '.join(self.closed) or '-'}",
             f"rolled up: {', '.join(self.rolled_up) or '-'}",
+            f"open-data periods: {len(self.periods)}",
             f"appointments missed: {self.missed}",
             f"messages: {self.confirmations} confirmations, {self.reminders} reminders, "
             f"{self.near_turn} 'your turn is near'",
@@ -83,6 +88,7 @@ def run_due(now: datetime | None = None) -> JobsDone:
                 result.missed += _attempt(result, f"missed {key}", sweep_missed, centre_id, day, now) or 0
                 if _attempt(result, f"{ROLLUP} {key}", roll_up, centre_id, day, now):
                     result.rolled_up.append(key)
+        result.periods += _attempt(result, f"{FEED} {code}", store_periods, centre_id, now) or []
     result.confirmations = _attempt(result, "confirmations", delivery.retry_confirmations, now) or 0
     result.reminders = _attempt(result, "reminders", delivery.remind_due, now) or 0
     result.near_turn = _attempt(result, "near_turn", delivery.retry_near_turns, now) or 0
@@ -94,7 +100,7 @@ def tick(app, clock=utcnow) -> None:
     with app.app_context():
         try:
             result = run_due(clock())
-            if result.opened or result.closed or result.rolled_up or result.failed:
+            if result.opened or result.closed or result.rolled_up or result.periods or result.failed:
                 log.info("scheduled jobs: %s", "; ".join(result.lines()))
         except Exception:  # noqa: BLE001 - the next tick tries again
             log.exception("scheduled jobs turn failed")

@@ -455,3 +455,16 @@ class Handoff(db.Model):
     key: Mapped[str] = mapped_column(sa.String(120))
     sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class OpenDataPeriod(db.Model):
+    """A centre's closed 15-minute period as open data publishes it (domain/quarters.py), stored
+    once: the unique pair makes it done once across processes, and a stored record never changes."""
+
+    __tablename__ = "open_data_periods"
+    __table_args__ = (sa.UniqueConstraint("centre_id", "start", name="uq_open_data_periods_centre_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    figures: Mapped[dict] = mapped_column(JSON)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)

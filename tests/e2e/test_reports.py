@@ -54,7 +54,7 @@ def test_the_open_data_page_in_spanish(page, shots):
     table = page.get_by_role("table", name="Datos diarios de Sede central")
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table.locator("tbody tr").first).to_contain_text("8,4")
-    expect(page.get_by_role("link", name="CSV")).to_have_attribute("href", "/api/v1/open-data/daily?format=csv&from=2026-11-23&to=2026-11-24")
+    expect(page.get_by_role("link", name="CSV", exact=True)).to_have_attribute("href", "/api/v1/open-data/daily?format=csv&from=2026-11-23&to=2026-11-24")
     assert CLERK_NAME not in page.content() and PHONE not in page.content()
     page.wait_for_function("document.getElementById('waits').width > 0 && window.Chart !== undefined")
     page.screenshot(path=shots / "open-data-es.png", full_page=True)
