@@ -105,7 +105,7 @@ def centre_board(code: str):
         hourly=day["hourly"], usual=usual, hours=hours, weekdays=get_locale().days["format"]["wide"],
         busiest=max((n for by_hour in usual.values() for n in by_hour.values()), default=0),
         data=_live_data([centre_row(code)], poll=url_for("pages.centre_live", code=code),
-                        hourly=day["hourly"], chart={"wait": _("Average wait (min)")}))
+                        hourly=day["hourly"], chart={"wait": _("Average wait (min)"), "arrivals": _("Visitors arrived")}))
 
 
 @bp.get("/centres/<code>.json")

@@ -105,12 +105,18 @@
     const canvas = document.getElementById("today-chart");
     if (!canvas || typeof Chart === "undefined") return;
     const hours = data.hourly.map(h => `${String(h.hour).padStart(2, "0")}:00`);
+    const rtl = document.documentElement.dir === "rtl";
     new Chart(canvas, {
-      type: "bar",
-      data: {labels: hours, datasets: [{label: data.chart.wait, backgroundColor: "#0b5cad",
-                                        data: data.hourly.map(h => h.average_wait_min)}]},
+      data: {labels: hours, datasets: [
+        {type: "bar", label: data.chart.arrivals, backgroundColor: "#9ec5ea", yAxisID: "people",
+         data: data.hourly.map(h => h.arrivals)},
+        {type: "line", label: data.chart.wait, borderColor: "#0b5cad", backgroundColor: "#0b5cad", yAxisID: "minutes",
+         spanGaps: true, data: data.hourly.map(h => h.average_wait_min)},
+      ]},
       options: {responsive: true, maintainAspectRatio: false, animation: false,
-                scales: {x: {reverse: document.documentElement.dir === "rtl"}, y: {beginAtZero: true}}},
+                scales: {x: {reverse: rtl},
+                         people: {beginAtZero: true, position: rtl ? "right" : "left", ticks: {precision: 0}},
+                         minutes: {beginAtZero: true, position: rtl ? "left" : "right", grid: {drawOnChartArea: false}}}},
     });
   }
 
@@ -126,5 +132,8 @@
   socket.on("disconnect", () => linkUp(false));
   socket.on("centres", drawAll);
   socket.on("centre", row => { draw(row); reorder(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !socket.connected) poll(); // back from the lock screen
+  });
   window.onedoorBoard = {socket};
 })();
