@@ -19,7 +19,7 @@ from .lookup import cached, centre_by_code, setting
 from .queue import queue_state
 from .reading import day_stats, day_visits
 
-SLOT_SECONDS = 60.0  # the next free booking time: every bookable service's slots, so cached longer
+SLOT_SECONDS = 300.0  # the next free time: every bookable service's slots (~0.5 s a centre on the demo network)
 HISTORY_WEEKS = 8
 HISTORY_SECONDS = 600.0  # the usual busy hours move with whole days
 
