@@ -182,6 +182,7 @@ class CentreCfg(Strict):
     name: Texts
     address: Texts
     timezone: str
+    district: str | None = Field(None, min_length=1, max_length=60)  # the public board's "least busy near me"
     counters: int = Field(ge=1, le=99)
     hours: str | dict[str, str]
     exceptions: list[ExceptionDayCfg] = []

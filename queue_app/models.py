@@ -93,6 +93,7 @@ class Centre(db.Model):
     call_timeout_min: Mapped[int] = mapped_column(default=5)
     policy: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")  # its own [policy] knobs
     active: Mapped[bool] = mapped_column(default=True)
+    district: Mapped[str | None] = mapped_column(sa.String(60))  # the public board's "near me" (no geolocation)
 
     counters: Mapped[list[Counter]] = relationship(back_populates="centre", order_by="Counter.number")  # retired too
 

@@ -29,7 +29,7 @@ class Screen:
         self.events: queue.Queue = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.namespace = namespace
-        for name in ("state", "ticket_called", "queue_changed", "ticket_status"):
+        for name in ("state", "ticket_called", "queue_changed", "ticket_status", "centres", "centre"):
             self.client.on(name, self._keeper(name), namespace=namespace)
         self.client.connect(f"{base}?{query}", namespaces=[namespace], auth={"token": token} if token else None,
                             transports=list(transports), wait_timeout=WAIT)

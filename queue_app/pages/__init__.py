@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
-from . import errors, events, routes  # noqa: E402,F401
+from . import board, board_live, errors, events, routes  # noqa: E402,F401

@@ -187,7 +187,7 @@ def _write_network(cfg: NetworkConfig) -> Loaded:
     for c in cfg.centres:
         centre = _upsert(
             Centre, "code", c.code, langs,
-            name=c.name, address=c.address, timezone=c.timezone,
+            name=c.name, address=c.address, timezone=c.timezone, district=c.district,
             hours=c.hours_stored(), policy=c.policy.model_dump(exclude_none=True),
             target_wait_min=c.target_wait_min or d.target_wait_min,
             recall_limit=d.recall_limit if c.recall_limit is None else c.recall_limit,

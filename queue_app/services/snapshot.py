@@ -70,7 +70,8 @@ def life_event_entry(e: LifeEvent) -> dict:
 
 def centre_entry(c: Centre, counters: int) -> dict:
     """A centre as the network file says it, its devices apart; `counters`: its active counters."""
-    return {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, **_hours(c.hours),
+    return {"code": c.code, "name": c.name, "address": c.address, "timezone": c.timezone, "district": c.district,
+            **_hours(c.hours),
             "target_wait_min": c.target_wait_min, "recall_limit": c.recall_limit,
             "call_timeout_min": c.call_timeout_min, "policy": dict(c.policy or {}), "counters": counters}
 
