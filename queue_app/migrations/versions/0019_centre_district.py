@@ -1,13 +1,13 @@
 """centres.district: the district a centre serves, for the public board's "least busy near me"
 
 Revision ID: 0019
-Revises: 0017 (0018 lands first on main; then this revises 0018)
+Revises: 0018
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
