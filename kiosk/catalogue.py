@@ -51,6 +51,7 @@ def labels() -> dict[str, str]:
         "keyboard": _("On-screen keyboard"),
         "wait": _("Approx. wait"),
         "wait_min": _("~%(n)s min", n="{n}"),
+        "wait_range": _("%(low)s–%(high)s min", low="{low}", high="{high}"),
         "wait_unknown": _("not known yet"),
         "waiting": _("People waiting"),
         "bring": _("What to bring"),

@@ -544,7 +544,9 @@ function drawTicket() {
   drawSteps(ticket.steps || []);
   $("ticket-ahead").textContent = ticket.position === null || ticket.position === undefined ? "—" : String(Math.max(0, ticket.position - 1));
   const minutes = ticket.estimated_wait_min;
-  $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—" : t("wait_min", {n: Math.max(1, Math.round(minutes))});
+  const range = ticket.estimated_wait_range_min; // where the centre's past waits give one
+  $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—"
+    : range ? t("wait_range", {low: range[0], high: range[1]}) : t("wait_min", {n: Math.max(1, Math.round(minutes))});
   const appointment = ticket.appointment;
   $("ticket-appointment").hidden = !appointment;
   if (appointment) {

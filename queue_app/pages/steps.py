@@ -29,8 +29,10 @@ def state_words(state: str, status) -> str:
     if state == "waiting" and status.estimated_wait_min is None:
         return _("Waiting: %(ahead)s ahead of you", ahead=status.ahead)
     if state == "waiting":
-        return _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead=status.ahead,
-                 wait=_("%(n)s min", n=round(status.estimated_wait_min)))
+        shown = getattr(status, "estimated_wait_range_min", None)
+        wait = (_("%(low)s–%(high)s min", low=shown[0], high=shown[1]) if shown
+                else _("%(n)s min", n=round(status.estimated_wait_min)))
+        return _("Waiting: %(ahead)s ahead of you, about %(wait)s", ahead=status.ahead, wait=wait)
     return {
         "done": pgettext("visit step", "Done"),
         "unresolved": _("Done, not resolved"),

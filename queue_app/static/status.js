@@ -23,8 +23,11 @@
     return node;
   }
 
-  function minutes(value) {
-    return value === null || value === undefined ? texts.not_known : fill(texts.minutes, {n: Math.round(value)});
+  // The estimate, as a range where the centre's past waits give one ("12–18 min").
+  function minutes(value, range) {
+    if (value === null || value === undefined) return texts.not_known;
+    if (range) return fill(texts.range, {low: range[0], high: range[1]});
+    return fill(texts.minutes, {n: Math.round(value)});
   }
 
   function drawWaiting(status) {
@@ -39,7 +42,7 @@
       live.replaceChildren(element("p", {class: "state", id: "state"}, texts.waiting), figures);
     }
     const ahead = String(status.ahead ?? "—");
-    const wait = minutes(status.estimated_wait_min);
+    const wait = minutes(status.estimated_wait_min, status.estimated_wait_range_min);
     if ($("ahead").textContent !== ahead) $("ahead").textContent = ahead;
     if ($("wait").textContent !== wait) $("wait").textContent = wait;
     if ($("call").childElementCount) $("call").replaceChildren();
@@ -95,7 +98,7 @@
     const run = document.documentElement.dir === "rtl" ? `\u2068${counter}\u2069` : counter;
     const unknown = status.status === "waiting" && status.estimated_wait_min == null;
     const words = fill(data.step_texts[unknown ? "step_waiting_unknown" : `step_${status.status}`] || "", {
-      counter: run, ahead: status.ahead ?? "—", wait: minutes(status.estimated_wait_min)});
+      counter: run, ahead: status.ahead ?? "—", wait: minutes(status.estimated_wait_min, status.estimated_wait_range_min)});
     const state = item.querySelector(".vstep-state");
     if (state.textContent !== words) state.textContent = words;
     item.className = `vstep vstep-${status.status}`;
