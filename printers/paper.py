@@ -35,6 +35,7 @@ class Labels:
     scan: str = "Scan to follow your turn"
     footer: str = "Please wait until your number is called."
     minutes: str = "{n} min"
+    span: str = "{low}–{high} min"  # a range the centre's past waits give (queue_app/domain/ranges.py)
     under_a_minute: str = "under 1 min"
     unknown: str = "—"
 
@@ -47,19 +48,19 @@ LABELS: dict[str, Labels] = {
         time="Hora", ahead="Personas delante", wait="Espera estimada", documents="Traiga",
         steps="Su visita, en este orden",
         scan="Escanee para seguir su turno", footer="Espere a que llamen su número.",
-        minutes="{n} min", under_a_minute="menos de 1 min",
+        minutes="{n} min", span="{low}–{high} min", under_a_minute="menos de 1 min",
     ),
     "ru": Labels(
         time="Время", ahead="Перед вами", wait="Ожидание", documents="Возьмите с собой",
         steps="Ваш визит, по порядку",
         scan="Отсканируйте, чтобы следить за очередью", footer="Пожалуйста, ожидайте вызова вашего номера.",
-        minutes="{n} мин", under_a_minute="меньше 1 мин",
+        minutes="{n} мин", span="{low}–{high} мин", under_a_minute="меньше 1 мин",
     ),
     "ar": Labels(
         time="الوقت", ahead="عدد من قبلك", wait="الانتظار المتوقع", documents="يُرجى إحضار",
         steps="زيارتك، بهذا الترتيب",
         scan="امسح الرمز لمتابعة دورك", footer="يُرجى الانتظار حتى يُنادى رقمك.",
-        minutes="{n} دقيقة", under_a_minute="أقل من دقيقة",
+        minutes="{n} دقيقة", span="{low}–{high} دقيقة", under_a_minute="أقل من دقيقة",
     ),
 }
 
@@ -97,10 +98,13 @@ def labels_for(language: str) -> Labels:
     return LABELS.get(language) or LABELS.get(language.split("-")[0]) or LABELS["en"]
 
 
-def wait_text(minutes: float | None, labels: Labels) -> str:
-    """An estimated wait as the ticket shows it: whole minutes, never a false precision."""
+def wait_text(minutes: float | None, labels: Labels, span: tuple[int, int] | None = None) -> str:
+    """An estimated wait as the ticket shows it: whole minutes, never a false precision; the range
+    `span` where the centre's past waits give one."""
     if minutes is None:
         return labels.unknown
+    if span is not None:
+        return labels.span.format(low=span[0], high=span[1])
     if minutes < 1:
         return labels.under_a_minute
     return labels.minutes.format(n=round(minutes))

@@ -26,6 +26,7 @@ from .services.printing import (
     FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
 )
 from .services.queue import queue_state
+from .services.ranges import wait_range
 from .services.visits import visit_steps
 from .urls import status_url
 
@@ -59,7 +60,7 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
         service=i18n.text(service.name, language),
         issued_at=ticket.issued_at.astimezone(centre.tz).strftime("%d.%m.%Y %H:%M"),
         ahead=ahead,
-        wait=wait_text(estimate, labels),
+        wait=wait_text(estimate, labels, wait_range(centre.id, estimate, now)),
         documents=in_language(service.documents, language),
         status_url=status_url(ticket.token),
         labels=labels,

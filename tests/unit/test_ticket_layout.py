@@ -234,3 +234,12 @@ def test_the_pdf_of_a_visit_lists_the_steps_and_grouped_documents():
     rtl = [line for item in layout(visit_paper("ar")) if item[0] == "text" for line in item[1]]
     # drawn left to right as "name .1": the number at the right, where an Arabic line starts
     assert rtl[1] == "A001" and [line[-3:] for line in rtl[3:6]] == [" .1", " .2", " .3"]
+
+
+def test_the_wait_prints_as_the_range_the_centres_past_waits_give():
+    from printers import labels_for, wait_text
+
+    assert wait_text(12.4, labels_for("en"), (8, 17)) == "8–17 min"
+    assert wait_text(12.4, labels_for("ru"), (8, 17)) == "8–17 мин"
+    assert wait_text(12.4, labels_for("en")) == "12 min"  # no range: the single number
+    assert wait_text(None, labels_for("es"), (8, 17)) == "—"
