@@ -80,6 +80,53 @@ def run(args: tuple) -> dict:
             "roster": roster[0] if roster else "shipped"}
 
 
+def range_run(args: tuple) -> dict:
+    """One day for the estimate ranges: its (estimate, real wait) pairs, and with a calibration
+    handed in, how the ranges it gave did."""
+    from queue_app.simulation import read_plan, simulate
+
+    seed, plan_path, calibration = args
+    result = simulate(read_plan(plan_path), seed, calibration=calibration)
+    k = result.kpis
+    called = [o for o in result.outcomes if o.called_min is not None and o.estimate_min is not None]
+    return {"seed": seed, "pairs": [(o.estimate_min, o.called_min - o.issued_min) for o in called],
+            "mae": k.estimate.mae_min, "bias": k.estimate.bias_min, "called": len(called),
+            "ranged": k.ranged, "range_share": k.range_share,
+            "widths": [o.range_high - o.range_low for o in result.outcomes if o.range_low is not None]}
+
+
+def compare_ranges(args) -> None:
+    """Learn the ranges on seeds N+1..2N, then give them on seeds 1..N and count the real waits inside."""
+    from queue_app.domain.ranges import SHARE, calibrate
+
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        learnt = list(tqdm(pool.map(range_run, [(seed, args.plan, None) for seed in range(args.seeds + 1, 2 * args.seeds + 1)]),
+                           total=args.seeds, desc="days to learn from", file=sys.stderr))
+        calibration = calibrate([p for day in learnt for p in day["pairs"]], SHARE)
+        days = list(tqdm(pool.map(range_run, [(seed, args.plan, calibration) for seed in range(1, args.seeds + 1)]),
+                         total=args.seeds, desc="days given ranges", file=sys.stderr))
+    if args.json:
+        Path(args.json).write_text(json.dumps(days, indent=1))
+    print(f"Reference day: {args.plan or 'bench/reference_day.toml'}; ranges learnt on seeds {args.seeds + 1}–"
+          f"{2 * args.seeds}, given on seeds 1–{args.seeds}; stated share {pct(SHARE)}.\n")
+    print("| band of estimate (min) | pairs learnt from | range: low / high (min added) |\n|---|---:|---|")
+    for b in calibration.bands:
+        upper = "∞" if b.upper == float("inf") else f"{b.upper:g}"
+        print(f"| {b.lower:g}–{upper} | {b.pairs} | {b.low:+.1f} / {b.high:+.1f} |")
+    print("\n| seed | tickets called | MAE (min) | bias (min) | given a range | real wait inside |\n|---:|---:|---:|---:|---:|---:|")
+    for d in days:
+        print(f"| {d['seed']} | {d['called']} | {num(d['mae'])} | {num(d['bias'])} | {d['ranged']} | {pct(d['range_share'])} |")
+    ranged = sum(d["ranged"] for d in days)
+    inside = sum(d["ranged"] * d["range_share"] for d in days if d["range_share"] is not None)
+    widths = [w for d in days for w in d["widths"]]
+    share = inside / ranged if ranged else None
+    print(f"| all | {sum(d['called'] for d in days)} | {num(mean(d['mae'] for d in days))} "
+          f"| {num(mean(d['bias'] for d in days))} | {ranged} | **{pct(share)}** |")
+    print(f"\n- inside the range: {pct(share)} against the stated {pct(SHARE)} "
+          f"({100 * (share - SHARE):+.1f} points; the issue asks ±5); mean width {mean(widths):.1f} min"
+          if share is not None else "\n- no range given")
+
+
 def visit_run(seed: int, plan, share: float, separate: bool) -> dict:
     """One day with life-event visits, one ticket a visit or a ticket per service."""
     from queue_app.simulation import simulate
@@ -259,7 +306,11 @@ def main() -> None:
                         help="compare staffing: this roster beside the shipped staffing and FIFO (see above)")
     parser.add_argument("--visits", type=float, metavar="SHARE",
                         help="compare visits of several steps: one ticket a visit against a ticket per service")
+    parser.add_argument("--ranges", action="store_true",
+                        help="estimate ranges: learnt on seeds N+1..2N, their coverage on seeds 1..N")
     args = parser.parse_args()
+    if args.ranges:
+        return compare_ranges(args)
     if args.visits is not None:
         return compare_visits(args)
     if args.roster:

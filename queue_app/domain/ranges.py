@@ -2,11 +2,13 @@
 
 An estimate E is shown as [low, high] from the errors seen before at estimates like it: the pairs
 (estimate given at issue, real wait) fall into bands of E, and each band keeps the quantiles of
-the error (real − E) that leave (1 − share) / 2 of its pairs outside on each side. A band with
-too few pairs gives no range — the estimate stays a single number, "where the data say so".
+the error (real − E) that leave as many of its pairs below the range as above it, and `share` of
+them inside once the ranges are shown in whole minutes. A band with too few pairs gives no range —
+the estimate stays a single number, "where the data say so".
 
-Worked example (share 0.8): a band whose 10 errors are −4, −3, −2, −1, 0, 0, 1, 2, 5, 9 keeps
-the 10th and 90th percentiles (nearest rank) −4 and 5, so an estimate of 12 is shown as 8–17.
+Worked example (share 0.8): a band whose 10 errors are −4, −3, −2, −1, 0, 0, 1, 2, 5, 9, all at
+an estimate of 12. Leaving 10% out on each side (nearest rank: −4 and 5) would hold 9 of the 10;
+leaving 20% (−3 and 5) holds 8, the stated share: an estimate of 12 is shown as 9–17.
 """
 from __future__ import annotations
 
@@ -54,21 +56,40 @@ def nearest_rank(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
+TAILS = tuple(t / 100 for t in range(2, 31))  # the share left outside on each side, tried in turn
+
+
+def _inside(pairs: list[tuple[float, float]], band: Band) -> float:
+    """The share of `pairs` whose real wait falls inside the range their estimate is shown with."""
+    one = Calibration(SHARE, (band,))
+    hits = 0
+    for estimate, real in pairs:
+        low, high = one.range(estimate)
+        hits += low <= real <= high
+    return hits / len(pairs)
+
+
 def calibrate(pairs: Iterable[tuple[float, float]], share: float = SHARE, bands: Sequence[float] = BANDS,
               min_pairs: int = MIN_PAIRS) -> Calibration:
     """A calibration from (estimate, real wait) pairs: per band of estimate, the error quantiles
-    that leave (1 − share) / 2 of the band's pairs below the range and as many above it."""
-    errors: dict[float, list[float]] = {upper: [] for upper in bands}
+    that leave the same share of the band's pairs below the range as above it, that share chosen
+    so that the ranges as shown (whole minutes, ends included) hold `share` of the band's pairs.
+    Waits pile up on whole values (no wait at all, above all): the plain (1 − share) / 2 quantiles
+    would hold more than `share`."""
+    found: dict[float, list[tuple[float, float]]] = {upper: [] for upper in bands}
     for estimate, real in pairs:
         upper = next((u for u in bands if estimate < u), None)
         if upper is not None:
-            errors[upper].append(real - estimate)
-    tail = (1.0 - share) / 2.0
+            found[upper].append((estimate, real))
     kept = []
     for lower, upper in zip((0.0, *bands), bands):
-        found = sorted(errors[upper])
-        if len(found) >= min_pairs:
-            kept.append(Band(lower, upper, nearest_rank(found, tail), nearest_rank(found, 1.0 - tail), len(found)))
+        band_pairs = found[upper]
+        if len(band_pairs) < min_pairs:
+            continue
+        errors = sorted(real - estimate for estimate, real in band_pairs)
+        tried = [Band(lower, upper, nearest_rank(errors, tail), nearest_rank(errors, 1.0 - tail), len(errors))
+                 for tail in TAILS]
+        kept.append(min(tried, key=lambda b: abs(_inside(band_pairs, b) - share)))
     return Calibration(share, tuple(kept))
 
 

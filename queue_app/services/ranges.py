@@ -29,6 +29,13 @@ _NETWORK = (select(Ticket.estimate_at_issue_min, Ticket.issued_at, Ticket.called
 
 _kept: dict[object, tuple[float, Calibration]] = {}
 _lock = threading.Lock()
+_preset: Calibration | None = None  # stands in for every centre's history (the simulator's days have none)
+
+
+def preset(calibration: Calibration | None) -> None:
+    """Use `calibration` for every centre instead of its history (None: the history again)."""
+    global _preset
+    _preset = calibration
 
 
 def _pairs(rows) -> list[tuple[float, float]]:
@@ -59,6 +66,9 @@ def network_calibration() -> Calibration:
 
 def calibration_for(centre_id: int, now: datetime) -> Calibration:
     """The centre's calibration: its own bands where it has the pairs, the network's elsewhere."""
+    if _preset is not None:
+        return _preset
+
     def build() -> Calibration:
         since = now - timedelta(days=HISTORY_DAYS)
         own = calibrate(_pairs(db.session.execute(_PAIRS, {"centre_id": centre_id, "since": since})), SHARE)

@@ -27,6 +27,8 @@ class Outcome:
     priority: bool = False
     estimate_min: float | None = None
     naive_min: float | None = None
+    range_low: int | None = None  # the range the estimate was given with, if any
+    range_high: int | None = None
 
     @property
     def waiting_from(self) -> float:
@@ -88,6 +90,8 @@ class Kpis:
     naive: Errors
     target_wait_min: float
     by_hour: list[dict] = field(default_factory=list)
+    ranged: int = 0  # tickets called that were given a range
+    range_share: float | None = None  # of them, the share whose real wait fell inside it
 
 
 def errors(pairs: list[tuple[float, float]]) -> Errors:
@@ -113,6 +117,9 @@ def kpis(outcomes: list[Outcome], target_wait_min: float, opens_min: float, hour
         naive=errors([(o.naive_min, o.called_min - o.issued_min) for o in called if o.naive_min is not None]),
         target_wait_min=target_wait_min,
         by_hour=hourly(called, target_wait_min, opens_min, hours),
+        ranged=len(ranged := [o for o in called if o.range_low is not None]),
+        range_share=(sum(o.range_low <= o.called_min - o.issued_min <= o.range_high for o in ranged) / len(ranged)
+                     if ranged else None),
     )
 
 

@@ -34,9 +34,11 @@ from ..config import ConfigError, NetworkConfig, read_network_file
 from ..domain.access import SYSTEM
 from ..domain.errors import CentreClosed
 from ..domain.estimates import door_to_door
+from ..domain.ranges import Calibration
 from ..domain.lifecycle import WAITING
 from ..extensions import db
 from ..models import Appointment, Centre, Service, Ticket
+from ..services import ranges
 from .kpis import Kpis, Outcome, VisitKpis, VisitOutcome, kpis, visit_kpis
 from .plan import DayPlan, Visitor, check_against, clerk_shifts, draw_visitors, minutes_of, roster
 
@@ -399,7 +401,8 @@ class Day:
 
         rows = db.session.execute(
             select(Ticket.id, Ticket.number, Service.code, Ticket.issued_at, Ticket.status, Ticket.called_at,
-                   Appointment.start, Ticket.priority, Ticket.estimate_at_issue_min)
+                   Appointment.start, Ticket.priority, Ticket.estimate_at_issue_min, Ticket.estimate_low_min,
+                   Ticket.estimate_high_min)
             .join(Service, Service.id == Ticket.service_id)
             .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
             .join(Centre, Centre.id == Ticket.centre_id)
@@ -407,8 +410,8 @@ class Day:
             .order_by(Ticket.issued_at, Ticket.id)
         ).all()
         return [Outcome(number, service, minutes(issued), status, minutes(called), minutes(start), priority,
-                        estimate, self.naive.get(tid))
-                for tid, number, service, issued, status, called, start, priority, estimate in rows]
+                        estimate, self.naive.get(tid), low, high)
+                for tid, number, service, issued, status, called, start, priority, estimate, low, high in rows]
 
 
 def simulate(
@@ -420,22 +423,27 @@ def simulate(
     network: NetworkConfig | None = None,
     progress: Callable[[int], None] | None = None,
     separate: bool = False,
+    calibration: Calibration | None = None,
 ) -> Result:
     """Run the plan's day for `seed` in a fresh database (a temporary SQLite file unless
     `database_url` is given: its tables are replaced) and return every ticket with the day's KPIs.
     `policy` changes the network's [policy] settings, e.g. {"first_come_first_served": True};
-    `separate`: the visitors of several services take a ticket per service, one after the other."""
+    `separate`: the visitors of several services take a ticket per service, one after the other;
+    `calibration`: the estimate ranges' calibration (services/ranges.py), learnt on other days —
+    a simulated day has no history of its own, so without it no estimate gets a range."""
     policy = dict(policy or {})
     network = network or read_network_file()
     with tempfile.TemporaryDirectory(prefix="onedoor-sim-") as tmp:
         app = simulation_app(database_url or f"sqlite:///{Path(tmp) / 'day.db'}")
         with app.app_context():
             prepare(app, simulated_network(network, plan, policy))
+            ranges.preset(calibration)
             try:
                 day = Day(plan, seed, progress, separate=separate,
                           life_events={e.code: list(e.services) for e in network.life_events})
                 outcomes = day.run()
             finally:
+                ranges.preset(None)
                 db.session.remove()
                 db.engine.dispose()
     d = plan.day

@@ -9,8 +9,8 @@ def test_the_worked_example_of_the_module():
     errors = [-4, -3, -2, -1, 0, 0, 1, 2, 5, 9]
     calibration = calibrate([(12.0, 12.0 + e) for e in errors], share=0.8, min_pairs=10)
     [band] = calibration.bands
-    assert (band.lower, band.upper, band.low, band.high, band.pairs) == (10.0, 20.0, -4, 5, 10)
-    assert calibration.range(12.0) == (8, 17)
+    assert (band.lower, band.upper, band.low, band.high, band.pairs) == (10.0, 20.0, -3, 5, 10)
+    assert calibration.range(12.0) == (9, 17)
     assert calibration.range(3.0) is None  # no pairs in that band: a single number
     assert calibration.range(None) is None
 
