@@ -50,6 +50,7 @@ def script_texts() -> dict:
         "no_data": _("No tickets yet today."),
         "ratings": _("Ratings: %(count)s"),
         "door_p90": _("9 in 10 took at most %(minutes)s"),
+        "estimate_error": _("off by %(minutes)s on average; the aim: 8 in 10 inside"),
         "visits_over": _("of %(count)s visits over"),
         "waiting": _("Waiting"), "yes": _("Yes"), "no": _("No"),
     }

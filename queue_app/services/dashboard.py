@@ -58,6 +58,9 @@ def today(centre: Centre, now: datetime) -> dict:
         "satisfaction": satisfaction(centre, day),
         "hourly": [asdict(h) for h in hourly(visits, centre.tz, now)],
         "visits": visit_kpis(figures.visits),
+        # how the waits announced today did (domain/ranges.py): inside their range, error, bias
+        "estimates": {"range_share": figures.estimate_range_share, "mae_min": figures.estimate_mae_min,
+                      "bias_min": figures.estimate_bias_min},
     }
 
 

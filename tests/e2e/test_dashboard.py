@@ -182,3 +182,16 @@ def test_a_service_nobody_will_serve_today_and_the_gaps_ahead(board, shots):
     expect(gaps.get_by_role("link")).to_have_attribute("href", "/manager/HQ/roster")
     board.screenshot(path=shots / "network-gaps-en.png", full_page=True)
     assert axe_problems(board) == []
+
+
+def test_the_dashboard_says_how_the_waits_announced_today_did(board, shots):
+    from tests.integration.test_estimate_ranges import history
+
+    history(40, 0.0, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4])  # the past 80% of waits of 0 minutes announced: 0–3
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    call_next("HQ-07", by=SYSTEM)  # at once: inside its range "0–3 min"
+    sign_in(board, "/manager", "maria")
+    expect(board.locator("#kpi-ranges")).to_have_text(re.compile(r"^100\s?%$"))
+    expect(board.locator("#kpi-ranges-note")).to_contain_text("off by")
+    board.screenshot(path=shots / "dashboard-ranges-en.png", full_page=True)
+    assert axe_problems(board) == []

@@ -104,6 +104,11 @@
       const counts = state.counters.counts;
       $("kpi-counters").textContent = f.n(counts.open + counts.serving);
       $("kpi-counters-note").textContent = `${t.serving}: ${f.n(counts.serving)} · ${t.paused}: ${f.n(counts.paused)}`;
+      // the waits announced today against the real ones (domain/ranges.py: 80% should fall inside)
+      const est = today.estimates;
+      $("kpi-ranges").textContent = f.share(est.range_share);
+      $("kpi-ranges-note").textContent = est.mae_min === null ? ""
+        : fill(t.estimate_error, {minutes: `${f.one(est.mae_min)} ${t.min}`});
     }
 
     function renderVisits() {
