@@ -27,6 +27,8 @@ def board_texts() -> dict:
         "open": _("Open now"), "closed": _("Closed now"), "opens": _("Opens %(when)s", when="{when}"),
         "no_wait": _("no wait"), "not_known": _("wait not known yet"),
         "minutes": _("about %(n)s min", n="{n}"), "share": _("%(n)s%%", n="{n}"), "none": "—",
+        "range": _("%(low)s–%(high)s min", low="{low}", high="{high}"),
+        "accuracy": _("Our estimates were within the range for %(n)s%% of visitors yesterday.", n="{n}"),
         "live": _("Updated live as tickets are issued and called."),
         "polling": _("Live updates are off: the figures refresh every 30 seconds."),
     }
@@ -46,15 +48,20 @@ def words(row: dict) -> dict:
         wait = t["no_wait"]
     elif row["estimated_wait_min"] is None:
         wait = t["not_known"]
+    elif row.get("estimated_wait_range_min"):
+        low, high = row["estimated_wait_range_min"]
+        wait = t["range"].replace("{low}", str(low)).replace("{high}", str(high))
     else:
         wait = t["minutes"].replace("{n}", str(round(row["estimated_wait_min"])))
     share = row["within_target_share"]
+    inside = row.get("estimates_inside_yesterday")
     opens = when(row["opens_at"], row["timezone"])
     return {
         "state": t["open"] if row["open_now"] else (t["opens"].replace("{when}", opens) if opens else t["closed"]),
         "waiting": str(row["waiting"]), "wait": wait, "counters": str(row["counters_open"]),
         "share": t["none"] if share is None else t["share"].replace("{n}", str(round(share * 100))),
         "slot": when(row["next_slot"], row["timezone"]) or t["none"],
+        "accuracy": "" if inside is None else t["accuracy"].replace("{n}", str(round(inside * 100))),
     }
 
 

@@ -17,10 +17,12 @@ from ..models import Centre, Service, Ticket
 from .booking import slots
 from .lookup import cached, centre_by_code, setting
 from .queue import queue_state
+from .ranges import wait_range
 from .reading import day_stats, day_visits
 
 SLOT_SECONDS = 300.0  # the next free time: every bookable service's slots (~0.5 s a centre on the demo network)
 HISTORY_WEEKS = 8
+SMALL_COUNT = 5  # no figure over fewer visitors (issue 20)
 HISTORY_SECONDS = 600.0  # the usual busy hours move with whole days
 
 
@@ -60,7 +62,23 @@ def centre_figures(centre: Centre, now: datetime) -> dict:
         "counters_open": state.open_counters,
         "within_target_share": day_stats(centre, service_day(now, centre.tz)).within_target_share,
         "next_slot": slot,
+        "estimated_wait_range_min": wait_range(centre.id, state.estimates.centre(), now),
+        "estimates_inside_yesterday": estimates_yesterday(centre, now),
     }
+
+
+def estimates_yesterday(centre: Centre, now: datetime) -> float | None:
+    """The share of yesterday's visitors given a range whose real wait fell inside it; None when
+    fewer than SMALL_COUNT were given one (no figure over so few visitors). A closed day: kept."""
+    day = service_day(now, centre.tz) - timedelta(days=1)
+
+    def load():
+        visits = day_visits(centre, day)
+        ranged = [v for v in visits if v.range_low is not None and v.called_at is not None]
+        if len(ranged) < SMALL_COUNT:
+            return None
+        return sum(v.range_low <= v.wait_min() <= v.range_high for v in ranged) / len(ranged)
+    return cached(f"board:estimates:{centre.code}:{day}", load, seconds=3600)
 
 
 def centre_row(code: str) -> dict:

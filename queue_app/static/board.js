@@ -21,13 +21,17 @@
 
   function words(row) {
     let wait = texts.no_wait;
-    if (row.waiting > 0) wait = row.estimated_wait_min == null ? texts.not_known : fill(texts.minutes, {n: Math.round(row.estimated_wait_min)});
+    const range = row.estimated_wait_range_min; // where the centre's past waits give one
+    if (row.waiting > 0) wait = row.estimated_wait_min == null ? texts.not_known
+      : range ? fill(texts.range, {low: range[0], high: range[1]}) : fill(texts.minutes, {n: Math.round(row.estimated_wait_min)});
+    const inside = row.estimates_inside_yesterday;
     const opens = when(row.opens_at, row.timezone);
     return {
       state: row.open_now ? texts.open : (opens ? fill(texts.opens, {when: opens}) : texts.closed),
       waiting: String(row.waiting), wait, counters: String(row.counters_open),
       share: row.within_target_share == null ? texts.none : fill(texts.share, {n: Math.round(row.within_target_share * 100)}),
       slot: when(row.next_slot, row.timezone) || texts.none,
+      accuracy: inside == null ? "" : fill(texts.accuracy, {n: Math.round(inside * 100)}),
     };
   }
 
@@ -65,6 +69,7 @@
     item.querySelectorAll("[data-field]").forEach(cell => {
       const value = said[cell.dataset.field];
       if (value !== undefined && cell.textContent !== value) cell.textContent = value;
+      if (cell.dataset.field === "accuracy") cell.hidden = !value;
     });
     const badge = item.querySelector('[data-field="state"]');
     badge.classList.toggle("open", row.open_now);

@@ -128,3 +128,33 @@ def test_the_board_is_pushed_live_once_per_centre_per_round(ctx, live_server, mo
     finally:
         for screen in visitors:
             screen.close()
+
+
+def yesterdays_ranges(inside: int, outside: int) -> None:
+    """Tickets of HQ's yesterday (before NOON's day), each given the range 2–6 min, called after 4
+    minutes (inside) or 9 (outside)."""
+    from queue_app.models import Ticket
+
+    centre = hq()
+    birth = db.session.scalar(db.select(Service).where(Service.code == "birth"))
+    at_ = NOON - timedelta(days=1)
+    for i, wait in enumerate([4] * inside + [9] * outside):
+        db.session.add(Ticket(centre_id=centre.id, service_id=birth.id, service_day=service_day(at_, centre.tz), seq=i + 1,
+                              number=f"A{i + 1:03d}", token=f"yesterday-{i}", status="done", arrived_at=at_, issued_at=at_,
+                              called_at=at_ + timedelta(minutes=wait), estimate_at_issue_min=4.0,
+                              estimate_low_min=2, estimate_high_min=6))
+    db.session.commit()
+
+
+def test_the_board_says_how_yesterdays_estimates_did_and_never_over_so_few(ctx, client):
+    from queue_app.services.board import estimates_yesterday
+
+    yesterdays_ranges(inside=3, outside=1)
+    assert estimates_yesterday(hq(), NOON) is None  # 4 visitors given a range: no figure over so few
+    db.session.execute(db.text("DELETE FROM tickets"))
+    db.session.commit()
+    from queue_app.services.lookup import forget_catalogue
+
+    forget_catalogue()  # the board's kept figures
+    yesterdays_ranges(inside=4, outside=1)
+    assert estimates_yesterday(hq(), NOON) == 0.8
