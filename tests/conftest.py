@@ -248,6 +248,26 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
+def told_waits(at: datetime, waits: list[float], estimate: float, told_range: tuple[int, int] | None = None,
+               centre: str = "HQ", service: str = "birth", tag: str = "told") -> None:
+    """Served tickets issued at `at` at the centre, each told `estimate` minutes (and the range, if
+    given) and called after its wait in `waits`: a history of estimates against real waits."""
+    from datetime import timedelta
+
+    from queue_app.domain.hours import service_day
+    from queue_app.models import Centre, Service, Ticket
+
+    where = db.session.scalar(db.select(Centre).where(Centre.code == centre))
+    what = db.session.scalar(db.select(Service).where(Service.code == service))
+    low, high = told_range or (None, None)
+    for i, wait in enumerate(waits):
+        db.session.add(Ticket(centre_id=where.id, service_id=what.id, service_day=service_day(at, where.tz),
+                              seq=i + 1, number=f"A{i + 1:03d}", token=f"{tag}-{at:%Y%m%d%H%M}-{i}", status="done",
+                              arrived_at=at, issued_at=at, called_at=at + timedelta(minutes=wait),
+                              estimate_at_issue_min=estimate, estimate_low_min=low, estimate_high_min=high))
+    db.session.commit()
+
+
 PASSWORD = "correct horse battery"
 
 

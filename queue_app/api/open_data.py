@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask import Response, current_app, jsonify, request, url_for
 from marshmallow import fields, validate
 
-from ..domain.open_data_fields import LIVE, published_schema
+from ..domain.open_data_fields import ESTIMATES, LIVE, published_schema
 from ..extensions import limiter
 from ..limits import PUBLIC_LIMIT
 from ..services import live_feed
@@ -72,6 +72,9 @@ class DailyOut(ma.Schema):
         "description": "visits that came back for a service resolved for them within 30 days; null below 5"})
     repeat_share = fields.Float(allow_none=True, metadata={
         "description": "repeat visits per visit with a known contact, counted per service; null with repeat_visits"})
+    estimate_mae_min = fields.Float(allow_none=True, metadata={"description": ESTIMATES[0].description})
+    estimate_bias_min = fields.Float(allow_none=True, metadata={"description": ESTIMATES[1].description})
+    estimate_range_share = fields.Float(allow_none=True, metadata={"description": ESTIMATES[2].description})
 
 
 def wants_csv() -> bool:

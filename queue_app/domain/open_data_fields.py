@@ -37,6 +37,16 @@ class Field:
 
 
 CENTRE = Field("centre", "string", "the centre's code")
+NOT_KEPT = "null: fewer than 5 visitors, or a record made before the figure was kept"
+# how the waits told to visitors did against the real ones (domain/ranges.accuracy), in both records
+ESTIMATES = (
+    Field("estimate_mae_min", "number", "mean absolute error of the wait each called visitor was told at the "
+          "kiosk", MINUTES, NOT_KEPT),
+    Field("estimate_bias_min", "number", "mean of the estimate minus the real wait: below 0, visitors waited "
+          "longer than they were told", MINUTES, NOT_KEPT, signed=True),
+    Field("estimate_range_share", "number", "share of those called and told a range (such as 12–18 min) whose "
+          "real wait fell inside it; the ranges are made to hold 8 in 10", SHARE, NOT_KEPT),
+)
 
 LIVE = (
     CENTRE,
@@ -54,10 +64,7 @@ LIVE = (
     Field("wait_p90_min", "number", "9 in 10 of those called had waited at most this long", MINUTES, SUPPRESSED),
     Field("over_target_share", "number", "share of those called who waited longer than the target", SHARE,
           SUPPRESSED),
-    Field("estimate_mae_min", "number", "mean absolute error of the wait each called visitor was told at the "
-          "kiosk", MINUTES, SUPPRESSED),
-    Field("estimate_bias_min", "number", "mean of the estimate minus the real wait: below 0, visitors waited "
-          "longer than they were told", MINUTES, SUPPRESSED, signed=True),
+    *ESTIMATES,
     Field("visits_over", "integer", "visits that ended in the period", COUNT),
     Field("door_to_door_mean_min", "number", "mean time from arrival to the end of the last step, of the visits "
           "served to their end in the period", MINUTES, SUPPRESSED),
@@ -90,6 +97,7 @@ DAILY = (
     Field("repeat_visits", "integer", "visits back within 30 days for a service resolved for them", COUNT,
           SUPPRESSED),
     Field("repeat_share", "number", "repeat visits per visit with a known contact", SHARE, SUPPRESSED),
+    *ESTIMATES,
 )
 
 RECORDS = {"live": LIVE, "daily": DAILY}

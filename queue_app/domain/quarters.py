@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .hours import OpeningHours
 from .lifecycle import CANCELLED
+from .stats import Visit, estimates_of
 from .summary import mean, percentile
 from .visit_figures import door_to_door_min, is_over, resolved_first_time, visit_groups
 
 PERIOD = timedelta(minutes=15)
 MIN_VISITORS = 5
 SETTLE = timedelta(minutes=1)  # a period is stored this long after its end: its last moves have committed
-
-if TYPE_CHECKING:  # stats.Visit: the rows
-    from .stats import Visit
 
 
 def quarter_floor(at: datetime) -> datetime:
@@ -67,6 +64,7 @@ class PeriodFigures:
     over_target_share: float | None
     estimate_mae_min: float | None
     estimate_bias_min: float | None
+    estimate_range_share: float | None  # of those called and told a range, the share whose wait fell inside
     visits_over: int
     door_to_door_mean_min: float | None
     first_visit_resolution: float | None
@@ -90,13 +88,18 @@ def _published(values: list[float], figure) -> float | None:
     return round(figure(values), 2)
 
 
+def _counted(count: int, value: float | None) -> float | None:
+    """`value` rounded to 0.01, or None when it is over fewer than MIN_VISITORS visitors."""
+    return None if count < MIN_VISITORS or value is None else round(value, 2)
+
+
 def period_figures(rows: list[Visit], start: datetime, target_wait_min: float,
                    counters_open: int | None) -> PeriodFigures:
     """The quarter-hour from `start`: the rows are every ticket row that may touch it (its day and the one before)."""
     end = start + PERIOD
     called = [r for r in rows if _within(r.called_at, start, end)]
     waits = [r.wait_min() for r in called]
-    errors = [r.estimate_min - r.wait_min() for r in called if r.estimate_min is not None]
+    shown = estimates_of(called)
     over = []
     for group in visit_groups(rows):
         last = group[-1]
@@ -111,8 +114,9 @@ def period_figures(rows: list[Visit], start: datetime, target_wait_min: float,
         wait_p50_min=_published(waits, lambda v: percentile(v, 50)),
         wait_p90_min=_published(waits, lambda v: percentile(v, 90)),
         over_target_share=_published(waits, lambda v: sum(w > target_wait_min for w in v) / len(v)),
-        estimate_mae_min=_published(errors, lambda v: mean([abs(e) for e in v])),
-        estimate_bias_min=_published(errors, mean),
+        estimate_mae_min=_counted(shown.called, shown.mae_min),
+        estimate_bias_min=_counted(shown.called, shown.bias_min),
+        estimate_range_share=_counted(shown.ranged, shown.inside_share),
         visits_over=len(over),
         door_to_door_mean_min=_published(door, mean),
         first_visit_resolution=_published([float(resolved_first_time(g)) for g in over], mean),

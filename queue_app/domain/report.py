@@ -10,11 +10,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED
-from .stats import Visit, arrivals, mean, percentile
+from .ranges import Accuracy
+from .stats import Visit, arrivals, estimates_of, mean, percentile
 from .visit_figures import Resolved, VisitFigures, by_contact, for_rows, visit_figures
 
 RATINGS = (1, 2, 3, 4, 5)
-MIN_PUBLISHED = 5  # open data leaves out a count of repeat visits below this (and its share)
+MIN_PUBLISHED = 5  # open data leaves out repeat visits, and the estimates' accuracy, counted over fewer
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class DayRow:
     first_visit_resolution: float | None = None
     repeat_visits: int | None = None  # visits that came back for a service resolved ≤ 30 days before
     repeat_share: float | None = None  # of the visits with a known contact, counted per service
+    estimate_mae_min: float | None = None  # how the waits told did (domain/ranges.accuracy); the counts
+    estimate_bias_min: float | None = None  # they are over, for open data's small-count rule (none in a
+    estimate_range_share: float | None = None  # roll-up stored before the figure existed)
+    estimate_count: int | None = None
+    estimate_range_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class Report:
     hours: list[HourRow] = field(default_factory=list)
     days: list[DayRow] = field(default_factory=list)
     visits: VisitFigures | None = None
+    estimates: Accuracy | None = None
 
 
 def waits(visits: list[ReportVisit]) -> list[float]:
@@ -150,10 +157,30 @@ def visit_columns(figures: VisitFigures | dict | None) -> dict:
             "repeat_visits": back, "repeat_share": back / counted if counted else None}
 
 
+def estimate_columns(shown: Accuracy | dict) -> dict:
+    """A day row's estimate columns from the day's accuracy (or a roll-up's stored figures)."""
+    if isinstance(shown, Accuracy):
+        return {"estimate_mae_min": shown.mae_min, "estimate_bias_min": shown.bias_min,
+                "estimate_range_share": shown.inside_share, "estimate_count": shown.called,
+                "estimate_range_count": shown.ranged}
+    return {name: shown.get(name) for name in ("estimate_mae_min", "estimate_bias_min", "estimate_range_share",
+                                               "estimate_count", "estimate_range_count")}
+
+
+def _few(count: int | None) -> bool:
+    """Below the published minimum, or not known (a roll-up stored before the count was kept)."""
+    return count is None or count < MIN_PUBLISHED
+
+
 def published(row: DayRow) -> DayRow:
-    """A day row fit for open data: a small count of repeat visits (and its share) left out."""
+    """A day row fit for open data: a small count of repeat visits (and its share) left out, and the
+    estimates' accuracy over fewer than MIN_PUBLISHED visitors told one (or a count not kept)."""
     if row.repeat_visits is not None and row.repeat_visits < MIN_PUBLISHED:
-        return replace(row, repeat_visits=None, repeat_share=None)
+        row = replace(row, repeat_visits=None, repeat_share=None)
+    if _few(row.estimate_count):
+        row = replace(row, estimate_mae_min=None, estimate_bias_min=None)
+    if _few(row.estimate_range_count):
+        row = replace(row, estimate_range_share=None)
     return row
 
 
@@ -170,7 +197,7 @@ def day_row(centre: str, day: date, visits: list[ReportVisit], ratings: list[int
         within_target_share=within_target(visits),
         average_handling_min=mean([h for v in visits if (h := v.handling_min()) is not None]),
         satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
-        **visit_columns(visit_figures(visits, earlier)),
+        **visit_columns(visit_figures(visits, earlier)), **estimate_columns(estimates_of(visits)),
     )
 
 
@@ -190,7 +217,7 @@ def rolled_day_row(centre: str, day: date, figures: dict, ratings: list[int]) ->
         average_wait_min=figures["average_wait_min"], p90_wait_min=figures["p90_wait_min"],
         within_target_share=figures["within_target_share"], average_handling_min=figures["average_handling_min"],
         satisfaction_average=mean([float(r) for r in ratings]), feedback_count=len(ratings),
-        **visit_columns(figures.get("visits")),
+        **visit_columns(figures.get("visits")), **estimate_columns(figures),
     )
 
 
@@ -229,4 +256,5 @@ def report(visits: list[ReportVisit], days: list[DayRow] | None = None, earlier:
         hours=by_hour(visits),
         days=days,
         visits=visit_figures(visits, earlier),
+        estimates=estimates_of(visits),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .lifecycle import CANCELLED, DONE, NO_SHOW, TRANSFERRED, UNRESOLVED, WAITING
-from .ranges import accuracy
+from .ranges import Accuracy, accuracy
 from .summary import mean, percentile
 from .visit_figures import Resolved, VisitFigures, visit_figures
 
@@ -84,11 +84,18 @@ class DayFigures:
     visits: VisitFigures | None = None  # door-to-door, steps, first-visit resolution, repeats
     estimate_bias_min: float | None = None  # mean of estimate − real wait: positive, estimates too long
     estimate_range_share: float | None = None  # share of the called shown a range whose wait fell inside it
+    estimate_count: int | None = None  # the called told an estimate: what the mean error and bias are over
+    estimate_range_count: int | None = None  # the called told a range: what the share inside is over
 
 
 def arrivals(visits: list[Visit]) -> int:
     """How many visitors came (each once, however many lines they joined)."""
     return sum(v.is_arrival() for v in visits)
+
+
+def estimates_of(visits: list[Visit]) -> Accuracy:
+    """How the estimates told to the visitors called did against their real waits (domain/ranges.py)."""
+    return accuracy((v.estimate_min, v.wait_min(), v.range_low, v.range_high) for v in visits if v.called_at)
 
 
 def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resolved] = ()) -> DayFigures:
@@ -97,8 +104,7 @@ def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resol
     statuses = Counter(v.status for v in visits)
     waits = [w for v in visits if (w := v.wait_min()) is not None]
     handling = [h for v in visits if (h := v.handling_min()) is not None]
-    errors = [abs(v.estimate_min - v.wait_min()) for v in visits if v.estimate_min is not None and v.called_at]
-    shown = accuracy((v.estimate_min, v.wait_min(), v.range_low, v.range_high) for v in visits if v.called_at)
+    shown = estimates_of(visits)
     by_service: dict[str, list[Visit]] = {}
     for v in visits:
         by_service.setdefault(v.service, []).append(v)
@@ -114,7 +120,7 @@ def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resol
         max_wait_min=max(waits) if waits else None,
         within_target_share=(sum(w <= target_wait_min for w in waits) / len(waits)) if waits else None,
         average_handling_min=mean(handling),
-        estimate_mae_min=mean(errors),
+        estimate_mae_min=shown.mae_min,
         unresolved=dict(Counter(v.reason for v in visits if v.outcome == UNRESOLVED)),
         services=[
             ServiceFigures(
@@ -129,4 +135,6 @@ def day_figures(visits: list[Visit], target_wait_min: float, earlier: list[Resol
         visits=visit_figures(visits, earlier),
         estimate_bias_min=shown.bias_min,
         estimate_range_share=shown.inside_share,
+        estimate_count=shown.called,
+        estimate_range_count=shown.ranged,
     )

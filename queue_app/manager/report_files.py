@@ -75,6 +75,14 @@ def figure_rows(result: CentreReport) -> list[tuple[str, str]]:
             (_("Resolved at the first visit (every step)"), share(v.first_visit_resolution)),
             (_("Repeat visits (back within 30 days for a service resolved)"), str(sum(x.repeat for x in v.repeats))),
         ]
+    if r.estimates is not None:
+        e = r.estimates
+        rows += [
+            (_("Wait estimates: visitors told one"), str(e.called)),
+            (_("Wait estimates: mean error"), minutes(e.mae_min)),
+            (_("Wait estimates: bias (below 0, visitors waited longer than told)"), minutes(e.bias_min)),
+            (_("Waits inside the range announced (the aim: 8 in 10)"), share(e.inside_share)),
+        ]
     return rows
 
 

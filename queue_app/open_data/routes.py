@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from ..db import utcnow
 from ..domain.errors import DomainError
 from ..domain.hours import service_day
-from ..domain.open_data_fields import LIVE
+from ..domain.open_data_fields import DAILY, LIVE
 from ..domain.report import MIN_PUBLISHED
 from ..extensions import limiter
 from ..i18n import text
@@ -50,7 +50,7 @@ def page():
         format_date=format_date, format_decimal=format_decimal, format_percent=format_percent,
         json_url=url_for("open_data_api.daily", **links),
         csv_url=url_for("open_data_api.daily", format="csv", **links),
-        live_fields=LIVE, schema_url=url_for("open_data_api.schema"),
+        live_fields=LIVE, daily_fields=DAILY, schema_url=url_for("open_data_api.schema"),
         live_url=feed and url_for("open_data_api.live", **feed),
         live_csv_url=feed and url_for("open_data_api.live", format="csv", **feed),
         licence=current_app.config["ONEDOOR_OPEN_DATA_LICENCE"],

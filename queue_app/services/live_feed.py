@@ -28,6 +28,7 @@ FEED = "feed"  # the occasion's name in run_due's report
 OBSERVED_WITHIN = timedelta(minutes=5)  # counters seen later than this after a period's end are not its own
 MAX_DAYS = 31
 URL_TIME = "%Y-%m-%dT%H:%M"
+ADDED_LATER = {"estimate_range_share": None}  # fields of records stored before they existed: null in them
 
 
 def _counters_open(centre_id: int) -> int:
@@ -80,7 +81,7 @@ def record(centre: Centre, start: datetime, figures: dict) -> dict:
     it, which the API turns into `url`), then its figures."""
     start = start.astimezone(centre.tz)
     return {"centre": centre.code, "start": start.isoformat(), "end": (start + quarters.PERIOD).isoformat(),
-            "key": start.strftime(URL_TIME), "target_wait_min": centre.target_wait_min, **figures}
+            "key": start.strftime(URL_TIME), "target_wait_min": centre.target_wait_min, **ADDED_LATER, **figures}
 
 
 def live_records(centre_code: str, first: date, last: date) -> list[dict]:

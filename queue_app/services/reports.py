@@ -176,7 +176,8 @@ def open_data(centre_code: str | None, period: Period) -> list[DayRow]:
 CSV_FIELDS = ("centre", "date", "arrivals", "served", "no_show", "cancelled", "transferred", "average_wait_min",
               "p90_wait_min", "within_target_share", "average_handling_min", "satisfaction_average",
               "feedback_count", "door_to_door_mean_min", "door_to_door_p90_min", "steps_per_visit",
-              "first_visit_resolution", "repeat_visits", "repeat_share")
+              "first_visit_resolution", "repeat_visits", "repeat_share", "estimate_mae_min", "estimate_bias_min",
+              "estimate_range_share")
 
 
 def _cell(value) -> str:

@@ -13,7 +13,7 @@ from queue_app.db import utcnow
 from queue_app.domain.access import SYSTEM
 from queue_app.pages import board_live
 from queue_app.services import call_next, cancel, issue_ticket, start
-from tests.conftest import open_desk
+from tests.conftest import open_desk, told_waits
 from tests.e2e.axe import axe_problems
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
@@ -121,20 +121,8 @@ def test_a_centres_page_with_its_day_and_usual_hours(page, shots, lang, size, na
 
 
 def test_the_board_gives_ranges_and_says_how_yesterdays_estimates_did(page, shots):
-    from queue_app.domain.hours import service_day
-    from queue_app.extensions import db
-    from queue_app.models import Centre, Service, Ticket
-
     open_desk("HQ-07", "c7", primary=["birth"])
-    hq_row = db.session.scalar(db.select(Centre).where(Centre.code == "HQ"))
-    birth = db.session.scalar(db.select(Service).where(Service.code == "birth"))
-    yesterday = utcnow() - timedelta(days=1)
-    for i, wait in enumerate([1, 2, 3, 0, 9]):  # announced 0–3 min: 4 of 5 inside
-        db.session.add(Ticket(centre_id=hq_row.id, service_id=birth.id, service_day=service_day(yesterday, hq_row.tz),
-                              seq=i + 1, number=f"A{i + 1:03d}", token=f"yesterday-{i}", status="done",
-                              arrived_at=yesterday, issued_at=yesterday, called_at=yesterday + timedelta(minutes=wait),
-                              estimate_at_issue_min=1.0, estimate_low_min=0, estimate_high_min=3))
-    db.session.commit()
+    told_waits(utcnow() - timedelta(days=1), [1, 2, 3, 0, 9], 1.0, (0, 3), tag="yesterday")  # 4 of 5 inside 0–3
     issue_ticket("HQ", "birth", by=SYSTEM)
     page.set_viewport_size(PHONE)
     page.goto("/centres?lang=en")

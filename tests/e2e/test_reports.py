@@ -34,6 +34,8 @@ def test_a_manager_picks_a_day_reads_the_figures_and_downloads_the_pdf(page, sho
     expect(figures.locator("div", has_text="Average wait").locator("dd")).to_have_text("8.4 min")
     expect(figures.locator("div", has_text="Share within target").locator("dd")).to_have_text("80%")
     expect(report).to_contain_text(CLERK_NAME)
+    expect(figures.locator("div", has_text="Wait estimates: visitors told one").locator("dd")).to_have_text("4")
+    expect(figures.locator("div", has_text="Waits inside the range announced").locator("dd")).to_have_text("—")
     page.wait_for_function("document.getElementById('hours-chart').width > 0 && window.Chart !== undefined")
     page.screenshot(path=shots / "reports-day-en.png", full_page=True)
     with page.expect_download() as info:

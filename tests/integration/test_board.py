@@ -16,7 +16,7 @@ from queue_app.pages import board_live
 from queue_app.services import call_next, finish, issue_ticket, start
 from queue_app.services.board import centre_figures, usual_week
 from queue_app.services.reading import day_stats, queue_view
-from tests.conftest import NOON, open_desk
+from tests.conftest import NOON, open_desk, told_waits
 from tests.sockets import Screen
 
 
@@ -133,17 +133,7 @@ def test_the_board_is_pushed_live_once_per_centre_per_round(ctx, live_server, mo
 def yesterdays_ranges(inside: int, outside: int) -> None:
     """Tickets of HQ's yesterday (before NOON's day), each given the range 2–6 min, called after 4
     minutes (inside) or 9 (outside)."""
-    from queue_app.models import Ticket
-
-    centre = hq()
-    birth = db.session.scalar(db.select(Service).where(Service.code == "birth"))
-    at_ = NOON - timedelta(days=1)
-    for i, wait in enumerate([4] * inside + [9] * outside):
-        db.session.add(Ticket(centre_id=centre.id, service_id=birth.id, service_day=service_day(at_, centre.tz), seq=i + 1,
-                              number=f"A{i + 1:03d}", token=f"yesterday-{i}", status="done", arrived_at=at_, issued_at=at_,
-                              called_at=at_ + timedelta(minutes=wait), estimate_at_issue_min=4.0,
-                              estimate_low_min=2, estimate_high_min=6))
-    db.session.commit()
+    told_waits(NOON - timedelta(days=1), [4] * inside + [9] * outside, 4.0, (2, 6), tag="yesterday")
 
 
 def test_the_board_says_how_yesterdays_estimates_did_and_never_over_so_few(ctx, client):

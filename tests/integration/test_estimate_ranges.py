@@ -7,25 +7,18 @@ from sqlalchemy import select
 
 from queue_app.domain.access import SYSTEM
 from queue_app.extensions import db
-from queue_app.models import Centre, Service, Ticket
+from queue_app.models import Centre, Ticket
 from queue_app.services import call_next, issue_ticket
 from queue_app.services.reading import day_stats
-from tests.conftest import NOON, open_desk
+from tests.conftest import NOON, open_desk, told_waits
 
 MIN = timedelta(minutes=1)
 
 
 def history(n: int, estimate: float, errors: list[float], days_ago: int = 3) -> None:
     """n past tickets at HQ, each estimated `estimate` minutes and called after estimate + error."""
-    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
-    birth = db.session.scalar(select(Service).where(Service.code == "birth"))
-    at = NOON - timedelta(days=days_ago)
-    for i in range(n):
-        real = estimate + errors[i % len(errors)]
-        db.session.add(Ticket(centre_id=hq.id, service_id=birth.id, service_day=at.date(), seq=0, number="A999",
-                              token=f"history-{days_ago}-{i}", status="done", arrived_at=at, issued_at=at,
-                              called_at=at + real * MIN, estimate_at_issue_min=estimate))
-    db.session.commit()
+    told_waits(NOON - timedelta(days=days_ago), [estimate + errors[i % len(errors)] for i in range(n)], estimate,
+               tag=f"history-{days_ago}")
 
 
 def test_no_history_no_range_then_the_centres_own_errors_make_one(ctx):

@@ -66,6 +66,7 @@ NINE = {"centre": "NYC", "start": "2026-11-23T09:00:00-05:00", "end": "2026-11-2
         "counters_open": 1, "arrivals": 8, "called": 5,
         "wait_p50_min": 6.0, "wait_p90_min": 10.0, "over_target_share": 0.0,  # 10 is not over a 10-minute target
         "estimate_mae_min": 3.4, "estimate_bias_min": -3.0,  # errors 3-2, 3-4, 3-6, 3-8, 3-10
+        "estimate_range_share": None,  # no history: nobody was told a range
         "visits_over": 5,  # four served and the one cancelled
         "door_to_door_mean_min": None,  # only four served to their end: fewer than 5
         "first_visit_resolution": 0.8}
@@ -73,7 +74,7 @@ QUARTER_PAST = {"centre": "NYC", "start": "2026-11-23T09:15:00-05:00", "end": "2
                 "url": "/api/v1/open-data/live/NYC/2026-11-23T09:15", "target_wait_min": 10,
                 "waiting": 0, "counters_open": None,  # stored at 09:40: the counters were not seen at 09:30
                 "arrivals": 0, "called": 2, "wait_p50_min": None, "wait_p90_min": None, "over_target_share": None,
-                "estimate_mae_min": None, "estimate_bias_min": None, "visits_over": 3,
+                "estimate_mae_min": None, "estimate_bias_min": None, "estimate_range_share": None, "visits_over": 3,
                 "door_to_door_mean_min": None, "first_visit_resolution": None}
 
 
