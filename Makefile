@@ -55,6 +55,8 @@ browser:
 # database, and a file's tests stay together on one worker; PYTEST_WORKERS=0 runs them in this
 # process). The browser tests and the tests in SERIAL then run in one process on a quiet machine:
 # they wait on a page or a socket, and on two busy cores those waits ran out (CI, 2026-12-06).
+# Tests marked reference_day replay simulated days in SQLite databases of their own: the
+# PostgreSQL pass leaves them out (they would run the very same thing again).
 SERIAL = tests/integration/test_device_sightings.py
 
 test-sqlite: $(VENV)/.test-deps translations assets
@@ -64,7 +66,7 @@ test-sqlite: $(VENV)/.test-deps translations assets
 
 test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
-	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) -m "not reference_day" --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
 	@echo "== browser tests (Chromium) and the tests that wait on sockets, on PostgreSQL, in one process"
 	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest tests/e2e $(SERIAL)
 
