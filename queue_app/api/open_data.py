@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask import Response, current_app, jsonify, request, url_for
 from marshmallow import fields, validate
 
-from ..domain.open_data_fields import ESTIMATES, LIVE, published_schema
+from ..domain.open_data_fields import DAILY, LIVE, Field, published_schema
 from ..extensions import limiter
 from ..limits import PUBLIC_LIMIT
 from ..services import live_feed
@@ -32,49 +32,39 @@ def check_days(data: dict, most: int) -> None:
         raise ma.ValidationError(f"a period covers at most {most} days", "to")
 
 
-class DailyQuery(Strict):
+class FormatQuery(Strict):
+    format = fields.String(validate=validate.OneOf(["json", "csv"]),
+                           metadata={"description": "csv, for a plain link; else the Accept header decides"})
+
+
+_KINDS = {"integer": fields.Integer, "number": fields.Float, "date": fields.Date}
+
+
+def record_schema(fields_: tuple[Field, ...], name: str, **attributes: str) -> type[ma.Schema]:
+    """The output schema of one kind of record from its published fields (open_data_fields), each
+    described with its unit and null rule; `attributes`: a field read from another name (a DayRow's day)."""
+    return ma.Schema.from_dict(
+        {f.name: _KINDS.get(f.type, fields.String)(
+            allow_none=bool(f.nullable), **({"attribute": attributes[f.name]} if f.name in attributes else {}),
+            metadata={"description": f.description + (f" ({f.unit})" if f.unit else "")
+                      + (f"; {f.nullable}" if f.nullable else "")})
+         for f in fields_}, name=name)
+
+
+DailyOut = record_schema(DAILY, "DailyRecord", date="day")
+LiveOut = record_schema(LIVE, "LiveRecord")
+
+
+class DailyQuery(FormatQuery):
     centre = fields.String(validate=validate.Length(min=1, max=8),
                            metadata={"description": "a centre code; every centre when omitted"})
     start = Day(required=True, data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
-    format = fields.String(validate=validate.OneOf(["json", "csv"]),
-                           metadata={"description": "csv, for a plain link; else the Accept header decides"})
     end = Day(data_key="to",
                       metadata={"description": f"last day, YYYY-MM-DD (default: from); at most {MAX_DAYS} days"})
 
     @ma.validates_schema
     def check_period(self, data, **kwargs):
         check_days(data, MAX_DAYS)
-
-
-class DailyOut(ma.Schema):
-    centre = fields.String()
-    date = fields.Date(attribute="day")
-    arrivals = fields.Integer(metadata={"description": "visitors who came (walk-ins, remote joins, appointments "
-                                                       "checked in), each once: a transfer is no new arrival"})
-    served = fields.Integer()
-    no_show = fields.Integer()
-    cancelled = fields.Integer()
-    transferred = fields.Integer()
-    average_wait_min = fields.Float(allow_none=True)
-    p90_wait_min = fields.Float(allow_none=True)
-    within_target_share = fields.Float(allow_none=True)
-    average_handling_min = fields.Float(allow_none=True)
-    satisfaction_average = fields.Float(allow_none=True)
-    feedback_count = fields.Integer()
-    door_to_door_mean_min = fields.Float(allow_none=True, metadata={
-        "description": "minutes from a visit's arrival to the end of its last step, visits served to their end"})
-    door_to_door_p90_min = fields.Float(allow_none=True)
-    steps_per_visit = fields.Float(allow_none=True, metadata={"description": "services a visit reached (a transfer "
-                                                                              "is no step of its own)"})
-    first_visit_resolution = fields.Float(allow_none=True, metadata={
-        "description": "share of the visits over whose every step was resolved"})
-    repeat_visits = fields.Integer(allow_none=True, metadata={
-        "description": "visits that came back for a service resolved for them within 30 days; null below 5"})
-    repeat_share = fields.Float(allow_none=True, metadata={
-        "description": "repeat visits per visit with a known contact, counted per service; null with repeat_visits"})
-    estimate_mae_min = fields.Float(allow_none=True, metadata={"description": ESTIMATES[0].description})
-    estimate_bias_min = fields.Float(allow_none=True, metadata={"description": ESTIMATES[1].description})
-    estimate_range_share = fields.Float(allow_none=True, metadata={"description": ESTIMATES[2].description})
 
 
 def wants_csv() -> bool:
@@ -93,38 +83,19 @@ def daily(query):
     """Each centre's indicators per day of the period (days without tickets are left out)."""
     period = Period(query["start"], query.get("end") or query["start"])
     rows = open_data(query.get("centre"), period)
-    if query.get("format") == "csv" or (query.get("format") is None and wants_csv()):
-        return Response(csv_text(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": 'inline; filename="onedoor-open-data.csv"'})
-    return rows
+    return _as_csv(query, lambda: csv_text(rows), "onedoor-open-data") or rows
 
 
-class LiveQuery(Strict):
+class LiveQuery(FormatQuery):
     centre = fields.String(required=True, validate=validate.Length(min=1, max=8),
                            metadata={"description": "a centre code"})
     start = Day(required=True, data_key="from", metadata={"description": "first day on the centre's clock, YYYY-MM-DD"})
     end = Day(data_key="to", metadata={
         "description": f"last day, YYYY-MM-DD (default: from); at most {live_feed.MAX_DAYS} days"})
-    format = fields.String(validate=validate.OneOf(["json", "csv"]),
-                           metadata={"description": "csv, for a plain link; else the Accept header decides"})
 
     @ma.validates_schema
     def check_period(self, data, **kwargs):
         check_days(data, live_feed.MAX_DAYS)
-
-
-class FormatQuery(Strict):
-    format = fields.String(validate=validate.OneOf(["json", "csv"]),
-                           metadata={"description": "csv, for a plain link; else the Accept header decides"})
-
-
-_KINDS = {"integer": fields.Integer, "number": fields.Float}
-LiveOut = ma.Schema.from_dict(
-    {f.name: _KINDS.get(f.type, fields.String)(allow_none=bool(f.nullable),
-                                               metadata={"description": f.description + (
-                                                   f" ({f.unit})" if f.unit else "") + (
-                                                   f"; {f.nullable}" if f.nullable else "")})
-     for f in LIVE}, name="LiveRecord")
 
 
 def _addressed(records: list[dict]) -> list[dict]:
@@ -133,10 +104,10 @@ def _addressed(records: list[dict]) -> list[dict]:
              "url": url_for("open_data_api.live_period", centre=r["centre"], start=r["key"])} for r in records]
 
 
-def _as_csv(query: dict, records: list[dict], name: str):
+def _as_csv(query: dict, make_csv, name: str) -> Response | None:
+    """The CSV `make_csv()` gives, when the query's format or the Accept header asks for CSV; else None."""
     if query.get("format") == "csv" or (query.get("format") is None and wants_csv()):
-        return Response(live_feed.live_csv(records), mimetype="text/csv",
-                        headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
+        return Response(make_csv(), mimetype="text/csv", headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
     return None
 
 
@@ -151,7 +122,7 @@ def _as_csv(query: dict, records: list[dict], name: str):
 def live(query):
     """A centre's 15-minute records of the days from..to (stored once a period has closed, never changed)."""
     records = _addressed(live_feed.live_records(query["centre"], query["start"], query.get("end") or query["start"]))
-    return _as_csv(query, records, "onedoor-live") or records
+    return _as_csv(query, lambda: live_feed.live_csv(records), "onedoor-live") or records
 
 
 @blp.get("/live/<string:centre>/<string:start>")
@@ -165,7 +136,7 @@ def live(query):
 def live_period(query, centre, start):
     """One centre's one 15-minute record, by its stable address."""
     one = _addressed([live_feed.live_record(centre, start)])[0]
-    return _as_csv(query, [one], f"onedoor-{one['centre']}-{start}") or one
+    return _as_csv(query, lambda: live_feed.live_csv([one]), f"onedoor-{one['centre']}-{start}") or one
 
 
 @blp.get("/schema")

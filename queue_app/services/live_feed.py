@@ -6,9 +6,7 @@ A period's record is computed from the tickets (domain/quarters.py) and inserted
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -21,6 +19,7 @@ from ..domain.open_data_fields import LIVE
 from ..extensions import db
 from ..models import Centre, Counter, OpenDataPeriod, Service, Ticket
 from .lookup import centre_by_code
+from .reports import csv_table
 from .reading import ROW_COLUMNS, as_visit
 from .tx import atomic
 
@@ -122,17 +121,6 @@ def live_record(centre_code: str, start_text: str) -> dict:
     return record(centre, start, figures)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
-
-
 def live_csv(records: list[dict]) -> str:
     """A header line of the fields (open_data_fields.LIVE), then one line per record."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f.name for f in LIVE])
-    for r in records:
-        writer.writerow([_cell(r[f.name]) for f in LIVE])
-    return out.getvalue()
+    return csv_table([f.name for f in LIVE], ([r[f.name] for f in LIVE] for r in records))

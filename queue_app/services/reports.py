@@ -186,11 +186,16 @@ def _cell(value) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
-def csv_text(rows: list[DayRow]) -> str:
-    """One line per centre-day after a header line; minutes and shares with two decimals."""
+def csv_table(header, rows) -> str:
+    """A header line, then a line per row of values: empty for None, numbers with two decimals."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    for r in rows:
-        writer.writerow([_cell(r.day.isoformat() if name == "date" else getattr(r, name)) for name in CSV_FIELDS])
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return out.getvalue()
+
+
+def csv_text(rows: list[DayRow]) -> str:
+    """One line per centre-day after a header line; minutes and shares with two decimals."""
+    return csv_table(CSV_FIELDS, ([r.day.isoformat() if name == "date" else getattr(r, name) for name in CSV_FIELDS]
+                                  for r in rows))
