@@ -27,6 +27,7 @@ def screen_texts() -> dict[str, str]:
         "waiting": _("People waiting"),
         "wait": _("Approx. wait"),
         "wait_min": _("~%(n)s min", n="{n}"),
+        "wait_range": _("%(low)s–%(high)s min", low="{low}", high="{high}"),
         "nobody": _("No one is waiting"),
         "qr": _("Scan the QR code on your ticket to follow your turn on your phone"),
         "connecting": _("Connecting to the server…"),

@@ -206,7 +206,9 @@ def publish(committed: changes.Changes) -> None:
         # A service nobody waits for and no open counter serves drops out of the summary: say it is
         # down to nobody, or screens would go on showing its last count.
         gone = sorted(touched[centre_id] - {s["service"] for s in listed})
-        for service in [*listed, *({"service": code, "waiting": 0, "estimated_wait_min": None} for code in gone)]:
+        gone_rows = ({"service": code, "waiting": 0, "estimated_wait_min": None, "estimated_wait_range_min": None}
+                     for code in gone)
+        for service in [*listed, *gone_rows]:
             notifier.send("queue_changed", service, "/display", centre_room(centre_id), key=service["service"])
         notifier.send("queue_changed", summaries[centre_id], "/counter", centre_room(centre_id))
         if listening("/manager", centre_room(centre_id)):  # the dashboard's figures cost queries

@@ -63,8 +63,9 @@
     }));
   }
 
-  function waitText(minutes) {
-    return minutes === null || minutes === undefined ? "—" : text("wait_min", {n: Math.max(1, Math.round(minutes))});
+  function waitText(minutes, range) { // the range where the centre's past waits give one around the estimate
+    if (minutes === null || minutes === undefined) return "—";
+    return range ? text("wait_range", {low: range[0], high: range[1]}) : text("wait_min", {n: Math.max(1, Math.round(minutes))});
   }
 
   function drawServices() {
@@ -79,7 +80,7 @@
       row.dataset.service = code;
       const name = element("td", "name");
       name.append(element("span", "", names[code]?.[lang] || code));
-      row.append(name, element("td", "count", String(service.waiting)), element("td", "wait", waitText(service.estimated_wait_min)));
+      row.append(name, element("td", "count", String(service.waiting)), element("td", "wait", waitText(service.estimated_wait_min, service.estimated_wait_range_min)));
       return row;
     }));
     $("pages").textContent = pages > 1 ? `${board.page + 1}/${pages}` : "";

@@ -36,7 +36,7 @@ const state = {
   busy: false,
   lastTouch: Date.now(),
 };
-const waits = new Map(); // service code → {waiting, estimated_wait_min}, from the socket
+const waits = new Map(); // service code → {waiting, estimated_wait_min, estimated_wait_range_min}, from the socket
 // service code → {served_now, served_today, next_served_at, bookable}: what the centre serves now
 // (GET /centres/{c}/services), asked again after queue changes and every OFFERS_MS
 const offers = new Map(data.offers.map(o => [o.service, o]));
@@ -120,13 +120,19 @@ function setLanguage(code) {
 // ---- finding a service -----------------------------------------------------------------------------
 
 function waitContent(code) {
-  const minutes = unserved(code) ? null : waits.get(code)?.estimated_wait_min;
+  const live = unserved(code) ? null : waits.get(code);
+  const minutes = live?.estimated_wait_min;
   if (minutes === null || minutes === undefined) {
     const dash = element("span", "", "—");
     dash.setAttribute("aria-hidden", "true");
     return [dash, element("span", "sr-only", t("wait_unknown"))];
   }
-  return [t("wait_min", {n: Math.max(1, Math.round(minutes))})];
+  return [waitWords(minutes, live.estimated_wait_range_min)];
+}
+
+/** "12–18 min" where the centre's past waits give a range around the estimate, else "~15 min". */
+function waitWords(minutes, range) {
+  return range ? t("wait_range", {low: range[0], high: range[1]}) : t("wait_min", {n: Math.max(1, Math.round(minutes))});
 }
 
 function drawWaits() {
@@ -545,8 +551,7 @@ function drawTicket() {
   $("ticket-ahead").textContent = ticket.position === null || ticket.position === undefined ? "—" : String(Math.max(0, ticket.position - 1));
   const minutes = ticket.estimated_wait_min;
   const range = ticket.estimated_wait_range_min; // where the centre's past waits give one
-  $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—"
-    : range ? t("wait_range", {low: range[0], high: range[1]}) : t("wait_min", {n: Math.max(1, Math.round(minutes))});
+  $("ticket-wait").textContent = minutes === null || minutes === undefined ? "—" : waitWords(minutes, range);
   const appointment = ticket.appointment;
   $("ticket-appointment").hidden = !appointment;
   if (appointment) {

@@ -148,6 +148,11 @@ class LanguageOut(ma.Schema):
     name = fields.String()
 
 
+Range = lambda: fields.List(fields.Integer(), allow_none=True, validate=validate.Length(equal=2), metadata={  # noqa: E731
+    "description": "[low, high] whole minutes the real wait falls in for 80% of visitors given such an "
+                   "estimate (calibrated from the centre's past waits); null where the data say too little"})
+
+
 class CentreOut(ma.Schema):
     code = fields.String()
     name = Texts()
@@ -158,6 +163,7 @@ class CentreOut(ma.Schema):
     hours_today = fields.String(allow_none=True, metadata={"description": '"08:00-20:00", or null when closed today'})
     waiting = fields.Integer()
     estimated_wait_min = fields.Float(allow_none=True)
+    estimated_wait_range_min = Range()
 
 
 class CounterOut(ma.Schema):
@@ -203,11 +209,6 @@ class StepOut(ma.Schema):
     counter = fields.String(allow_none=True, metadata={"description": "the counter it is called to or served at"})
     ticket = fields.Integer(allow_none=True, metadata={"description": "the step's ticket id; null while to come"})
     outcome = fields.String(allow_none=True)
-
-
-Range = lambda: fields.List(fields.Integer(), allow_none=True, validate=validate.Length(equal=2), metadata={  # noqa: E731
-    "description": "[low, high] whole minutes the real wait falls in for 80% of visitors given such an "
-                   "estimate (calibrated from the centre's past waits); null where the data say too little"})
 
 
 class IssuedOut(ma.Schema):
@@ -428,6 +429,7 @@ class ServiceOfferOut(ma.Schema):
     estimated_wait_min = fields.Float(allow_none=True, metadata={
         "description": "a newcomer's wait in minutes (counting clerks who come on duty later today); null when "
                        "not served today"})
+    estimated_wait_range_min = Range()
 
 
 class QueueOut(ma.Schema):

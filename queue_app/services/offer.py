@@ -15,6 +15,7 @@ from ..extensions import db
 from ..domain.access import CLERK
 from ..models import Centre, Counter, Service, Shift, Staff, StaffSkill, staff_centres
 from .queue import queue_state
+from .ranges import calibration_for
 from .roster import duty, set_clause
 
 
@@ -64,7 +65,8 @@ def next_served(centre: Centre, services: set[str], now: datetime) -> dict[str, 
 
 def centre_offers(centre: Centre, now: datetime) -> list[dict]:
     """Every active service in menu order: served now, served today, next served at (today, or the
-    next day it is covered), waiting and the estimated wait of a newcomer."""
+    next day it is covered), waiting and the estimated wait of a newcomer, with its range where the
+    centre's past waits give one (services/ranges.py; one calibration for the whole menu)."""
     rows = db.session.execute(select(Service.code, Service.bookable).where(Service.active.is_(True))
                               .order_by(Service.position, Service.code)).all()
     menu = [code for code, _ in rows]
@@ -73,10 +75,13 @@ def centre_offers(centre: Centre, now: datetime) -> list[dict]:
     state = queue_state(centre, now)
     waiting = state.waiting_by_service()
     bookable = dict(rows)
+    calibration = calibration_for(centre.id, now)
+    estimates = {o.service: state.estimates.services.get(o.service) if o.served_today else None for o in today}
     return [{"service": o.service, "served_now": o.served_now, "served_today": o.served_today,
              "next_served_at": (o.next_served_at or later.get(o.service)),
              "waiting": waiting.get(o.service, 0), "bookable": bool(bookable[o.service]),
-             "estimated_wait_min": state.estimates.services.get(o.service) if o.served_today else None}
+             "estimated_wait_min": estimates[o.service],
+             "estimated_wait_range_min": calibration.range(estimates[o.service])}
             for o in today]
 
 

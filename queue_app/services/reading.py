@@ -31,6 +31,7 @@ def centre_summary(centre: Centre, now: datetime) -> dict:
         "hours_today": None if span is None else format_span(span),
         "waiting": len(state.order),
         "estimated_wait_min": state.estimates.centre(),
+        "estimated_wait_range_min": wait_range(centre.id, state.estimates.centre(), now),
     }
 
 

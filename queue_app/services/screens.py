@@ -20,7 +20,7 @@ from .overbooking import overbooked as overbooked_slots
 from .lookup import catalogue_version
 from .printing import printer_faults
 from .reading import queue_view, ticket_status
-from .ranges import wait_range
+from .ranges import calibration_for, wait_range
 from .visits import next_codes, steps_brief
 from .roster import rostered_until_closing
 
@@ -46,10 +46,14 @@ def recent_calls(centre_id: int) -> list[dict]:
 
 
 def queue_summary(centre: Centre, view: dict | None = None) -> dict:
-    """Waiting counts and estimated waits per service, from one computation of the queue."""
-    view = view or queue_view(centre, utcnow())
+    """Waiting counts and estimated waits per service, from one computation of the queue; each wait
+    with its range where the centre's past waits give one (the kiosk's and the display's)."""
+    now = utcnow()
+    view = view or queue_view(centre, now)
+    calibration = calibration_for(centre.id, now)  # once for every service
+    services = [{**s, "estimated_wait_range_min": calibration.range(s["estimated_wait_min"])} for s in view["services"]]
     return {"centre": centre.code, "waiting": view["waiting"], "open_counters": view["open_counters"],
-            "estimated_wait_min": view["estimated_wait_min"], "services": view["services"]}
+            "estimated_wait_min": view["estimated_wait_min"], "services": services}
 
 
 def opening(centre: Centre, now=None) -> dict:

@@ -51,3 +51,23 @@ def test_the_api_gives_the_range_and_the_day_measures_the_share_inside(api, ctx)
     ticket = db.session.get(Ticket, body["id"])
     figures = day_stats(hq, ticket.service_day)
     assert figures.estimate_range_share == 1.0 and figures.estimate_bias_min is not None
+
+
+def test_the_menu_the_centre_and_the_screens_give_each_wait_its_range(api, ctx):
+    from queue_app.services import ranges
+    from queue_app.services.screens import queue_summary
+
+    open_desk("HQ-01", "k1", primary=["birth"])
+    menu = lambda: {o["service"]: o for o in api.get("/api/v1/centres/HQ/services").get_json()}  # noqa: E731
+    before = menu()
+    assert before["birth"]["estimated_wait_min"] == 0 and before["birth"]["estimated_wait_range_min"] is None
+    assert api.get("/api/v1/centres/HQ").get_json()["estimated_wait_range_min"] is None
+    history(40, 0.0, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4])  # estimates of 0 were 0–4 minutes short: 80% 0–3
+    ranges.forget()
+    after = menu()
+    assert after["birth"]["estimated_wait_range_min"] == [0, 3]
+    assert all(o["estimated_wait_range_min"] is None for o in after.values() if o["estimated_wait_min"] is None)
+    assert api.get("/api/v1/centres/HQ").get_json()["estimated_wait_range_min"] == [0, 3]
+    hq = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    shown = {s["service"]: s for s in queue_summary(hq)["services"]}  # the kiosk's and the display's socket
+    assert shown["birth"]["estimated_wait_range_min"] == (0, 3)

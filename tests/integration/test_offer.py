@@ -65,12 +65,14 @@ def test_each_service_is_served_now_from_a_time_today_or_not_today(api, clock):
     found = offers(api)
     assert list(found) == ["birth", "passport", "tax", "info"]  # the menu's order
     assert found["tax"] == {"service": "tax", "served_now": True, "served_today": True, "bookable": False,
-                            "next_served_at": "2026-11-23T12:00:00+03:00", "waiting": 0, "estimated_wait_min": 0.0}
+                            "next_served_at": "2026-11-23T12:00:00+03:00", "waiting": 0, "estimated_wait_min": 0.0,
+                            "estimated_wait_range_min": None}
     assert found["birth"] == {"service": "birth", "served_now": False, "served_today": True, "bookable": True,
                               "next_served_at": "2026-11-23T14:00:00+03:00", "waiting": 0,
-                              "estimated_wait_min": 120.0}  # ana arrives at 14:00
+                              "estimated_wait_min": 120.0, "estimated_wait_range_min": None}  # ana arrives at 14:00
     assert found["info"] == {"service": "info", "served_now": False, "served_today": False, "bookable": True,
-                             "next_served_at": "2026-11-24T00:00:00+03:00", "waiting": 0, "estimated_wait_min": None}
+                             "next_served_at": "2026-11-24T00:00:00+03:00", "waiting": 0, "estimated_wait_min": None,
+                             "estimated_wait_range_min": None}
 
 
 def test_a_clerk_on_a_break_comes_back_at_its_end(api, clock):
