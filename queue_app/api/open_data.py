@@ -128,7 +128,8 @@ def live(query):
 @blp.get("/live/<string:centre>/<string:start>")
 @blp.arguments(FormatQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, LiveOut, description="the record of the period starting at `start` (YYYY-MM-DDTHH:MM on "
-              "the centre's clock, a quarter of the hour): this address never changes, nor does the record")
+              "the centre's clock, a quarter of the hour; with its UTC offset, +HH:MM, in the hour a clock turns back, which "
+              "comes twice): this address never changes, nor does the record")
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.alt_response(429, schema=ErrorSchema)

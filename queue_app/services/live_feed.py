@@ -71,7 +71,7 @@ def store_periods(centre_id: int, now: datetime) -> list[str]:
                 db.session.flush()
         except IntegrityError:
             continue
-        done.append(f"{centre.code}:{start.strftime(URL_TIME)}")
+        done.append(f"{centre.code}:{address(start, tz)}")
     return done
 
 
@@ -80,7 +80,7 @@ def record(centre: Centre, start: datetime, figures: dict) -> dict:
     it, which the API turns into `url`), then its figures."""
     start = start.astimezone(centre.tz)
     return {"centre": centre.code, "start": start.isoformat(), "end": (start + quarters.PERIOD).isoformat(),
-            "key": start.strftime(URL_TIME), "target_wait_min": centre.target_wait_min, **ADDED_LATER, **figures}
+            "key": address(start, centre.tz), "target_wait_min": centre.target_wait_min, **ADDED_LATER, **figures}
 
 
 def live_records(centre_code: str, first: date, last: date) -> list[dict]:
@@ -99,15 +99,38 @@ def live_records(centre_code: str, first: date, last: date) -> list[dict]:
     return [record(centre, start, figures) for start, figures in rows]
 
 
+def _twice(local: datetime) -> bool:
+    """The wall-clock time comes twice on its clock (the hour a clock turns back)."""
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
+def address(start: datetime, tz) -> str:
+    """A period's address: its start on the centre's clock, "YYYY-MM-DDTHH:MM"; in the hour a clock
+    turns back, which comes twice, with the offset of its own ("…T01:15-04:00", "…T01:15-05:00"),
+    so that every period has an address of its own."""
+    local = start.astimezone(tz)
+    return local.strftime(URL_TIME) + (local.isoformat()[-6:] if _twice(local) else "")
+
+
 def parse_start(text: str, centre: Centre) -> datetime:
-    """A period's start as its address writes it, "YYYY-MM-DDTHH:MM" on the centre's clock."""
+    """The instant a period starts, from its address (see `address`): "YYYY-MM-DDTHH:MM" on the
+    centre's clock (the first time it comes, in an hour that comes twice), or with its UTC offset."""
     try:
-        local = datetime.strptime(text, URL_TIME)
+        local = datetime.strptime(text[:16], URL_TIME)
+        offset = datetime.fromisoformat(text[:16] + text[16:]).utcoffset() if len(text) > 16 else None
     except ValueError:
-        raise InvalidRequest("a period starts at YYYY-MM-DDTHH:MM, on the centre's clock") from None
+        offset = local = None
+    if local is None or len(text) not in (16, 22):
+        raise InvalidRequest("a period starts at YYYY-MM-DDTHH:MM on the centre's clock, with its UTC offset "
+                             "(+HH:MM) in the hour a clock turns back")
     if local.minute % 15:
         raise InvalidRequest("a period starts on a quarter of the hour (:00, :15, :30 or :45)")
-    return local.replace(tzinfo=centre.tz)
+    start = local.replace(tzinfo=centre.tz)
+    if offset is not None:
+        start = next((t for t in (start, start.replace(fold=1)) if t.utcoffset() == offset), None)
+        if start is None:
+            raise InvalidRequest(f"{text} is not a time on {centre.code}'s clock: its offset there is another")
+    return start.astimezone(timezone.utc)  # an instant (a time of a repeated hour compares unequal to any other zone's)
 
 
 def live_record(centre_code: str, start_text: str) -> dict:

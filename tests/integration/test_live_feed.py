@@ -210,3 +210,23 @@ def test_the_public_limit_applies(app, client, monkeypatch):
         assert error_of(client.get("/api/v1/open-data/schema")) == (429, "rate_limited")
     finally:
         limiter.reset()
+
+
+def test_the_hour_a_clock_turns_back_gives_each_of_its_periods_an_address_of_its_own(ctx):
+    from datetime import datetime, timedelta, timezone
+
+    from queue_app.domain.errors import InvalidRequest
+    from queue_app.services.live_feed import address, parse_start
+    from queue_app.services.lookup import centre_by_code
+
+    nyc = centre_by_code("NYC")  # New York: on 2026-11-01 the clock goes from 02:00 EDT back to 01:00 EST
+    first = datetime(2026, 11, 1, 5, 15, tzinfo=timezone.utc)  # 01:15 EDT
+    second = first + timedelta(hours=1)  # 01:15 again, EST
+    assert (address(first, nyc.tz), address(second, nyc.tz)) == ("2026-11-01T01:15-04:00", "2026-11-01T01:15-05:00")
+    assert parse_start("2026-11-01T01:15-04:00", nyc) == first and parse_start("2026-11-01T01:15-05:00", nyc) == second
+    assert parse_start("2026-11-01T01:15", nyc) == first  # without its offset: the first time it comes
+    assert address(datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc), nyc.tz) == "2026-11-23T09:00"  # any other day
+    assert parse_start("2026-11-23T09:00-05:00", nyc) == datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
+    for wrong in ("2026-11-01T01:15+03:00", "2026-11-01T01:15Z", "2026-11-01T01:15-0400"):
+        with pytest.raises(InvalidRequest):
+            parse_start(wrong, nyc)
