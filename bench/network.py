@@ -173,11 +173,13 @@ def client_plan(sites: list[Site], backlog) -> list[dict]:
 class Deployment:
     """N web processes without a scheduler, one `queue-app scheduler`, nginx in front of them."""
 
-    def __init__(self, n: int, tmp: Path, network: Path, url: str) -> None:
+    def __init__(self, n: int, tmp: Path, network: Path, url: str, extra: dict[str, str] | None = None) -> None:
+        """`extra`: more environment for every process (bench/board.py: the rate limits in Redis)."""
         self.env = server_env("sqlite", str(tmp), network)
         self.env.update(ONEDOOR_DATABASE_URL=url, ONEDOOR_MESSAGE_QUEUE=REDIS, ONEDOOR_SCHEDULER="0",
                         ONEDOOR_MESSAGE_CHANNEL=f"onedoor-bench-{uuid.uuid4().hex}", ONEDOOR_PROXIES="1",
-                        ONEDOOR_SECRET_KEY=uuid.uuid4().hex, ONEDOOR_DB_CONNECTIONS=str(DB_CONNECTIONS))
+                        ONEDOOR_SECRET_KEY=uuid.uuid4().hex, ONEDOOR_DB_CONNECTIONS=str(DB_CONNECTIONS),
+                        **(extra or {}))
         cli(self.env, "jobs", "run-due")  # today's openings, as a scheduler running all along did them
         self.scheduler_log = open(tmp / "scheduler.log", "wb")
         self.scheduler = subprocess.Popen([PYTHON, "-m", "queue_app", "scheduler"], env=self.env, cwd=ROOT,

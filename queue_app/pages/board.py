@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
@@ -15,7 +15,7 @@ from ..domain.errors import NotFound
 from ..extensions import limiter
 from ..i18n import text
 from ..limits import PUBLIC_LIMIT
-from ..services.board import board, centre_day, centre_row
+from ..services.board import board, board_json, centre_day, centre_row
 from . import bp
 
 WHEN = "EEE d MMM, HH:mm"  # a next opening or free booking time, on the centre's clock
@@ -41,9 +41,10 @@ def when(moment: str | None, zone: str) -> str | None:
     return format_datetime(datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)), WHEN, rebase=False)
 
 
-def words(row: dict) -> dict:
-    """A board row's figures as the page says them (the script says them the same way when they change)."""
-    t = board_texts()
+def words(row: dict, t: dict | None = None) -> dict:
+    """A board row's figures as the page says them (the script says them the same way when they change);
+    `t`: board_texts(), when a page says many rows."""
+    t = t or board_texts()
     if row["waiting"] == 0:
         wait = t["no_wait"]
     elif row["estimated_wait_min"] is None:
@@ -84,9 +85,10 @@ def centres_board():
         district = None  # a district no centre is in any more (an old bookmark): the whole list
     names = {r["code"]: text(r["name"]) for r in rows}
     ordered = board_order(rows, sort, district, name=lambda r: names[r["code"]])
+    texts = board_texts()
     return render_template(
-        "board.html", rows=ordered, names=names, addresses={r["code"]: text(r["address"]) for r in rows}, words={r["code"]: words(r) for r in rows},
-        districts=districts, district=district, sort=sort,
+        "board.html", rows=ordered, names=names, addresses={r["code"]: text(r["address"]) for r in rows},
+        words={r["code"]: words(r, texts) for r in rows}, districts=districts, district=district, sort=sort,
         data=_live_data(rows, sort=sort, district=district, poll=url_for("pages.centres_live")))
 
 
@@ -94,7 +96,7 @@ def centres_board():
 @limiter.limit(PUBLIC_LIMIT)
 def centres_live():
     """The board's figures as JSON: the pages' fallback while their socket is down."""
-    return jsonify({"centres": board()})
+    return current_app.response_class(board_json(), mimetype="application/json")
 
 
 @bp.get("/centres/<code>")

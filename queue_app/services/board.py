@@ -15,7 +15,7 @@ from ..domain.hours import format_span, local_day_bounds, openness, service_day
 from ..extensions import db
 from ..models import Centre, Service, Ticket
 from .booking import slots
-from .lookup import cached, centre_by_code, setting
+from .lookup import cached, centre_by_code, latest, setting
 from .queue import queue_state
 from .ranges import wait_range
 from .reading import day_stats, day_visits
@@ -82,8 +82,9 @@ def estimates_yesterday(centre: Centre, now: datetime) -> float | None:
 
 
 def centre_row(code: str) -> dict:
-    """One centre's board figures, recomputed at most every few seconds whoever asks (404 if unknown)."""
-    return cached(f"board:{code}", lambda: centre_figures(centre_by_code(code), utcnow()),
+    """One centre's board figures, recomputed at most every few seconds whoever asks, by one of them
+    (404 if unknown)."""
+    return latest(f"board:{code}", lambda: centre_figures(centre_by_code(code), utcnow()),
                   seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
 
 
@@ -96,6 +97,13 @@ def board_codes() -> list[str]:
 def board() -> list[dict]:
     """Every active centre's board figures."""
     return [centre_row(code) for code in board_codes()]
+
+
+def board_json() -> str:
+    """Every active centre's board figures as the JSON of /centres.json, built at most every few
+    seconds by one request: thousands of visitors poll it (docs/benchmarks.md, the public board)."""
+    return latest("board:json", lambda: current_app.json.dumps({"centres": board()}, separators=(",", ":")),
+                  seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])
 
 
 def usual_week(centre: Centre, now: datetime) -> dict[int, dict[int, float]]:

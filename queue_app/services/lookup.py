@@ -14,6 +14,7 @@ from ..models import Centre, Counter, Language, Service, Setting, Staff, Ticket
 
 CACHE_SECONDS = 30.0  # how stale another process's `queue-app init` may look here
 CACHE = "onedoor.catalogue"  # each app caches its own database's catalogue
+LOADING = "onedoor.catalogue_loading"  # the keys `latest` is loading now, each with its Event
 _cache_lock = threading.Lock()
 
 
@@ -36,6 +37,34 @@ def cached(key: str, load, seconds: float = CACHE_SECONDS):
     with _cache_lock:
         cache[key] = (time.monotonic(), value)
     return value
+
+
+def latest(key: str, load, seconds: float):
+    """`cached`, for a value many ask for at once (the public board): while one caller reloads it,
+    the others take the value it replaces, or wait for the first one, so it is loaded once."""
+    cache = _cache()
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < seconds:
+        return hit[1]
+    loading = current_app.extensions.setdefault(LOADING, {})
+    with _cache_lock:
+        running = loading.get(key)
+        if running is None:
+            loading[key] = mine = threading.Event()
+    if running is not None:
+        if hit is not None:
+            return hit[1]
+        running.wait()
+        return cache[key][1] if key in cache else latest(key, load, seconds)
+    try:
+        value = load()
+        with _cache_lock:
+            cache[key] = (time.monotonic(), value)
+        return value
+    finally:
+        with _cache_lock:
+            del loading[key]
+        mine.set()
 
 
 def forget_catalogue() -> None:

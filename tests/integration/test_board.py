@@ -85,6 +85,59 @@ def test_the_board_pages_answer_and_order_by_district(client):
     assert client.get("/centres/HQ.json").get_json()["centres"][0]["code"] == "HQ"
 
 
+def test_the_list_json_is_built_once_per_few_seconds_whoever_asks(client, ctx, monkeypatch):
+    """/centres.json, polled by thousands: within the cache's seconds its body is built once and
+    every visitor gets it, though a ticket was issued meanwhile; once they pass, the new figures."""
+    from queue_app.services import board as board_service
+    built, board = [], board_service.board
+    monkeypatch.setattr(board_service, "board", lambda: built.append(1) or board())
+    monkeypatch.setitem(ctx.config, "ONEDOOR_PUBLIC_CACHE_SECONDS", 60)
+    open_desk("HQ-01", "c1", primary=["birth"])
+    waiting = lambda: {c["code"]: c["waiting"] for c in client.get("/centres.json").get_json()["centres"]}  # noqa: E731
+    assert waiting()["HQ"] == 0
+    issue_ticket("HQ", "birth", by=SYSTEM)
+    assert [waiting()["HQ"] for _ in range(3)] == [0, 0, 0] and len(built) == 1
+    monkeypatch.setitem(ctx.config, "ONEDOOR_PUBLIC_CACHE_SECONDS", 0)
+    assert waiting()["HQ"] == 1 and len(built) == 2
+
+
+def test_a_value_many_wait_for_is_loaded_once(ctx):
+    """While one caller loads an expired value the others take the old one at once, and a caller
+    with none to take waits for that load rather than starting its own."""
+    import threading
+
+    from queue_app.services.lookup import latest
+    loads, release, got = [], threading.Event(), {}
+
+    def load():
+        loads.append(1)
+        n = len(loads)
+        release.wait(10)
+        return n
+
+    def ask(name, key, seconds=0):
+        with ctx.app_context():
+            got[name] = latest(key, load, seconds=seconds)
+
+    release.set()
+    assert latest("old", load, seconds=0) == 1
+    release.clear()
+    loading = threading.Thread(target=ask, args=("first", "old"))
+    loading.start()
+    while len(loads) < 2:
+        time.sleep(0.01)
+    assert latest("old", load, seconds=0) == 1  # the old value, while the first caller loads
+    cold = [threading.Thread(target=ask, args=(name, "cold", 60)) for name in ("a", "b")]
+    for t in cold:
+        t.start()
+    while len(loads) < 3:
+        time.sleep(0.01)
+    release.set()
+    for t in [loading, *cold]:
+        t.join(10)
+    assert got == {"first": 2, "a": 3, "b": 3} and len(loads) == 3  # "cold" was loaded once for both
+
+
 @pytest.mark.parametrize("url, status", [("/centres?sort=loudest", 400), ("/centres/NOPE", 404),
                                          ("/centres/NOPE.json", 404)])
 def test_bad_addresses_are_refused(client, url, status):
