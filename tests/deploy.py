@@ -64,6 +64,7 @@ def render_nginx(ports: list[int], listen: int, prefix: Path) -> str:
     text = _replace_once(text, "pid /run/nginx.pid;", f"pid {prefix}/nginx.pid;")
     text = _replace_once(text, "error_log /var/log/nginx/error.log warn;", f"error_log {prefix}/error.log warn;")
     text = _replace_once(text, "listen 80;", f"listen 127.0.0.1:{listen};")
+    text = _replace_once(text, "proxy_cache_path /var/cache/nginx/onedoor ", f"proxy_cache_path {prefix}/cache ")
     files = int(re.search(r"worker_rlimit_nofile (\d+);", text)[1])
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if hard != resource.RLIM_INFINITY and hard < files:

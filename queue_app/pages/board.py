@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
@@ -16,6 +17,7 @@ from ..extensions import limiter
 from ..i18n import text
 from ..limits import PUBLIC_LIMIT
 from ..services.board import board, board_json, centre_day, centre_row
+from ..services.lookup import latest
 from . import bp
 
 WHEN = "EEE d MMM, HH:mm"  # a next opening or free booking time, on the centre's clock
@@ -83,12 +85,17 @@ def centres_board():
     districts = sorted({r["district"] for r in rows if r["district"]})
     if district is not None and district not in districts:
         district = None  # a district no centre is in any more (an old bookmark): the whole list
-    names = {r["code"]: text(r["name"]) for r in rows}
-    ordered = board_order(rows, sort, district, name=lambda r: names[r["code"]])
-    texts = board_texts()
+
+    def listing() -> Markup:
+        names = {r["code"]: text(r["name"]) for r in rows}
+        texts = board_texts()
+        return Markup(render_template(
+            "_board_list.html", rows=board_order(rows, sort, district, name=lambda r: names[r["code"]]), names=names,
+            addresses={r["code"]: text(r["address"]) for r in rows}, words={r["code"]: words(r, texts) for r in rows}))
     return render_template(
-        "board.html", rows=ordered, names=names, addresses={r["code"]: text(r["address"]) for r in rows},
-        words={r["code"]: words(r, texts) for r in rows}, districts=districts, district=district, sort=sort,
+        "board.html", listing=latest(f"board:list:{get_locale()}:{sort}:{district}", listing,
+                                     seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"]),
+        districts=districts, district=district, sort=sort,
         data=_live_data(rows, sort=sort, district=district, poll=url_for("pages.centres_live")))
 
 

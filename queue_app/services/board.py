@@ -121,9 +121,13 @@ def usual_week(centre: Centre, now: datetime) -> dict[int, dict[int, float]]:
 
 
 def centre_day(code: str, now: datetime | None = None) -> dict:
-    """A centre's page: its board figures, today's waits hour by hour and the usual busy hours."""
+    """A centre's page: its board figures, today's waits hour by hour (read by one request for the
+    cache period, like the figures) and the usual busy hours."""
     now = now or utcnow()
     centre = centre_by_code(code)
-    visits = day_visits(centre, service_day(now, centre.tz))
-    return {**centre_row(code), "hourly": [asdict(h) for h in hourly(visits, centre.tz, now)],
-            "usual": usual_week(centre, now)}
+
+    def today() -> list[dict]:
+        visits = day_visits(centre, service_day(now, centre.tz))
+        return [asdict(h) for h in hourly(visits, centre.tz, now)]
+    return {**centre_row(code), "usual": usual_week(centre, now),
+            "hourly": latest(f"board:day:{centre.code}", today, seconds=current_app.config["ONEDOOR_PUBLIC_CACHE_SECONDS"])}

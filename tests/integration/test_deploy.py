@@ -10,6 +10,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -209,3 +210,21 @@ def test_each_process_opens_at_most_its_share_of_database_connections(monkeypatc
     monkeypatch.setenv("ONEDOOR_DB_CONNECTIONS", "30")  # two processes and a scheduler on max_connections 100
     options = engine_options("postgresql://onedoor@db/onedoor", settings(str(tmp_path))["ONEDOOR_DB_CONNECTIONS"])
     assert options["pool_size"] + options["max_overflow"] == 30
+
+
+def test_nginx_answers_the_boards_json_from_its_cache_and_hands_on_no_visitors_cookie(deployment, ctx):
+    """Thousands poll the public board while their socket is down: nginx asks a process once per
+    address every 2 s (docs/deploy/nginx.conf) and keeps no visitor's cookie or rate-limit count."""
+    base = deployment.nginx.base
+    first = requests.get(base + "/centres.json", cookies={"session": "a-visitors-own"}, timeout=10)
+    again = requests.get(base + "/centres.json", timeout=10)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["X-Cache"] in ("MISS", "EXPIRED", "HIT") and again.headers["X-Cache"] == "HIT"
+    assert again.json() == first.json() and [c["code"] for c in again.json()["centres"]] == ["HQ", "NYC"]
+    assert "Set-Cookie" not in again.headers and "X-RateLimit-Remaining" not in again.headers
+    one = requests.get(base + "/centres/HQ.json", timeout=10)
+    assert one.status_code == 200 and one.json()["centres"][0]["code"] == "HQ"
+    time.sleep(2.5)  # past the cache's 2 s: the next asks a process again (or takes the old one meanwhile)
+    later = requests.get(base + "/centres.json", timeout=10)
+    assert later.status_code == 200 and later.headers["X-Cache"] in ("EXPIRED", "STALE", "UPDATING", "MISS")
+    assert requests.get(base + "/api/v1/centres", timeout=10).headers.get("X-Cache") is None  # nothing else cached
