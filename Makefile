@@ -50,11 +50,11 @@ browser:
 
 # The browser tests (tests/e2e) run once, in the PostgreSQL pass: the pages are the same on either
 # database, whose differences the unit and integration tests cover in both passes. This keeps CI
-# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite. The unit and
-# integration tests are spread over the machine's cores (pytest-xdist; each worker has its own
-# database, and a file's tests stay together on one worker; PYTEST_WORKERS=0 runs them in this
-# process). The browser tests and the tests in SERIAL then run in one process on a quiet machine:
-# they wait on a page or a socket, and on two busy cores those waits ran out (CI, 2026-12-06).
+# within its time; `.venv/bin/python -m pytest` alone runs everything on SQLite. The tests are
+# spread over the machine's cores (pytest-xdist; each worker has its own database, live server and
+# Chromium, and a file's tests stay together on one worker; PYTEST_WORKERS=0 runs them in this
+# process). The tests in SERIAL run alone in one process on a quiet machine: they wait on sockets,
+# and on two busy cores those waits ran out (CI, 2026-12-06).
 # Tests marked reference_day replay simulated days in SQLite databases of their own: the
 # PostgreSQL pass leaves them out (they would run the very same thing again).
 SERIAL = tests/integration/test_device_sightings.py
@@ -67,8 +67,10 @@ test-sqlite: $(VENV)/.test-deps translations assets
 test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
 	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) -m "not reference_day" --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
-	@echo "== browser tests (Chromium) and the tests that wait on sockets, on PostgreSQL, in one process"
-	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest tests/e2e $(SERIAL)
+	@echo "== browser tests (Chromium), on PostgreSQL"
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) tests/e2e
+	@echo "== the tests that wait on sockets, on PostgreSQL, in one process"
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(SERIAL)
 
 ## bench: the engine benchmark on SQLite and PostgreSQL (see docs/benchmarks.md)
 bench: $(VENV)/.test-deps translations services

@@ -9,7 +9,7 @@ import functools
 import secrets
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,8 +30,8 @@ login_manager.localize_callback = str  # the lazy text, said in this request's l
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def check_password(username: str, password: str) -> Staff | None:
     """The active staff member with these credentials, or None (in constant-ish time)."""
     staff = None if "\x00" in username else db.session.scalar(select(Staff).where(Staff.username == username))
     if staff is None or staff.password_hash is None:
-        check_password_hash(_dummy_hash(), password)  # same work whether or not the user exists
+        method = current_app.config.get("ONEDOOR_PASSWORD_HASH", "scrypt")
+        check_password_hash(_dummy_hash(method), password)  # same work whether or not the user exists
         return None
     if not check_password_hash(staff.password_hash, password) or not staff.active:
         return None

@@ -75,4 +75,7 @@ def settings(instance_path: str) -> dict:
         "ONEDOOR_NOTIFY": env("ONEDOOR_NOTIFY", "log://"),  # messages to visitors: log://, smtp://…, sms+https://…
         "ONEDOOR_NODE_MODULES": env("ONEDOOR_NODE_MODULES") or str(NODE_MODULES),  # the pages' browser libraries
         "ONEDOOR_DEMO_PASSWORD": env("ONEDOOR_DEMO_PASSWORD") or None,  # `queue-app demo`'s accounts
+        # How passwords are hashed (Werkzeug's method string): scrypt, ~0.1 s a hash on purpose. The
+        # test suite, which makes and signs in thousands of accounts, sets a cheap one for itself.
+        "ONEDOOR_PASSWORD_HASH": env("ONEDOOR_PASSWORD_HASH", "scrypt"),
     }

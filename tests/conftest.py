@@ -87,6 +87,8 @@ TEST_CONFIG = {
     "ONEDOOR_BOOKING_RATE_LIMIT": "10000/minute",  # the tests of a limit lower it for themselves
     "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
     "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
+    # Thousands of accounts are made and signed in: a cheap hash (the product's is scrypt, ~0.1 s).
+    "ONEDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",
 }
 
 
@@ -330,7 +332,8 @@ def error_of(response) -> tuple[int, str]:
 # The longest test files (minutes each), started first: pytest-xdist hands out whole files in the
 # order collected (make test: --dist loadfile), and a long file handed out last runs alone at the end.
 LONGEST_FIRST = ("tests/integration/test_schemathesis_admin.py", "tests/integration/test_schemathesis.py",
-                 "tests/integration/test_hostile_input.py", "tests/integration/test_cli.py")
+                 "tests/integration/test_range_coverage.py", "tests/integration/test_hostile_input.py",
+                 "tests/integration/test_cli.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -173,16 +173,14 @@ class DemoAccess:
 def grant_access(password: str, *, centre: str = "AIR1") -> DemoAccess:
     """Give every configured account without a password the demo password, and fresh tokens
     to one centre's devices, so a newcomer can try every face at once."""
-    from werkzeug.security import generate_password_hash
-
-    from .people import hash_token
+    from .people import hash_token, password_hash
     from ..models import Device
     import secrets
 
     accounts = []
     for staff in db.session.scalars(select(Staff).order_by(Staff.role, Staff.username)):
         if staff.password_hash is None:
-            staff.password_hash = generate_password_hash(password)
+            staff.password_hash = password_hash(password)
         accounts.append((staff.username, staff.role, ",".join(c.code for c in staff.centres) or "all"))
     devices = []
     for device in db.session.scalars(

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from werkzeug.security import generate_password_hash
 
@@ -72,7 +73,12 @@ def set_password(staff: Staff, password: str) -> None:
     """Store the password's salted hash (never the password) on the account."""
     if len(password) < 8:
         raise InvalidRequest("a password needs at least 8 characters")
-    staff.password_hash = generate_password_hash(password)
+    staff.password_hash = password_hash(password)
+
+
+def password_hash(password: str) -> str:
+    """The salted hash stored for `password`, by the configured method (ONEDOOR_PASSWORD_HASH)."""
+    return generate_password_hash(password, current_app.config.get("ONEDOOR_PASSWORD_HASH", "scrypt"))
 
 
 def set_skills(staff: Staff, primary: list[int], secondary: list[int]) -> None:

@@ -6,11 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# make test runs these files on two workers, each with its Chromium and live server, on two cores:
+# a page's wait for a push or a poll gets 10 s rather than Playwright's 5 before it counts as failed.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")

@@ -81,8 +81,18 @@ def test_create_user_hashes_the_password_and_sets_skills(ctx, runner):
     zoe = db.session.scalar(select(Staff).where(Staff.username == "zoe"))
     assert check_password_hash(zoe.password_hash, "s3cret-pass")
     assert "s3cret-pass" not in zoe.password_hash
+    assert zoe.password_hash.startswith("pbkdf2:sha256:1000$")  # the suite's cheap method (TEST_CONFIG)
     skills = zoe.skill_set()
     assert (sorted(skills.primary), sorted(skills.secondary)) == (["birth", "tax"], ["info"])
+
+
+def test_passwords_are_hashed_with_scrypt_unless_the_environment_says_otherwise(tmp_path, monkeypatch):
+    from queue_app.environment import settings
+
+    monkeypatch.delenv("ONEDOOR_PASSWORD_HASH", raising=False)
+    assert settings(str(tmp_path))["ONEDOOR_PASSWORD_HASH"] == "scrypt"
+    monkeypatch.setenv("ONEDOOR_PASSWORD_HASH", "pbkdf2:sha256:600000")
+    assert settings(str(tmp_path))["ONEDOOR_PASSWORD_HASH"] == "pbkdf2:sha256:600000"
 
 
 def test_create_user_with_all_skills(ctx, runner):
