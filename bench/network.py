@@ -394,7 +394,15 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
                                                       _own_cpu(), machine_cpu(), time.monotonic())
         loops = load.run(args.rate, args.seconds)
         wall = time.monotonic() - t0
-        cpu = {k: (cpu_seconds(p) - cpu_before[k]) / wall * 100 for k, p in watched.items()}
+        cpu = {}
+        for k, p in watched.items():
+            after = cpu_seconds(p)
+            if after is None or cpu_before[k] is None:  # a process ended during the loops: say which
+                gone = [pid for pid in p if not Path(f"/proc/{pid}").exists()]
+                print(f"{k}: process {gone} ended during the loops", file=sys.stderr)
+                for k2, server in enumerate(deployment.servers):
+                    print(f"-- web {k2 + 1}, last lines:\n{server.tail(40)}", file=sys.stderr)
+            cpu[k] = float("nan") if after is None or cpu_before[k] is None else (after - cpu_before[k]) / wall * 100
         cpu["bench (Python clients)"] = (_own_cpu() - own_before) / wall * 100
         busy, ticks = (after - before for after, before in zip(machine_cpu(), machine_before))
         cpu["machine"] = busy / ticks * 100 * os.cpu_count()

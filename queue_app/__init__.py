@@ -75,12 +75,19 @@ def init_socketio(app: Flask) -> None:
     from .catalogue_sync import init_app as init_catalogue_sync
     from .realtime import init_app as init_realtime
 
+    from .realtime import BatchingRedisManager
+
+    queue_url = app.config["ONEDOOR_MESSAGE_QUEUE"]
+    options = {}
+    if queue_url and queue_url.startswith(("redis://", "rediss://")):  # many emits in one message (realtime.py)
+        options["client_manager"] = BatchingRedisManager(queue_url, channel=app.config["ONEDOOR_MESSAGE_CHANNEL"])
     SocketIO(
         app,
         async_mode=app.config["ONEDOOR_ASYNC_MODE"],  # explicit: never guessed from what is installed
-        message_queue=app.config["ONEDOOR_MESSAGE_QUEUE"],
+        message_queue=queue_url,
         channel=app.config["ONEDOOR_MESSAGE_CHANNEL"],
         cors_allowed_origins=[],  # same origin only
+        **options,
     )
     init_realtime(app)
     init_catalogue_sync(app)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -85,26 +85,51 @@ def check_password(username: str, password: str) -> Staff | None:
     return staff
 
 
+# The staff member and their centres come with the token (every access check needs both),
+# instead of two lazy loads later in the request. Statements built once (bound parameters).
+_STAFF_TOKEN = (select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
+                .options(joinedload(ApiToken.staff).selectinload(Staff.centres)))
+_DEVICE_TOKEN = select(Device).where(Device.token_hash == bindparam("digest"))
+# Which table a token seen before was found in (digests only, never a token): a kiosk's token is
+# then looked for among the devices first, one query instead of two. Each request still reads the
+# row (revoked, expired, disabled: refused at once). Bounded: cleared when full.
+_KIND_HINTS: dict[str, str] = {}
+_HINTS_KEPT = 10_000
+
+
 def principal_for_token(token: str) -> Principal | None:
     """Resolve a bearer token to a live staff member or device, or None."""
     digest = hash_token(token)
     now = utcnow()
-    # The staff member and their centres come with the token (every access check needs both),
-    # instead of two lazy loads later in the request.
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == digest)
-        .options(joinedload(ApiToken.staff).selectinload(Staff.centres))
-    )
+    if _KIND_HINTS.get(digest) == "device":
+        principal = _device_principal(digest, now)
+        if principal is not None:
+            return principal
+    row = db.session.scalar(_STAFF_TOKEN, {"digest": digest})
     if row is not None:
+        _hint(digest, "staff")
         if row.revoked_at is None and row.expires_at > now and row.staff.active:
             return Principal(staff=row.staff)
         return None
-    device = db.session.scalar(select(Device).where(Device.token_hash == digest))
-    if device is not None and device.revoked_at is None:
-        if stale_sighting(device, now):
-            note_seen(device.id, now)
-        return Principal(device=device)
-    return None
+    return _device_principal(digest, now)
+
+
+def _device_principal(digest: str, now) -> Principal | None:
+    device = db.session.scalar(_DEVICE_TOKEN, {"digest": digest})
+    if device is None:
+        return None
+    _hint(digest, "device")
+    if device.revoked_at is not None:
+        return None
+    if stale_sighting(device, now):
+        note_seen(device.id, now)
+    return Principal(device=device)
+
+
+def _hint(digest: str, kind: str) -> None:
+    if len(_KIND_HINTS) >= _HINTS_KEPT:
+        _KIND_HINTS.clear()
+    _KIND_HINTS[digest] = kind
 
 
 def bearer_token() -> str | None:

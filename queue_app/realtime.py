@@ -9,12 +9,14 @@ snapshot, so a screen that reconnects is right at once.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 from collections import OrderedDict
 
 import simple_websocket.ws
+import socketio
 from flask import current_app
 from sqlalchemy import select
 from wsproto.extensions import PerMessageDeflate
@@ -74,6 +76,40 @@ def notifier_of(app=None) -> "Notifier":
     return (app or current_app).extensions[KEY]
 
 
+# ---- the message queue ----------------------------------------------------------------------
+
+BATCH_EVENT = "onedoor.batch"
+
+
+class BatchingRedisManager(socketio.RedisManager):
+    """python-socketio's Redis manager, which also carries many emits in one message.
+
+    `emit_batch` emits each (event, data, namespace, room) to this process's own clients at once and
+    publishes the whole list once; every other process, on hearing it, emits each item to its own
+    clients in the room (none: nothing to do). The list travels as an ordinary emit message of its
+    own event name, so the manager's listening thread needs no change.
+    """
+
+    def emit_batch(self, items: list[tuple[str, object, str, str]]) -> None:
+        for event, data, namespace, room in items:
+            socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
+        self._publish({"method": "emit", "event": BATCH_EVENT, "data": [list(item) for item in items],
+                       "binary": False, "namespace": "/", "room": None, "skip_sid": None, "callback": None,
+                       "host_id": self.host_id})
+
+    def _handle_emit(self, message):
+        if message.get("event") != BATCH_EVENT:
+            return super()._handle_emit(message)
+        for event, data, namespace, room in message["data"]:
+            socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
+
+
+class _Batch:
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+        self.items: list[tuple[str, object, str, str]] = []
+
+
 # ---- the notifier ---------------------------------------------------------------------------
 
 class Notifier:
@@ -88,6 +124,24 @@ class Notifier:
         self.started = False
         self.lock = threading.Lock()
         self.sent: OrderedDict = OrderedDict()  # (namespace, room) → {(event, key): payload last sent}
+        self.batch: _Batch | None = None  # the round being published (the worker's), with a message queue
+
+    @contextlib.contextmanager
+    def batched(self):
+        """Hold what the worker sends in this round and hand it to the message queue as one
+        message (BatchingRedisManager): a round tells every waiting visitor of a centre their new
+        place, and one Redis publish per visitor is what saturated a process (docs/benchmarks.md)."""
+        manager = self.socketio.server.manager
+        if not isinstance(manager, BatchingRedisManager):
+            yield
+            return
+        self.batch = _Batch(threading.get_ident())
+        try:
+            yield
+        finally:
+            items, self.batch = self.batch.items, None
+            if items:
+                manager.emit_batch(items)
 
     def __call__(self, committed: changes.Changes) -> None:
         if not self.listening(None):
@@ -112,7 +166,8 @@ class Notifier:
                     break
             with self.app.app_context():
                 try:
-                    publish(batch)
+                    with self.batched():
+                        publish(batch)
                 except Exception:  # noqa: BLE001 - one bad batch must not stop the screens
                     log.exception("publishing to the screens failed")
                 finally:
@@ -127,7 +182,10 @@ class Notifier:
         last did, so there everything goes out.
         """
         if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
-            self.socketio.emit(event, payload, namespace=namespace, to=room)
+            if self.batch is not None and self.batch.thread == threading.get_ident():
+                self.batch.items.append((event, payload, namespace, room))
+            else:
+                self.socketio.emit(event, payload, namespace=namespace, to=room)
             return
         if not self.listening(namespace, room):
             return

@@ -149,7 +149,9 @@ def queue_pressure(
     out = {}
     for service, line in ordinary_lines(candidates).items():
         step = durations.get(service, 10.0) / max(servers.get(service, 0), 1)
-        out[service] = max(waited_minutes(c, now) + k * step for k, c in enumerate(line, start=1))
+        # waited_minutes(c, now), inlined: this runs over every waiting ticket on every issue
+        out[service] = max(max((now - c.arrived_at).total_seconds() / 60.0, 0.0) + k * step
+                           for k, c in enumerate(line, start=1))
     return out
 
 
@@ -224,8 +226,43 @@ def calling_order(
     """
     pressure = pressure if settings.route_by_pressure else None
     pool = [c for c in candidates if skills is None or skills.serves(c.service)]
-    lines = lines_of(pool, now, settings.target_wait_min) if settings.defer_late_min is not None else None
+    if settings.defer_late_min is None:
+        return sorted(pool, key=ranker(now, settings, skills, pressure))
+    lines = lines_of(pool, now, settings.target_wait_min)
     return sorted(pool, key=lambda c: rank(c, now, settings, skills, pressure, lines))
+
+
+def ranker(now: datetime, settings: PolicySettings, skills: Skills | None = None,
+           pressure: Mapping[str, float] | None = None):
+    """`rank` as one function of the candidate, for settings that defer no late line: the same key,
+    with what depends only on the settings worked out once rather than per candidate (a centre's
+    whole queue is ranked on every issue). tests/unit/test_policy.py holds the two equal."""
+    if settings.defer_late_min is not None:
+        return lambda c: rank(c, now, settings, skills, pressure)
+    if settings.first_come_first_served:
+        return lambda c: (0, 0.0, 0.0, c.arrived_at, c.id)
+    lead = timedelta(minutes=settings.appointment_lead_min)
+    graced_by = (None if settings.appointment_grace_min is None
+                 else timedelta(minutes=settings.appointment_grace_min - settings.target_wait_min))
+    priority_first, escalate = settings.priority_first, settings.escalate_past_target
+    target, bonus = settings.target_wait_min, settings.primary_bonus
+    primary = skills.primary if skills is not None else frozenset()
+
+    def key(c: Candidate) -> tuple:
+        start = c.appointment_start
+        if start is not None and graced_by is None and start - lead <= now:
+            return (0, start.timestamp(), 0.0, c.arrived_at, c.id)
+        if priority_first and c.priority:
+            return (1, 0.0, 0.0, c.arrived_at, c.id)
+        since = c.arrived_at if start is None or graced_by is None else start + graced_by
+        waited = max((now - since).total_seconds() / 60.0, 0.0)
+        if escalate and waited >= target:
+            return (2, -waited, 0.0, c.arrived_at, c.id)
+        if pressure is not None and not (c.priority or start is not None):
+            waited = pressure.get(c.service, waited)
+        return (3, 0.0, -(waited * c.weight * (1.0 + (bonus if c.service in primary else 0.0))), c.arrived_at, c.id)
+
+    return key
 
 
 def is_special(c: Candidate) -> bool:
@@ -250,13 +287,17 @@ def choose_next(
 ) -> Candidate | None:
     """Return the next ticket this counter should call, or None."""
     pressure = pressure if settings.route_by_pressure else None
-    lines = lines_of(candidates, now, settings.target_wait_min) if settings.defer_late_min is not None else None
+    if settings.defer_late_min is None:
+        ranked = ranker(now, settings, skills, pressure)
+    else:
+        lines = lines_of(candidates, now, settings.target_wait_min)
+        ranked = lambda c: rank(c, now, settings, skills, pressure, lines)  # noqa: E731
     best = None
     best_key = None
     for c in candidates:
         if not skills.serves(c.service):
             continue
-        key = rank(c, now, settings, skills, pressure, lines)
+        key = ranked(c)
         if best_key is None or key < best_key:
             best, best_key = c, key
     return best

@@ -24,6 +24,12 @@ NETWORK = ROOT / "tests" / "data" / "network.toml"
 REDIS = os.environ.get("ONEDOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+class Servers(list):
+    """The servers' base URLs, and the Redis channel they share (`channel`)."""
+
+    channel: str
+
+
 @pytest.fixture
 def two_servers(app, ctx, tmp_path):
     """Two `queue-app serve` processes over this test's database and one Redis channel of its own."""
@@ -32,7 +38,8 @@ def two_servers(app, ctx, tmp_path):
     env.update(ONEDOOR_DATABASE_URL=url, ONEDOOR_CONFIG=str(NETWORK), ONEDOOR_INSTANCE=str(tmp_path),
                ONEDOOR_MESSAGE_QUEUE=REDIS, ONEDOOR_MESSAGE_CHANNEL=f"onedoor-test-{uuid.uuid4().hex}",
                ONEDOOR_SECRET_KEY="shared-by-both-processes")
-    servers, bases = [], []
+    servers, bases = [], Servers()
+    bases.channel = env["ONEDOOR_MESSAGE_CHANNEL"]
     try:
         for _ in range(2):
             port = free_port()
@@ -117,3 +124,47 @@ def test_an_admin_change_through_one_process_reaches_the_other_at_once(two_serve
     while version_on_second() != version + 1:
         assert time.monotonic() < deadline, "process 2 still holds the catalogue it cached"
         time.sleep(0.2)
+
+
+def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two_servers):
+    """A call moves each visitor waiting behind it up one place. Process 1's notifier sends their
+    new places as one message on Redis (realtime.BatchingRedisManager), not one per visitor, and
+    each visitor whose status page is held by process 2 hears their own place from it."""
+    import json
+
+    import redis
+
+    first, second = two_servers
+    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
+    kiosk = {"Authorization": f"Bearer {create_device('kiosk', 'HQ').token}"}
+    db.session.commit()
+    clerk = {"Authorization": "Bearer " + requests.post(
+        first + "/api/v1/auth/token", json={"username": "kate", "password": PASSWORD}, timeout=10).json()["token"]}
+    assert requests.post(first + "/api/v1/counters/HQ-03/open", json={}, headers=clerk, timeout=10).status_code == 200
+    issued = [requests.post(first + "/api/v1/centres/HQ/tickets", json={"service": "birth"}, headers=kiosk,
+                            timeout=10).json() for _ in range(6)]
+    visitors = [Screen(second, "/ticket", f"token={t['token']}", None) for t in issued[1:]]  # on process 2 only
+    bus = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    try:
+        for ahead, visitor in enumerate(visitors, start=1):
+            assert visitor.next("ticket_status", timeout=10)["ahead"] == ahead
+        bus.subscribe(two_servers.channel)
+        bus.get_message(timeout=1)  # the subscription is confirmed (and ignored)
+        called = requests.post(first + "/api/v1/counters/HQ-03/call-next", headers=clerk, timeout=10)
+        assert called.status_code == 200 and called.json()["id"] == issued[0]["id"], called.text
+        for ahead, visitor in enumerate(visitors):
+            assert visitor.next("ticket_status", timeout=10, where=lambda d, n=ahead: d["ahead"] == n)["status"] \
+                == "waiting"
+        messages = []
+        while (message := bus.get_message(timeout=1)) is not None:
+            messages.append(json.loads(message["data"]))
+    finally:
+        bus.close()
+        for visitor in visitors:
+            visitor.close()
+    single = [m for m in messages if m.get("event") == "ticket_status"]
+    batched = [item for m in messages if m.get("event") == "onedoor.batch" for item in m["data"]]
+    assert single == []  # not one publish per visitor
+    told = {room for event, _, namespace, room in batched if (event, namespace) == ("ticket_status", "/ticket")}
+    assert told >= {f"ticket:{t['id']}" for t in issued}  # the called one too
+    assert len([m for m in messages if m.get("event") == "onedoor.batch"]) <= 2  # a round or two, not per visitor

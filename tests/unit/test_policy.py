@@ -395,3 +395,54 @@ def test_pressure_is_the_longest_wait_a_line_is_heading_for():
     assert [c.id for c in calling_order(no_priority, NOW, on, pressure=pressure)] == [1, 2, 3, 4]
     off = PolicySettings(route_by_pressure=False)  # birth 6 × 1.5 = 9 beats tax 5
     assert choose_next(no_priority, NOW, off, Skills.of(primary=["birth"], secondary=["tax"]), pressure).id == 4
+
+
+def _random_queue(rng, n: int) -> list[Candidate]:
+    """n waiting tickets of four services: ordinary, priority and checked-in appointments, some
+    arriving at the same instant (ties), waits from 0 to 40 minutes, weights 1 and 1.5."""
+    weights = {"birth": 1.0, "passport": 1.5, "tax": 1.0, "info": 1.5}
+    arrivals = [NOW - timedelta(minutes=rng.choice([rng.uniform(0, 40), 15.0, 7.5])) for _ in range(n)]
+    queue = []
+    for i, arrived in enumerate(arrivals, start=1):
+        service = rng.choice(list(weights))
+        kind = rng.random()
+        start = NOW + timedelta(minutes=rng.uniform(-20, 20)) if kind < 0.15 else None
+        queue.append(Candidate(i, service, arrived, priority=0.15 <= kind < 0.25, appointment_start=start,
+                               weight=weights[service]))
+    return queue
+
+
+SETTINGS = [
+    DEFAULT,
+    PolicySettings(route_by_pressure=False),
+    PolicySettings(escalate_past_target=False, priority_first=False),
+    PolicySettings(appointment_grace_min=10.0),
+    PolicySettings(appointment_grace_min=0.0, target_wait_min=5.0, primary_bonus=0.0),
+    PolicySettings(first_come_first_served=True),
+    PolicySettings(defer_late_min=10.0),
+]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=range(len(SETTINGS)))
+@pytest.mark.parametrize("seed", range(20))
+def test_the_order_is_the_one_rank_gives_ticket_by_ticket(settings, seed):
+    """calling_order and choose_next work the rank out once per call (policy.ranker) rather than
+    per candidate: the order and the choice are exactly those of sorting by `rank`."""
+    import random
+
+    from queue_app.domain.policy import lines_of, rank
+
+    rng = random.Random(seed)
+    queue = _random_queue(rng, rng.randint(1, 60))
+    pressure = queue_pressure(queue, NOW, {"birth": 10.0, "passport": 25.0, "tax": 8.0, "info": 3.0},
+                              {"birth": 2, "tax": 1, "info": 3})
+    for skills in (None, ALL, Skills.of(primary=["birth"], secondary=["tax", "info"]), SECONDARY_ONLY):
+        pool = [c for c in queue if skills is None or skills.serves(c.service)]
+        used = pressure if settings.route_by_pressure else None
+        lines = lines_of(pool, NOW, settings.target_wait_min) if settings.defer_late_min is not None else None
+        expected = sorted(pool, key=lambda c: rank(c, NOW, settings, skills, used, lines))
+        assert calling_order(queue, NOW, settings, skills, pressure) == expected
+        if skills is not None:
+            lines = lines_of(queue, NOW, settings.target_wait_min) if settings.defer_late_min is not None else None
+            first = min(pool, key=lambda c: rank(c, NOW, settings, skills, used, lines), default=None)
+            assert choose_next(queue, NOW, settings, skills, pressure) == first
