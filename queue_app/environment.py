@@ -29,10 +29,15 @@ def database_url(instance_path: str) -> str:
     """The database from ONEDOOR_DATABASE_URL, else SQLite under instance/."""
     url = os.environ.get("ONEDOOR_DATABASE_URL")
     if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
+        return sqlalchemy_url(url)
     return f"sqlite:///{Path(instance_path) / 'onedoor.sqlite3'}"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A database address as SQLAlchemy takes it: `postgresql://…` through psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def settings(instance_path: str) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from queue_app import MIGRATIONS, create_app
 from queue_app.config import read_network_file
+from queue_app.environment import sqlalchemy_url
 from queue_app.extensions import db
 from queue_app.models import Staff
 from queue_app.services import apply_network
@@ -74,9 +75,12 @@ def drop_postgres_database(url: str) -> None:
 def database_url(tmp_path_factory) -> str:
     url = postgres_test_url()
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return sqlalchemy_url(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
+
+# Thousands of accounts are made and signed in: a cheap hash (the product's is scrypt, ~0.1 s).
+CHEAP_HASH = "pbkdf2:sha256:1000"
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -87,8 +91,7 @@ TEST_CONFIG = {
     "ONEDOOR_BOOKING_RATE_LIMIT": "10000/minute",  # the tests of a limit lower it for themselves
     "ONEDOOR_REMOTE_RATE_LIMIT": "10000/minute",
     "ONEDOOR_PUBLIC_CACHE_SECONDS": 0,
-    # Thousands of accounts are made and signed in: a cheap hash (the product's is scrypt, ~0.1 s).
-    "ONEDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",
+    "ONEDOOR_PASSWORD_HASH": CHEAP_HASH,
 }
 
 

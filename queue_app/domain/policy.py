@@ -226,19 +226,18 @@ def calling_order(
     """
     pressure = pressure if settings.route_by_pressure else None
     pool = [c for c in candidates if skills is None or skills.serves(c.service)]
-    if settings.defer_late_min is None:
-        return sorted(pool, key=ranker(now, settings, skills, pressure))
-    lines = lines_of(pool, now, settings.target_wait_min)
-    return sorted(pool, key=lambda c: rank(c, now, settings, skills, pressure, lines))
+    return sorted(pool, key=ranker(pool, now, settings, skills, pressure))
 
 
-def ranker(now: datetime, settings: PolicySettings, skills: Skills | None = None,
+def ranker(candidates: Iterable[Candidate], now: datetime, settings: PolicySettings, skills: Skills | None = None,
            pressure: Mapping[str, float] | None = None):
-    """`rank` as one function of the candidate, for settings that defer no late line: the same key,
-    with what depends only on the settings worked out once rather than per candidate (a centre's
-    whole queue is ranked on every issue). tests/unit/test_policy.py holds the two equal."""
+    """`rank` as one function of the candidate (the lines deferral looks at are those of
+    `candidates`). Without deferral, the same key with what depends only on the settings worked
+    out once rather than per candidate (a centre's whole queue is ranked on every issue);
+    tests/unit/test_policy.py holds the two equal."""
     if settings.defer_late_min is not None:
-        return lambda c: rank(c, now, settings, skills, pressure)
+        lines = lines_of(candidates, now, settings.target_wait_min)
+        return lambda c: rank(c, now, settings, skills, pressure, lines)
     if settings.first_come_first_served:
         return lambda c: (0, 0.0, 0.0, c.arrived_at, c.id)
     lead = timedelta(minutes=settings.appointment_lead_min)
@@ -287,11 +286,7 @@ def choose_next(
 ) -> Candidate | None:
     """Return the next ticket this counter should call, or None."""
     pressure = pressure if settings.route_by_pressure else None
-    if settings.defer_late_min is None:
-        ranked = ranker(now, settings, skills, pressure)
-    else:
-        lines = lines_of(candidates, now, settings.target_wait_min)
-        ranked = lambda c: rank(c, now, settings, skills, pressure, lines)  # noqa: E731
+    ranked = ranker(candidates, now, settings, skills, pressure)
     best = None
     best_key = None
     for c in candidates:

@@ -45,9 +45,9 @@ from pathlib import Path
 import pytest
 
 from queue_app import create_app
-from queue_app.environment import DEFAULT_CONFIG, database_url
+from queue_app.environment import DEFAULT_CONFIG, database_url, sqlalchemy_url
 from queue_app.extensions import db
-from tests.conftest import drop_postgres_database, postgres_test_url
+from tests.conftest import CHEAP_HASH, drop_postgres_database, postgres_test_url
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_APP = [sys.executable, "-m", "queue_app"]
@@ -131,7 +131,7 @@ def live(tmp_path_factory):
         "ONEDOOR_INSTANCE": str(instance),
         "ONEDOOR_LOGIN_RATE_LIMIT": "100000/minute",
         "ONEDOOR_PUBLIC_RATE_LIMIT": "100000/minute",
-        "ONEDOOR_PASSWORD_HASH": "pbkdf2:sha256:1000",  # the suite's cheap hash (tests/conftest.py)
+        "ONEDOOR_PASSWORD_HASH": CHEAP_HASH,
     })
     fuzz_url = postgres_test_url("fuzz")  # a database of its own, next to the suite's
     if fuzz_url:
@@ -139,9 +139,8 @@ def live(tmp_path_factory):
 
     # The CLI's commands, run in this process on an app over the server's database (each
     # `queue-app` process would spend ~3 s importing the app before doing anything).
-    setup = create_app({"SQLALCHEMY_DATABASE_URI": database_url(str(instance)) if not fuzz_url
-                        else fuzz_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                        "ONEDOOR_CONFIG": str(DEFAULT_CONFIG), "ONEDOOR_PASSWORD_HASH": env["ONEDOOR_PASSWORD_HASH"]})
+    setup = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(fuzz_url) if fuzz_url else database_url(str(instance)),
+                        "ONEDOOR_CONFIG": str(DEFAULT_CONFIG), "ONEDOOR_PASSWORD_HASH": CHEAP_HASH})
     cli = setup.test_cli_runner()
     try:
         _cli(cli, "init")
