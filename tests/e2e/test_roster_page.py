@@ -69,7 +69,8 @@ def stored(first: str, days: int = 7) -> int:
 
 def test_a_manager_builds_a_week_sees_a_gap_and_fixes_it(roster, shots):
     page = roster
-    page.on("dialog", lambda d: d.accept())  # "Replace the next week?" is answered yes
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept()))  # "Replace the next week?": yes
     sign_in(page, "/manager/NYC", "mia")
     page.get_by_role("link", name="Roster").click()  # from the dashboard: this week
     expect(page.get_by_role("heading", level=1)).to_contain_text("Roster · New York")
@@ -114,7 +115,8 @@ def test_a_manager_builds_a_week_sees_a_gap_and_fixes_it(roster, shots):
     expect(page.get_by_role("status")).to_contain_text("This week is copied to the week of 2026-12-14.")
     assert stored("2026-12-14") == 3
     page.get_by_role("button", name="Copy this week to next week").click()  # asks, then replaces
-    expect(page.get_by_role("status")).to_contain_text("copied")
+    expect(page.get_by_role("status")).to_contain_text("copied")  # the first copy's words went at the click
+    assert len(asked) == 1
     assert stored("2026-12-14") == 3
 
     page.reload()

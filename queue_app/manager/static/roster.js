@@ -250,6 +250,8 @@
   }
 
   $("copy-week").addEventListener("click", async () => {
+    const notice = $("notice");
+    notice.replaceChildren();  // the last copy's words go; this copy's come when it is done
     let week;
     try {
       try {
@@ -263,7 +265,6 @@
       return;
     }
     say($("alert"), "");
-    const notice = $("notice");
     notice.replaceChildren(fill(t.copied, {day: week.week_of}), " ",
                            el("a", {href: data.urls.next_week, textContent: t.open_next}));
     notice.hidden = false;
