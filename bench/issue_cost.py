@@ -14,7 +14,7 @@ queue over that at the shortest (SPEC §8 via issue 21: within 1.5×).
     .venv/bin/python bench/issue_cost.py                        # --waiting 10,2000: the growth figure
     .venv/bin/python bench/issue_cost.py --call-next            # call-next + start + finish as well
     .venv/bin/python bench/issue_cost.py --waiting 10 --profile /tmp/prof   # pyinstrument trees
-    .venv/bin/python bench/issue_cost.py --sql                  # the statements of one issue, then stop
+    .venv/bin/python bench/issue_cost.py --sql [--call-next]    # the statements of one request of each kind
 
 For a before/after comparison of a change, run it in each checkout, alternately (the current
 directory's queue_app is measured):
@@ -60,6 +60,7 @@ class Meter:
         self.cpu: dict[str, list[float]] = {}
         self.statements: dict[str, list[int]] = {}
         self.sql: list[str] = []
+        self.sql_of: dict[str, list[str]] = {}  # the last timed request's statements, by kind
         event.listen(engine, "before_cursor_execute", self._count)
 
     def _count(self, conn, cursor, statement, *args) -> None:
@@ -72,6 +73,7 @@ class Meter:
         answer = request()
         self.cpu.setdefault(kind, []).append(time.process_time() - start)
         self.statements.setdefault(kind, []).append(self.ran)
+        self.sql_of[kind] = list(self.sql)
         return answer
 
 
@@ -120,12 +122,6 @@ def measure(waiting: int, args, tmp: str, network: Path, profiler=None) -> Meter
             removed()
             db.session.remove()
 
-    if args.sql:
-        answer = meter.timed("issue", lambda: issue(0))
-        print(f"{len(meter.sql)} statements of one issue ({waiting} waiting, answer {answer.status_code}):")
-        for statement in meter.sql:
-            print(" -", statement[:240])
-        return meter
     if profiler:
         profiler.start()
     for i in tqdm(range(args.issues), desc="issues", file=sys.stderr, leave=False):
@@ -150,6 +146,11 @@ def measure(waiting: int, args, tmp: str, network: Path, profiler=None) -> Meter
             keep_length(lambda: issue_ticket(CENTRE, SERVICES[i % 4], by=SYSTEM))
     if profiler:
         profiler.stop()
+    if args.sql:
+        for kind, statements in meter.sql_of.items():
+            print(f"{len(statements)} statements of one {kind} ({waiting} waiting):")
+            for statement in statements:
+                print(" -", statement[:240])
     with app.app_context():
         db.engine.dispose()
     return meter
@@ -162,8 +163,10 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=6, help="open counters at C001 (default 6)")
     parser.add_argument("--call-next", action="store_true", help="measure call-next, start and finish too")
     parser.add_argument("--profile", metavar="DIR", help="write pyinstrument's tree per length here")
-    parser.add_argument("--sql", action="store_true", help="print the statements of one issue and stop")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one request of each kind and stop")
     args = parser.parse_args()
+    if args.sql:
+        args.issues = 1
     lengths = [int(n) for n in args.waiting.split(",")]
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -44,15 +44,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A waiting ticket as the policy sees it."""
+class Candidate(NamedTuple):
+    """A waiting ticket as the policy sees it. A named tuple rather than a frozen dataclass: a
+    centre's whole queue is built into these on every issue, and a tuple is made ~4x faster."""
 
     id: int
     service: str

@@ -191,8 +191,9 @@ def start(ticket_id: int, *, by: Actor, now: datetime | None = None) -> Ticket:
     """The visitor reached the counter: serving begins."""
     now = now or utcnow()
     ticket = _locked_ticket(ticket_id, by)
+    lc.next_status(ticket.status, "start")  # refused before anything changes
+    ticket.started_at = now  # set first: one UPDATE with the move's status, not two
     move(ticket, "start", now, by=by)
-    ticket.started_at = now
     return ticket
 
 
@@ -208,8 +209,9 @@ def finish(
     ticket = _locked_ticket(ticket_id, by)
     reason = lc.check_outcome(outcome, reason)
     counter = ticket.counter if continue_here else None
+    lc.next_status(ticket.status, "finish")  # refused before anything changes
+    ticket.outcome, ticket.reason = outcome, reason  # set first: one UPDATE with the move's status
     move(ticket, "finish", now, reason=reason, by=by)
-    ticket.outcome, ticket.reason = outcome, reason
     visits.go_on(ticket, now, by=by, counter=counter)
     return ticket
 

@@ -46,6 +46,38 @@ def test_a_visit_from_issue_to_done(desk):
     assert staff == {desk.staff_id}
 
 
+def ticket_updates(body) -> list[str]:
+    """The UPDATEs of the tickets table that `body()` runs."""
+    from sqlalchemy import event
+
+    ran = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE TICKETS"):
+            ran.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        body()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return ran
+
+
+def test_start_and_finish_each_write_the_ticket_once(desk):
+    """The start time and the outcome go with the move's status, in one UPDATE (issue 21)."""
+    t = issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket
+    call_next("HQ-01", now=NOON, by=SYSTEM)
+    started = ticket_updates(lambda: start(t.id, now=NOON + MIN, by=SYSTEM))
+    assert len(started) == 1 and "started_at" in started[0], started
+    finished = ticket_updates(lambda: finish(t.id, "unresolved", "missing_documents", now=NOON + 2 * MIN, by=SYSTEM))
+    assert len(finished) == 1 and "outcome" in finished[0] and "reason" in finished[0], finished
+    db.session.expire_all()
+    done = db.session.get(Ticket, t.id)
+    assert (done.started_at, done.finished_at, done.outcome, done.reason) == (
+        NOON + MIN, NOON + 2 * MIN, "unresolved", "missing_documents")
+
+
 def test_unresolved_finish_keeps_its_reason(desk):
     t = issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket
     call_next("HQ-01", now=NOON, by=SYSTEM)
