@@ -163,10 +163,10 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=6, help="open counters at C001 (default 6)")
     parser.add_argument("--call-next", action="store_true", help="measure call-next, start and finish too")
     parser.add_argument("--profile", metavar="DIR", help="write pyinstrument's tree per length here")
-    parser.add_argument("--sql", action="store_true", help="print the statements of one request of each kind and stop")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one request of each kind (after the warm-up) and stop")
     args = parser.parse_args()
     if args.sql:
-        args.issues = 1
+        args.issues = WARM_UP + 1  # the last one is printed: caches warm, as in the figures
     lengths = [int(n) for n in args.waiting.split(",")]
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:

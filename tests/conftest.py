@@ -109,13 +109,25 @@ def build_app(url: str, **config):
     return app
 
 
+def dispose_when_idle(seconds: float = 5.0) -> None:
+    """Close the engine's connections once none is in use. A live server's background thread (the
+    notifier's round, the print worker's turn) may hold one for a moment: disposing then leaves it
+    to a pool nobody closes, and psycopg warns when it is collected (an error under
+    filterwarnings = error: a PostgreSQL run of one browser file failed so, 2026-12-06)."""
+    deadline = time.monotonic() + seconds
+    in_use = getattr(db.engine.pool, "checkedout", lambda: 0)  # QueuePool's count (ours, on either database)
+    while in_use() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = build_app(database_url(tmp_path_factory))
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_when_idle()
 
 
 @pytest.fixture

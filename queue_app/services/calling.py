@@ -51,39 +51,51 @@ def _locked_ticket(ticket_id: int, by: Actor) -> Ticket:
     return ticket
 
 
-# PostgreSQL: lock the first ticket of the ranked list that no other counter holds, in one
-# round trip; tickets other counters are taking right now are skipped, not waited for.
-_PG_TAKE = text(
-    "SELECT id FROM tickets WHERE id = ANY(CAST(:ids AS bigint[])) AND status = 'waiting' "
-    "ORDER BY array_position(CAST(:ids AS bigint[]), CAST(id AS bigint)) LIMIT 1 FOR UPDATE SKIP LOCKED"
+# The call itself is one conditional UPDATE … RETURNING: the ticket becomes called only if it
+# still waits, so two counters never get the same one. PostgreSQL: the first ticket of the ranked
+# list that no other counter holds, in one round trip; tickets other counters are taking right now
+# are skipped, not waited for. SQLite: this transaction holds the write lock; the first of the
+# list still waiting is taken.
+_PG_FIRST_FREE = text(
+    "(SELECT id FROM tickets WHERE id = ANY(CAST(:ids AS bigint[])) AND status = 'waiting' "
+    "ORDER BY array_position(CAST(:ids AS bigint[]), CAST(id AS bigint)) LIMIT 1 FOR UPDATE SKIP LOCKED)"
 )
-_CAS = select(Ticket.id).where(Ticket.id == bindparam("id"), Ticket.status == lc.WAITING)
-
-
-def _take(ranked) -> int | None:
-    """Lock and return the id of the best-ranked ticket still waiting, or None if all are gone."""
-    if db.engine.dialect.name == "postgresql":
-        return db.session.scalar(_PG_TAKE, {"ids": [c.id for c in ranked]})
-    for choice in ranked:  # SQLite: this transaction holds the write lock; the first still waiting wins
-        if db.session.scalar(_CAS, {"id": choice.id}) is not None:
-            return choice.id
-    return None
+_CALL = (update(Ticket)
+         .where(Ticket.status == lc.WAITING)
+         .values(status=lc.CALLED, counter_id=bindparam("to_counter"), staff_id=bindparam("to_staff"),
+                 called_at=bindparam("at"))
+         .returning(Ticket))
+_CALL_ONE = _CALL.where(Ticket.id == bindparam("ticket_id"))
+_CALL_FIRST_FREE = _CALL.where(Ticket.id == _PG_FIRST_FREE)
 
 
 _SENT_HERE = (select(Ticket.id).where(Ticket.for_counter_id == bindparam("counter_id"), Ticket.status == lc.WAITING)
               .order_by(Ticket.arrived_at, Ticket.id).limit(1))
 
 
-def _hand_over(counter: Counter, ticket_id: int, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket:
-    """Call the waiting ticket `ticket_id` (locked by the caller) to `counter`, and record it."""
+def _hand_over(counter: Counter, ticket_id: int, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket | None:
+    """Call the ticket `ticket_id` to `counter` if it still waits, and record it; else None."""
     ticket = db.session.scalars(
-        update(Ticket)
-        .where(Ticket.id == ticket_id)
-        .values(status=lc.CALLED, counter_id=counter.id, staff_id=counter.staff_id, called_at=now)
-        .returning(Ticket),
+        _CALL_ONE, {"ticket_id": ticket_id, "to_counter": counter.id, "to_staff": counter.staff_id, "at": now},
         execution_options={"populate_existing": True},
-    ).one()
-    record(ticket, "call", lc.WAITING, now, by=by, reason=reason)
+    ).one_or_none()
+    if ticket is not None:
+        record(ticket, "call", lc.WAITING, now, by=by, reason=reason)
+    return ticket
+
+
+def _take(counter: Counter, ranked, now: datetime, *, by: Actor) -> Ticket | None:
+    """Call the best-ranked ticket still waiting to `counter` and record it; None if all are gone."""
+    if db.engine.dialect.name != "postgresql":
+        for choice in ranked:
+            ticket = _hand_over(counter, choice.id, now, by=by)
+            if ticket is not None:
+                return ticket
+        return None
+    params = {"ids": [c.id for c in ranked], "to_counter": counter.id, "to_staff": counter.staff_id, "at": now}
+    ticket = db.session.scalars(_CALL_FIRST_FREE, params, execution_options={"populate_existing": True}).one_or_none()
+    if ticket is not None:
+        record(ticket, "call", lc.WAITING, now, by=by)
     return ticket
 
 
@@ -92,14 +104,16 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     """Call the ticket the policy picks for this counter; None when nothing it serves waits.
 
     The counter row is locked first (one call at a time per counter) and `by` is judged on it;
-    the chosen ticket is locked and its status checked before it is taken, so two counters never
-    get the same ticket.
+    the chosen ticket is taken by an UPDATE that holds only while it still waits, so two counters
+    never get the same ticket.
     """
     now = now or utcnow()
     counter = _ready(counter_code, by)
     sent = db.session.scalar(_SENT_HERE, {"counter_id": counter.id})
-    if sent is not None:  # a visitor sent on to this very counter comes first
-        return _hand_over(counter, sent, now, by=by, reason="sent_here")
+    if sent is not None:  # a visitor sent on to this very counter comes first (unless just gone)
+        called = _hand_over(counter, sent, now, by=by, reason="sent_here")
+        if called is not None:
+            return called
     skills = counter.skill_set()
     policy = policy_for(counter.centre_id)
     for _ in range(MAX_CALL_ROUNDS):
@@ -108,9 +122,9 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
         ranked = calling_order(pool, now, policy, skills, pressure(counter.centre_id, pool, now, policy))
         if not ranked:
             return None
-        taken = _take(ranked)
+        taken = _take(counter, ranked, now, by=by)
         if taken is not None:
-            return _hand_over(counter, taken, now, by=by)
+            return taken
     # Every candidate was being taken by other counters, round after round: tickets do wait,
     # so "nothing waits" would be a lie. Ask the clerk to call again.
     raise CounterBusy("other counters are calling the same tickets right now; call again", code="call_again")
@@ -144,9 +158,10 @@ def call_ticket(counter_code: str, ticket_id: int, *, by: Actor, now: datetime |
         raise SkillNotAllowed(f"counter {counter.code} does not serve {ticket.service.code}")
     if ticket.for_counter_id not in (None, counter.id):
         raise IllegalTransition(f"ticket {ticket.number} was sent to counter {ticket.for_counter.code}")
-    if db.session.scalar(_CAS, {"id": ticket.id}) is None:  # still waiting, now that it is locked
+    called = _hand_over(counter, ticket.id, now, by=by, reason="named")
+    if called is None:  # it no longer waits, now that it is locked
         raise IllegalTransition(f"ticket {ticket.number} no longer waits (it is {ticket.status})")
-    return _hand_over(counter, ticket.id, now, by=by, reason="named")
+    return called
 
 
 def waiting_list(counter_code: str, *, by: Actor, now: datetime | None = None) -> list[dict]:

@@ -120,6 +120,25 @@ def test_the_counter_lists_its_waiting_and_calls_a_named_one(api, desk):
     assert reason == "named" and actor is not None
 
 
+def test_a_named_ticket_that_no_longer_waits_is_not_called(api, desk):
+    """The call holds only while the ticket still waits (one conditional UPDATE): a cancelled one
+    is refused in words, stays cancelled, and the counter stays free to call."""
+    from queue_app.services import SYSTEM, cancel
+
+    kiosk, clerk = desk
+    gone = issue(api, kiosk, service="passport").get_json()
+    cancel(gone["id"], by=SYSTEM)
+    refused = api.post("/api/v1/counters/HQ-01/call", clerk, json={"ticket": gone["id"]})
+    assert error_of(refused) == (409, "illegal_transition")
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, gone["id"])
+    assert (ticket.status, ticket.counter_id, ticket.called_at) == ("cancelled", None, None)
+    assert db.session.scalar(select(func.count()).select_from(TicketEvent).where(
+        TicketEvent.ticket_id == gone["id"], TicketEvent.action == "call")) == 0
+    waiting = issue(api, kiosk, service="passport").get_json()
+    assert api.post("/api/v1/counters/HQ-01/call-next", clerk).get_json()["id"] == waiting["id"]
+
+
 def test_another_centres_clerk_cannot_touch_a_visit(api, desk):
     kiosk, _ = desk
     ticket = issue(api, kiosk, services=["birth", "passport"]).get_json()
