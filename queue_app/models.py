@@ -247,7 +247,11 @@ class Appointment(db.Model):
 
 class Ticket(db.Model):
     __tablename__ = "tickets"
-    __table_args__ = (sa.Index("ix_tickets_centre_status", "centre_id", "status"),)
+    __table_args__ = (
+        # a line's first ordinary tickets, and its priority ones, are each a range of this (queue.head_candidates)
+        sa.Index("ix_tickets_line", "centre_id", "status", "service_id", "priority", "arrived_at"),
+        sa.Index("ix_tickets_centre_status_appointment", "centre_id", "status", "appointment_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))

@@ -153,6 +153,13 @@ def service_durations() -> dict[str, float]:
     ))
 
 
+def service_ids(*, fresh: bool = False) -> dict[str, int]:
+    """Every service's id by its code (withdrawn ones too: tickets keep their service); `fresh`
+    reads them again at once."""
+    return cached("service_ids", lambda: dict(db.session.execute(select(Service.code, Service.id)).all()),
+                  seconds=0.0 if fresh else CACHE_SECONDS)
+
+
 def catalogue_version() -> int:
     """The set-up's version, bumped by every administrative change: screens renew their menus on it."""
     return cached("catalogue_version", lambda: setting("catalogue").get("version", 0))

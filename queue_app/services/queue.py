@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, false, func, select, true, union_all
 
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
@@ -14,7 +14,7 @@ from ..domain.policy import Candidate, PolicySettings, Skills, calling_order, qu
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .arrivals import arriving_loads
-from .lookup import policy_for, service_durations
+from .lookup import policy_for, service_durations, service_ids
 
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
 
@@ -65,31 +65,28 @@ _WAITING = (
 )
 
 
-def _heads_statement():
-    special = or_(Ticket.priority.is_(True), Ticket.appointment_id.is_not(None))
-    numbered = (
-        select(
-            *_CANDIDATE_COLUMNS,
-            func.row_number().over(
-                partition_by=(Ticket.service_id, special), order_by=(Ticket.arrived_at, Ticket.id)
-            ).label("n"),
-        )
-        .join(Service, Service.id == Ticket.service_id)
-        .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
-        .where(
-            Ticket.centre_id == bindparam("centre_id"),
-            Ticket.status == WAITING,
-            Service.code.in_(bindparam("services", expanding=True)),
-            Ticket.for_counter_id.is_(None),  # one sent to a named counter waits for it alone
-        )
-        .subquery()
-    )
-    return select(numbered).where(
-        or_(numbered.c.n <= bindparam("per_service"), numbered.c.priority.is_(True), numbered.c.start.is_not(None))
-    )
+@functools.cache
+def _heads_statement(lines: int):
+    """The tickets `policy.heads` keeps, for a counter serving `lines` services: each line's
+    first ordinary tickets (an ordered range of ix_tickets_line, LIMIT per_service), and the
+    special ones — priority (a range of the same index) and appointments (of
+    ix_tickets_centre_status_appointment). A few rows a line, read as such however long the line."""
+    def waiting(*where):
+        return (select(*_CANDIDATE_COLUMNS)
+                .join(Service, Service.id == Ticket.service_id)
+                .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
+                .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status == WAITING,
+                       Ticket.for_counter_id.is_(None), *where))  # one sent to a named counter waits for it alone
 
+    heads = [select(waiting(Ticket.service_id == bindparam(f"service_{i}"), Ticket.priority == false(),
+                            Ticket.appointment_id.is_(None))
+                    .order_by(Ticket.arrived_at, Ticket.id).limit(bindparam("per_service")).subquery())
+             for i in range(lines)]
+    services = Ticket.service_id.in_(bindparam("services", expanding=True))
+    # the centre's waiting appointments, of any service (few; a service filter would lead SQLite's
+    # planner to the line index and through every ordinary ticket): head_candidates keeps its own
+    return union_all(*heads, waiting(services, Ticket.priority == true()), waiting(Ticket.appointment_id.is_not(None)))
 
-_HEADS = _heads_statement()
 
 _OPEN_COUNTERS = select(Counter.id, Counter.skills, Counter.staff_id).where(
     Counter.centre_id == bindparam("centre_id"), Counter.state == COUNTER_OPEN
@@ -132,13 +129,18 @@ def candidates(centre_id: int) -> list[Candidate]:
 
 
 def head_candidates(centre_id: int, services: frozenset[str], per_service: int) -> list[Candidate]:
-    """The tickets `policy.heads` keeps, selected in SQL: all that a counter's call can pick from.
-
-    ROW_NUMBER over (service, special) numbers each service's ordinary tickets by arrival, so
-    the query returns a few dozen rows however long the queue is.
-    """
-    params = {"centre_id": centre_id, "services": sorted(services), "per_service": per_service}
-    return _candidates(db.session.execute(_HEADS, params))
+    """The tickets `policy.heads` keeps of the services given: all that a counter's call can pick
+    from (each line's `per_service` oldest ordinary tickets, and every special one), read line by
+    line on indexes: a few dozen rows however long the queue is."""
+    ids = service_ids()
+    if not services <= ids.keys():  # a service added since the cache was filled (in another process)
+        ids = service_ids(fresh=True)
+    lines = sorted(ids[code] for code in services if code in ids)
+    params = {"centre_id": centre_id, "per_service": per_service, "services": lines,
+              **{f"service_{i}": service_id for i, service_id in enumerate(lines)}}
+    kept = {c.id: c for c in _candidates(db.session.execute(_heads_statement(len(lines)), params))
+            if c.service in services}  # an appointment of another service, or met twice (it has priority too): out
+    return list(kept.values())
 
 
 def servers(loads: list[CounterLoad]) -> dict[str, int]:
