@@ -73,15 +73,18 @@ _SENT_HERE = (select(Ticket.id).where(Ticket.for_counter_id == bindparam("counte
               .order_by(Ticket.arrived_at, Ticket.id).limit(1))
 
 
-def _hand_over(counter: Counter, ticket_id: int, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket | None:
-    """Call the ticket `ticket_id` to `counter` if it still waits, and record it; else None."""
-    ticket = db.session.scalars(
-        _CALL_ONE, {"ticket_id": ticket_id, "to_counter": counter.id, "to_staff": counter.staff_id, "at": now},
-        execution_options={"populate_existing": True},
-    ).one_or_none()
+def _called(statement, params: dict, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket | None:
+    """Run one of the call's UPDATEs; record the call if it took a ticket, and return that ticket."""
+    ticket = db.session.scalars(statement, params, execution_options={"populate_existing": True}).one_or_none()
     if ticket is not None:
         record(ticket, "call", lc.WAITING, now, by=by, reason=reason)
     return ticket
+
+
+def _hand_over(counter: Counter, ticket_id: int, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket | None:
+    """Call the ticket `ticket_id` to `counter` if it still waits, and record it; else None."""
+    params = {"ticket_id": ticket_id, "to_counter": counter.id, "to_staff": counter.staff_id, "at": now}
+    return _called(_CALL_ONE, params, now, by=by, reason=reason)
 
 
 def _take(counter: Counter, ranked, now: datetime, *, by: Actor) -> Ticket | None:
@@ -93,10 +96,7 @@ def _take(counter: Counter, ranked, now: datetime, *, by: Actor) -> Ticket | Non
                 return ticket
         return None
     params = {"ids": [c.id for c in ranked], "to_counter": counter.id, "to_staff": counter.staff_id, "at": now}
-    ticket = db.session.scalars(_CALL_FIRST_FREE, params, execution_options={"populate_existing": True}).one_or_none()
-    if ticket is not None:
-        record(ticket, "call", lc.WAITING, now, by=by)
-    return ticket
+    return _called(_CALL_FIRST_FREE, params, now, by=by)
 
 
 @atomic
