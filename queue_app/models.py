@@ -214,6 +214,17 @@ class TicketSequence(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
+class QueueVersion(db.Model):
+    """A centre's queue version: bumped by every commit that moves one of its tickets (after the
+    moves, just before the commit: services/waiting.py), so a process that holds the centre's
+    waiting tickets knows, by one indexed read, whether they are still those. Each row starts
+    at a random number, so a database made anew never repeats a version a process holds."""
+
+    __tablename__ = "queue_versions"
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class Appointment(db.Model):
     """A booked slot. A live booking holds place 1..n of its slot; the unique constraint makes a
     concurrent booking of the same place fail, and a cancelled one frees its place (NULL)."""

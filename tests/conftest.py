@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -252,6 +252,17 @@ def open_desk(counter: str, username: str, primary=(), secondary=(), now=NOON, *
     """Make a clerk with these skills and open the counter for them."""
     add_clerk(username, counter.split("-")[0], primary, secondary)
     return open_counter(counter, username, now=now, **{"by": SYSTEM, **kw})
+
+
+def checked_in(code: str, centre, service, start: datetime):
+    """A ten-minute appointment at `start`, its visitor checked in (its ticket to be made)."""
+    from queue_app.models import Appointment
+
+    appointment = Appointment(code=code, centre_id=centre.id, service_id=service.id, start=start,
+                              end=start + timedelta(minutes=10), name="Visitor", status="checked_in")
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
 
 
 def as_device(device_id: int) -> Actor:

@@ -42,8 +42,11 @@ a centre's whole queue to call.
 """
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from itertools import chain
+from operator import itemgetter
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 PRIMARY = "primary"
@@ -146,12 +149,35 @@ def queue_pressure(
     """Per service, the longest wait its line of ordinary tickets is heading for: the maximum over
     its k-th ticket (by arrival) of minutes waited + k × handling minutes ÷ open counters serving
     the service (one, if none does)."""
+    return line_pressure(ordinary_lines(candidates), now, durations, servers)
+
+
+def line_pressure(
+    lines: Mapping[str, Sequence[Candidate]], now: datetime, durations: Mapping[str, float], servers: Mapping[str, int]
+) -> dict[str, float]:
+    """`queue_pressure` of each service's ordinary tickets already in arrival order (ordinary_lines).
+
+    Each line is read from its back: minutes waited never grow along a line (the k-th ticket came
+    no earlier than the one before) while k × step does, so no ticket nearer the front can beat
+    the best found once the first ticket's wait plus its own k × step falls below it — the same
+    maximum, of the same terms, after a few tickets rather than the whole line.
+    """
     out = {}
-    for service, line in ordinary_lines(candidates).items():
+    for service, line in lines.items():
+        if not line:
+            continue
         step = durations.get(service, 10.0) / max(servers.get(service, 0), 1)
-        # waited_minutes(c, now), inlined: this runs over every waiting ticket on every issue
-        out[service] = max(max((now - c.arrived_at).total_seconds() / 60.0, 0.0) + k * step
-                           for k, c in enumerate(line, start=1))
+        # waited_minutes(c, now), inlined: this runs on every issue
+        first = max((now - line[0].arrived_at).total_seconds() / 60.0, 0.0)
+        best = None
+        for k in range(len(line), 0, -1):
+            reach = k * step
+            if best is not None and first + reach < best:
+                break
+            value = max((now - line[k - 1].arrived_at).total_seconds() / 60.0, 0.0) + reach
+            if best is None or value > best:
+                best = value
+        out[service] = best
     return out
 
 
@@ -227,6 +253,76 @@ def calling_order(
     pressure = pressure if settings.route_by_pressure else None
     pool = [c for c in candidates if skills is None or skills.serves(c.service)]
     return sorted(pool, key=ranker(pool, now, settings, skills, pressure))
+
+
+ARRIVAL = itemgetter(2, 0)  # a candidate's (arrived_at, id): the last word of every rank
+WEIGHT = itemgetter(5)
+
+
+def centre_order(
+    lines: Mapping[str, Sequence[Candidate]],
+    special: Iterable[Candidate],
+    now: datetime,
+    settings: PolicySettings,
+    pressure: Mapping[str, float] | None = None,
+) -> list[Candidate]:
+    """`calling_order(every ticket, now, settings, pressure=pressure)` — the centre-wide order —
+    from each service's ordinary tickets already in arrival order (`lines`, as ordinary_lines
+    gives them, each line of one weight) and the special ones, without ranking every ticket.
+
+    Ranks tell an ordinary ticket little: past the target (tier 2) the longest wait goes first,
+    which among ordinary tickets is arrival order, and a line's late tickets are its front; below
+    it (tier 3) every ticket of a line ranks by the line's pressure. So the order is the special
+    tickets ranked, each line cut where its tickets reach the target (a binary search), the late
+    fronts merged by arrival, and the rest of each line as one block, the blocks by pressure.
+    tests/unit/test_policy.py holds it equal to calling_order.
+    """
+    special = list(special)
+    pressure = pressure if settings.route_by_pressure else None
+    if settings.first_come_first_served:
+        return sorted(special + list(chain.from_iterable(lines.values())), key=ARRIVAL)
+    if (settings.defer_late_min is not None or pressure is None
+            or any(line and (service not in pressure or len(set(map(WEIGHT, line))) > 1)
+                   for service, line in lines.items())):
+        return calling_order(special + list(chain.from_iterable(lines.values())), now, settings, pressure=pressure)
+    key = ranker(special, now, settings, None, pressure)  # no deferral: ranker looks at no line
+    front, late, blocks = [], [], []
+    for c in special:
+        k = key(c)
+        if k[0] < 2:
+            front.append((k, c))
+        elif k[0] == 2:
+            late.append(c)
+        else:
+            blocks.append((k[2], [c]))
+    front.sort(key=itemgetter(0))
+    target = settings.target_wait_min
+
+    def neg_waited(c: Candidate) -> float:
+        return -max((now - c.arrived_at).total_seconds() / 60.0, 0.0)  # as ranker reckons it
+
+    past = []
+    for service, line in lines.items():
+        cut = bisect_right(line, -target, key=neg_waited) if settings.escalate_past_target else 0
+        past.extend(line[:cut])
+        if cut < len(line):
+            blocks.append((-(pressure[service] * line[cut].weight * 1.0), line[cut:]))
+    past.sort(key=ARRIVAL)
+    for c in late:
+        insort(past, c, key=key)
+    order = [c for _, c in front] + past
+    blocks.sort(key=itemgetter(0))
+    i = 0
+    while i < len(blocks):
+        j = i + 1
+        while j < len(blocks) and blocks[j][0] == blocks[i][0]:
+            j += 1
+        if j == i + 1:
+            order.extend(blocks[i][1])
+        else:  # lines (or a special ticket) of one rank: their tickets go by arrival
+            order.extend(sorted((c for _, tickets in blocks[i:j] for c in tickets), key=ARRIVAL))
+        i = j
+    return order
 
 
 def ranker(candidates: Iterable[Candidate], now: datetime, settings: PolicySettings, skills: Skills | None = None,

@@ -44,6 +44,7 @@ class Changes:
     others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
     appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
     catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
+    bumped: int = 0  # how many of `tickets` a queue version counts already (services/waiting.py)
 
     def merge(self, other: "Changes") -> None:
         self.catalogue = self.catalogue or other.catalogue

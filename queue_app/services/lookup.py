@@ -160,6 +160,14 @@ def service_ids(*, fresh: bool = False) -> dict[str, int]:
                   seconds=0.0 if fresh else CACHE_SECONDS)
 
 
+def service_lines(*, fresh: bool = False) -> dict[int, tuple[str, float]]:
+    """Every service's code and weight by its id (withdrawn ones too), as a waiting ticket's line
+    is read; `fresh` reads them again at once."""
+    return cached("service_lines", lambda: {id_: (code, weight) for id_, code, weight in
+                                            db.session.execute(select(Service.id, Service.code, Service.weight))},
+                  seconds=0.0 if fresh else CACHE_SECONDS)
+
+
 def catalogue_version() -> int:
     """The set-up's version, bumped by every administrative change: screens renew their menus on it."""
     return cached("catalogue_version", lambda: setting("catalogue").get("version", 0))

@@ -10,11 +10,12 @@ from sqlalchemy import bindparam, false, func, select, true, union_all
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
 from ..domain.lifecycle import AT_COUNTER, COUNTER_OPEN, DONE, WAITING
-from ..domain.policy import Candidate, PolicySettings, Skills, calling_order, queue_pressure
+from ..domain.policy import Candidate, PolicySettings, Skills, centre_order, line_pressure, queue_pressure
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .arrivals import arriving_loads
 from .lookup import policy_for, service_durations, service_ids
+from .waiting import waiting
 
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
 
@@ -213,12 +214,15 @@ def queue_state(
     (services/arrivals.py): a service covered from 10:00 has an estimate at 09:50, not None.
     """
     policy = policy or policy_for(centre)
-    pool = candidates(centre.id)
+    queue = waiting(centre.id)
     if newcomer is not None:
-        pool.append(newcomer)
+        queue = queue.plus(newcomer)
     durations = handling_times(centre, now)
     loads, clerks = _open_loads(centre.id, now, durations)
-    order = calling_order(pool, now, policy, pressure=pressure(centre.id, pool, now, policy, loads))
+    pressures = None
+    if policy.route_by_pressure and not policy.first_come_first_served:
+        pressures = line_pressure(queue.lines, now, service_durations(), servers(loads))
+    order = centre_order(queue.lines, queue.special, now, policy, pressures)
     arriving = arriving_loads(centre, now, clerks)
     estimates = estimate_waits(order, loads + arriving, durations, services=sorted(durations))
     return QueueState(centre.id, now, order, estimates, len(loads))

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from queue_app.domain.access import SYSTEM
 from queue_app.domain.policy import heads
 from queue_app.extensions import db
-from queue_app.models import Appointment, Centre, Counter, Service, Ticket
+from queue_app.models import Centre, Counter, Service, Ticket
 from queue_app.services.queue import candidates, head_candidates
 from queue_app.services.tickets import create_ticket
-from tests.conftest import NOON
+from tests.conftest import NOON, checked_in
 
 SERVICES = ["birth", "tax", "passport", "info"]
 
@@ -35,11 +35,7 @@ def test_a_call_picks_from_the_same_tickets_as_the_whole_queue_would_give(ctx):
             fields["priority"] = True
         elif kind < 0.2:
             start = NOON + timedelta(minutes=rng.randrange(-30, 30))
-            appointment = Appointment(code=f"AP{i:06d}", centre_id=centre.id, service_id=service.id, start=start,
-                                      end=start + timedelta(minutes=10), name="Visitor", status="checked_in")
-            db.session.add(appointment)
-            db.session.flush()
-            fields["appointment_id"] = appointment.id
+            fields["appointment_id"] = checked_in(f"AP{i:06d}", centre, service, start).id
             fields["priority"] = rng.random() < 0.3  # an appointment may hold a priority too
         elif kind < 0.25:
             fields["for_counter_id"] = counter.id  # sent to a named counter: waits for it alone

@@ -171,3 +171,26 @@ def test_a_later_step_waits_only_for_those_ahead_when_the_visitor_came():
     assert door_to_door(0.0, ["tax"], {}, handling) == 5.0
     # a ticket per service: each later step joins the back of its line, whose wait now stands for then
     assert door_to_door(5.0, ["birth", "passport"], {"passport": 12.0}, handling, keeps_place=False) == 5 + 10 + 12 + 20
+
+
+def test_counters_serving_everything_replay_as_one_pool_with_the_same_figures():
+    """With every counter serving every service the replay takes the heap's way
+    (estimates._replay_pooled); it answers what the counter-by-counter replay does, ties to the
+    lower id included, and leaves the same newcomer waits."""
+    import random
+
+    from queue_app.domain.estimates import _replay, _replay_pooled
+
+    rng = random.Random(3)
+    services = list(DURATIONS)
+    for _ in range(200):
+        ordered = tickets(*(rng.choice(services + ["other"]) for _ in range(rng.randint(0, 60))))
+        counters = [counter(i, *services, "other", busy=rng.choice([0.0, 0.0, 2.5, 10.0]))
+                    for i in rng.sample(range(1, 20), rng.randint(1, 6))]
+        free_general = {c.id: c.busy_for_min for c in counters}
+        free_pooled = dict(free_general)
+        ids = sorted(free_general)
+        assert _replay_pooled(ordered, free_pooled, DURATIONS) == _replay(ordered, free_general, lambda s: ids, DURATIONS)
+        assert free_pooled == free_general
+        every = waits(ordered, counters, services)
+        assert every.tickets == _replay(ordered, {c.id: c.busy_for_min for c in counters}, lambda s: ids, DURATIONS)

@@ -446,3 +446,70 @@ def test_the_order_is_the_one_rank_gives_ticket_by_ticket(settings, seed):
             lines = lines_of(queue, NOW, settings.target_wait_min) if settings.defer_late_min is not None else None
             first = min(pool, key=lambda c: rank(c, NOW, settings, skills, used, lines), default=None)
             assert choose_next(queue, NOW, settings, skills, pressure) == first
+
+
+def random_queue(rng, n: int) -> list[Candidate]:
+    """A centre's queue with every kind of ticket: lines of one weight each, arrivals shared
+    within and across lines, priority, appointments due, not yet due and both, one arriving
+    after NOW."""
+    weights = {"birth": 1.0, "passport": 1.5, "tax": 1.0, "info": 0.5}
+    arrivals = [NOW - timedelta(minutes=rng.choice([0, 1, 5, 14.99, 15, 15.01, 40])) for _ in range(3)]
+    pool = []
+    for i in range(1, n + 1):
+        service = rng.choice(list(weights))
+        arrived = rng.choice(arrivals) if rng.random() < 0.2 else NOW - timedelta(seconds=rng.uniform(-30, 3600))
+        start = NOW + timedelta(minutes=rng.uniform(-20, 30)) if rng.random() < 0.1 else None
+        pool.append(Candidate(i, service, arrived, rng.random() < 0.1, start, weights[service]))
+    return pool
+
+
+POLICIES = [
+    DEFAULT,
+    PolicySettings(priority_first=False),
+    PolicySettings(escalate_past_target=False),
+    PolicySettings(first_come_first_served=True),
+    PolicySettings(route_by_pressure=False),
+    PolicySettings(appointment_grace_min=5.0),
+    PolicySettings(defer_late_min=10.0),
+    PolicySettings(target_wait_min=0.0),
+    PolicySettings(appointment_lead_min=0.0, target_wait_min=30.0),
+]
+
+
+@pytest.mark.parametrize("settings", POLICIES)
+def test_the_centre_order_from_the_lines_equals_ranking_every_ticket(settings):
+    """centre_order builds from each line's arrival order what calling_order sorts ticket by ticket."""
+    import random
+
+    from queue_app.domain.policy import centre_order, is_special, line_pressure, ordinary_lines
+
+    rng = random.Random(21)
+    durations = {"birth": 20.0, "passport": 10.0, "tax": 15.0, "info": 5.0}
+    for _ in range(150):
+        pool = random_queue(rng, rng.randint(0, 80))
+        servers = {s: rng.randint(0, 3) for s in durations}
+        pressure = queue_pressure(pool, NOW, durations, servers)
+        lines = ordinary_lines(pool)
+        assert line_pressure(lines, NOW, durations, servers) == pressure
+        special = [c for c in pool if is_special(c)]
+        assert centre_order(lines, special, NOW, settings, pressure) == calling_order(pool, NOW, settings, pressure=pressure)
+
+
+def test_lines_of_one_rank_interleave_by_arrival_in_the_centre_order():
+    from queue_app.domain.policy import centre_order, ordinary_lines
+
+    pool = [ticket(1, 3, "birth"), ticket(2, 2, "tax"), ticket(3, 1, "birth"), ticket(4, 0.5, "tax")]
+    pressure = {"birth": 6.0, "tax": 6.0}
+    order = centre_order(ordinary_lines(pool), [], NOW, DEFAULT, pressure)
+    assert [c.id for c in order] == [1, 2, 3, 4] == [c.id for c in calling_order(pool, NOW, DEFAULT, pressure=pressure)]
+
+
+def test_line_pressure_is_the_maximum_over_the_whole_line():
+    """Read from the back, it still finds a maximum at the front: a long-waiting first ticket."""
+    from queue_app.domain.policy import line_pressure
+
+    line = [ticket(1, 60), *[ticket(i, 1 - i / 100) for i in range(2, 30)]]
+    assert line_pressure({"birth": line}, NOW, {"birth": 10.0}, {"birth": 5}) == {"birth": 62.0}
+    assert line_pressure({"birth": line}, NOW, {"birth": 10.0}, {"birth": 1}) == queue_pressure(line, NOW, {"birth": 10.0}, {"birth": 1})
+    # the front beats the back by half a minute: 10.5 + 1 × 10 against 0 + 2 × 10
+    assert line_pressure({"birth": [ticket(1, 10.5), ticket(2, 0)]}, NOW, {"birth": 10.0}, {"birth": 1}) == {"birth": 20.5}

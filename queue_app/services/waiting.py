@@ -1,0 +1,217 @@
+"""A centre's waiting tickets as the policy sees them, read line by line and kept between requests.
+
+Every issue estimates the newcomer's wait over the centre's whole queue, so reading that queue —
+2,000 rows at a busy centre — was most of an issue's cost. A process now keeps each centre's
+waiting tickets it has read, with the centre's queue version (models.QueueVersion) they are of.
+Every commit that moves a ticket bumps its centre's version, just before it commits and after
+its last write: the row lock it takes is the transaction's last, so it waits for no one while
+holding it (PostgreSQL), and each commit moves the version by exactly one. A request reads the
+version (one indexed row): unchanged, the kept tickets are the centre's; moved by this process's
+own commits only, it re-reads just the tickets those commits moved; moved by anyone else, it reads
+the centre's queue again. A transaction that has moved the centre's tickets and not yet committed
+reads its own state, never the kept one, and keeps nothing. tests/integration/test_waiting.py
+holds the kept tickets equal to a fresh read through issues, calls, visits, reassignments, other
+processes' commits and rollbacks, on both databases.
+"""
+from __future__ import annotations
+
+import functools
+import secrets
+import threading
+from bisect import insort
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+
+from flask import current_app
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..domain.lifecycle import WAITING
+from ..domain.policy import ARRIVAL, Candidate, is_special
+from ..extensions import db
+from ..models import Appointment, QueueVersion, Ticket
+from . import changes
+from .lookup import service_lines
+
+KEPT = "onedoor.waiting"  # per app: centre id → Kept
+ID = itemgetter(0)
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A centre's waiting tickets: each service's ordinary ones in arrival order
+    (policy.ordinary_lines), and the special ones. Never changed once built: `plus` and the
+    kept copy's updates make new lists, so a request still using an older one is not disturbed."""
+
+    lines: dict[str, list[Candidate]]
+    special: list[Candidate]
+
+    def plus(self, c: Candidate) -> Waiting:
+        """These tickets and `c`."""
+        if is_special(c):
+            return Waiting(self.lines, [*self.special, c])
+        line = list(self.lines.get(c.service, ()))
+        insort(line, c, key=ARRIVAL)
+        return Waiting({**self.lines, c.service: line}, self.special)
+
+    def all(self) -> list[Candidate]:
+        return [*self.special, *chain.from_iterable(self.lines.values())]
+
+
+@dataclass(frozen=True)
+class Kept:
+    version: int
+    waiting: Waiting
+    moved: frozenset[int] = field(default=frozenset())  # tickets this process's commits moved since
+
+
+# The waiting tickets line by line as ix_tickets_line holds them — each service's by arrival: no
+# sort, and no row of the table, as the index covers these columns — and apart, those with an
+# appointment (few, on an index of their own), the only ones the lines cannot tell.
+_LINES = (
+    select(Ticket.id, Ticket.service_id, Ticket.arrived_at, Ticket.priority)
+    .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status == WAITING)
+    .order_by(Ticket.service_id, Ticket.priority, Ticket.arrived_at, Ticket.id)
+)
+_APPOINTED = (
+    select(Ticket.id, Appointment.start)
+    .join(Appointment, Appointment.id == Ticket.appointment_id)
+    .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status == WAITING, Ticket.appointment_id.is_not(None))
+)
+_MOVED = (
+    select(Ticket.id, Ticket.service_id, Ticket.arrived_at, Ticket.priority, Appointment.start)
+    .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
+    .where(Ticket.id.in_(bindparam("ids", expanding=True)), Ticket.status == WAITING)
+)
+_VERSION = select(QueueVersion.version).where(QueueVersion.centre_id == bindparam("centre_id"))
+
+
+def _services(ids) -> dict[int, tuple[str, float]]:
+    services = service_lines()
+    if not services.keys() >= set(ids):  # a service added since (in another process)
+        services = service_lines(fresh=True)
+    return services
+
+
+def _read(centre_id: int) -> Waiting:
+    """The centre's waiting tickets, read line by line."""
+    params = {"centre_id": centre_id}
+    connection = db.session.connection()
+    starts = dict(connection.execute(_APPOINTED, params).all())
+    rows = connection.execute(_LINES, params).all()
+    services = _services(row[1] for row in rows)
+    lines, special = {}, []
+    line, line_of = None, None
+    for id_, service_id, arrived_at, priority in rows:
+        code, weight = services[service_id]
+        start = starts.get(id_)
+        c = Candidate(id_, code, arrived_at, bool(priority), start, weight)
+        if priority or start is not None:
+            special.append(c)
+            continue
+        if service_id != line_of:
+            line, line_of = lines.setdefault(code, []), service_id
+        line.append(c)
+    return Waiting(lines, special)
+
+
+def _updated(waiting: Waiting, moved: frozenset[int]) -> Waiting:
+    """`waiting` with the tickets `moved` as they are now: gone, back, or changed."""
+    lines = {code: line if moved.isdisjoint(map(ID, line)) else [c for c in line if c.id not in moved]
+             for code, line in waiting.lines.items()}
+    special = [c for c in waiting.special if c.id not in moved]
+    rows = db.session.connection().execute(_MOVED, {"ids": sorted(moved)}).all()
+    services = _services(row[1] for row in rows)
+    for id_, service_id, arrived_at, priority, start in rows:
+        code, weight = services[service_id]
+        c = Candidate(id_, code, arrived_at, bool(priority), start, weight)
+        if is_special(c):
+            special.append(c)
+        else:
+            line = lines[code] = list(lines.get(code, ()))
+            insort(line, c, key=ARRIVAL)
+    return Waiting({code: line for code, line in lines.items() if line}, special)
+
+
+def _kept() -> dict[int, Kept]:
+    return current_app.extensions.setdefault(KEPT, {})
+
+
+def waiting(centre_id: int) -> Waiting:
+    """The centre's waiting tickets as this transaction sees them."""
+    if centre_id in _unbumped(db.session()):  # its own moves, not yet committed: read them
+        return _read(centre_id)
+    version = db.session.execute(_VERSION, {"centre_id": centre_id}).scalar()
+    kept = _kept().get(centre_id)
+    if version is not None and kept is not None and kept.version == version:
+        if not kept.moved:
+            return kept.waiting
+        fresh = Kept(version, _updated(kept.waiting, kept.moved))
+    else:
+        fresh = Kept(version, _read(centre_id)) if version is not None else None
+        if fresh is None:
+            return _read(centre_id)  # no move ever committed here: nothing to keep it by
+    with _lock:
+        _kept()[centre_id] = fresh
+    return fresh.waiting
+
+
+# --- the version: bumped by each commit that moved a centre's tickets -----------------------
+
+@functools.cache
+def _bump_statement(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = QueueVersion.__table__
+    return (dialect.insert(table).values(centre_id=bindparam("centre_id"), version=bindparam("start"))
+            .on_conflict_do_update(index_elements=[table.c.centre_id], set_={"version": table.c.version + 1})
+            .returning(table.c.version))
+
+
+def _unbumped(session) -> set[int]:
+    """The centres whose tickets the session moved since its last bump."""
+    pending = session.info.get(changes.KEY)
+    if pending is None:
+        return set()
+    return {centre for _, centre, _ in pending.tickets[pending.bumped:]}
+
+
+@event.listens_for(db.session, "before_commit")
+def _bump(session) -> None:
+    centres = _unbumped(session)
+    if not centres:
+        return
+    session.flush()  # every write before the version's row lock, the transaction's last
+    pending = session.info[changes.KEY]
+    moved = {}
+    for ticket_id, centre, _ in pending.tickets[pending.bumped:]:
+        moved.setdefault(centre, set()).add(ticket_id)
+    statement = _bump_statement(session.get_bind().dialect.name)
+    bumps = session.info.setdefault(KEPT, [])
+    for centre in sorted(centres):  # in one order, as every transaction takes these locks
+        version = session.execute(statement, {"centre_id": centre, "start": secrets.randbits(62)}).scalar_one()
+        bumps.append((centre, version, frozenset(moved[centre])))
+    pending.bumped = len(pending.tickets)
+
+
+@event.listens_for(db.session, "after_commit")
+def _note(session) -> None:
+    """After this process's commit: a kept queue one version behind takes the commit's moves
+    (read at its next use); one further behind is another process's past and is dropped."""
+    bumps = session.info.pop(KEPT, None)
+    if not bumps:
+        return
+    kept = _kept()
+    with _lock:
+        for centre, version, moved in bumps:
+            before = kept.get(centre)
+            if before is not None and before.version == version - 1:
+                kept[centre] = Kept(version, before.waiting, before.moved | moved)
+            else:
+                kept.pop(centre, None)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(KEPT, None)

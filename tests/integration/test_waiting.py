@@ -1,0 +1,143 @@
+"""A centre's waiting tickets kept between requests (services/waiting.py) are always what a fresh
+read gives: after this process's own commits (re-reading only the tickets they moved), another
+process's (read again in full), a transaction's own moves not yet committed (its own state, kept
+nowhere) and a rollback — on either database."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select, text
+
+from queue_app.domain.access import SYSTEM
+from queue_app.domain.errors import InvalidRequest
+from queue_app.extensions import db
+from queue_app.models import Centre, QueueVersion, Ticket
+from queue_app.services import call_next, cancel, issue_ticket
+from queue_app.services.calling import reassign
+from queue_app.services.tx import atomic
+from queue_app.services.waiting import KEPT, _read, waiting
+from tests.conftest import NOON, open_desk
+
+
+def as_read(w) -> tuple:
+    return {code: line for code, line in w.lines.items() if line}, sorted(w.special)
+
+
+@pytest.fixture
+def statements(ctx):
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def hq() -> int:
+    return db.session.scalar(select(Centre.id).where(Centre.code == "HQ"))
+
+
+def check(centre: int, statements: list[str]) -> list[str]:
+    """waiting() equals a fresh read; return the statements waiting() ran."""
+    db.session.commit()  # a request of its own
+    statements.clear()
+    kept = as_read(waiting(centre))
+    ran = [s for s in statements if not s.startswith("BEGIN")]
+    assert kept == as_read(_read(centre))
+    db.session.commit()
+    return ran
+
+
+def reads_lines(ran: list[str]) -> bool:
+    return any("ORDER BY tickets.service_id" in s for s in ran)
+
+
+def test_the_kept_queue_follows_this_processs_own_commits_reading_only_what_they_moved(ctx, statements):
+    centre = hq()
+    for i in range(12):
+        issue_ticket("HQ", ["birth", "tax", "passport"][i % 3], by=SYSTEM, now=NOON + timedelta(seconds=i),
+                     priority=i % 5 == 0)
+    assert not reads_lines(check(centre, statements))  # kept since the second issue, through the others
+    ran = check(centre, statements)
+    assert len(ran) == 1 and "queue_versions" in ran[0]  # unchanged: one row read
+
+    issue_ticket("HQ", "tax", by=SYSTEM, now=NOON + timedelta(minutes=1))
+    first = db.session.scalar(select(Ticket.id).where(Ticket.status == "waiting").order_by(Ticket.id))
+    cancel(first, by=SYSTEM, now=NOON + timedelta(minutes=1))
+    ran = check(centre, statements)
+    assert not reads_lines(ran) and len(ran) == 2  # the version, and the two tickets moved
+
+    open_desk("HQ-01", "c1", primary=["birth", "tax", "passport"])
+    called = call_next("HQ-01", by=SYSTEM, now=NOON + timedelta(minutes=2))
+    assert called is not None
+    assert not reads_lines(check(centre, statements))
+    moved = db.session.scalar(select(Ticket.id).where(Ticket.status == "waiting", Ticket.priority.is_(False))
+                              .order_by(Ticket.id.desc()))
+    reassign(moved, "birth" if db.session.get(Ticket, moved).service.code != "birth" else "tax",
+             by=SYSTEM, now=NOON + timedelta(minutes=3))
+    assert not reads_lines(check(centre, statements))
+    assert len(waiting(centre).all()) == 11
+
+
+def test_another_processs_commit_is_read_again_in_full(ctx, statements):
+    centre = hq()
+    for i in range(5):
+        issue_ticket("HQ", "birth", by=SYSTEM, now=NOON + timedelta(seconds=i))
+    check(centre, statements)
+    # another process: its commit moves a ticket and bumps the version, and this one hears nothing
+    with db.engine.begin() as other:
+        gone = other.execute(text("SELECT min(id) FROM tickets WHERE status = 'waiting'")).scalar()
+        other.execute(text("UPDATE tickets SET status = 'cancelled' WHERE id = :id"), {"id": gone})
+        other.execute(text("UPDATE queue_versions SET version = version + 1 WHERE centre_id = :c"), {"c": centre})
+    assert reads_lines(check(centre, statements))
+    assert gone not in {c.id for c in waiting(centre).all()}
+    # one it has not heard of, then one of its own (a cancel, which reads no queue): the kept
+    # queue is two versions behind, and is dropped at once; read again in full
+    last = max(c.id for c in waiting(centre).all())
+    db.session.commit()
+    with db.engine.begin() as other:
+        other.execute(text("UPDATE queue_versions SET version = version + 1 WHERE centre_id = :c"), {"c": centre})
+    cancel(last, by=SYSTEM, now=NOON + timedelta(minutes=1))
+    assert centre not in ctx.extensions[KEPT]
+    assert reads_lines(check(centre, statements))
+
+
+def test_a_transaction_sees_its_own_moves_and_keeps_nothing_of_them(ctx, statements):
+    centre = hq()
+    for i in range(4):
+        issue_ticket("HQ", "tax", by=SYSTEM, now=NOON + timedelta(seconds=i))
+    check(centre, statements)
+    before = db.session.scalar(select(QueueVersion.version).where(QueueVersion.centre_id == centre))
+
+    @atomic
+    def cancel_then_look() -> tuple[int, int]:
+        first = db.session.scalar(select(Ticket.id).where(Ticket.status == "waiting").order_by(Ticket.id))
+        cancel(first, by=SYSTEM, now=NOON + timedelta(minutes=1))
+        seen = {c.id for c in waiting(centre).all()}
+        assert first not in seen and len(seen) == 3
+        raise InvalidRequest("changed my mind")  # rolled back
+
+    with pytest.raises(InvalidRequest):
+        cancel_then_look()
+    assert db.session.scalar(select(QueueVersion.version).where(QueueVersion.centre_id == centre)) == before
+    ran = check(centre, statements)
+    assert len(ran) == 1 and len(waiting(centre).all()) == 4  # the kept queue, unchanged
+
+
+def test_a_database_made_anew_is_not_taken_for_the_kept_one(ctx, app, network):
+    """Tests empty the database under one app, as a restore would: the new version rows start
+    at random, so a kept queue of the old database never matches."""
+    from queue_app.services import apply_network
+    from tests.conftest import empty_database
+
+    issue_ticket("HQ", "tax", by=SYSTEM, now=NOON)
+    assert [c.service for c in waiting(hq()).all()] == ["tax"]
+    assert hq() in app.extensions[KEPT]
+    db.session.remove()
+    empty_database()
+    apply_network(network)
+    issue_ticket("HQ", "birth", by=SYSTEM, now=NOON)
+    assert [c.service for c in waiting(hq()).all()] == ["birth"]
