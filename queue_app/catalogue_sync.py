@@ -1,19 +1,23 @@
-"""Every server process forgets its cached catalogue when another one changes the network's set-up.
+"""Every server process keeps up with what the others commit: the network's set-up and the queues.
 
 A process caches what the administration changes (services, hours, policy: services/lookup.py) for
-up to CACHE_SECONDS. With several processes behind one message queue (docs/deploy), the process
-that commits a change tells the others on the queue's Redis, on a channel of its own beside the
-Socket.IO one, and each forgets its cache at once. One process alone needs none of this: the
-commit itself clears its cache (services/changes.deliver).
+up to CACHE_SECONDS, and keeps each centre's waiting tickets it has read (services/waiting.py). With
+several processes behind one message queue (docs/deploy), the process that commits a change tells
+the others on the queue's Redis, on a channel of its own beside the Socket.IO one: each forgets its
+cached catalogue at once, and a queue it keeps one version behind takes the commit's moved tickets
+(read again at its next use) instead of reading the centre's queue again in full. One process
+alone needs none of this: its own commits do both (services/changes.deliver, waiting._note).
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
 import redis
 
 from .services import changes
+from .services import waiting
 from .services.lookup import forget_catalogue
 
 KEY = "onedoor.catalogue_sync"
@@ -22,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app) -> None:
-    """Listen for, and announce, set-up changes on the app's message queue (if it is Redis)."""
+    """Listen for, and announce, set-up changes and queue moves on the app's message queue (if it is Redis)."""
     url = app.config["ONEDOOR_MESSAGE_QUEUE"]
     if not url or not url.startswith(("redis://", "rediss://", "unix://")):
         return
@@ -40,8 +44,24 @@ class CatalogueSync:
         self.client = redis.Redis.from_url(url)
 
     def announce(self, committed: changes.Changes) -> None:
-        if committed.catalogue:
-            self.client.publish(self.channel, self.origin)
+        if committed.catalogue or committed.queues:
+            self.client.publish(self.channel, json.dumps({
+                "from": self.origin, "catalogue": committed.catalogue,
+                "queues": [[centre, version, sorted(moved)] for centre, version, moved in committed.queues],
+            }))
+
+    def hear(self, data: bytes) -> None:
+        """Take another process's announcement (this process's own are ignored)."""
+        try:
+            message = json.loads(data)
+        except ValueError:  # a process of an earlier release announces a set-up change so
+            message = {"from": data.decode(errors="replace"), "catalogue": True, "queues": []}
+        if message.get("from") == self.origin:
+            return
+        with self.app.app_context():
+            if message.get("catalogue"):
+                forget_catalogue()
+            waiting.heard((centre, version, frozenset(moved)) for centre, version, moved in message.get("queues", ()))
 
     def listen(self) -> None:
         while True:
@@ -49,9 +69,7 @@ class CatalogueSync:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 for message in pubsub.listen():
-                    if message["data"].decode() != self.origin:
-                        with self.app.app_context():
-                            forget_catalogue()
+                    self.hear(message["data"])
             except redis.RedisError:
-                log.warning("the catalogue's channel on the message queue failed; listening again", exc_info=True)
+                log.warning("the set-up's channel on the message queue failed; listening again", exc_info=True)
                 self.app.extensions["socketio"].sleep(RETRY_SECONDS)

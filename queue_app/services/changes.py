@@ -45,6 +45,7 @@ class Changes:
     appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
     catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
     bumped: int = 0  # how many of `tickets` a queue version counts already (services/waiting.py)
+    queues: list[tuple[int, int, frozenset[int]]] = field(default_factory=list)  # (centre id, version, tickets moved)
 
     def merge(self, other: "Changes") -> None:
         self.catalogue = self.catalogue or other.catalogue
@@ -53,6 +54,7 @@ class Changes:
         self.calls += other.calls
         self.others |= other.others
         self.appointments += other.appointments
+        self.queues += other.queues
 
     def centres(self) -> set[int]:
         return {c for _, c, _ in self.tickets} | {c for _, c in self.counters} | self.others

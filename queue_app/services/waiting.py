@@ -6,12 +6,13 @@ waiting tickets it has read, with the centre's queue version (models.QueueVersio
 Every commit that moves a ticket bumps its centre's version, just before it commits and after
 its last write: the row lock it takes is the transaction's last, so it waits for no one while
 holding it (PostgreSQL), and each commit moves the version by exactly one. A request reads the
-version (one indexed row): unchanged, the kept tickets are the centre's; moved by this process's
-own commits only, it re-reads just the tickets those commits moved; moved by anyone else, it reads
-the centre's queue again. A transaction that has moved the centre's tickets and not yet committed
-reads its own state, never the kept one, and keeps nothing. tests/integration/test_waiting.py
-holds the kept tickets equal to a fresh read through issues, calls, visits, reassignments, other
-processes' commits and rollbacks, on both databases.
+version (one indexed row): unchanged, the kept tickets are the centre's; moved only by commits it
+knows of — its own, and other processes' announced on the message queue (catalogue_sync.py) — it
+re-reads just the tickets those commits moved; moved by a commit it has not heard of (yet), it
+reads the centre's queue again. A transaction that has moved the centre's tickets and not yet
+committed reads its own state, never the kept one, and keeps nothing.
+tests/integration/test_waiting.py holds the kept tickets equal to a fresh read through issues,
+calls, reassignments, other processes' commits heard and unheard, and rollbacks, on both databases.
 """
 from __future__ import annotations
 
@@ -192,23 +193,29 @@ def _bump(session) -> None:
     for centre in sorted(centres):  # in one order, as every transaction takes these locks
         version = session.execute(statement, {"centre_id": centre, "start": secrets.randbits(62)}).scalar_one()
         bumps.append((centre, version, frozenset(moved[centre])))
+    pending.queues += bumps  # for the other processes, once committed (catalogue_sync.py)
     pending.bumped = len(pending.tickets)
 
 
 @event.listens_for(db.session, "after_commit")
 def _note(session) -> None:
-    """After this process's commit: a kept queue one version behind takes the commit's moves
-    (read at its next use); one further behind is another process's past and is dropped."""
     bumps = session.info.pop(KEPT, None)
-    if not bumps:
-        return
+    if bumps:
+        heard(bumps)
+
+
+def heard(bumps) -> None:
+    """A commit — this process's, or another's heard on the message queue — set these centres'
+    versions, moving these tickets: a kept queue one version behind takes the moves (read at its
+    next use); one further behind has missed a commit and is dropped; one at that version or past
+    it (read since, the message having come late) stays."""
     kept = _kept()
     with _lock:
         for centre, version, moved in bumps:
             before = kept.get(centre)
             if before is not None and before.version == version - 1:
-                kept[centre] = Kept(version, before.waiting, before.moved | moved)
-            else:
+                kept[centre] = Kept(version, before.waiting, before.moved | frozenset(moved))
+            elif before is not None and before.version < version - 1:
                 kept.pop(centre, None)
 
 

@@ -141,3 +141,33 @@ def test_a_database_made_anew_is_not_taken_for_the_kept_one(ctx, app, network):
     apply_network(network)
     issue_ticket("HQ", "birth", by=SYSTEM, now=NOON)
     assert [c.service for c in waiting(hq()).all()] == ["birth"]
+
+
+def test_another_processs_commit_heard_on_the_message_queue_rereads_only_what_it_moved(ctx, statements):
+    """What catalogue_sync.CatalogueSync.hear does with another process's announcement of its
+    commit: the kept queue takes the moved tickets, read again at its next use, not the whole queue."""
+    import json
+
+    from queue_app.catalogue_sync import CatalogueSync
+
+    centre = hq()
+    for i in range(6):
+        issue_ticket("HQ", "passport", by=SYSTEM, now=NOON + timedelta(seconds=i))
+    check(centre, statements)
+    sync = CatalogueSync(ctx, "redis://127.0.0.1:6379/0", "onedoor-test-unused")  # no message goes out
+    with db.engine.begin() as other:  # the other process's commit …
+        gone = other.execute(text("SELECT min(id) FROM tickets WHERE status = 'waiting'")).scalar()
+        other.execute(text("UPDATE tickets SET status = 'cancelled' WHERE id = :id"), {"id": gone})
+        version = other.execute(text("UPDATE queue_versions SET version = version + 1 WHERE centre_id = :c "
+                                     "RETURNING version"), {"c": centre}).scalar()
+    # … and its announcement, as the other process publishes it after commit
+    sync.hear(json.dumps({"from": "another process", "catalogue": False, "queues": [[centre, version, [gone]]]}))
+    ran = check(centre, statements)
+    assert not reads_lines(ran) and len(ran) == 2  # the version, and the ticket moved
+    assert gone not in {c.id for c in waiting(centre).all()}
+    # an announcement come late, of a version the kept queue has passed, changes nothing
+    sync.hear(json.dumps({"from": "another process", "catalogue": False, "queues": [[centre, version - 1, [gone]]]}))
+    assert len(check(centre, statements)) == 1
+    # this process's own announcement, echoed back by Redis, is not heard
+    sync.hear(json.dumps({"from": sync.origin, "catalogue": False, "queues": [[centre, version + 5, []]]}))
+    assert ctx.extensions[KEPT][centre].version == version
