@@ -53,6 +53,12 @@ def row(page, hour: str):
     return page.locator("#plan-table tbody tr", has=page.get_by_role("rowheader", name=hour))
 
 
+def wait_for_chart(page) -> None:
+    """Until planner.js has drawn the chart (it runs after the server's page is shown: on a busy
+    machine, after checks on that page have passed — CI, 2026-12-06)."""
+    page.wait_for_function("typeof Chart !== 'undefined' && Chart.getChart('plan-chart') !== undefined")
+
+
 def test_a_manager_plans_the_day_and_sees_the_shortfall(manager, shots):
     page = manager
     page.emulate_media(reduced_motion="reduce")
@@ -79,6 +85,7 @@ def test_a_manager_plans_the_day_and_sees_the_shortfall(manager, shots):
     db.session.rollback()
     stored = {p.hour: p.counters for p in db.session.scalars(db.select(StaffingPlan))}
     assert stored == {9: 1, 10: 1}
+    wait_for_chart(page)
     chart = page.evaluate("""() => {
       const chart = Chart.getChart("plan-chart");
       return chart && {labels: chart.data.labels.length, recommended: chart.data.datasets[0].data.slice(0, 3),
@@ -99,6 +106,7 @@ def test_bad_count_is_shown_at_its_field_and_nothing_saved(manager, shots):
     expect(page.get_by_role("alert")).to_contain_text("The plan was not saved")
     expect(page.get_by_label("Planned counters at 09:00")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#hour-9-error")).to_have_text("Enter a whole number from 0 to 4.")
+    wait_for_chart(page)  # the page's script draws it once the refused form is back: after the checks above
     assert page.evaluate('Chart.getChart("plan-chart").data.datasets[1].data[0]') == 9  # as typed
     page.screenshot(path=shots / "planner-error-en.png", full_page=True)
     db.session.rollback()
