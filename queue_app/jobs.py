@@ -69,13 +69,15 @@ def _attempt(result: JobsDone, label: str, fn, *args):
         return None
 
 
-def run_due(now: datetime | None = None) -> JobsDone:
-    """Do every occasion that is due and not yet done, then the messages that are due."""
+def run_due(now: datetime | None = None, pause=lambda: None) -> JobsDone:
+    """Do every occasion that is due and not yet done, then the messages that are due; `pause()`
+    after each centre (a server's scheduler lets its requests in there: tick)."""
     from .notifications import delivery
 
     now = now or utcnow()
     result = JobsDone()
     for centre_id, code, hours, tz in active_centres():
+        pause()
         for day, opened, closed in due_days(hours, tz, now, LOOKBACK_DAYS):
             key = occasion(code, day)
             if opened is not None and _attempt(result, f"{OPENING} {key}", open_day, centre_id, day, now):
@@ -97,9 +99,12 @@ def run_due(now: datetime | None = None) -> JobsDone:
 
 def tick(app, clock=utcnow) -> None:
     """One scheduler turn in an app context and session of its own."""
+    socketio = app.extensions.get("socketio")
     with app.app_context():
         try:
-            result = run_due(clock())
+            # Beside a gevent server the turn runs in a greenlet: a turn over every centre (the
+            # open-data periods of 150 centres) would hold every request back until it ends.
+            result = run_due(clock(), pause=(lambda: socketio.sleep(0)) if socketio is not None else (lambda: None))
             if result.opened or result.closed or result.rolled_up or result.periods or result.failed:
                 log.info("scheduled jobs: %s", "; ".join(result.lines()))
         except Exception:  # noqa: BLE001 - the next tick tries again

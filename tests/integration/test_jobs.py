@@ -258,7 +258,7 @@ def test_cli_run_due_with_an_injected_time(ctx, runner):
 def test_the_scheduler_is_not_started_under_testing_and_ticks_run_due(ctx, monkeypatch):
     assert jobs.start_scheduler(ctx) is None
     seen = []
-    monkeypatch.setattr(jobs, "run_due", lambda now: seen.append(now))
+    monkeypatch.setattr(jobs, "run_due", lambda now, pause: seen.append(now))
     jobs.tick(ctx, clock=lambda: at(MONDAY, 9))
     assert seen == [at(MONDAY, 9)]
     scheduler = jobs.start_scheduler(SimpleNamespace(config={"ONEDOOR_ASYNC_MODE": "threading"}), interval=3600)
@@ -267,3 +267,14 @@ def test_the_scheduler_is_not_started_under_testing_and_ticks_run_due(ctx, monke
         assert job is not None and job.trigger.interval == timedelta(hours=1)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_tick_lets_the_servers_requests_in_after_each_centre(ctx, monkeypatch):
+    """Beside a gevent server the scheduler's turn is a greenlet: it yields (Socket.IO's sleep(0))
+    after each centre, or a turn over the whole network would hold every request back (issue 21:
+    the API benchmark's 12-s stalls)."""
+    slept = []
+    monkeypatch.setattr(ctx.extensions["socketio"], "sleep", lambda seconds: slept.append(seconds))
+    jobs.tick(ctx, clock=lambda: at(MONDAY, 9))
+    centres = db.session.scalar(select(func.count()).select_from(Centre).where(Centre.active.is_(True)))
+    assert slept == [0] * centres and centres >= 2
