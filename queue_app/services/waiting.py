@@ -65,7 +65,7 @@ class Waiting:
 class Kept:
     version: int
     waiting: Waiting
-    moved: frozenset[int] = field(default=frozenset())  # tickets this process's commits moved since
+    moved: frozenset[int] = field(default=frozenset())  # tickets moved since by the commits it knows of
 
 
 # The waiting tickets line by line as ix_tickets_line holds them — each service's by arrival: no
@@ -155,7 +155,8 @@ def waiting(centre_id: int) -> Waiting:
         if fresh is None:
             return _read(centre_id)  # no move ever committed here: nothing to keep it by
     with _lock:
-        _kept()[centre_id] = fresh
+        if _kept().get(centre_id) is kept:  # unless a commit was heard meanwhile: that is newer
+            _kept()[centre_id] = fresh
     return fresh.waiting
 
 
