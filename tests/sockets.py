@@ -61,13 +61,23 @@ class Screen:
         self.client.disconnect()
 
 
+def wait_connected(app, namespace: str, seconds: float = WAIT) -> bool:
+    """Wait until some client of `namespace` is connected (a page just loaded may not be yet);
+    return whether one is."""
+    server = app.extensions["socketio"].server
+    deadline = time.monotonic() + seconds
+    while not list(server.manager.get_participants(namespace, None)):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def cut_off(app, namespace: str) -> None:
     """Cut every client of `namespace` off as a network failure would: the server drops their
     connections, and they reconnect by themselves (when they can reach the server again)."""
     server = app.extensions["socketio"].server
-    deadline = time.monotonic() + WAIT
-    while not list(server.manager.get_participants(namespace, None)) and time.monotonic() < deadline:
-        time.sleep(0.05)  # a page just loaded may not have connected yet: cut it once it has
+    wait_connected(app, namespace)  # a page just loaded may not have connected yet: cut it once it has
     for _sid, eio_sid in list(server.manager.get_participants(namespace, None)):
         socket = server.eio.sockets.get(eio_sid)
         if socket is not None:  # no goodbye, and nothing waited for: an offline page reads nothing

@@ -15,7 +15,7 @@ from queue_app.services.roster import replace_roster
 from tests.conftest import MSK, PASSWORD
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_counter import sign_in
-from tests.sockets import cut_off
+from tests.sockets import cut_off, wait_connected
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -73,6 +73,9 @@ def test_a_lost_connection_shows_a_banner(board, shots, app):
     banner = board.get_by_role("alert").filter(has_text="Live updates lost")
     expect(board.locator("#kpi-waiting")).to_have_text("0")
     expect(banner).to_be_hidden()
+    # the figures above are the server's page: its socket may not be connected yet (CI, 2026-12-06),
+    # and a page taken offline before it connects never loses a connection
+    assert wait_connected(app, "/manager", seconds=15)
     board.context.set_offline(True)
     cut_off(app, "/manager")
     expect(banner).to_be_visible(timeout=15_000)
