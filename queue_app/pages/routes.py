@@ -2,10 +2,12 @@
 QR code's target) with the visit's rating once it is finished."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -231,8 +233,17 @@ def front():
                            addresses={c["code"]: text(c["address"]) for c in centres})
 
 
+@functools.cache
+def _icon(folder: str) -> bytes:
+    return (Path(folder) / "favicon.ico").read_bytes()
+
+
 @bp.get("/favicon.ico")
 def favicon():
-    """The site's icon, where browsers look for it on every page (no template has to name it)."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=86400)
+    """The site's icon, where browsers look for it on every page (no template has to name it).
+    Answered from memory: a browser often drops this request as its page closes, and a file sent
+    from disk was then left open to the collector (a ResourceWarning in CI, 2026-12-06)."""
+    response = current_app.response_class(_icon(current_app.static_folder), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
