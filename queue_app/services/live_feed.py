@@ -7,10 +7,11 @@ A period's record is computed from the tickets (domain/quarters.py) and inserted
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain import quarters
 from ..domain.errors import InvalidRequest, NotFound
@@ -60,19 +61,23 @@ def store_periods(centre_id: int, now: datetime) -> list[str]:
         return []
     rows = _rows(centre, missing[0].date(), missing[-1].date())
     counters = _counters_open(centre.id)
-    done = []
-    for start in missing:
-        seen = counters if now - (start + quarters.PERIOD) <= OBSERVED_WITHIN else None
-        figures = quarters.period_figures(rows, start, centre.target_wait_min, seen)
-        try:
-            with db.session.begin_nested():
-                db.session.add(OpenDataPeriod(centre_id=centre.id, start=start, figures=dataclasses.asdict(figures),
-                                              stored_at=now))
-                db.session.flush()
-        except IntegrityError:
-            continue
-        done.append(f"{centre.code}:{address(start, tz)}")
-    return done
+    records = [{"centre_id": centre.id, "start": start, "stored_at": now, "figures": dataclasses.asdict(
+                    quarters.period_figures(rows, start, centre.target_wait_min,
+                                            counters if now - (start + quarters.PERIOD) <= OBSERVED_WITHIN else None))}
+               for start in missing]
+    # one statement for them all (after an outage, or a centre's first turn, they are a day or two
+    # of periods); one another process stored meanwhile is left as it is
+    stored = {s.astimezone(timezone.utc)
+              for s in db.session.scalars(_insert_statement(db.session.get_bind().dialect.name), records)}
+    return [f"{centre.code}:{address(start, tz)}" for start in missing if start.astimezone(timezone.utc) in stored]
+
+
+@functools.cache
+def _insert_statement(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = OpenDataPeriod.__table__
+    return (dialect.insert(table).on_conflict_do_nothing(index_elements=[table.c.centre_id, table.c.start])
+            .returning(table.c.start))
 
 
 def record(centre: Centre, start: datetime, figures: dict) -> dict:

@@ -111,6 +111,31 @@ def test_a_closed_period_never_changes_when_more_tickets_come(ctx, client):
     assert len(db.session.scalars(stored).all()) == 1
 
 
+def test_a_period_stored_after_the_turn_looked_is_left_as_it_was_stored(ctx, client, monkeypatch):
+    """Another process's turn stores 09:00 after this one read what was stored (here written in this
+    turn's own transaction at that moment: on SQLite two writers cannot overlap; on PostgreSQL the
+    insert would wait for the other's commit and then meet the row the same way). This turn stores
+    the rest, keeps the other's record as it is and does not report it as its own."""
+    from queue_app.services import live_feed
+
+    first_quarter()
+    nyc_id = db.session.scalar(select(Centre.id).where(Centre.code == "NYC"))
+    counted = live_feed._counters_open
+
+    def meanwhile(centre_id):
+        if centre_id == nyc_id:
+            db.session.execute(OpenDataPeriod.__table__.insert().values(
+                centre_id=nyc_id, start=at(MONDAY, 9), figures={"arrivals": 99}, stored_at=at(MONDAY, 9, 16)))
+        return counted(centre_id)
+
+    monkeypatch.setattr(live_feed, "_counters_open", meanwhile)
+    assert nyc(run_due(at(MONDAY, 9, 31)).periods) == ["NYC:2026-11-23T09:15"]
+    stored = db.session.execute(select(OpenDataPeriod.start, OpenDataPeriod.figures).join(Centre)
+                                .where(Centre.code == "NYC", OpenDataPeriod.start >= at(MONDAY, 9))
+                                .order_by(OpenDataPeriod.start)).all()
+    assert [(start, figures["arrivals"]) for start, figures in stored] == [(at(MONDAY, 9), 99), (at(MONDAY, 9, 15), 0)]
+
+
 def test_the_json_validates_against_the_published_schema(ctx, client):
     from tests.integration.test_reports import seed
 
