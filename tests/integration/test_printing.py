@@ -224,6 +224,16 @@ def test_a_russian_pdf_ticket_renders_and_its_qr_decodes(ctx, tmp_path, screensh
     assert decode_qr([screenshots / "ticket-ru-pdf.png"]) == [f"http://127.0.0.1:5000/t/{token}"]
 
 
+def test_a_turn_lets_others_go_between_its_jobs(ctx, printer, kiosk):
+    """The gevent server's requests wait while a turn prints: it pauses between one job and the next."""
+    open_desk("HQ-01", "clerk1", primary=["birth"])
+    for second in range(3):
+        issue(printer, kiosk, NOON + timedelta(seconds=second))
+    printed_at_pause = []
+    run = print_due(NOON + timedelta(seconds=3), pause=lambda: printed_at_pause.append(len(printer.jobs())))
+    assert len(run.printed) == 3 and printed_at_pause == [1, 2]
+
+
 def test_a_russian_escpos_ticket_as_paper(ctx, printer, kiosk, screenshots):
     open_desk("HQ-01", "clerk1", primary=["birth"])
     issue(printer, kiosk)  # someone ahead
@@ -237,7 +247,7 @@ def test_a_russian_escpos_ticket_as_paper(ctx, printer, kiosk, screenshots):
 def test_the_worker_loop_survives_a_failing_turn_and_stops(ctx, monkeypatch):
     turns = []
 
-    def flaky(now):
+    def flaky(now, pause):
         turns.append(now)
         if len(turns) == 1:
             raise RuntimeError("database went away")
