@@ -105,7 +105,7 @@ def text_image(
 
 
 def qr_image(url: str, width: int, box: int = 6) -> Image.Image:
-    """The QR code of `url`, centred on a 1-bit strip as wide as the paper."""
+    """The QR code of `url` as a 1-bit image no wider than the paper (printed centred)."""
     for size in range(box, 1, -1):  # a long URL on narrow paper: smaller modules
         code = qr.QRCode(box_size=size, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         code.add_data(url)
@@ -115,9 +115,7 @@ def qr_image(url: str, width: int, box: int = 6) -> Image.Image:
             break
     else:
         raise ValueError(f"the QR code of a {len(url)}-character URL does not fit {width} px")
-    strip = Image.new("1", (width, img.height), 1)
-    strip.paste(img, ((width - img.width) // 2, 0))
-    return strip
+    return img
 
 
 @functools.lru_cache(maxsize=1024)
@@ -155,9 +153,11 @@ class Ticket:
             self.p.set(align="left")
             self.p._raw(line_raster(text, self.width, bold, align, hang, self.rtl))
 
-    def image(self, img: Image.Image) -> None:
+    def image(self, img: Image.Image, center: bool = False) -> None:
+        """`img` as a raster; `center`: on a strip as wide as the paper (python-escpos pads it, after
+        converting only the image itself)."""
         self.p.set(align="left")
-        self.p.image(img, impl="bitImageRaster")
+        self.p.image(img, impl="bitImageRaster", center=center)
 
     def number(self, number: str) -> None:
         """The ticket number in the largest type: text (ticket numbers are ASCII)."""
@@ -209,7 +209,7 @@ def ticket_bytes(paper: TicketPaper, *, width: int = 512, codepage: str = "CP437
         for doc in documents:
             t.line(doc, hang="- ")
     p.ln()
-    t.image(qr_image(paper.status_url, width))
+    t.image(qr_image(paper.status_url, width), center=True)
     t.line(labels.scan, align="center")
     p.ln()
     t.line(labels.footer, align="center")

@@ -14,18 +14,19 @@ import functools
 
 import numpy as np
 import qrcode
-from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 from qrcode import util
 
 # The finder-like pattern of the third rule (dark : light : dark × 3 : light : dark, 1:1:3:1:1)
 # with four light modules after it, and before it.
-_FINDER_THEN_LIGHT = np.array([1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
-_LIGHT_THEN_FINDER = _FINDER_THEN_LIGHT[::-1].copy()
+_FINDER_THEN_LIGHT = 0b10111010000
+_LIGHT_THEN_FINDER = 0b00001011101
 
 
 class QRCode(qrcode.QRCode):
     """qrcode.QRCode whose `best_mask_pattern` scores the eight masks at once."""
+
+    _scored = None  # (version, the eight candidates) of the last scoring
 
     def map_data(self, data, mask_pattern):
         # the cells left empty for data are those the mask applies to
@@ -38,7 +39,19 @@ class QRCode(qrcode.QRCode):
         symbol = np.array(self.modules, dtype=bool)
         masks = mask_grids(self.modules_count) & self._data_cells  # (8, n, n)
         candidates = (symbol ^ masks[0]) ^ masks  # the data unmasked, then each mask applied
+        self._scored = (self.version, candidates)
         return int(np.argmin(penalties(candidates)))
+
+    def makeImpl(self, test, mask_pattern):
+        if test or self._scored is None or self._scored[0] != self.version:
+            return super().makeImpl(test, mask_pattern)
+        # the chosen candidate is the symbol but for its format and version cells: write those
+        self.modules_count = self.version * 4 + 17
+        self.modules = self._scored[1][mask_pattern].tolist()
+        self._scored = None
+        self.setup_type_info(False, mask_pattern)
+        if self.version >= 7:
+            self.setup_type_number(False)
 
 
 @functools.cache
@@ -77,9 +90,12 @@ def _blocks(symbols: np.ndarray) -> np.ndarray:
 
 def _finder_like(symbols: np.ndarray) -> np.ndarray:
     """Rule 3: forty for every finder-like pattern with four light modules on one side, in rows and columns."""
-    lines = np.concatenate((symbols, symbols.transpose(0, 2, 1)), axis=1)
-    windows = sliding_window_view(lines, 11, axis=2)  # (k, 2n, n − 10, 11)
-    found = (windows == _FINDER_THEN_LIGHT).all(axis=3) | (windows == _LIGHT_THEN_FINDER).all(axis=3)
+    lines = np.concatenate((symbols, symbols.transpose(0, 2, 1)), axis=1).astype(np.int16)
+    width = lines.shape[2] - 10
+    window = np.zeros(lines.shape[:2] + (width,), dtype=np.int16)  # each run of 11 modules as an 11-bit number
+    for t in range(11):
+        window = (window << 1) | lines[:, :, t:t + width]
+    found = (window == _FINDER_THEN_LIGHT) | (window == _LIGHT_THEN_FINDER)
     return 40 * found.sum(axis=(1, 2))
 
 
