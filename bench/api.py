@@ -339,10 +339,10 @@ def issue_one(client: Client, kiosks: dict[str, str], centre: str, service: str,
 def issue_closed(port: int, kiosks: dict[str, str], centres: list[str], tickets: int, clients: int,
                  issued: Issued, desc: str) -> dict:
     """Closed loop: `clients` threads issue `tickets` tickets at random services of `centres`."""
-    quota, rec, ids = itertools.count(), Recorder(), []
+    quota, rec, ids, ends = itertools.count(), Recorder(), [], []
 
     def body(i: int, bar) -> None:
-        rng, mine, mine_ids = random.Random(i), [], []
+        rng, mine, mine_ids, mine_ends = random.Random(i), [], [], []
         client = Client(port)  # one keep-alive connection; the kiosk token goes per request
         try:
             while next(quota) < tickets:
@@ -354,7 +354,8 @@ def issue_closed(port: int, kiosks: dict[str, str], centres: list[str], tickets:
                     failure(rec, "issue", exc)
                     continue
                 if ticket_id is not None:
-                    mine.append(perf_counter() - t0)
+                    mine_ends.append(perf_counter())
+                    mine.append(mine_ends[-1] - t0)
                     mine_ids.append(ticket_id)
                 bar.update()
         finally:
@@ -362,9 +363,20 @@ def issue_closed(port: int, kiosks: dict[str, str], centres: list[str], tickets:
         rec.add(mine)
         with rec.lock:
             ids.extend(mine_ids)
+            ends.extend(mine_ends)
 
+    began = perf_counter()
     wall = run_clients(clients, body, desc, tickets)
-    return {"rate": len(rec.latencies) / wall, "lat": rec.percentiles(), "errors": rec.errors, "ids": ids}
+    return {"rate": len(rec.latencies) / wall, "lat": rec.percentiles(), "errors": rec.errors, "ids": ids,
+            "ends": ends_rates(began, sorted(ends))}
+
+
+def ends_rates(began: float, ends: list[float], n: int = 200) -> tuple[float, float] | None:
+    """The rate over the first `n` tickets answered and over the last `n` (the queue at its longest),
+    per second; None for fewer than 2n."""
+    if len(ends) < 2 * n:
+        return None
+    return n / (ends[n - 1] - began), n / (ends[-1] - ends[-n - 1])
 
 
 def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None, teardown=None) -> dict:
@@ -622,6 +634,8 @@ def table(results: dict[str, dict], args) -> str:
              ratio(i["rate"], ISSUE_TARGET), f"{ei:.0f} tickets/s" if ei else "", ratio(i["rate"], ei)),
             (name, "issue latency p50 / p90 / p99 / max", ms(i["lat"]), "", "", ms(eil) if eil else "",
              f"p50 × {i['lat']['p50'] / eil['p50']:.1f}" if eil and eil["p50"] else ""),
+            (name, "issue, closed loop: rate over the first / last 200 tickets",
+             "{:.0f} / {:.0f} tickets/s".format(*i["ends"]) if i["ends"] else "fewer than 400", "", "", "", ""),
             (name, f"issue, open loop {args.rate:g}/s for {args.seconds_open:g} s: p50 / p90 / p99 / max",
              ms(io["lat"]), f"p99 ≤ {LATENCY_TARGET_MS:g} ms", ratio(LATENCY_TARGET_MS, io["lat"]["p99"]), "", ""),
             (name, "issue, open loop: achieved rate, sends late > 5 ms",
