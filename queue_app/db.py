@@ -8,8 +8,15 @@ import weakref
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+
+
+def insert_for(dialect_name: str, table):
+    """INSERT into `table` in the database's own dialect, which knows ON CONFLICT (PostgreSQL's or
+    SQLite's): the statements built once per dialect and kept (`functools.cache`) start here."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,7 +9,7 @@ from ..db import utcnow
 from ..domain import lifecycle as lc
 from ..domain.access import SYSTEM, Actor
 from ..domain.errors import CounterBusy, CounterNotOpen, IllegalTransition, InvalidRequest, NotFound, SkillNotAllowed
-from ..domain.policy import calling_order
+from ..domain.policy import calling_order, ordinary_lines
 from ..extensions import db
 from ..models import Centre, Counter, Staff, Ticket
 from . import visits
@@ -119,7 +119,7 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     for _ in range(MAX_CALL_ROUNDS):
         pool = head_candidates(counter.centre_id, skills.services, HEADS_PER_SERVICE)
         # The heads (HEADS_PER_SERVICE a line) stand for the lines: a deeper ticket adds little.
-        ranked = calling_order(pool, now, policy, skills, pressure(counter.centre_id, pool, now, policy))
+        ranked = calling_order(pool, now, policy, skills, pressure(counter.centre_id, ordinary_lines(pool), now, policy))
         if not ranked:
             return None
         taken = _take(counter, ranked, now, by=by)

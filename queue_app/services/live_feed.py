@@ -11,8 +11,8 @@ import functools
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import insert_for
 from ..domain import quarters
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.lifecycle import COUNTER_HELD
@@ -74,9 +74,8 @@ def store_periods(centre_id: int, now: datetime) -> list[str]:
 
 @functools.cache
 def _insert_statement(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = OpenDataPeriod.__table__
-    return (dialect.insert(table).on_conflict_do_nothing(index_elements=[table.c.centre_id, table.c.start])
+    return (insert_for(dialect_name, table).on_conflict_do_nothing(index_elements=[table.c.centre_id, table.c.start])
             .returning(table.c.start))
 
 

@@ -153,19 +153,27 @@ def service_durations() -> dict[str, float]:
     ))
 
 
-def service_ids(*, fresh: bool = False) -> dict[str, int]:
-    """Every service's id by its code (withdrawn ones too: tickets keep their service); `fresh`
-    reads them again at once."""
-    return cached("service_ids", lambda: dict(db.session.execute(select(Service.code, Service.id)).all()),
-                  seconds=0.0 if fresh else CACHE_SECONDS)
+def service_ids(knowing=()) -> dict[str, int]:
+    """Every service's id by its code (withdrawn ones too: tickets keep their service); read again
+    at once when a code of `knowing` is not among them (a service added since, in another process)."""
+    return _catalogue_map("service_ids", lambda: dict(db.session.execute(select(Service.code, Service.id)).all()),
+                          knowing)
 
 
-def service_lines(*, fresh: bool = False) -> dict[int, tuple[str, float]]:
+def service_lines(knowing=()) -> dict[int, tuple[str, float]]:
     """Every service's code and weight by its id (withdrawn ones too), as a waiting ticket's line
-    is read; `fresh` reads them again at once."""
-    return cached("service_lines", lambda: {id_: (code, weight) for id_, code, weight in
-                                            db.session.execute(select(Service.id, Service.code, Service.weight))},
-                  seconds=0.0 if fresh else CACHE_SECONDS)
+    is read; read again at once when an id of `knowing` is not among them."""
+    return _catalogue_map("service_lines", lambda: {id_: (code, weight) for id_, code, weight in
+                                                    db.session.execute(select(Service.id, Service.code,
+                                                                              Service.weight))},
+                          knowing)
+
+
+def _catalogue_map(key: str, load, knowing) -> dict:
+    found = cached(key, load)
+    if not found.keys() >= set(knowing):
+        found = cached(key, load, seconds=0.0)
+    return found
 
 
 def catalogue_version() -> int:

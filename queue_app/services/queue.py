@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import bindparam, false, func, select, true, union_all
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
 from ..domain.hours import service_day
 from ..domain.lifecycle import AT_COUNTER, COUNTER_OPEN, DONE, WAITING
-from ..domain.policy import Candidate, PolicySettings, Skills, centre_order, line_pressure, queue_pressure
+from ..domain.policy import Candidate, PolicySettings, Skills, centre_order, line_pressure
 from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .arrivals import arriving_loads
@@ -125,7 +126,9 @@ def _candidates(rows) -> list[Candidate]:
 
 
 def candidates(centre_id: int) -> list[Candidate]:
-    """The centre's waiting tickets as the policy sees them."""
+    """The centre's waiting tickets as the policy sees them, read whole in one statement. The
+    requests read them as services/waiting.py keeps them and call-next by `head_candidates`; this
+    plain read is what the tests hold both to (tests/integration/test_queue_state.py, test_heads.py)."""
     return _candidates(db.session.execute(_WAITING, {"centre_id": centre_id}))
 
 
@@ -133,9 +136,7 @@ def head_candidates(centre_id: int, services: frozenset[str], per_service: int) 
     """The tickets `policy.heads` keeps of the services given: all that a counter's call can pick
     from (each line's `per_service` oldest ordinary tickets, and every special one), read line by
     line on indexes: a few dozen rows however long the queue is."""
-    ids = service_ids()
-    if not services <= ids.keys():  # a service added since the cache was filled (in another process)
-        ids = service_ids(fresh=True)
+    ids = service_ids(knowing=services)
     lines = sorted(ids[code] for code in services if code in ids)
     params = {"centre_id": centre_id, "per_service": per_service, "services": lines,
               **{f"service_{i}": service_id for i, service_id in enumerate(lines)}}
@@ -153,16 +154,17 @@ def servers(loads: list[CounterLoad]) -> dict[str, int]:
     return out
 
 
-def pressure(centre_id: int, pool: list[Candidate], now: datetime, policy: PolicySettings,
+def pressure(centre_id: int, lines: Mapping[str, Sequence[Candidate]], now: datetime, policy: PolicySettings,
              loads: list[CounterLoad] | None = None) -> dict[str, float] | None:
-    """Each service's pressure (policy.queue_pressure) over `pool`, from the configured handling
-    times and the counters open now; None when the policy does not route by pressure."""
+    """Each service's pressure (policy.line_pressure) over its line of ordinary tickets in arrival
+    order (policy.ordinary_lines), from the configured handling times and the counters open now
+    (`loads`, else read); None when the policy does not route by pressure."""
     if not policy.route_by_pressure or policy.first_come_first_served:
         return None
     if loads is None:
         loads = [CounterLoad(cid, Skills.of(sk.get("primary", ()), sk.get("secondary", ())))
                  for cid, sk, _ in db.session.execute(_OPEN_COUNTERS, {"centre_id": centre_id})]
-    return queue_pressure(pool, now, service_durations(), servers(loads))
+    return line_pressure(lines, now, service_durations(), servers(loads))
 
 
 def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
@@ -219,10 +221,7 @@ def queue_state(
         queue = queue.plus(newcomer)
     durations = handling_times(centre, now)
     loads, clerks = _open_loads(centre.id, now, durations)
-    pressures = None
-    if policy.route_by_pressure and not policy.first_come_first_served:
-        pressures = line_pressure(queue.lines, now, service_durations(), servers(loads))
-    order = centre_order(queue.lines, queue.special, now, policy, pressures)
+    order = centre_order(queue.lines, queue.special, now, policy, pressure(centre.id, queue.lines, now, policy, loads))
     arriving = arriving_loads(centre, now, clerks)
     estimates = estimate_waits(order, loads + arriving, durations, services=sorted(durations))
     return QueueState(centre.id, now, order, estimates, len(loads))

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import utcnow
+from ..db import insert_for, utcnow
 from ..domain.access import Actor
 from ..domain.errors import CentreClosed, InvalidRequest
 from ..domain.hours import service_day, ticket_number
@@ -50,9 +49,8 @@ class Issued:
 
 @functools.cache
 def _bump_statement(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = TicketSequence.__table__
-    stmt = dialect.insert(table).values(
+    stmt = insert_for(dialect_name, table).values(
         centre_id=bindparam("centre_id"), prefix=bindparam("prefix"), service_day=bindparam("day"), last_value=1
     )
     return stmt.on_conflict_do_update(

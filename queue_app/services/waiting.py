@@ -26,8 +26,8 @@ from operator import itemgetter
 
 from flask import current_app
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import insert_for
 from ..domain.lifecycle import WAITING
 from ..domain.policy import ARRIVAL, Candidate, is_special
 from ..extensions import db
@@ -89,20 +89,13 @@ _MOVED = (
 _VERSION = select(QueueVersion.version).where(QueueVersion.centre_id == bindparam("centre_id"))
 
 
-def _services(ids) -> dict[int, tuple[str, float]]:
-    services = service_lines()
-    if not services.keys() >= set(ids):  # a service added since (in another process)
-        services = service_lines(fresh=True)
-    return services
-
-
 def _read(centre_id: int) -> Waiting:
     """The centre's waiting tickets, read line by line."""
     params = {"centre_id": centre_id}
     connection = db.session.connection()
     starts = dict(connection.execute(_APPOINTED, params).all())
     rows = connection.execute(_LINES, params).all()
-    services = _services(row[1] for row in rows)
+    services = service_lines(knowing=[row[1] for row in rows])
     lines, special = {}, []
     line, line_of = None, None
     for id_, service_id, arrived_at, priority in rows:
@@ -124,7 +117,7 @@ def _updated(waiting: Waiting, moved: frozenset[int]) -> Waiting:
              for code, line in waiting.lines.items()}
     special = [c for c in waiting.special if c.id not in moved]
     rows = db.session.connection().execute(_MOVED, {"ids": sorted(moved)}).all()
-    services = _services(row[1] for row in rows)
+    services = service_lines(knowing=[row[1] for row in rows])
     for id_, service_id, arrived_at, priority, start in rows:
         code, weight = services[service_id]
         c = Candidate(id_, code, arrived_at, bool(priority), start, weight)
@@ -164,9 +157,8 @@ def waiting(centre_id: int) -> Waiting:
 
 @functools.cache
 def _bump_statement(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = QueueVersion.__table__
-    return (dialect.insert(table).values(centre_id=bindparam("centre_id"), version=bindparam("start"))
+    return (insert_for(dialect_name, table).values(centre_id=bindparam("centre_id"), version=bindparam("start"))
             .on_conflict_do_update(index_elements=[table.c.centre_id], set_={"version": table.c.version + 1})
             .returning(table.c.version))
 

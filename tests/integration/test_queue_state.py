@@ -14,7 +14,7 @@ from sqlalchemy import select
 from queue_app.domain.access import SYSTEM
 from queue_app.domain.estimates import estimate_waits
 from queue_app.domain.lifecycle import COUNTER_OPEN
-from queue_app.domain.policy import Candidate, PolicySettings, calling_order
+from queue_app.domain.policy import Candidate, PolicySettings, calling_order, ordinary_lines
 from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Service
 from queue_app.services.arrivals import arriving_loads
@@ -33,7 +33,7 @@ def recomputed(centre: Centre, now, policy: PolicySettings, newcomer: Candidate 
     pool = candidates(centre.id) + ([newcomer] if newcomer else [])
     durations = handling_times(centre, now)
     loads, clerks = _open_loads(centre.id, now, durations)
-    order = calling_order(pool, now, policy, pressure=pressure(centre.id, pool, now, policy, loads))
+    order = calling_order(pool, now, policy, pressure=pressure(centre.id, ordinary_lines(pool), now, policy, loads))
     return order, estimate_waits(order, loads + arriving_loads(centre, now, clerks), durations, services=sorted(durations))
 
 
