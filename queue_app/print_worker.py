@@ -80,8 +80,8 @@ def print_due(now: datetime | None = None, limit: int = 20, pause=lambda: None) 
 
     Each printer's jobs go one after another, in order; different printers work at once (up to
     PRINTERS_AT_ONCE), so a jammed printer that takes its whole timeout to fail delays only its own
-    kiosk's tickets. `pause()` is called after each job: in the gevent server it lets the requests
-    waiting meanwhile go first (a turn of 20 tickets is ~0.1–0.3 s of CPU)."""
+    kiosk's tickets. `pause()` is called between one job and the next: in the gevent server it lets
+    the requests waiting meanwhile go first (a turn of 20 tickets is ~0.1–0.3 s of CPU)."""
     now = now or utcnow()
     by_printer = due_by_printer(now, limit)
     if len(by_printer) <= 1:
