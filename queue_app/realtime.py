@@ -69,6 +69,9 @@ def init_app(app) -> None:
     notifier = Notifier(app, app.extensions["socketio"])
     app.extensions[KEY] = notifier
     changes.listen(app, notifier)
+    manager = app.extensions["socketio"].server.manager
+    if isinstance(manager, BatchingRedisManager):
+        manager.on_dashboards = notifier.dashboards_changed
 
 
 def notifier_of(app=None) -> "Notifier":
@@ -87,27 +90,34 @@ class BatchingRedisManager(socketio.RedisManager):
     `emit_batch` emits each (event, data, namespace, room) to this process's own clients at once and
     publishes the whole list once; every other process, on hearing it, emits each item to its own
     clients in the room (none: nothing to do). The list travels as an ordinary emit message of its
-    own event name, so the manager's listening thread needs no change.
+    own event name, so the manager's listening thread needs no change. The message also names the
+    centres whose managers' dashboards changed: each process hands those to `on_dashboards` (its
+    notifier), which recomputes a dashboard only where a manager of that centre is connected.
     """
 
-    def emit_batch(self, items: list[tuple[str, object, str, str]]) -> None:
+    on_dashboards = None  # Callable[[list[int]], None], set by the app's notifier
+
+    def emit_batch(self, items: list[tuple[str, object, str, str]], dashboards=()) -> None:
         for event, data, namespace, room in items:
             socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
         self._publish({"method": "emit", "event": BATCH_EVENT, "data": [list(item) for item in items],
-                       "binary": False, "namespace": "/", "room": None, "skip_sid": None, "callback": None,
-                       "host_id": self.host_id})
+                       "dashboards": sorted(dashboards), "binary": False, "namespace": "/", "room": None,
+                       "skip_sid": None, "callback": None, "host_id": self.host_id})
 
     def _handle_emit(self, message):
         if message.get("event") != BATCH_EVENT:
             return super()._handle_emit(message)
         for event, data, namespace, room in message["data"]:
             socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
+        if message.get("dashboards") and self.on_dashboards is not None:
+            self.on_dashboards(message["dashboards"])
 
 
 class _Batch:
     def __init__(self, thread: int) -> None:
         self.thread = thread
         self.items: list[tuple[str, object, str, str]] = []
+        self.dashboards: set[int] = set()  # centres whose managers' dashboards the round changed
 
 
 # ---- the notifier ---------------------------------------------------------------------------
@@ -139,9 +149,9 @@ class Notifier:
         try:
             yield
         finally:
-            items, self.batch = self.batch.items, None
-            if items:
-                manager.emit_batch(items)
+            batch, self.batch = self.batch, None
+            if batch.items or batch.dashboards:
+                manager.emit_batch(batch.items, batch.dashboards)
 
     def __call__(self, committed: changes.Changes) -> None:
         if not self.listening(None):
@@ -149,6 +159,16 @@ class Notifier:
         # Calls are announced at once, from what the transaction recorded: no query, no wait.
         for centre_id, call in committed.calls:
             self.socketio.emit("ticket_called", call_event(call), namespace="/display", to=centre_room(centre_id))
+        self._enqueue(committed)
+
+    def dashboards_changed(self, centres: list[int]) -> None:
+        """Another process's commits changed these centres' dashboards (heard on the message queue):
+        recompute those that a manager connected to this process watches."""
+        watched = {c for c in centres if self.listening_here("/manager", centre_room(c))}
+        if watched:
+            self._enqueue(changes.Changes(dashboards=watched))
+
+    def _enqueue(self, committed: changes.Changes) -> None:
         self.outbox.put(committed)
         if not self.started:
             with self.lock:
@@ -182,12 +202,16 @@ class Notifier:
         last did, so there everything goes out.
         """
         if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
-            if self.batch is not None and self.batch.thread == threading.get_ident():
+            if self._round() is not None:
                 self.batch.items.append((event, payload, namespace, room))
             else:
                 self.socketio.emit(event, payload, namespace=namespace, to=room)
             return
-        if not self.listening(namespace, room):
+        self.send_here(event, payload, namespace, room, key)
+
+    def send_here(self, event: str, payload: dict, namespace: str, room: str, key=None) -> None:
+        """Emit to this process's own clients in a room, unless the same payload already went there."""
+        if not self.listening_here(namespace, room):
             return
         memo = self.sent.setdefault((namespace, room), {})
         self.sent.move_to_end((namespace, room))
@@ -196,7 +220,27 @@ class Notifier:
         memo[(event, key)] = payload
         if len(self.sent) > SENT_MEMORY:
             self.sent.popitem(last=False)
-        self.socketio.emit(event, payload, namespace=namespace, to=room)
+        self.socketio.emit(event, payload, namespace=namespace, to=room, ignore_queue=True)
+
+    def dashboard(self, centre: Centre, summary: dict, now) -> None:
+        """Send the centre's managers their dashboard, which costs a dozen queries: computed only by
+        a process a manager of the centre is connected to. The round asks the other processes, on
+        the message queue, to do so for their own (BatchingRedisManager), and does it for its own."""
+        room = centre_room(centre.id)
+        batch = self._round()
+        if batch is not None:
+            batch.dashboards.add(centre.id)
+        elif self.app.config["ONEDOOR_MESSAGE_QUEUE"]:  # a queue that carries no batches: through it
+            if self.listening("/manager", room):
+                self.send("state", manager_state(centre, summary, now), "/manager", room)
+            return
+        if self.listening_here("/manager", room):
+            self.send_here("state", manager_state(centre, summary, now), "/manager", room)
+
+    def _round(self) -> _Batch | None:
+        """The round this thread is publishing, batched for the message queue (else None)."""
+        batch = self.batch
+        return batch if batch is not None and batch.thread == threading.get_ident() else None
 
     def joined(self, namespace: str, room: str) -> None:
         """Someone joined a room with a fresh snapshot, which may be newer than what the room was
@@ -209,9 +253,13 @@ class Notifier:
         are unknown here, so assume someone is."""
         if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
             return True
+        return self.listening_here(namespace, room)
+
+    def listening_here(self, namespace: str | None, room: str | None = None) -> bool:
+        """Whether a client of this process could hear an event in `namespace`, in `room` if given."""
         namespaces = self.socketio.server.manager.rooms
         if namespace is None:
-            return any(self.listening(ns) for ns in list(namespaces))
+            return any(self.listening_here(ns) for ns in list(namespaces))
         rooms = namespaces.get(namespace) or {}
         if room is None:
             return any(r is not None and members for r, members in list(rooms.items()))
@@ -269,10 +317,12 @@ def publish(committed: changes.Changes) -> None:
         for service in [*listed, *gone_rows]:
             notifier.send("queue_changed", service, "/display", centre_room(centre_id), key=service["service"])
         notifier.send("queue_changed", summaries[centre_id], "/counter", centre_room(centre_id))
-        if listening("/manager", centre_room(centre_id)):  # the dashboard's figures cost queries
-            notifier.send("state", manager_state(centre, summaries[centre_id], now), "/manager",
-                          centre_room(centre_id))
+        notifier.dashboard(centre, summaries[centre_id], now)
         _tell_waiting_visitors(centre, view)
+    for centre_id in sorted(committed.dashboards - views.keys()):  # changed by another process
+        centre = db.session.get(Centre, centre_id)
+        if centre is not None and notifier.listening_here("/manager", centre_room(centre_id)):
+            notifier.send_here("state", manager_state(centre, now=now), "/manager", centre_room(centre_id))
 
 
 def _tell_waiting_visitors(centre: Centre, view: dict) -> None:

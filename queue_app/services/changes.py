@@ -46,6 +46,9 @@ class Changes:
     catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
     bumped: int = 0  # how many of `tickets` a queue version counts already (services/waiting.py)
     queues: list[tuple[int, int, frozenset[int]]] = field(default_factory=list)  # (centre id, version, tickets moved)
+    # centres whose managers' dashboards another process's commits changed (realtime.py: recomputed
+    # by the process their managers are connected to)
+    dashboards: set[int] = field(default_factory=set)
 
     def merge(self, other: "Changes") -> None:
         self.catalogue = self.catalogue or other.catalogue
@@ -55,6 +58,7 @@ class Changes:
         self.others |= other.others
         self.appointments += other.appointments
         self.queues += other.queues
+        self.dashboards |= other.dashboards
 
     def centres(self) -> set[int]:
         return {c for _, c, _ in self.tickets} | {c for _, c in self.counters} | self.others

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from queue_app.extensions import db
+from queue_app.models import Centre
 from queue_app.services import create_device, create_user
 from tests.conftest import PASSWORD
 from tests.deploy import free_port, wait_healthy
@@ -168,3 +170,48 @@ def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two
     told = {room for event, _, namespace, room in batched if (event, namespace) == ("ticket_status", "/ticket")}
     assert told >= {f"ticket:{t['id']}" for t in issued}  # the called one too
     assert len([m for m in messages if m.get("event") == "onedoor.batch"]) <= 2  # a round or two, not per visitor
+
+
+def test_a_dashboard_is_computed_by_the_process_its_manager_is_connected_to(two_servers):
+    """A manager's dashboard costs a dozen queries: the process that commits a change computes it
+    only for managers connected to it, and names the centre on Redis, where the process holding
+    the centre's manager computes it for them (each process knows only its own clients)."""
+    import json
+
+    import redis
+
+    first, second = two_servers
+    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
+    create_user("mona", "manager", password=PASSWORD, centres=["HQ"])
+    kiosk = {"Authorization": f"Bearer {create_device('kiosk', 'HQ').token}"}
+    db.session.commit()
+
+    def token(username: str) -> str:
+        return requests.post(first + "/api/v1/auth/token", json={"username": username, "password": PASSWORD},
+                             timeout=10).json()["token"]
+
+    clerk = {"Authorization": f"Bearer {token('kate')}"}
+    assert requests.post(first + "/api/v1/counters/HQ-03/open", json={}, headers=clerk, timeout=10).status_code == 200
+    board = Screen(second, "/manager", "centre=HQ", token("mona"))  # on process 2 only
+    bus = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    try:
+        assert board.next("state")["waiting"] == 0
+        bus.subscribe(two_servers.channel)
+        bus.get_message(timeout=1)  # the subscription is confirmed (and ignored)
+        issued = requests.post(first + "/api/v1/centres/HQ/tickets", json={"service": "birth"}, headers=kiosk,
+                               timeout=10)
+        assert issued.status_code == 201, issued.text
+        state = board.next("state", timeout=10, where=lambda d: d["waiting"] == 1)
+        assert "alerts" in state and "today" in state  # the dashboard, made by process 2
+        messages = []
+        while (message := bus.get_message(timeout=1)) is not None:
+            messages.append(json.loads(message["data"]))
+    finally:
+        bus.close()
+        board.close()
+    batches = [m for m in messages if m.get("event") == "onedoor.batch"]
+    hq = db.session.scalar(select(Centre.id).where(Centre.code == "HQ"))
+    assert any(hq in m["dashboards"] for m in batches)
+    sent = [item for m in messages for item in (m["data"] if m.get("event") == "onedoor.batch" else [])]
+    assert not [item for item in sent if item[2] == "/manager"]  # process 1 computed no dashboard for it
+    assert not [m for m in messages if m.get("namespace") == "/manager"]
