@@ -9,7 +9,8 @@
 // {"connected", "failed", "seconds"} is printed. Arrival times are process.hrtime (CLOCK_MONOTONIC,
 // the clock Python's time.monotonic() reads): each ticket_called by number (first form) or by
 // "key|number" (second form: key is the display's centre), and for each /ticket client (by its key)
-// the first arrival of each status its ticket_status events carried; a /board client with a key
+// the first arrival of each status its ticket_status events carried and, while waiting, of each
+// number of visitors ahead ("ahead:N"); a /board client with a key
 // notes every `centre` event by "key|centre code" (bench/board.py). A line on stdin prints
 // {"arrivals", "statuses", "events", "still_connected"} and exits.
 import http from "node:http";
@@ -47,7 +48,11 @@ function connectOne(client) {
       const key = client.key ? `${client.key}|${data.number}` : data.number;
       (arrivals[key] ||= []).push(now());
     });
-    socket.on("ticket_status", (data) => { (statuses[client.key] ||= {})[data.status] ??= now(); });
+    socket.on("ticket_status", (data) => {
+      const seen = (statuses[client.key] ||= {});
+      seen[data.status] ??= now();
+      if (data.status === "waiting") seen[`ahead:${data.ahead}`] ??= now();
+    });
     // the public board (/board): a client with a key notes when each centre's figures arrive
     socket.on("centre", (data) => { if (client.key) (arrivals[`${client.key}|${data.code}`] ||= []).push(now()); });
     socket.once("connect", () => { sockets.push(socket); resolve(); });

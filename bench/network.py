@@ -33,7 +33,10 @@ queues stay steady). Latency runs from each slot's scheduled time for issue and 
 Delivery: a `ticket_called` should reach the centre's 3 displays; latency from the call-next's send
 to each arrival (CLOCK_MONOTONIC in both processes). A followed ticket that is called should show
 its visitor a ticket_status that is no longer `waiting`; latency from the call-next's send to the
-first such event. Deliveries that never arrive (within --settle s after the loops) are lost.
+first such event. A call also moves each followed visitor behind the called ticket in its line (same
+centre and service) up a place: latency from the call-next's send to the first ticket_status giving
+them at most as many ahead as the calls so far leave (or no longer waiting). Deliveries that never
+arrive (within --settle s after the loops) are lost.
 Per process: RSS and CPU share over the loops (from /proc), open file descriptors (≈ sockets held).
 Progress goes to stderr, the results to stdout as a Markdown table.
 """
@@ -77,6 +80,7 @@ REDIS = "redis://127.0.0.1:6379/0"
 CENTRES = 150
 DB_CONNECTIONS = 30  # per process, as docs/deploy/onedoor.env: 2 × 30 + the scheduler's < max_connections 100
 LATENCY_TARGET_MS, EVENT_TARGET_MS = 30.0, 100.0  # SPEC §8: HTTP p99 at 100/s; event p99 at 1,000 clients
+STATUS_TARGET_MS = 1000.0  # SPEC §8: each visitor's new position p99 ≤ 1 s after the call that moved it
 
 
 # ---- the network ------------------------------------------------------------------------------
@@ -140,9 +144,9 @@ def serving(counter: Counter, service: str) -> None:
     start(counter.current, by=SYSTEM)
 
 
-def prepare(args) -> tuple[list[Site], list[tuple[str, int, str]]]:
+def prepare(args) -> tuple[list[Site], list[tuple[str, int, str, str]]]:
     """Devices, clerks serving a visitor each, and the waiting backlog (inside an app context);
-    return the sites and the backlog's (centre, ticket id, token)."""
+    return the sites and the backlog's (centre, ticket id, token, service)."""
     sites, rng = [], random.Random(7)
     for n in tqdm(range(1, CENTRES + 1), desc="centres: devices, clerks", file=sys.stderr, leave=False):
         code, address = f"C{n:03d}", centre_address(n)
@@ -155,8 +159,9 @@ def prepare(args) -> tuple[list[Site], list[tuple[str, int, str]]]:
     backlog = []
     for j in tqdm(range(args.status_pages), desc="backlog", unit="ticket", file=sys.stderr, leave=False):
         code = sites[j % len(sites)].code
-        ticket = issue_ticket(code, rng.choice(SERVICES), by=SYSTEM).ticket
-        backlog.append((code, ticket.id, ticket.token))
+        service = rng.choice(SERVICES)
+        ticket = issue_ticket(code, service, by=SYSTEM).ticket
+        backlog.append((code, ticket.id, ticket.token, service))
     return sites, backlog
 
 
@@ -164,7 +169,7 @@ def client_plan(sites: list[Site], backlog) -> list[dict]:
     displays = [{"namespace": "/display", "query": f"centre={s.code}", "token": token, "key": s.code,
                  "address": s.address} for s in sites for token in s.displays]
     visitors = [{"namespace": "/ticket", "query": "", "token": token, "key": str(ticket_id),
-                 "address": visitor_address(j)} for j, (_, ticket_id, token) in enumerate(backlog)]
+                 "address": visitor_address(j)} for j, (_, ticket_id, token, _) in enumerate(backlog)]
     return displays + visitors
 
 
@@ -265,6 +270,7 @@ class Load:
         self.kinds = {kind: Recorder() for kind in ("call-next", "start", "finish")}
         self.called: dict[tuple[str, str], float] = {}
         self.followed_called: dict[int, float] = {}
+        self.calls: list[tuple[str, str, int, float]] = []  # (centre, service, ticket id, sent) of every call
         self.empty = 0
 
     def pick(self) -> tuple[Site, str]:
@@ -320,6 +326,7 @@ class Load:
             return False
         ticket = json.loads(raw)
         self.called[(site.code, ticket["number"])] = sent
+        self.calls.append((site.code, ticket["service"], ticket["id"], sent))
         if ticket["id"] in self.followed:
             self.followed_called[ticket["id"]] = sent
         status, raw, _ = self.timed("start", counter.client, f"/api/v1/tickets/{ticket['id']}/start")
@@ -351,20 +358,50 @@ class Load:
 
 # ---- one run -----------------------------------------------------------------------------------
 
-def deliveries(load: Load, got: dict, displays: int) -> dict:
-    """ticket_called to displays and the first non-waiting ticket_status to followed visitors."""
+def deliveries(load: Load, got: dict, displays: int, backlog) -> dict:
+    """ticket_called to displays, the first non-waiting ticket_status to followed visitors, and each
+    place a followed visitor moved up (`moved`): a call of a ticket ahead of them in their line."""
     shown = []
     for (centre, number), sent in load.called.items():
         shown += [(t - sent) * 1000 for t in got["arrivals"].get(f"{centre}|{number}", [])[:displays]]
     told = []
     for ticket_id, sent in load.followed_called.items():
-        seen = [t for status, t in got["statuses"].get(str(ticket_id), {}).items() if status != "waiting"]
+        seen = [t for status, t in got["statuses"].get(str(ticket_id), {}).items()
+                if not status.startswith("ahead:") and status != "waiting"]
         if seen:
             told.append((min(seen) - sent) * 1000)
+    moved, unmoved = places_moved(load.calls, got["statuses"], backlog)
     shown.sort()
     told.sort()
     return {"shown": shown, "shown_expected": len(load.called) * displays, "told": told,
-            "told_expected": len(load.followed_called)}
+            "told_expected": len(load.followed_called), "moved": moved, "unmoved": unmoved}
+
+
+def places_moved(calls, statuses: dict, backlog) -> tuple[list[float], int]:
+    """For each call and each followed visitor behind the called ticket in its line (same centre and
+    service, an earlier ticket: the backlog's visitors all arrived in id order, no priority), the time
+    from the call-next's send to the first status telling that visitor their new place — as few
+    ahead as the calls so far leave, or no longer waiting; and how many never came (ms, count)."""
+    lines: dict[tuple[str, str], list[int]] = {}
+    for centre, ticket_id, _, service in backlog:
+        lines.setdefault((centre, service), []).append(ticket_id)
+    calls_in = {}
+    for centre, service, ticket_id, sent in sorted(calls, key=lambda c: c[3]):
+        calls_in.setdefault((centre, service), []).append((ticket_id, sent))
+    moved, unmoved = [], 0
+    for line, ids in lines.items():
+        for ahead0, visitor in enumerate(sorted(ids)):
+            seen = statuses.get(str(visitor), {})
+            waiting = sorted((int(k[6:]), t) for k, t in seen.items() if k.startswith("ahead:"))
+            gone = [t for k, t in seen.items() if not k.startswith("ahead:") and k != "waiting"]
+            before = [sent for ticket_id, sent in calls_in.get(line, []) if ticket_id < visitor]
+            for k, sent in enumerate(before, start=1):
+                arrived = [t for ahead, t in waiting if ahead <= ahead0 - k] + gone
+                if arrived:
+                    moved.append((min(arrived) - sent) * 1000)
+                else:
+                    unmoved += 1
+    return sorted(moved), unmoved
 
 
 def lat(values_ms: list[float]) -> dict:
@@ -386,7 +423,7 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         print(f"{connects['connected']} clients connected in {connects['connect_s']:.1f} s, "
               f"{connects['failed']} failed", file=sys.stderr)
         load_start = wait_for_quiet(args.max_load, args.load_wait)
-        load = Load(sites, deployment.nginx.port, {ticket_id for _, ticket_id, _ in backlog})
+        load = Load(sites, deployment.nginx.port, {ticket_id for _, ticket_id, _, _ in backlog})
         watched = {f"web {k + 1}": s.pids() for k, s in enumerate(deployment.servers)}
         watched.update({"scheduler": [deployment.scheduler.pid], "nginx": deployment.nginx_pids(),
                         "Node clients": [node.pid for node in nodes]})
@@ -413,7 +450,7 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         got = collect(nodes)
         return {"n": n, **connects, "still": got["still"], "load": (load_start, load_end), "loops": loops,
                 "kinds": load.kinds, "empty": load.empty,
-                "delivery": deliveries(load, got, args.displays), "events": got["events"], "wall": wall,
+                "delivery": deliveries(load, got, args.displays, backlog), "events": got["events"], "wall": wall,
                 "status_pages": len(backlog), "cpu": cpu, "processes": processes,
                 "errors": {"scheduler log tracebacks": len(deployment.scheduler_errors()),
                            "nginx error log lines": len(deployment.nginx.errors())}}
@@ -453,7 +490,7 @@ def rows_for(r: dict, args) -> list[tuple[str, str, str, str]]:
     """(measure, value, target, ratio: target ÷ p99) for one run."""
     issue, call = r["loops"]["issue"], r["loops"]["call"]
     d = r["delivery"]
-    shown, told = lat(d["shown"]), lat(d["told"])
+    shown, told, moved = lat(d["shown"]), lat(d["told"]), lat(d["moved"])
     k = r["kinds"]
     out = [
         ("load average (1 min) at start / end of the loops", f"{r['load'][0]:.2f} / {r['load'][1]:.2f}", "", ""),
@@ -477,6 +514,10 @@ def rows_for(r: dict, args) -> list[tuple[str, str, str, str]]:
          f"{len(d['told']):,} / {d['told_expected'] - len(d['told']):,}", "0 lost", ""),
         ("ticket_status to those visitors p50 / p99 / max", ms3(told), f"p99 ≤ {EVENT_TARGET_MS:g} ms",
          ratio(EVENT_TARGET_MS, told["p99"])),
+        ("a place moved up by a call, to the followed visitors behind it in its line: told / never told",
+         f"{len(d['moved']):,} / {d['unmoved']:,}", "0 lost", ""),
+        ("that new place, from the call-next's send, p50 / p99 / max", ms3(moved), f"p99 ≤ {STATUS_TARGET_MS:g} ms",
+         ratio(STATUS_TARGET_MS, moved["p99"])),
         ("ticket_status events received by all visitors, per second",
          f"{(r['events'].get('ticket_status', 0) - r['status_pages']) / r['wall']:,.0f}/s", "", ""),
     ]
