@@ -149,9 +149,15 @@ class Notifier:
         try:
             yield
         finally:
-            batch, self.batch = self.batch, None
-            if batch.items or batch.dashboards:
-                manager.emit_batch(batch.items, batch.dashboards)
+            self.flush()
+            self.batch = None
+
+    def flush(self) -> None:
+        """Hand what the round holds so far to the message queue as one message (nothing without one)."""
+        batch = self._round()
+        if batch is not None and (batch.items or batch.dashboards):
+            self.socketio.server.manager.emit_batch(batch.items, batch.dashboards)
+            batch.items, batch.dashboards = [], set()
 
     def __call__(self, committed: changes.Changes) -> None:
         if not self.listening(None):
@@ -283,11 +289,8 @@ def publish(committed: changes.Changes) -> None:
         cid for cid in committed.centres()
         if visitors or any(listening(ns, centre_room(cid)) for ns in ("/display", "/counter", "/manager"))
     }
-    centres = {cid: db.session.get(Centre, cid) for cid in wanted}
-    views = {cid: queue_view(centre, now) for cid, centre in centres.items() if centre is not None}
-    summaries = {cid: queue_summary(centres[cid], view) for cid, view in views.items()}
     counters = {counter_id for counter_id, c in committed.counters if c in wanted}
-    touched: dict[int, set[str]] = {cid: set() for cid in views}  # services whose tickets moved
+    touched: dict[int, set[str]] = {cid: set() for cid in wanted}  # services whose tickets moved
     for ticket_id in dict.fromkeys(t for t, c, _ in committed.tickets if c in wanted):
         ticket = db.session.get(Ticket, ticket_id)
         if ticket is None:
@@ -297,6 +300,10 @@ def publish(committed: changes.Changes) -> None:
             counters.add(ticket.counter_id)
         if ticket.status != WAITING:  # waiting ones hear below, with everyone still waiting
             notifier.send("ticket_status", status_payload(ticket.token), "/ticket", ticket_room(ticket.visit_key))
+    notifier.flush()  # a called visitor hears it now, not after every touched centre's queue is recomputed
+    centres = {cid: db.session.get(Centre, cid) for cid in wanted}
+    views = {cid: queue_view(centre, now) for cid, centre in centres.items() if centre is not None}
+    summaries = {cid: queue_summary(centres[cid], view) for cid, view in views.items()}
     for counter_id in counters:
         counter = db.session.get(Counter, counter_id)
         if counter is not None and counter.centre_id in summaries:
