@@ -24,11 +24,11 @@ from wsproto.extensions import PerMessageDeflate
 from .db import utcnow
 from .domain.lifecycle import WAITING
 from .extensions import db
-from .models import Centre, Counter, Ticket
+from .models import Centre, Counter
 from .services import changes
 from .services.reading import queue_view
-from .services.screens import (call_event, counter_state, display_state, manager_state, queue_summary, status_payload,
-                              waiting_status)
+from .services.screens import (call_event, counter_state, display_state, manager_state, queue_summary, tickets_by_id,
+                              visit_payload, waiting_status)
 
 REFRESH_SECONDS = 0.25  # queue lengths, waits and positions go out at most this often
 SENT_MEMORY = 50_000  # rooms whose last payloads the notifier remembers, to skip repeats
@@ -291,15 +291,12 @@ def publish(committed: changes.Changes) -> None:
     }
     counters = {counter_id for counter_id, c in committed.counters if c in wanted}
     touched: dict[int, set[str]] = {cid: set() for cid in wanted}  # services whose tickets moved
-    for ticket_id in dict.fromkeys(t for t, c, _ in committed.tickets if c in wanted):
-        ticket = db.session.get(Ticket, ticket_id)
-        if ticket is None:
-            continue
+    for ticket in tickets_by_id(list(dict.fromkeys(t for t, c, _ in committed.tickets if c in wanted))):
         touched.setdefault(ticket.centre_id, set()).add(ticket.service.code)
         if ticket.counter_id is not None:
             counters.add(ticket.counter_id)
         if ticket.status != WAITING:  # waiting ones hear below, with everyone still waiting
-            notifier.send("ticket_status", status_payload(ticket.token), "/ticket", ticket_room(ticket.visit_key))
+            notifier.send("ticket_status", visit_payload(ticket), "/ticket", ticket_room(ticket.visit_key))
     notifier.flush()  # a called visitor hears it now, not after every touched centre's queue is recomputed
     centres = {cid: db.session.get(Centre, cid) for cid in wanted}
     views = {cid: queue_view(centre, now) for cid, centre in centres.items() if centre is not None}

@@ -154,7 +154,11 @@ def visit_rows_by_token(token: str) -> list[Ticket]:
 
 def ticket_status(token: str, now: datetime) -> TicketStatus:
     """The visitor's view of their visit: the step it is at, and every step's state."""
-    rows = visit_rows_by_token(token)
+    return visit_status(visit_rows_by_token(token), now)
+
+
+def visit_status(rows: list[Ticket], now: datetime) -> TicketStatus:
+    """`ticket_status` from the visit's rows (visits.visit_rows), first step first."""
     ticket = rows[-1]
     steps = tuple(steps_brief(ticket, rows, VISITOR_FIELDS))
     position = estimate = None

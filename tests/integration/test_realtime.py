@@ -383,3 +383,43 @@ def test_a_visitor_hears_each_step_of_their_visit_on_the_same_page(api, http, sc
     if ahead is not None:  # the one ahead is called elsewhere: step 2's new place reaches the same page
         http("POST", "/api/v1/counters/HQ-02/call-next", other)
         assert visitor.next("ticket_status", where=lambda d: d.get("position") == 1)["service"] == "passport"
+
+
+def test_a_round_tells_the_visitors_who_left_the_queue_from_one_read(ctx):
+    """The notifier's round reads the tickets that left the queue in one statement, each with its
+    service, counter and centre, and builds each visitor's status from the row itself: no look-up
+    by token, no lazy load per ticket (in the gevent server each round trip puts the round behind
+    every request ready at that moment). The statuses are the status page's own."""
+    from sqlalchemy import event
+
+    from queue_app.domain.access import SYSTEM
+    from queue_app.extensions import db
+    from queue_app.services import call_next, issue_ticket, start
+    from queue_app.services.screens import status_payload, tickets_by_id, visit_payload
+    from tests.conftest import NOON, open_desk
+
+    for k in (1, 2, 3):
+        open_desk(f"HQ-0{k}", f"clerk{k}", primary=["birth"])
+    issued = [issue_ticket("HQ", "birth", now=NOON, by=SYSTEM).ticket for _ in range(4)]
+    for k in (1, 2, 3):
+        call_next(f"HQ-0{k}", now=NOON, by=SYSTEM)
+    start(issued[0].id, now=NOON, by=SYSTEM)
+    ids, tokens = [t.id for t in reversed(issued)], [t.token for t in reversed(issued)]
+    db.session.commit()
+    db.session.expunge_all()  # a round's session starts with nothing loaded
+    ran = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            ran.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        tickets = tickets_by_id(ids)
+        assert [t.status for t in tickets] == ["waiting", "called", "called", "serving"]  # in the order asked
+        payloads = [visit_payload(t) for t in tickets[1:]]  # those still waiting hear from the queue's view
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(ran) == 1, ran
+    assert [p["counter"]["code"] for p in payloads] == ["HQ-03", "HQ-02", "HQ-01"]
+    assert payloads == [status_payload(token) for token in tokens[1:]]
