@@ -154,8 +154,7 @@ class Notifier:
 
     def flush(self) -> None:
         """Hand what the round holds so far to the message queue as one message (nothing without one)."""
-        batch = self._round()
-        if batch is not None and (batch.items or batch.dashboards):
+        if (batch := self._round()) is not None and (batch.items or batch.dashboards):
             self.socketio.server.manager.emit_batch(batch.items, batch.dashboards)
             batch.items, batch.dashboards = [], set()
 
@@ -232,14 +231,19 @@ class Notifier:
         """Send the centre's managers their dashboard, which costs a dozen queries: computed only by
         a process a manager of the centre is connected to. The round asks the other processes, on
         the message queue, to do so for their own (BatchingRedisManager), and does it for its own."""
-        room = centre_room(centre.id)
         batch = self._round()
         if batch is not None:
             batch.dashboards.add(centre.id)
         elif self.app.config["ONEDOOR_MESSAGE_QUEUE"]:  # a queue that carries no batches: through it
-            if self.listening("/manager", room):
-                self.send("state", manager_state(centre, summary, now), "/manager", room)
+            if self.listening("/manager", centre_room(centre.id)):
+                self.send("state", manager_state(centre, summary, now), "/manager", centre_room(centre.id))
             return
+        self.dashboard_here(centre, summary, now)
+
+    def dashboard_here(self, centre: Centre, summary: dict | None, now) -> None:
+        """Send the centre's managers connected to this process their dashboard (None: the
+        summary computed here too)."""
+        room = centre_room(centre.id)
         if self.listening_here("/manager", room):
             self.send_here("state", manager_state(centre, summary, now), "/manager", room)
 
@@ -325,8 +329,8 @@ def publish(committed: changes.Changes) -> None:
         _tell_waiting_visitors(centre, view)
     for centre_id in sorted(committed.dashboards - views.keys()):  # changed by another process
         centre = db.session.get(Centre, centre_id)
-        if centre is not None and notifier.listening_here("/manager", centre_room(centre_id)):
-            notifier.send_here("state", manager_state(centre, now=now), "/manager", centre_room(centre_id))
+        if centre is not None:
+            notifier.dashboard_here(centre, None, now)
 
 
 def _tell_waiting_visitors(centre: Centre, view: dict) -> None:
