@@ -77,6 +77,7 @@ PG_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/onedoor_bench"
 PASSWORD = "bench-password-1"
 NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
 NO_SCHEDULER = False  # --no-scheduler
+PRINT_APART = False  # --print-apart
 TICKET_NUMBER = rb"[A-Z]+\d{3,}"  # as the printers receive it
 
 
@@ -98,6 +99,8 @@ def server_env(kind: str, instance: str, network: Path) -> dict[str, str]:
                ONEDOOR_LOGIN_RATE_LIMIT="100000/minute", ONEDOOR_PUBLIC_RATE_LIMIT="100000/minute")
     if NO_SCHEDULER:  # scheduled jobs land in one phase or another at random: off, to compare code
         env["ONEDOOR_SCHEDULER"] = "0"
+    if PRINT_APART:  # the server prints nothing; a `queue-app print-worker` beside it does
+        env["ONEDOOR_PRINT_WORKER"] = "0"
     if kind == "postgresql":
         env["ONEDOOR_DATABASE_URL"] = PG_SERVER_URL
     return env
@@ -158,13 +161,13 @@ def cpu_seconds(pids: list[int]) -> float | None:
 
 
 class Server:
-    """`python -m queue_app serve` as a subprocess; its output goes to a log file."""
+    """`python -m queue_app serve` (or another command of it) as a subprocess; its output goes to a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path, dev: bool = False) -> None:
+    def __init__(self, env: dict[str, str], log: Path, dev: bool = False, command: tuple[str, ...] = ()) -> None:
         self.port, self.log_path = free_port(), log
         self.log = open(log, "wb")
-        self.proc = subprocess.Popen([PYTHON, "-m", "queue_app", "serve", "--port", str(self.port),
-                                      *(["--dev"] if dev else [])],
+        args = command or ("serve", "--port", str(self.port), *(["--dev"] if dev else []))
+        self.proc = subprocess.Popen([PYTHON, "-m", "queue_app", *args],
                                      env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 30) -> None:
@@ -554,22 +557,27 @@ def call_open(port: int, tokens: list[str], rate: float, seconds: float) -> dict
     return result
 
 
-def costed(server: Server, phase) -> dict:
-    """Run phase() and add the server's CPU milliseconds per request it answered meanwhile."""
+def costed(server: Server, phase, printer: Server | None = None) -> dict:
+    """Run phase() and add the server's CPU milliseconds per request it answered meanwhile (and the
+    print worker's, when it runs apart)."""
     cpu, sent = server.cpu(), SENT.n
+    printing = printer.cpu() if printer else None
     result = phase()
     after = server.cpu()
     requests = SENT.n - sent
-    result["cpu_ms"] = (after - cpu) * 1000 / requests if cpu is not None and after is not None and requests else None
+    per = lambda a, b: (b - a) * 1000 / requests if a is not None and b is not None and requests else None  # noqa: E731
+    result["cpu_ms"] = per(cpu, after)
+    result["print_cpu_ms"] = per(printing, printer.cpu()) if printer else None
     return result
 
 
-def http_phases(server: Server, kiosks: dict[str, str], issue_centres: list[str], args) -> dict:
+def http_phases(server: Server, kiosks: dict[str, str], issue_centres: list[str], args,
+                printer: Server | None = None) -> dict:
     port, issued = server.port, Issued()
     out = {"issue": costed(server, lambda: issue_closed(port, kiosks, issue_centres, args.tickets, ISSUERS,
-                                                        issued, "issue"))}
+                                                        issued, "issue"), printer)}
     out["issue_open"] = costed(server, lambda: issue_open(port, kiosks, issue_centres, args.rate,
-                                                          args.seconds_open, issued))
+                                                          args.seconds_open, issued), printer)
     out["numbering"] = issued.check()
     tokens = sign_in(port)
     t0 = perf_counter()
@@ -665,7 +673,11 @@ def table(results: dict[str, dict], args) -> str:
         cpu = " / ".join(f"{h[p]['cpu_ms']:.1f}" if h[p]["cpu_ms"] is not None else "?"
                          for p in ("issue", "issue_open", "call", "call_open"))
         rows += [(name, "server CPU per request: issue closed / open, call-next closed / open", f"{cpu} ms",
-                  "", "", "", ""),
+                  "", "", "", "")]
+        if h["issue"]["print_cpu_ms"] is not None:
+            rows += [(name, "print worker apart, CPU per issue: closed / open loop", " / ".join(
+                f"{h[p]['print_cpu_ms']:.1f}" for p in ("issue", "issue_open")) + " ms", "", "", "", "")]
+        rows += [
                  (name, "load average (1 min) before / after the HTTP phases",
                   " / ".join(f"{v:.2f}" for v in r["load"]), "", "", "", "")]
         if "printed" in r:
@@ -694,6 +706,8 @@ def main() -> None:
                              "or have no printer (no print job: the request path alone)")
     parser.add_argument("--no-scheduler", action="store_true",
                         help="serve without the in-process scheduled jobs (ONEDOOR_SCHEDULER=0), for before/after")
+    parser.add_argument("--print-apart", action="store_true",
+                        help="serve with --no-print-worker beside a `queue-app print-worker` (ONEDOOR_PRINT_WORKER=0)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--server", choices=("gevent", "dev"), default="gevent",
                         help="`queue-app serve` (gunicorn + gevent) or `serve --dev` (Werkzeug, threaded)")
@@ -701,6 +715,8 @@ def main() -> None:
     ROOT = args.root.resolve()
     global NO_SCHEDULER
     NO_SCHEDULER = args.no_scheduler
+    global PRINT_APART
+    PRINT_APART = args.print_apart
     if not 1 <= args.centres < NETWORK_CENTRES:
         parser.error(f"--centres: 1..{NETWORK_CENTRES - 1} (C001 is kept for calling)")
     issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
@@ -726,10 +742,11 @@ def main() -> None:
                 printers = {c: "" for c in ["C001", *issue_centres]}
             kiosks = prepare(env, issue_centres, printers)
             server = Server(env, Path(tmp) / f"serve-{kind}.log", dev=args.server == "dev")
+            printer = Server(env, Path(tmp) / f"print-{kind}.log", command=("print-worker",)) if PRINT_APART else None
             try:
                 server.wait_ready()
                 load = os.getloadavg()[0]
-                r["http"] = http_phases(server, kiosks, issue_centres, args)
+                r["http"] = http_phases(server, kiosks, issue_centres, args, printer)
                 r["load"] = (load, os.getloadavg()[0])
                 r["server_errors"] = server.errors()
                 if standins:
@@ -739,6 +756,8 @@ def main() -> None:
                 raise
             finally:
                 server.stop()
+                if printer is not None:
+                    printer.stop()
                 for standin in standins.values():
                     standin.stop()
                 if kind == "sqlite":
@@ -749,6 +768,8 @@ def main() -> None:
                              "none": "without a printer"}[args.printers]
     if args.no_scheduler:
         served += "; scheduler off"
+    if args.print_apart:
+        served += "; printing in a `queue-app print-worker` apart"
     if args.root != Path(__file__).resolve().parents[1]:
         served += f"; serving {args.root}"
     print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "

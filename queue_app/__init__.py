@@ -131,7 +131,9 @@ def register_faces(app: Flask) -> None:
     def healthz():
         db.session.execute(db.text("SELECT 1"))
         db.session.rollback()
-        # Whether this process runs the scheduled jobs: a deployment has exactly one that does.
-        return jsonify(status="ok", scheduler=app.extensions.get("onedoor.scheduler") is not None)
+        # Whether this process runs the scheduled jobs (a deployment has exactly one that does) and
+        # prints the kiosks' tickets (else `queue-app print-worker` processes do).
+        return jsonify(status="ok", scheduler=app.extensions.get("onedoor.scheduler") is not None,
+                       printing=app.extensions.get("onedoor.print_worker") is not None)
 
     register(app)

@@ -302,8 +302,10 @@ def run_due_command(now_text):
 @click.option("--dev", is_flag=True, help="Werkzeug's threaded development server instead of gunicorn + gevent.")
 @click.option("--no-scheduler", is_flag=True,
               help="Run no scheduled jobs here (as ONEDOOR_SCHEDULER=0): one `queue-app scheduler` runs them.")
+@click.option("--no-print-worker", is_flag=True,
+              help="Print no tickets here (as ONEDOOR_PRINT_WORKER=0): `queue-app print-worker` processes print them.")
 @with_appcontext
-def serve_command(host, port, dev, no_scheduler):
+def serve_command(host, port, dev, no_scheduler, no_print_worker):
     """Serve the central server: HTTP, the API and Socket.IO on one port (gunicorn, one gevent worker).
 
     One process serves thousands of sockets; for more, start several (each its own port, sharing
@@ -314,6 +316,9 @@ def serve_command(host, port, dev, no_scheduler):
     if no_scheduler:
         os.environ["ONEDOOR_SCHEDULER"] = "0"  # for gunicorn's app, built after the exec below
         app.config["ONEDOOR_SCHEDULER"] = False
+    if no_print_worker:
+        os.environ["ONEDOOR_PRINT_WORKER"] = "0"
+        app.config["ONEDOOR_PRINT_WORKER"] = False
     base = f"http://{host}:{port}"
     click.echo(f"OneDoor serving at {base}" + (" (development server)" if dev else " (gunicorn, gevent)"))
     for label, path in FACES:
@@ -321,6 +326,8 @@ def serve_command(host, port, dev, no_scheduler):
             click.echo(f"  {label:<28} {base}{path}")
     click.echo("  Scheduled jobs: " + ("in this process" if app.config["ONEDOOR_SCHEDULER"]
                                        else "off here (`queue-app scheduler` runs them)"))
+    click.echo("  Printing: " + ("in this process" if app.config["ONEDOOR_PRINT_WORKER"]
+                                 else "off here (`queue-app print-worker` prints)"))
     sys.stdout.flush()
     if dev:
         # Flask refuses app.run() inside its own CLI; Werkzeug's server is what app.run() would start.
@@ -355,6 +362,27 @@ def scheduler_command(interval):
     click.echo(f"OneDoor scheduled jobs: a look every {interval:g} s until stopped (SIGTERM)")
     sys.stdout.flush()
     run_scheduler(app, interval)
+
+
+@click.command("print-worker")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between two looks at the due jobs when idle")
+@with_appcontext
+def print_worker_command(interval):
+    """Print the kiosks' tickets, and nothing else, until stopped.
+
+    Beside web processes started with `serve --no-print-worker`, which then spend their time on
+    requests; run one or more (each job is claimed by one). Printer faults reach the managers'
+    alerts through ONEDOOR_MESSAGE_QUEUE (docs/deploy/README.md).
+    """
+    from .print_worker import run_print_process
+
+    app: Flask = current_app._get_current_object()
+    if not app.config["ONEDOOR_MESSAGE_QUEUE"]:
+        click.secho("print-worker: ONEDOOR_MESSAGE_QUEUE is not set, so a printer's fault reaches the "
+                    "managers' dashboards only with the next change in that centre", fg="yellow", err=True)
+    click.echo(f"OneDoor print worker: printing the due tickets (a look every {interval:g} s when idle) until stopped (SIGTERM)")
+    sys.stdout.flush()
+    run_print_process(app, interval)
 
 
 def gunicorn_args(host: str, port: int) -> list[str]:
@@ -394,7 +422,7 @@ FACES = [
 COMMANDS = [
     init_command, network_group, demo_command, create_user_command, create_device_command, list_devices_command,
     revoke_device_command, disable_user_command, close_day_command, report_command, serve_command,
-    scheduler_command, jobs_group,
+    scheduler_command, print_worker_command, jobs_group,
 ]
 
 

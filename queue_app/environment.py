@@ -74,6 +74,9 @@ def settings(instance_path: str) -> dict:
         # Scale-out (docs/deploy): web processes behind a proxy run no scheduler (ONEDOOR_SCHEDULER=0)
         # while one `queue-app scheduler` runs the jobs; ONEDOOR_PROXIES counts the proxies trusted.
         "ONEDOOR_SCHEDULER": env("ONEDOOR_SCHEDULER", "1") != "0",
+        # Printing beside the requests (the default), or in `queue-app print-worker` processes apart
+        # (ONEDOOR_PRINT_WORKER=0 on the web processes): rendering a ticket costs what an issue does.
+        "ONEDOOR_PRINT_WORKER": env("ONEDOOR_PRINT_WORKER", "1") != "0",
         "ONEDOOR_PROXIES": int(env("ONEDOOR_PROXIES", "0")),
         # Each process's share of the database's connections (N processes × this < max_connections).
         "ONEDOOR_DB_CONNECTIONS": int(env("ONEDOOR_DB_CONNECTIONS", "60")),

@@ -163,14 +163,16 @@ def run_sightings(app, stop_event, interval: float = SIGHTING_SECONDS, sleep=tim
 
 
 def start_background(app) -> None:
-    """What a server process runs beside its requests: the print worker always (a job is claimed
+    """What a server process runs beside its requests: the print worker unless
+    ONEDOOR_PRINT_WORKER=0, where `queue-app print-worker` processes print (a job is claimed
     atomically, so N processes never print a ticket twice), the sightings of its connected screens
     always (each process knows only its own sockets), and the scheduler unless
     ONEDOOR_SCHEDULER=0, where one `queue-app scheduler` runs it for the whole deployment.
-    /healthz tells whether this process runs it."""
+    /healthz tells whether this process prints and runs the scheduler."""
     from .print_worker import start_print_worker
 
-    start_print_worker(app)
+    if app.config["ONEDOOR_PRINT_WORKER"]:
+        app.extensions["onedoor.print_worker"] = start_print_worker(app)
     socketio = app.extensions["socketio"]  # every process notes its own connected screens
     socketio.start_background_task(run_sightings, app, threading.Event(), SIGHTING_SECONDS, socketio.sleep)
     if app.config["ONEDOOR_SCHEDULER"]:

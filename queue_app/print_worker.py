@@ -1,4 +1,5 @@
-"""The print worker: each server process prints the due jobs beside its requests.
+"""The print worker: each server process prints the due jobs beside its requests, or (with
+ONEDOOR_PRINT_WORKER=0 on the web processes) `queue-app print-worker` processes do, apart.
 
 A turn (`print_due`) reads the due jobs, claims each (services/printing.py: a conditional UPDATE, so
 N workers never print one job twice), builds its paper, prints it with no transaction open, and
@@ -8,6 +9,7 @@ once, so a jammed printer that takes its whole timeout to fail delays only its o
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -151,6 +153,16 @@ def run_print_worker(app, stop_event, interval: float = 1.0, sleep=time.sleep, c
             log.exception("print worker turn failed; trying again in %s s", interval)
         if not busy:
             sleep(interval)
+
+
+def run_print_process(app, interval: float = 1.0) -> None:
+    """`queue-app print-worker`: only the print loop, in this process, until SIGTERM or SIGINT (the
+    job under way is finished and recorded first). Any number may run beside web processes started
+    with `serve --no-print-worker`: each job is claimed by one of them."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_print_worker(app, stop, interval, sleep=stop.wait)  # a stop wakes the wait between turns at once
 
 
 def start_print_worker(app, interval: float = 1.0) -> threading.Event:

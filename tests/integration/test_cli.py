@@ -170,8 +170,9 @@ def test_serve_answers_on_a_real_port(tmp_path):
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-                    # By default one process runs everything, the scheduled jobs included.
-                    assert resp.status == 200 and json.loads(resp.read()) == {"status": "ok", "scheduler": True}
+                    # By default one process runs everything, the scheduled jobs and printing included.
+                    assert resp.status == 200
+                    assert json.loads(resp.read()) == {"status": "ok", "scheduler": True, "printing": True}
                     break
             except OSError:
                 assert time.monotonic() < deadline, "server did not answer in 30 s"
@@ -181,3 +182,72 @@ def test_serve_answers_on_a_real_port(tmp_path):
         server.terminate()
         out, _ = server.communicate(timeout=10)
     assert f"OneDoor serving at http://127.0.0.1:{port}" in out
+
+
+def test_a_print_worker_apart_prints_what_a_server_without_one_leaves(tmp_path):
+    """`serve --no-print-worker` spends itself on requests and prints nothing; a `queue-app
+    print-worker` beside it prints the kiosk's ticket on the (stand-in) printer and stops cleanly."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    from tests.conftest import NETWORK
+    from tests.printer_standin import PrinterStandIn
+
+    printer = PrinterStandIn().start()
+    run_cli("init", instance=tmp_path, config=NETWORK)
+    token = run_cli("create-device", "--kind", "kiosk", "--centre", "HQ", "--printer", printer.uri,
+                    instance=tmp_path, config=NETWORK).stdout.splitlines()[-1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEDOOR_")}
+    env.update(ONEDOOR_INSTANCE=str(tmp_path), ONEDOOR_CONFIG=str(NETWORK))
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([*QUEUE_APP, "serve", "--port", str(port), "--no-print-worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = None
+
+    def get(path: str, data: dict | None = None) -> dict:
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}",
+                                                               "Content-Type": "application/json"},
+                                         data=None if data is None else json.dumps(data).encode())
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = get("/healthz")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not answer in 30 s"
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.2)
+        assert health == {"status": "ok", "scheduler": True, "printing": False}
+        ticket = get("/api/v1/centres/HQ/tickets", {"service": "birth"})
+        time.sleep(2.5)  # two turns of a print loop, had the server one
+        assert printer.tickets() == [] and get(f"/api/v1/tickets/{ticket['id']}/paper")["state"] == "pending"
+        worker = subprocess.Popen([*QUEUE_APP, "print-worker"], cwd=ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while printer.tickets() != [ticket["number"]]:
+            assert time.monotonic() < deadline, "the print worker printed nothing in 30 s"
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while get(f"/api/v1/tickets/{ticket['id']}/paper")["state"] != "printed":
+            assert time.monotonic() < deadline, "the printer's confirmation was not recorded"
+            time.sleep(0.2)
+    finally:
+        printer.stop()
+        server.terminate()
+        out, _ = server.communicate(timeout=10)
+        if worker is not None:
+            worker.terminate()
+            worker_out, _ = worker.communicate(timeout=20)
+    assert "Printing: off here (`queue-app print-worker` prints)" in out
+    assert worker.returncode == 0, worker_out  # SIGTERM ends it cleanly
+    assert "OneDoor print worker" in worker_out
