@@ -22,7 +22,7 @@ from ..domain.shift_pattern import week_pattern
 from ..extensions import db
 from ..models import Centre, Counter, LifeEvent, Service, Shift, Staff, Ticket, staff_centres
 from . import calling, counters, tickets
-from .roster import replace_roster, set_clause
+from .roster import replace_roster, roster_set
 
 HOURS_BACK = 3
 VISIT_SHARE = 0.1  # of the demo's visitors who come for several services of a life event
@@ -71,7 +71,7 @@ def keep_rosters(now: datetime | None = None) -> list[DemoRoster]:
 
 def _rostered(centre: Centre, day: date) -> bool:
     """Whether the day has shifts, or had its roster set by anyone (even to none)."""
-    return bool(db.session.scalar(select(set_clause(centre, day))))
+    return roster_set(centre, day)
 
 
 def _last_ended(centre: Centre, monday: date) -> dict[str, datetime]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from ..domain.errors import NotServedToday
 from ..domain.hours import LOOK_AHEAD_DAYS
@@ -13,10 +13,10 @@ from ..domain.lifecycle import COUNTER_HELD, COUNTER_OPEN
 from ..domain.menu import Offer, first_on_duty, offers, serves
 from ..extensions import db
 from ..domain.access import CLERK
-from ..models import Centre, Counter, Service, Shift, Staff, StaffSkill, staff_centres
+from ..models import Centre, Counter, Service, Staff, StaffSkill, staff_centres
 from .queue import queue_state
 from .ranges import calibration_for
-from .roster import duty, set_clause
+from .roster import SET, duty, set_params
 
 
 def _held_counters(centre: Centre) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
@@ -93,12 +93,15 @@ def _surely_served_today(centre: Centre, service: Service, now: datetime) -> boo
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return False
-    rostered, skilled = db.session.execute(select(
-        set_clause(centre, day),
-        exists().where(StaffSkill.service_id == service.id, StaffSkill.staff_id == Staff.id, Staff.active.is_(True),
-                       Staff.role == CLERK, staff_centres.c.staff_id == Staff.id,
-                       staff_centres.c.centre_id == centre.id))).one()
+    rostered, skilled = db.session.execute(_SURELY_SERVED, {**set_params(centre, day), "service_id": service.id}).one()
     return not rostered and bool(skilled)
+
+
+_SURELY_SERVED = select(  # built once (an issue asks it when no open counter serves the service)
+    SET,
+    exists().where(StaffSkill.service_id == bindparam("service_id"), StaffSkill.staff_id == Staff.id,
+                   Staff.active.is_(True), Staff.role == CLERK, staff_centres.c.staff_id == Staff.id,
+                   staff_centres.c.centre_id == bindparam("centre_id")))
 
 
 def ensure_served_today(centre: Centre, service: Service, now: datetime, estimate: float | None = None) -> None:
