@@ -262,6 +262,8 @@ class Ticket(db.Model):
         # a line's first ordinary tickets, and its priority ones, are each a range of this (queue.head_candidates)
         sa.Index("ix_tickets_line", "centre_id", "status", "service_id", "priority", "arrived_at"),
         sa.Index("ix_tickets_centre_status_appointment", "centre_id", "status", "appointment_id"),
+        # the visitors sent on to a counter, which its every call-next looks for first (calling._SENT_HERE)
+        sa.Index("ix_tickets_for_counter", "for_counter_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"))
