@@ -56,7 +56,9 @@ browser:
 # process). The tests in SERIAL run alone in one process on a quiet machine: they wait on sockets,
 # and on two busy cores those waits ran out (CI, 2026-12-06).
 # Tests marked reference_day replay simulated days in SQLite databases of their own: the
-# PostgreSQL pass leaves them out (they would run the very same thing again).
+# PostgreSQL pass leaves them out (they would run the very same thing again), as it leaves out the
+# tests that use no database of the suite's (marker no_database, set by tests/conftest.py: the unit
+# tests, the CLI's servers on SQLite databases of their own, the simulations).
 SERIAL = tests/integration/test_device_sightings.py
 
 test-sqlite: $(VENV)/.test-deps translations assets
@@ -66,7 +68,7 @@ test-sqlite: $(VENV)/.test-deps translations assets
 
 test-postgres: $(VENV)/.test-deps translations assets
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL))"
-	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) -m "not reference_day" --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
+	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) -m "not reference_day and not no_database" --ignore=tests/e2e $(addprefix --ignore=,$(SERIAL))
 	@echo "== browser tests (Chromium), on PostgreSQL"
 	ONEDOOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(XDIST) tests/e2e
 	@echo "== the tests that wait on sockets, on PostgreSQL, in one process"

@@ -313,12 +313,10 @@ def serve_command(host, port, dev, no_scheduler, no_print_worker):
     sessions, and one `queue-app scheduler` (docs/deploy/README.md).
     """
     app: Flask = current_app._get_current_object()
-    if no_scheduler:
-        os.environ["ONEDOOR_SCHEDULER"] = "0"  # for gunicorn's app, built after the exec below
-        app.config["ONEDOOR_SCHEDULER"] = False
-    if no_print_worker:
-        os.environ["ONEDOOR_PRINT_WORKER"] = "0"
-        app.config["ONEDOOR_PRINT_WORKER"] = False
+    for key, off in (("ONEDOOR_SCHEDULER", no_scheduler), ("ONEDOOR_PRINT_WORKER", no_print_worker)):
+        if off:
+            os.environ[key] = "0"  # for gunicorn's app, built after the exec below
+            app.config[key] = False
     base = f"http://{host}:{port}"
     click.echo(f"OneDoor serving at {base}" + (" (development server)" if dev else " (gunicorn, gevent)"))
     for label, path in FACES:

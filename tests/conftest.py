@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -365,3 +366,19 @@ LONGEST_FIRST = ("tests/integration/test_schemathesis_admin.py", "tests/integrat
 def pytest_collection_modifyitems(config, items):
     rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
+    for item in items:
+        if uses_no_database(item):
+            item.add_marker(pytest.mark.no_database)
+
+
+def uses_no_database(item) -> bool:
+    """A test that runs the very same code whichever database ONEDOOR_TEST_DATABASE_URL names: it
+    uses neither the suite's app nor apps of its own over the test network, and its module does not
+    read the URL itself (the fuzzing's server does). The Makefile's PostgreSQL pass leaves it out."""
+    fixtures = getattr(item, "fixturenames", ())
+    if {"app", "make_app"} & set(fixtures):
+        return False
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).values()
+    modules = {getattr(item, "module", None)} | {sys.modules.get(d.func.__module__) for defs in definitions for d in defs}
+    modules.discard(sys.modules[__name__])  # where postgres_test_url is defined, for the suite's app
+    return not any(hasattr(module, "postgres_test_url") for module in modules)

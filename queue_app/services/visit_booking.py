@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..db import utcnow
-from ..domain import appointments as ap
 from ..domain.slots import Slot, SlotFull, chain, free_slots
 from ..domain.visits import check_plan
 from ..extensions import db

@@ -14,6 +14,7 @@ from queue_app.extensions import db
 from queue_app.models import Device, Staff, Ticket
 from queue_app.services import issue_ticket
 from tests.conftest import CHEAP_HASH, DATA
+from tests.deploy import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_APP = [sys.executable, "-m", "queue_app"]
@@ -154,7 +155,6 @@ def test_close_day_command(ctx, runner):
 def test_serve_answers_on_a_real_port(tmp_path):
     import json
     import socket
-    import time
     import urllib.request
 
     run_cli("init", instance=tmp_path)
@@ -166,18 +166,10 @@ def test_serve_answers_on_a_real_port(tmp_path):
     server = subprocess.Popen([*QUEUE_APP, "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-                    # By default one process runs everything, the scheduled jobs and printing included.
-                    assert resp.status == 200
-                    assert json.loads(resp.read()) == {"status": "ok", "scheduler": True, "printing": True}
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not answer in 30 s"
-                assert server.poll() is None, server.stdout.read()
-                time.sleep(0.2)
+        wait_healthy(f"http://127.0.0.1:{port}", server, 30)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+            # By default one process runs everything, the scheduled jobs and printing included.
+            assert json.loads(resp.read()) == {"status": "ok", "scheduler": True, "printing": True}
     finally:
         server.terminate()
         out, _ = server.communicate(timeout=10)
@@ -217,16 +209,8 @@ def test_a_print_worker_apart_prints_what_a_server_without_one_leaves(tmp_path):
             return json.loads(resp.read())
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = get("/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not answer in 30 s"
-                assert server.poll() is None, server.stdout.read()
-                time.sleep(0.2)
-        assert health == {"status": "ok", "scheduler": True, "printing": False}
+        wait_healthy(base, server, 30)
+        assert get("/healthz") == {"status": "ok", "scheduler": True, "printing": False}
         ticket = get("/api/v1/centres/HQ/tickets", {"service": "birth"})
         time.sleep(2.5)  # two turns of a print loop, had the server one
         assert printer.tickets() == [] and get(f"/api/v1/tickets/{ticket['id']}/paper")["state"] == "pending"
