@@ -700,6 +700,8 @@ def main() -> None:
                         help="issuing centres C002.., one kiosk each (default 20; C001 is the calling centre)")
     parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
     parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
+    parser.add_argument("--policy", choices=("tests", "shipped"), default="tests",
+                        help="the call-next policy: the test catalogue's (default) or config.toml's (late lines deferred)")
     parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
     parser.add_argument("--printers", choices=("dummy", "tcp", "none"), default="dummy",
                         help="kiosks print to dummy:// (in memory), to a TCP printer each that answers DLE EOT, "
@@ -722,7 +724,7 @@ def main() -> None:
     issue_centres = [f"C{n:03d}" for n in range(2, args.centres + 2)]
     results, pg_version, load = {}, None, os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="onedoor-api-bench-") as tmp:
-        network = engine.write_network(tmp, NETWORK_CENTRES)
+        network = engine.write_network(tmp, NETWORK_CENTRES, engine.shipped_policy() if args.policy == "shipped" else None)
         for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
             # C001's tickets are called and finished, some before their paper would print (then it is
             # rightly not printed): its kiosk keeps dummy://, so every TCP printer's ticket must come out
@@ -770,6 +772,8 @@ def main() -> None:
         served += "; scheduler off"
     if args.print_apart:
         served += "; printing in a `queue-app print-worker` apart"
+    if args.policy == "shipped":
+        served += "; config.toml's call-next policy"
     if args.root != Path(__file__).resolve().parents[1]:
         served += f"; serving {args.root}"
     print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "

@@ -75,11 +75,23 @@ primary = [{services}]
 """
 
 
-def write_network(tmp: str, centres: int) -> Path:
+def shipped_policy() -> dict:
+    """config.toml's [policy]: the call-next policy the product ships (late lines deferred)."""
+    return tomllib.loads((CATALOGUE.parents[2] / "config.toml").read_text())["policy"]
+
+
+def write_network(tmp: str, centres: int, policy: dict | None = None) -> Path:
     """The test catalogue (4 services) with `centres` centres of 40 counters, open 24/7, and a clerk
     at every centre with every skill: no roster, so on duty everywhere all day (SPEC §10), and every
-    service is served today (a ticket nobody would serve is refused: not_served_today)."""
+    service is served today (a ticket nobody would serve is refused: not_served_today). `policy`,
+    the network's [policy] instead of the test catalogue's (e.g. shipped_policy())."""
     text = CATALOGUE.read_text()
+    if policy is not None:
+        start = text.index("[policy]\n")
+        end = text.index("\n[", start + 1) + 1
+        text = text[:start] + "[policy]\n" + "".join(
+            f"{key} = {str(value).lower() if isinstance(value, bool) else value}\n" for key, value in policy.items()
+        ) + "\n" + text[end:]
     languages = tomllib.loads(text)["network"]["languages"]  # every text in each of them
     names = lambda word, n: ", ".join(f'{code} = "{word} {n}"' for code in languages)  # noqa: E731
     text = text[: text.index("[[centres]]")] + "".join(

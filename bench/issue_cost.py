@@ -13,6 +13,7 @@ queue over that at the shortest (SPEC §8 via issue 21: within 1.5×).
 
     .venv/bin/python bench/issue_cost.py                        # --waiting 10,2000: the growth figure
     .venv/bin/python bench/issue_cost.py --call-next            # call-next + start + finish as well
+    .venv/bin/python bench/issue_cost.py --policy shipped       # under config.toml's policy (late lines deferred)
     .venv/bin/python bench/issue_cost.py --waiting 10 --profile /tmp/prof   # pyinstrument trees
     .venv/bin/python bench/issue_cost.py --sql [--call-next]    # the statements of one request of each kind
 
@@ -36,7 +37,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.getcwd())  # the checkout measured: the current directory's queue_app
 sys.path.insert(0, str(Path(os.getcwd()) / "bench"))
-from engine import SERVICES, build_app, write_network  # noqa: E402
+from engine import SERVICES, build_app, shipped_policy, write_network  # noqa: E402
 
 from queue_app.extensions import db  # noqa: E402
 from queue_app.models import Centre, Service, Staff, StaffSkill, Ticket  # noqa: E402
@@ -163,6 +164,8 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=6, help="open counters at C001 (default 6)")
     parser.add_argument("--call-next", action="store_true", help="measure call-next, start and finish too")
     parser.add_argument("--profile", metavar="DIR", help="write pyinstrument's tree per length here")
+    parser.add_argument("--policy", choices=("tests", "shipped"), default="tests",
+                        help="the call-next policy: the test catalogue's (default) or config.toml's (late lines deferred)")
     parser.add_argument("--sql", action="store_true", help="print the statements of one request of each kind (after the warm-up) and stop")
     args = parser.parse_args()
     if args.sql:
@@ -170,7 +173,7 @@ def main() -> None:
     lengths = [int(n) for n in args.waiting.split(",")]
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
-        network = write_network(tmp, 150)
+        network = write_network(tmp, 150, shipped_policy() if args.policy == "shipped" else None)
         for waiting in lengths:
             profiler = None
             if args.profile:
@@ -189,7 +192,8 @@ def main() -> None:
     if args.sql:
         return
     print(f"{os.getcwd()}: CPU and SQL statements per request in the server's process "
-          f"({args.counters} counters open; {args.issues} of each, the first {WARM_UP} left out)")
+          f"({args.counters} counters open; {args.issues} of each, the first {WARM_UP} left out; "
+          f"policy: {'config.toml' if args.policy == 'shipped' else 'the test catalogue'})")
     print(f"{'waiting':>8} {'request':<10} {'statements':>10} {'CPU p50 ms':>11} {'p90 ms':>8} {'mean ms':>8}")
     for waiting, meter in rows.items():
         for kind, cpu in meter.cpu.items():

@@ -281,9 +281,11 @@ def centre_order(
     pressure = pressure if settings.route_by_pressure else None
     if settings.first_come_first_served:
         return sorted(special + list(chain.from_iterable(lines.values())), key=ARRIVAL)
-    if (settings.defer_late_min is not None or pressure is None
-            or any(line and (service not in pressure or len(set(map(WEIGHT, line))) > 1)
-                   for service, line in lines.items())):
+    if any(line and len(set(map(WEIGHT, line))) > 1 for line in lines.values()):
+        return calling_order(special + list(chain.from_iterable(lines.values())), now, settings, pressure=pressure)
+    if settings.defer_late_min is not None and settings.escalate_past_target:
+        return _deferring_order(lines, special, now, settings, pressure)
+    if pressure is None or any(line and service not in pressure for service, line in lines.items()):
         return calling_order(special + list(chain.from_iterable(lines.values())), now, settings, pressure=pressure)
     key = ranker(special, now, settings, None, pressure)  # no deferral: ranker looks at no line
     front, late, blocks = [], [], []
@@ -310,8 +312,14 @@ def centre_order(
     past.sort(key=ARRIVAL)
     for c in late:
         insort(past, c, key=key)
-    order = [c for _, c in front] + past
+    return [c for _, c in front] + past + by_rank(blocks)
+
+
+def by_rank(blocks: list[tuple[object, Sequence[Candidate]]]) -> list[Candidate]:
+    """The tickets of `blocks` — (a rank, tickets in arrival order) each — by rank; those of
+    blocks of one rank (lines, or a special ticket, ranking alike) by arrival."""
     blocks.sort(key=itemgetter(0))
+    order = []
     i = 0
     while i < len(blocks):
         j = i + 1
@@ -319,10 +327,41 @@ def centre_order(
             j += 1
         if j == i + 1:
             order.extend(blocks[i][1])
-        else:  # lines (or a special ticket) of one rank: their tickets go by arrival
+        else:
             order.extend(sorted((c for _, tickets in blocks[i:j] for c in tickets), key=ARRIVAL))
         i = j
     return order
+
+
+def _deferring_order(
+    lines: Mapping[str, Sequence[Candidate]], special: list[Candidate], now: datetime, settings: PolicySettings,
+    pressure: Mapping[str, float] | None,
+) -> list[Candidate]:
+    """centre_order when late lines are deferred: every ordinary ticket ranks as its line does
+    (rank's deferral tiers), so each line is one block in arrival order under one key, found from
+    its first ticket and its first ticket still under the target (a binary search: waits never
+    grow along a line); the blocks and the special tickets, each ranked, go by key, and those of
+    one key by arrival — what sorting every ticket by its rank gives."""
+    key = ranker(special, now, settings, None, pressure)  # a special ticket's rank looks at no line
+    ranked = [(key(c)[:3], [c]) for c in special]
+    target, defer = settings.target_wait_min, settings.defer_late_min
+
+    def neg_waited(c: Candidate) -> float:
+        return -max((now - c.arrived_at).total_seconds() / 60.0, 0.0)  # as lines_of reckons it
+
+    for line in lines.values():
+        if not line:
+            continue
+        first = -neg_waited(line[0])
+        cut = bisect_right(line, -target, key=neg_waited)  # its first ticket still under the target
+        if first >= target + defer:
+            ranked.append(((2, -first, 0.0), line))
+        elif cut == len(line):
+            ranked.append(((4, -first, 0.0), line))
+        else:
+            savable = -neg_waited(line[cut])
+            ranked.append(((3, 0.0, -(savable * line[cut].weight * (1.0 + 0.0))), line))
+    return by_rank(ranked)
 
 
 def ranker(candidates: Iterable[Candidate], now: datetime, settings: PolicySettings, skills: Skills | None = None,

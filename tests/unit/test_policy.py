@@ -420,6 +420,9 @@ SETTINGS = [
     PolicySettings(appointment_grace_min=0.0, target_wait_min=5.0, primary_bonus=0.0),
     PolicySettings(first_come_first_served=True),
     PolicySettings(defer_late_min=10.0),
+    PolicySettings(defer_late_min=0.0, priority_first=False),
+    PolicySettings(defer_late_min=20.0, appointment_grace_min=10.0, route_by_pressure=False),  # config.toml's
+    PolicySettings(defer_late_min=20.0, escalate_past_target=False),
 ]
 
 
@@ -471,6 +474,9 @@ POLICIES = [
     PolicySettings(route_by_pressure=False),
     PolicySettings(appointment_grace_min=5.0),
     PolicySettings(defer_late_min=10.0),
+    PolicySettings(defer_late_min=0.0, priority_first=False),
+    PolicySettings(defer_late_min=20.0, appointment_grace_min=10.0, route_by_pressure=False),  # config.toml's
+    PolicySettings(defer_late_min=20.0, escalate_past_target=False),
     PolicySettings(target_wait_min=0.0),
     PolicySettings(appointment_lead_min=0.0, target_wait_min=30.0),
 ]
