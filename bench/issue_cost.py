@@ -59,6 +59,7 @@ class Meter:
     def __init__(self, engine) -> None:
         self.ran = 0
         self.cpu: dict[str, list[float]] = {}
+        self.own: dict[str, list[float]] = {}  # the request's thread only (the app's background threads left out)
         self.statements: dict[str, list[int]] = {}
         self.sql: list[str] = []
         self.sql_of: dict[str, list[str]] = {}  # the last timed request's statements, by kind
@@ -70,9 +71,10 @@ class Meter:
 
     def timed(self, kind: str, request):
         self.ran, self.sql = 0, []
-        start = time.process_time()
+        start, own = time.process_time(), time.thread_time()
         answer = request()
         self.cpu.setdefault(kind, []).append(time.process_time() - start)
+        self.own.setdefault(kind, []).append(time.thread_time() - own)
         self.statements.setdefault(kind, []).append(self.ran)
         self.sql_of[kind] = list(self.sql)
         return answer
@@ -194,12 +196,14 @@ def main() -> None:
     print(f"{os.getcwd()}: CPU and SQL statements per request in the server's process "
           f"({args.counters} counters open; {args.issues} of each, the first {WARM_UP} left out; "
           f"policy: {'config.toml' if args.policy == 'shipped' else 'the test catalogue'})")
-    print(f"{'waiting':>8} {'request':<10} {'statements':>10} {'CPU p50 ms':>11} {'p90 ms':>8} {'mean ms':>8}")
+    print(f"{'waiting':>8} {'request':<10} {'statements':>10} {'CPU p50 ms':>11} {'p90 ms':>8} {'mean ms':>8} "
+          f"{'own thread mean ms':>19}")
     for waiting, meter in rows.items():
         for kind, cpu in meter.cpu.items():
-            kept = cpu[WARM_UP:]
+            kept, own = cpu[WARM_UP:], meter.own[kind][WARM_UP:]
             print(f"{waiting:>8} {kind:<10} {pick(meter.statements[kind][WARM_UP:], 50):>10} "
-                  f"{pick(kept, 50) * 1000:>11.2f} {pick(kept, 90) * 1000:>8.2f} {sum(kept) / len(kept) * 1000:>8.2f}")
+                  f"{pick(kept, 50) * 1000:>11.2f} {pick(kept, 90) * 1000:>8.2f} {sum(kept) / len(kept) * 1000:>8.2f} "
+                  f"{sum(own) / len(own) * 1000:>19.2f}")
     if len(rows) > 1:
         short, long = min(rows), max(rows)
         for kind in rows[short].cpu:
