@@ -32,8 +32,12 @@ class Call:
 
     @classmethod
     def of(cls, ticket) -> "Call":
-        """The call of a ticket at its counter (counter and service loaded from the ticket)."""
-        return cls(ticket.number, ticket.counter.name, ticket.counter.code, ticket.service.code, ticket.called_at)
+        """The call of a ticket at its counter (its counter loaded from the ticket, its service's code
+        from the cached catalogue)."""
+        from .lookup import service_shown  # lookup's cache, as deliver() below
+
+        return cls(ticket.number, ticket.counter.name, ticket.counter.code, service_shown(ticket.service_id).code,
+                   ticket.called_at)
 
 
 @dataclass

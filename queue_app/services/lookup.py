@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -167,6 +168,24 @@ def service_lines(knowing=()) -> dict[int, tuple[str, float]]:
                                                     db.session.execute(select(Service.id, Service.code,
                                                                               Service.weight))},
                           knowing)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a ticket's answer shows of its service."""
+
+    code: str
+    name: object
+    documents: object
+
+
+def service_shown(service_id: int) -> Shown:
+    """A service's code, name and documents by its id (withdrawn ones too) from the cached
+    catalogue, not a read for every ticket answered; read again at once for an id not among them."""
+    return _catalogue_map("service_shown", lambda: {
+        id_: Shown(code, name, documents)
+        for id_, code, name, documents in db.session.execute(select(Service.id, Service.code, Service.name, Service.documents))
+    }, (service_id,))[service_id]
 
 
 def _catalogue_map(key: str, load, knowing) -> dict:

@@ -23,7 +23,7 @@ from ..domain.visits import NOT_REACHED, PENDING, STEP, check_added
 from ..extensions import db
 from ..models import Counter, Service, Ticket
 from .access import authorise_ticket
-from .lookup import service_by_code, ticket_by_id
+from .lookup import service_by_code, service_shown, ticket_by_id
 from .offer import ensure_served_today
 from .queue import queue_state
 from .ranges import wait_range
@@ -70,10 +70,11 @@ def visit_steps(ticket: Ticket, rows: list[Ticket] | None = None) -> list[dict]:
     last = rows[-1]
     ended = last.status in lc.FINAL and last.status != lc.DONE
     planned = _services(list(last.next_steps or ()))
+    shown = {r.service_id: service_shown(r.service_id) for r in rows}
     steps = [{
-        "step": r.step, "service": r.service.code, "service_name": r.service.name, "status": r.status,
-        "counter": r.counter.code if r.counter is not None and r.status in lc.AT_COUNTER else None,
-        "ticket": r.id, "outcome": r.outcome, "reason": r.reason, "documents": r.service.documents,
+        "step": r.step, "service": shown[r.service_id].code, "service_name": shown[r.service_id].name,
+        "status": r.status, "counter": r.counter.code if r.counter_id is not None and r.status in lc.AT_COUNTER else None,
+        "ticket": r.id, "outcome": r.outcome, "reason": r.reason, "documents": shown[r.service_id].documents,
     } for r in rows]
     for offset, service_id in enumerate(last.next_steps or (), start=1):
         service = planned.get(service_id)

@@ -217,3 +217,20 @@ def test_a_unique_row_written_meanwhile_is_a_conflict_not_a_server_error(api):
     assert http_status(refused.value) == 409
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Agency).where(Agency.code == "transport")) == 0
+
+
+def test_a_ticket_answer_shows_the_documents_an_admin_just_changed(api, admin):
+    """A ticket's answer takes its service's code, name and documents from the cached catalogue:
+    an admin's change shows in the very next answer, in the ticket and in its visit's steps."""
+    clerk = api.staff("clara", skills=["birth"])
+    assert api.post("/api/v1/counters/HQ-01/open", clerk, json={}).status_code == 200
+    kiosk = api.device()
+    first = api.post("/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"}).get_json()
+    called = api.post("/api/v1/counters/HQ-01/call-next", clerk).get_json()
+    assert called["id"] == first["id"] and called["service"] == "birth"
+    documents = {"en": ["Passport of each parent"], "es": ["Pasaporte"], "ru": ["Паспорт"], "ar": ["جواز السفر"]}
+    assert called["documents"] != documents
+    changed = api.call("PATCH", "/api/v1/admin/services/birth", admin, json={"documents": documents})
+    assert changed.status_code == 200, changed.get_json()
+    started = api.post(f"/api/v1/tickets/{first['id']}/start", clerk).get_json()
+    assert started["documents"] == documents and started["steps"][0]["service"] == "birth"
