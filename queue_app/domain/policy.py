@@ -300,9 +300,7 @@ def centre_order(
     front.sort(key=itemgetter(0))
     target = settings.target_wait_min
 
-    def neg_waited(c: Candidate) -> float:
-        return -max((now - c.arrived_at).total_seconds() / 60.0, 0.0)  # as ranker reckons it
-
+    neg_waited = _minus_waited(now)
     past = []
     for service, line in lines.items():
         cut = bisect_right(line, -target, key=neg_waited) if settings.escalate_past_target else 0
@@ -333,6 +331,12 @@ def by_rank(blocks: list[tuple[object, Sequence[Candidate]]]) -> list[Candidate]
     return order
 
 
+def _minus_waited(now: datetime):
+    """A line's bisection key: minus the minutes a ticket has waited at `now`, as ranker and
+    lines_of reckon them (never growing along a line in arrival order)."""
+    return lambda c: -max((now - c.arrived_at).total_seconds() / 60.0, 0.0)
+
+
 def _deferring_order(
     lines: Mapping[str, Sequence[Candidate]], special: list[Candidate], now: datetime, settings: PolicySettings,
     pressure: Mapping[str, float] | None,
@@ -346,9 +350,7 @@ def _deferring_order(
     ranked = [(key(c)[:3], [c]) for c in special]
     target, defer = settings.target_wait_min, settings.defer_late_min
 
-    def neg_waited(c: Candidate) -> float:
-        return -max((now - c.arrived_at).total_seconds() / 60.0, 0.0)  # as lines_of reckons it
-
+    neg_waited = _minus_waited(now)
     for line in lines.values():
         if not line:
             continue
@@ -360,7 +362,7 @@ def _deferring_order(
             ranked.append(((4, -first, 0.0), line))
         else:
             savable = -neg_waited(line[cut])
-            ranked.append(((3, 0.0, -(savable * line[cut].weight * (1.0 + 0.0))), line))
+            ranked.append(((3, 0.0, -(savable * line[cut].weight)), line))
     return by_rank(ranked)
 
 
