@@ -6,13 +6,16 @@ any token can be revoked. A disabled account loses its sessions and tokens at on
 from __future__ import annotations
 
 import functools
+import itertools
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field, replace
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +23,7 @@ from .db import utcnow
 from .domain.access import Actor, covers
 from .extensions import db, login_manager
 from .models import ApiToken, Device, Staff
+from .services import changes
 from .services.people import hash_token, note_seen, stale_sighting
 
 # Flask-Login flashes this on the sign-in page when a page needs a signed-in person: in the page's
@@ -36,35 +40,51 @@ def _dummy_hash(method: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: a staff member or a device, and how they proved it."""
+    """The caller, a staff member or a device, as the access checks need them: who acts (the
+    services' `by`), the centres they act at, and how they proved it. Kept between requests for a
+    verified token (below); the caller's row is read only by the few views that need more of it."""
 
-    staff: Staff | None = None
-    device: Device | None = None
+    actor: Actor
+    scope: frozenset[int] | None  # the centres they act at; None: every centre (an admin)
     via_session: bool = False
+    printer_uri: str | None = None  # a kiosk's printer
+    row: Staff | Device | None = field(default=None, compare=False, repr=False)  # as this request read it
+
+    @classmethod
+    def of(cls, who: Staff | Device, *, via_session: bool = False) -> Principal:
+        from .services.access import actor_of, scope_of  # services import this module (token hashes)
+
+        printer = who.printer_uri if isinstance(who, Device) else None
+        return cls(actor_of(who), scope_of(who), via_session, printer, who)
 
     @property
     def role(self) -> str:
-        return self.staff.role if self.staff else self.device.kind
+        return self.actor.role
 
     @property
     def name(self) -> str:
-        return self.staff.username if self.staff else f"{self.device.kind} #{self.device.id}"
+        return self.actor.name
 
     @property
-    def actor(self) -> Actor:
-        """Who acts, as the services are told (`by=`)."""
-        from .services.access import actor_of  # services import this module (token hashes)
+    def staff(self) -> Staff | None:
+        """The staff member's row (read in this request if it was not), or None for a device."""
+        if self.actor.staff_id is None:
+            return None
+        return self.row if isinstance(self.row, Staff) else db.session.get(Staff, self.actor.staff_id)
 
-        return actor_of(self.staff or self.device)
+    @property
+    def device(self) -> Device | None:
+        """The device's row (read in this request if it was not), or None for a staff member."""
+        if self.actor.device_id is None:
+            return None
+        return self.row if isinstance(self.row, Device) else db.session.get(Device, self.actor.device_id)
 
     def centre_ids(self) -> frozenset[int] | None:
         """The centres this caller acts in; None for an admin (every centre)."""
-        from .services.access import scope_of
-
-        return scope_of(self.staff or self.device)
+        return self.scope
 
     def covers(self, centre_id: int) -> bool:
-        return covers(self.centre_ids(), centre_id)
+        return covers(self.scope, centre_id)
 
 
 @login_manager.user_loader
@@ -97,21 +117,70 @@ _KIND_HINTS: dict[str, str] = {}
 _HINTS_KEPT = 10_000
 
 
+# Tokens verified lately, by digest (never a token), so that a kiosk or clerk busy at their counter
+# is not looked up in the database on every request. Forgotten, the whole of it, once any staff
+# member, device or token changes: at the commit in this process, and in the others when the commit
+# is heard on the message queue (catalogue_sync.py); a change the message queue missed (none
+# configured, or Redis away) is seen after VERIFIED_SECONDS at most. The services still read a staff
+# member's role, account and centres inside each write (services/access.standing).
+VERIFIED = "onedoor.verified_tokens"
+VERIFIED_SECONDS = 10.0
+_VERIFIED_KEPT = 10_000
+_verified_lock = threading.Lock()
+
+
+@dataclass
+class _Verified:
+    generation: int = 0  # bumped by every forgetting: a look-up that began before it is not kept
+    tokens: dict[str, tuple[float, object, Principal]] = field(default_factory=dict)  # (until, expires, who)
+
+
+def _verified() -> _Verified:
+    return current_app.extensions.setdefault(VERIFIED, _Verified())
+
+
+def forget_verified() -> None:
+    """Forget every token verified in the current app (a staff member, device or token changed)."""
+    kept = _verified()
+    with _verified_lock:
+        kept.generation += 1
+        kept.tokens = {}
+
+
 def principal_for_token(token: str) -> Principal | None:
     """Resolve a bearer token to a live staff member or device, or None."""
     digest = hash_token(token)
     now = utcnow()
+    kept = _verified()
+    hit = kept.tokens.get(digest)
+    if hit is not None:
+        until, expires_at, principal = hit
+        if time.monotonic() < until and (expires_at is None or expires_at > now):
+            return principal
+    generation = kept.generation
+    principal, expires_at = _look_up(digest, now)
+    if principal is not None:
+        with _verified_lock:
+            if kept.generation == generation:
+                if len(kept.tokens) >= _VERIFIED_KEPT:
+                    kept.tokens = {}
+                kept.tokens[digest] = (time.monotonic() + VERIFIED_SECONDS, expires_at, replace(principal, row=None))
+    return principal
+
+
+def _look_up(digest: str, now) -> tuple[Principal | None, object]:
+    """The live staff member or device holding the token (read now), and when the token expires."""
     if _KIND_HINTS.get(digest) == "device":
         principal = _device_principal(digest, now)
         if principal is not None:
-            return principal
+            return principal, None
     row = db.session.scalar(_STAFF_TOKEN, {"digest": digest})
     if row is not None:
         _hint(digest, "staff")
         if row.revoked_at is None and row.expires_at > now and row.staff.active:
-            return Principal(staff=row.staff)
-        return None
-    return _device_principal(digest, now)
+            return Principal.of(row.staff), row.expires_at
+        return None, None
+    return _device_principal(digest, now), None
 
 
 def _device_principal(digest: str, now) -> Principal | None:
@@ -123,7 +192,32 @@ def _device_principal(digest: str, now) -> Principal | None:
         return None
     if stale_sighting(device, now):
         note_seen(device.id, now)
-    return Principal(device=device)
+    return Principal.of(device)
+
+
+PEOPLE_CHANGED = "onedoor.people_changed"
+
+
+@event.listens_for(db.session, "before_flush")
+def _note_people(session, flush_context, instances) -> None:
+    """A staff member, device or token about to be written: the tokens verified are forgotten at
+    the commit (here and, through the committed changes, in the other processes)."""
+    if PEOPLE_CHANGED in session.info:
+        return
+    if any(isinstance(o, (Staff, Device, ApiToken)) for o in itertools.chain(session.new, session.dirty, session.deleted)):
+        session.info[PEOPLE_CHANGED] = True
+        changes.people_changed()
+
+
+@event.listens_for(db.session, "after_commit")
+def _forget_on_commit(session) -> None:
+    if session.info.pop(PEOPLE_CHANGED, False):
+        forget_verified()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _nothing_changed(session) -> None:
+    session.info.pop(PEOPLE_CHANGED, None)
 
 
 def _hint(digest: str, kind: str) -> None:
@@ -153,7 +247,7 @@ def current_principal() -> Principal | None:
             env["onedoor.principal"] = principal_for_token(token)
             env["onedoor.bad_token"] = env["onedoor.principal"] is None
         elif current_user.is_authenticated:
-            env["onedoor.principal"] = Principal(staff=current_user._get_current_object(), via_session=True)
+            env["onedoor.principal"] = Principal.of(current_user._get_current_object(), via_session=True)
         else:
             env["onedoor.principal"] = None
     return env["onedoor.principal"]

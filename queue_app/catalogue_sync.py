@@ -4,7 +4,8 @@ A process caches what the administration changes (services, hours, policy: servi
 up to CACHE_SECONDS, and keeps each centre's waiting tickets it has read (services/waiting.py). With
 several processes behind one message queue (docs/deploy), the process that commits a change tells
 the others on the queue's Redis, on a channel of its own beside the Socket.IO one: each forgets its
-cached catalogue at once, and a queue it keeps one version behind takes the commit's moved tickets
+cached catalogue at once (and the tokens it verified, when a staff member, device or token changed:
+auth.py), and a queue it keeps one version behind takes the commit's moved tickets
 (read again at its next use) instead of reading the centre's queue again in full. One process
 alone needs none of this: its own commits do both (services/changes.deliver, waiting._note).
 """
@@ -16,6 +17,7 @@ import uuid
 
 import redis
 
+from .auth import forget_verified
 from .services import changes
 from .services import waiting
 from .services.lookup import forget_catalogue
@@ -44,9 +46,9 @@ class CatalogueSync:
         self.client = redis.Redis.from_url(url)
 
     def announce(self, committed: changes.Changes) -> None:
-        if committed.catalogue or committed.queues:
+        if committed.catalogue or committed.queues or committed.people:
             self.client.publish(self.channel, json.dumps({
-                "from": self.origin, "catalogue": committed.catalogue,
+                "from": self.origin, "catalogue": committed.catalogue, "people": committed.people,
                 "queues": [[centre, version, sorted(moved)] for centre, version, moved in committed.queues],
             }))
 
@@ -55,12 +57,14 @@ class CatalogueSync:
         try:
             message = json.loads(data)
         except ValueError:  # a process of an earlier release announces a set-up change so
-            message = {"from": data.decode(errors="replace"), "catalogue": True, "queues": []}
+            message = {"from": data.decode(errors="replace"), "catalogue": True, "people": True, "queues": []}
         if message.get("from") == self.origin:
             return
         with self.app.app_context():
             if message.get("catalogue"):
                 forget_catalogue()
+            if message.get("people"):
+                forget_verified()
             waiting.heard((centre, version, frozenset(moved)) for centre, version, moved in message.get("queues", ()))
 
     def listen(self) -> None:

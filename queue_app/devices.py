@@ -28,7 +28,7 @@ def _device(token: str | None, kind: str) -> Device | None:
     if not token or len(token) > 200 or "\x00" in token:
         return None
     principal = principal_for_token(token)
-    if principal is None or principal.device is None or principal.device.kind != kind:
+    if principal is None or principal.actor.device_id is None or principal.role != kind:
         return None
     return principal.device
 

@@ -70,7 +70,7 @@ def principal(auth) -> Principal:
     if isinstance(token, str) and token and "\x00" not in token:
         found = principal_for_token(token)
     elif not token and current_user.is_authenticated:
-        found = Principal(staff=current_user._get_current_object(), via_session=True)
+        found = Principal.of(current_user._get_current_object(), via_session=True)
     else:
         found = None
     if found is None:

@@ -52,7 +52,7 @@ def current(counter):
 @blp.alt_response(422, schema=ErrorSchema)
 def open_(body, counter):
     """Open the counter for the signed-in clerk, serving their skills or the narrowed list."""
-    return services.open_counter(counter, caller().staff.username, by=actor(), skills=body.get("skills"))
+    return services.open_counter(counter, caller().actor.name, by=actor(), skills=body.get("skills"))
 
 
 def _simple(name: str, verb, doc: str):

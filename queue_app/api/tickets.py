@@ -31,7 +31,7 @@ def issue(body, centre):
         known_service(code)
     issued = services.issue_ticket(  # a kiosk issues only at its own centre
         centre, body.get("service"), services=body.get("services"), by=principal.actor, priority=body["priority"], language=body.get("language"),
-        phone=body.get("phone"), source="kiosk", printer_uri=principal.device.printer_uri,
+        phone=body.get("phone"), source="kiosk", printer_uri=principal.printer_uri,
     )
     return issued_answer(issued), 201
 
@@ -57,8 +57,8 @@ def paper(ticket_id):
 @blp.alt_response(403, schema=ErrorSchema)
 def kiosk_printer():
     """How this kiosk's printer is doing, so the kiosk never promises paper it knows will not come."""
-    device = caller().device
-    return {"state": device_printer_state(device.id) if device.printer_uri else "none"}
+    principal = caller()
+    return {"state": device_printer_state(principal.actor.device_id) if principal.printer_uri else "none"}
 
 
 def issued_answer(issued) -> dict:

@@ -48,6 +48,7 @@ class Changes:
     others: set[int] = field(default_factory=set)  # centres where something else changed (a printer)
     appointments: list[tuple[int, str, object]] = field(default_factory=list)  # (id, BOOK or RESCHEDULE, when)
     catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
+    people: bool = False  # a staff member, device or token changed: every process forgets the tokens it verified
     bumped: int = 0  # how many of `tickets` a queue version counts already (services/waiting.py)
     queues: list[tuple[int, int, frozenset[int]]] = field(default_factory=list)  # (centre id, version, tickets moved)
     # centres whose managers' dashboards another process's commits changed (realtime.py: recomputed
@@ -56,6 +57,7 @@ class Changes:
 
     def merge(self, other: "Changes") -> None:
         self.catalogue = self.catalogue or other.catalogue
+        self.people = self.people or other.people
         self.tickets += other.tickets
         self.counters += other.counters
         self.calls += other.calls
@@ -107,6 +109,12 @@ def catalogue_changed() -> None:
     _pending().catalogue = True
 
 
+def people_changed() -> None:
+    """A staff member, a device or a token changed (revoked, disabled, moved to other centres): the
+    other processes forget the tokens they verified once the change is committed (auth.py)."""
+    _pending().people = True
+
+
 def appointment_booked(appointment_id: int, at) -> None:
     """An appointment was booked at `at` (the service's clock): its visitor is to be told."""
     _pending().appointments.append((appointment_id, BOOK, at))
@@ -125,7 +133,7 @@ def deliver() -> None:
     """Hand the committed transaction's changes to the listeners; a listener's failure is logged,
     never raised: the change itself has happened."""
     changes = db.session().info.pop(KEY, None)
-    if not changes or not (changes.centres() or changes.appointments or changes.catalogue):
+    if not changes or not (changes.centres() or changes.appointments or changes.catalogue or changes.people):
         return
     if changes.catalogue:
         from .lookup import forget_catalogue  # lookup's cache is this module's listener's concern

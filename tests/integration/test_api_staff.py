@@ -1,4 +1,5 @@
 """Authenticated API: tokens, the kiosk, the counter's moves, queue and stats, roles and centres."""
+import time
 from datetime import timedelta
 
 import pytest
@@ -34,8 +35,12 @@ def test_unknown_user_is_401(api):
     assert error_of(api.post("/api/v1/auth/token", json={"username": "ghost", "password": "x"})) == (401, "unauthorized")
 
 
+# Each of these uses the token once first: it is then kept as verified (auth.VERIFIED_SECONDS), and
+# the change must reach that too, at once.
+
 def test_revoked_token_stops_working(api):
     token = api.staff("zed", "manager")
+    assert api.get("/api/v1/centres/HQ/queue", token).status_code == 200
     assert api.call("DELETE", "/api/v1/auth/token", token).status_code == 204
     assert error_of(api.get("/api/v1/centres/HQ/queue", token)) == (401, "unauthorized")
 
@@ -44,14 +49,61 @@ def test_expired_token_stops_working(api):
     from queue_app.models import ApiToken
 
     token = api.staff("zed", "manager")
+    assert api.get("/api/v1/centres/HQ/queue", token).status_code == 200
     row = db.session.scalar(select(ApiToken))
     row.expires_at = row.created_at - timedelta(seconds=1)
     db.session.commit()
     assert error_of(api.get("/api/v1/centres/HQ/queue", token)) == (401, "unauthorized")
 
 
+def test_a_token_kept_as_verified_still_expires_on_time(api):
+    from queue_app.models import Staff
+    from queue_app.services.people import issue_staff_token
+
+    api.staff("zed", "manager")
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.username == "zed"))
+    token, expires_at = issue_staff_token(staff_id, 1.5 / 3600)  # a second and a half
+    assert api.get("/api/v1/centres/HQ/queue", token).status_code == 200
+    time.sleep(max((expires_at - utcnow()).total_seconds(), 0) + 0.05)
+    assert error_of(api.get("/api/v1/centres/HQ/queue", token)) == (401, "unauthorized")
+
+
+def test_a_verified_token_is_not_looked_up_again(api, ctx):
+    """A clerk's or kiosk's next request reads no token, staff or device row (auth.py): the
+    look-up was 1–2 statements of every request."""
+    from sqlalchemy import event
+
+    clerk = api.staff("cleo", "clerk", skills=["birth"])
+    kiosk = api.device("kiosk", "HQ")
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    asks = [("/api/v1/centres/HQ/queue", clerk), ("/api/v1/kiosk/printer", kiosk)]
+    for path, token in asks:
+        assert api.get(path, token).status_code == 200
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for path, token in asks:
+            assert api.get(path, token).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert not [s for s in seen if "api_tokens" in s or "FROM devices" in s or "FROM staff " in s], seen
+
+
+def test_a_clerk_moved_to_another_centre_loses_the_first_at_once(api):
+    clerk = api.staff("cleo", "clerk", skills=["birth"])
+    assert api.get("/api/v1/centres/HQ/queue", clerk).status_code == 200
+    admin = api.staff("ada", "admin")
+    assert api.call("PATCH", "/api/v1/admin/staff/cleo", admin, json={"centres": ["NYC"]}).status_code == 200
+    assert error_of(api.get("/api/v1/centres/HQ/queue", clerk)) == (403, "forbidden")
+    assert api.get("/api/v1/centres/NYC/queue", clerk).status_code == 200
+
+
 def test_disabling_a_user_kills_their_tokens(api, runner):
     token = api.staff("zed", "manager")
+    assert api.get("/api/v1/centres/HQ/queue", token).status_code == 200
     result = runner.invoke(args=["disable-user", "--username", "zed"])
     assert result.exit_code == 0, result.output
     assert error_of(api.get("/api/v1/centres/HQ/queue", token)) == (401, "unauthorized")
@@ -117,6 +169,7 @@ def test_a_revoked_kiosk_is_401(api, runner):
 
     kiosk = api.device("kiosk", "HQ")
     device_id = db.session.scalar(select(Device.id).where(Device.token_hash.is_not(None)))
+    assert api.get("/api/v1/kiosk/printer", kiosk).status_code == 200  # verified, and kept so
     assert runner.invoke(args=["revoke-device", "--id", str(device_id)]).exit_code == 0
     assert error_of(api.post("/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"})) == (401, "unauthorized")
 

@@ -128,6 +128,23 @@ def test_an_admin_change_through_one_process_reaches_the_other_at_once(two_serve
         time.sleep(0.2)
 
 
+def test_a_token_revoked_through_one_process_is_refused_by_the_other_at_once(two_servers):
+    """Process 2 keeps a token it verified (auth.VERIFIED_SECONDS, 10 s); the revocation's commit on
+    process 1 is heard on the message queue and process 2 forgets it, well before then."""
+    first, second = two_servers
+    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
+    db.session.commit()
+    token = requests.post(first + "/api/v1/auth/token", json={"username": "kate", "password": PASSWORD},
+                          timeout=10).json()["token"]
+    as_clerk = {"Authorization": f"Bearer {token}"}
+    assert requests.get(second + "/api/v1/centres/HQ/queue", headers=as_clerk, timeout=10).status_code == 200
+    assert requests.delete(first + "/api/v1/auth/token", headers=as_clerk, timeout=10).status_code == 204
+    deadline = time.monotonic() + 3  # the message crosses Redis; far within the 10 s it would be kept
+    while requests.get(second + "/api/v1/centres/HQ/queue", headers=as_clerk, timeout=10).status_code != 401:
+        assert time.monotonic() < deadline, "process 2 still takes the token process 1 revoked"
+        time.sleep(0.1)
+
+
 def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two_servers):
     """A call moves each visitor waiting behind it up one place. Process 1's notifier sends their
     new places as one message on Redis (realtime.BatchingRedisManager), not one per visitor, and
