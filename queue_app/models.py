@@ -223,6 +223,9 @@ class QueueVersion(db.Model):
     __tablename__ = "queue_versions"
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centres.id"), primary_key=True)
     version: Mapped[int] = mapped_column(sa.BigInteger)
+    # bumped too by the commits that change what the counters are doing (anything but issuing), so
+    # that a process may keep what an estimate reads of them (services/queue.py `Served`)
+    served: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
 
 
 class Appointment(db.Model):

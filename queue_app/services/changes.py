@@ -50,6 +50,7 @@ class Changes:
     catalogue: bool = False  # the network's set-up changed (administration): caches and every screen renew
     people: bool = False  # a staff member, device or token changed: every process forgets the tokens it verified
     bumped: int = 0  # how many of `tickets` a queue version counts already (services/waiting.py)
+    counted: int = 0  # how many of `counters` a served version counts already (services/waiting.py)
     queues: list[tuple[int, int, frozenset[int]]] = field(default_factory=list)  # (centre id, version, tickets moved)
     # centres whose managers' dashboards another process's commits changed (realtime.py: recomputed
     # by the process their managers are connected to)

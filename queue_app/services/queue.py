@@ -4,8 +4,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, false, func, select, true, union_all
 
 from ..domain.estimates import CounterLoad, Estimates, estimate_waits, handling_minutes, remaining_minutes
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .arrivals import arriving_loads
 from .lookup import policy_for, service_durations, service_ids
-from .waiting import waiting
+from .waiting import waiting_and_served
 
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
 
@@ -167,36 +168,64 @@ def pressure(centre_id: int, lines: Mapping[str, Sequence[Candidate]], now: date
     return line_pressure(lines, now, service_durations(), servers(loads))
 
 
-def handling_times(centre: Centre, now: datetime) -> dict[str, float]:
+SERVED = "onedoor.served"  # per app: centre id → Served
+
+
+@dataclass(frozen=True)
+class Served:
+    """What an estimate reads of a centre's counters: today's finished visits per service (total
+    minutes, count), the tickets at counters (counter id → service, called, started) and the open
+    counters (id, skills, clerk). Kept per centre at the served version it was read at
+    (services/waiting.py): issuing changes none of it, so an issue after an issue reads none of it."""
+
+    version: int | None
+    day: date
+    observed: dict[str, tuple[float, int]]
+    busy: dict[int, tuple]
+    open: list[tuple]
+
+
+def served(centre: Centre, now: datetime, version: int | None = None) -> Served:
+    """The centre's `Served` as of the served `version` (waiting.waiting_and_served), kept or read;
+    read, and not kept, without one."""
+    day = service_day(now, centre.tz)
+    kept_all = current_app.extensions.setdefault(SERVED, {})
+    kept = kept_all.get(centre.id)
+    if version is not None and kept is not None and kept.version == version and kept.day == day:
+        return kept
+    params = {"centre_id": centre.id, "day": day}
+    fresh = Served(
+        version, day,
+        {code: (float(total or 0.0), n)
+         for code, total, n in db.session.execute(_observed_statement(db.engine.dialect.name), params)},
+        {row[0]: tuple(row[1:]) for row in db.session.execute(_AT_COUNTERS, params)},
+        [tuple(row) for row in db.session.execute(_OPEN_COUNTERS, params)],
+    )
+    if version is not None:
+        kept_all[centre.id] = fresh
+    return fresh
+
+
+def handling_times(centre: Centre, now: datetime, seen: Served | None = None) -> dict[str, float]:
     """Minutes per service: the configured duration blended with today's finished visits."""
-    params = {"centre_id": centre.id, "day": service_day(now, centre.tz)}
-    observed = {
-        code: (total, n)
-        for code, total, n in db.session.execute(_observed_statement(db.engine.dialect.name), params)
-    }
+    observed = (seen or served(centre, now)).observed
     out = {}
     for code, duration in service_durations().items():
         total, n = observed.get(code, (0.0, 0))
-        out[code] = handling_minutes(duration, float(total or 0.0), n)
+        out[code] = handling_minutes(duration, total, n)
     return out
 
 
-def counter_loads(centre_id: int, now: datetime, durations: dict[str, float]) -> list[CounterLoad]:
-    """Open counters with their skills and the minutes until each is free."""
-    return _open_loads(centre_id, now, durations)[0]
-
-
-def _open_loads(centre_id: int, now: datetime, durations: dict[str, float]) -> tuple[list[CounterLoad], set[int]]:
-    """`counter_loads`, and the staff ids of the clerks at those counters."""
-    params = {"centre_id": centre_id}
-    busy = {row[0]: row[1:] for row in db.session.execute(_AT_COUNTERS, params)}
+def _open_loads(seen: Served, now: datetime, durations: dict[str, float]) -> tuple[list[CounterLoad], set[int]]:
+    """Open counters with their skills and the minutes until each is free, and the staff ids of
+    the clerks at those counters."""
     loads, clerks = [], set()
-    for counter_id, skills, staff_id in db.session.execute(_OPEN_COUNTERS, params):
+    for counter_id, skills, staff_id in seen.open:
         if staff_id is not None:
             clerks.add(staff_id)
         left = 0.0
-        if counter_id in busy:
-            code, called_at, started_at = busy[counter_id]
+        if counter_id in seen.busy:
+            code, called_at, started_at = seen.busy[counter_id]
             duration = durations.get(code, 10.0)
             if started_at is not None:
                 left = remaining_minutes(duration, (now - started_at).total_seconds() / 60)
@@ -216,11 +245,12 @@ def queue_state(
     (services/arrivals.py): a service covered from 10:00 has an estimate at 09:50, not None.
     """
     policy = policy or policy_for(centre)
-    queue = waiting(centre.id)
+    queue, version = waiting_and_served(centre.id)
     if newcomer is not None:
         queue = queue.plus(newcomer)
-    durations = handling_times(centre, now)
-    loads, clerks = _open_loads(centre.id, now, durations)
+    seen = served(centre, now, version)
+    durations = handling_times(centre, now, seen)
+    loads, clerks = _open_loads(seen, now, durations)
     order = centre_order(queue.lines, queue.special, now, policy, pressure(centre.id, queue.lines, now, policy, loads))
     arriving = arriving_loads(centre, now, clerks)
     estimates = estimate_waits(order, loads + arriving, durations, services=sorted(durations))

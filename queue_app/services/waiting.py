@@ -13,6 +13,11 @@ reads the centre's queue again. A transaction that has moved the centre's ticket
 committed reads its own state, never the kept one, and keeps nothing.
 tests/integration/test_waiting.py holds the kept tickets equal to a fresh read through issues,
 calls, reassignments, other processes' commits heard and unheard, and rollbacks, on both databases.
+
+The same row carries a second number, the served version, bumped too by the commits that change
+what the centre's counters are doing — every move of a ticket but issuing, every counter opened,
+paused or closed —, so that the rows an estimate reads of the counters (services/queue.py
+`Served`) are kept alike: an issue after an issue reads none of them.
 """
 from __future__ import annotations
 
@@ -86,7 +91,7 @@ _MOVED = (
     .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
     .where(Ticket.id.in_(bindparam("ids", expanding=True)), Ticket.status == WAITING)
 )
-_VERSION = select(QueueVersion.version).where(QueueVersion.centre_id == bindparam("centre_id"))
+_VERSION = select(QueueVersion.version, QueueVersion.served).where(QueueVersion.centre_id == bindparam("centre_id"))
 
 
 def _read(centre_id: int) -> Waiting:
@@ -135,31 +140,50 @@ def _kept() -> dict[int, Kept]:
 
 def waiting(centre_id: int) -> Waiting:
     """The centre's waiting tickets as this transaction sees them."""
-    if centre_id in _unbumped(db.session()):  # its own moves, not yet committed: read them
-        return _read(centre_id)
-    version = db.session.execute(_VERSION, {"centre_id": centre_id}).scalar()
+    return waiting_and_served(centre_id)[0]
+
+
+def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
+    """`waiting`, and the centre's served version read with it (the same row): what its counters
+    are doing is that of the last time it was read at this number. None where this transaction
+    has changed that itself, or no commit has numbered it yet."""
+    session = db.session()
+    if centre_id in _unbumped(session):  # its own moves, not yet committed: read them
+        return _read(centre_id), None
+    version, served = db.session.execute(_VERSION, {"centre_id": centre_id}).first() or (None, None)
+    if centre_id in _unserved(session):
+        served = None
     kept = _kept().get(centre_id)
     if version is not None and kept is not None and kept.version == version:
         if not kept.moved:
-            return kept.waiting
+            return kept.waiting, served
         fresh = Kept(version, _updated(kept.waiting, kept.moved))
     else:
         fresh = Kept(version, _read(centre_id)) if version is not None else None
         if fresh is None:
-            return _read(centre_id)  # no move ever committed here: nothing to keep it by
+            return _read(centre_id), None  # no move ever committed here: nothing to keep it by
     with _lock:
         if _kept().get(centre_id) is kept:  # unless a commit was heard meanwhile: that is newer
             _kept()[centre_id] = fresh
-    return fresh.waiting
+    return fresh.waiting, served
 
 
 # --- the version: bumped by each commit that moved a centre's tickets -----------------------
 
+# Issuing adds a waiting ticket and changes nothing at the counters; every other move of a ticket
+# (a call, start, finish, no-show, transfer, cancel, a visit's steps) and every counter opened,
+# paused or closed bumps the served version too.
+ISSUING = frozenset({"issue"})
+
+
 @functools.cache
 def _bump_statement(dialect_name: str):
     table = QueueVersion.__table__
-    return (insert_for(dialect_name, table).values(centre_id=bindparam("centre_id"), version=bindparam("start"))
-            .on_conflict_do_update(index_elements=[table.c.centre_id], set_={"version": table.c.version + 1})
+    return (insert_for(dialect_name, table)
+            .values(centre_id=bindparam("centre_id"), version=bindparam("start"), served=bindparam("start"))
+            .on_conflict_do_update(index_elements=[table.c.centre_id],
+                                   set_={"version": table.c.version + 1,
+                                         "served": table.c.served + bindparam("served")})
             .returning(table.c.version))
 
 
@@ -171,23 +195,35 @@ def _unbumped(session) -> set[int]:
     return {centre for _, centre, _ in pending.tickets[pending.bumped:]}
 
 
+def _unserved(session) -> set[int]:
+    """The centres where the session changed what the counters are doing since its last bump."""
+    pending = session.info.get(changes.KEY)
+    if pending is None:
+        return set()
+    return ({centre for _, centre, action in pending.tickets[pending.bumped:] if action not in ISSUING}
+            | {centre for _, centre in pending.counters[pending.counted:]})
+
+
 @event.listens_for(db.session, "before_commit")
 def _bump(session) -> None:
-    centres = _unbumped(session)
+    served = _unserved(session)
+    centres = _unbumped(session) | served
     if not centres:
         return
     session.flush()  # every write before the version's row lock, the transaction's last
     pending = session.info[changes.KEY]
-    moved = {}
+    moved = {centre: set() for centre in centres}
     for ticket_id, centre, _ in pending.tickets[pending.bumped:]:
-        moved.setdefault(centre, set()).add(ticket_id)
+        moved[centre].add(ticket_id)
     statement = _bump_statement(session.get_bind().dialect.name)
     bumps = session.info.setdefault(KEPT, [])
     for centre in sorted(centres):  # in one order, as every transaction takes these locks
-        version = session.execute(statement, {"centre_id": centre, "start": secrets.randbits(62)}).scalar_one()
+        version = session.execute(statement, {"centre_id": centre, "start": secrets.randbits(62),
+                                              "served": int(centre in served)}).scalar_one()
         bumps.append((centre, version, frozenset(moved[centre])))
     pending.queues += bumps  # for the other processes, once committed (catalogue_sync.py)
     pending.bumped = len(pending.tickets)
+    pending.counted = len(pending.counters)
 
 
 @event.listens_for(db.session, "after_commit")

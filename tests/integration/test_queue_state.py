@@ -18,7 +18,7 @@ from queue_app.domain.policy import Candidate, PolicySettings, calling_order, or
 from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Service
 from queue_app.services.arrivals import arriving_loads
-from queue_app.services.queue import _open_loads, candidates, handling_times, pressure, queue_state
+from queue_app.services.queue import _open_loads, candidates, handling_times, pressure, queue_state, served
 from queue_app.services.tickets import create_ticket
 from tests.conftest import NOON, checked_in
 
@@ -29,10 +29,12 @@ POLICIES = [PolicySettings(), PolicySettings(priority_first=False), PolicySettin
 
 
 def recomputed(centre: Centre, now, policy: PolicySettings, newcomer: Candidate | None):
-    """The queue as it was computed before: every ticket ranked, every counter looked at."""
+    """The queue as it was computed before: every ticket ranked, every counter looked at (read
+    afresh, where queue_state keeps what the counters are doing between issues)."""
     pool = candidates(centre.id) + ([newcomer] if newcomer else [])
-    durations = handling_times(centre, now)
-    loads, clerks = _open_loads(centre.id, now, durations)
+    seen = served(centre, now)
+    durations = handling_times(centre, now, seen)
+    loads, clerks = _open_loads(seen, now, durations)
     order = calling_order(pool, now, policy, pressure=pressure(centre.id, ordinary_lines(pool), now, policy, loads))
     return order, estimate_waits(order, loads + arriving_loads(centre, now, clerks), durations, services=sorted(durations))
 
@@ -62,8 +64,8 @@ def test_the_queue_equals_its_full_recomputation(ctx, skills):
     fill(rng, hq, services, 120)
     for i, counter in enumerate(db.session.scalars(select(Counter).where(Counter.centre_id == hq.id))):
         counter.state = COUNTER_OPEN
-        served = SERVICES if skills.startswith("every") else [SERVICES[i % 4], SERVICES[(i + 1) % 4]][: 1 + i % 2]
-        counter.skills = {"primary": served, "secondary": []}
+        serving = SERVICES if skills.startswith("every") else [SERVICES[i % 4], SERVICES[(i + 1) % 4]][: 1 + i % 2]
+        counter.skills = {"primary": serving, "secondary": []}
     db.session.commit()
 
     checked = 0

@@ -13,7 +13,7 @@ from queue_app.domain.access import SYSTEM
 from queue_app.domain.errors import InvalidRequest
 from queue_app.extensions import db
 from queue_app.models import Centre, QueueVersion, Ticket
-from queue_app.services import call_next, cancel, issue_ticket
+from queue_app.services import call_next, cancel, finish, issue_ticket, pause_counter, queue_state, start
 from queue_app.services.calling import reassign
 from queue_app.services.tx import atomic
 from queue_app.services.waiting import KEPT, _read, waiting
@@ -171,3 +171,78 @@ def test_another_processs_commit_heard_on_the_message_queue_rereads_only_what_it
     # this process's own announcement, echoed back by Redis, is not heard
     sync.hear(json.dumps({"from": sync.origin, "catalogue": False, "queues": [[centre, version + 5, []]]}))
     assert ctx.extensions[KEPT][centre].version == version
+
+
+# --- what the counters are doing: kept through issues, read again after anything else -------
+
+def counters_now(ctx, centre_code: str, now, statements: list[str]) -> list[str]:
+    """queue_state's kept `Served` equals a fresh read; return the statements queue_state ran."""
+    from queue_app.services.queue import SERVED, served
+
+    db.session.commit()  # a request of its own
+    centre = db.session.scalar(select(Centre).where(Centre.code == centre_code))
+    statements.clear()
+    queue_state(centre, now)
+    ran = [s for s in statements if not s.startswith("BEGIN")]
+    kept = ctx.extensions[SERVED][centre.id]
+    fresh = served(centre, now)  # no version: read, not kept
+    assert (kept.observed, kept.busy, kept.open) == (fresh.observed, fresh.busy, fresh.open)
+    db.session.commit()
+    return ran
+
+
+def reads_counters(ran: list[str]) -> bool:
+    return any("FROM counters" in s for s in ran)
+
+
+def test_what_the_counters_are_doing_is_kept_through_issues_and_read_again_after_any_other_change(ctx, statements):
+    at = lambda minutes: NOON + timedelta(minutes=minutes)  # noqa: E731
+    open_desk("HQ-01", "c1", primary=["birth", "tax"])
+    for i in range(4):
+        issue_ticket("HQ", ["birth", "tax"][i % 2], by=SYSTEM, now=at(i))
+    assert not reads_counters(counters_now(ctx, "HQ", at(4), statements))  # kept since the first issue
+    issue_ticket("HQ", "tax", by=SYSTEM, now=at(5))
+    ran = counters_now(ctx, "HQ", at(5), statements)
+    assert not reads_counters(ran) and not any("finished_at" in s for s in ran)  # an issue changes none of it
+
+    called = call_next("HQ-01", by=SYSTEM, now=at(6))
+    assert reads_counters(counters_now(ctx, "HQ", at(6), statements))
+    start(called.id, by=SYSTEM, now=at(7))
+    assert reads_counters(counters_now(ctx, "HQ", at(7), statements))
+    finish(called.id, "resolved", by=SYSTEM, now=at(15))
+    assert reads_counters(counters_now(ctx, "HQ", at(15), statements))
+    assert not reads_counters(counters_now(ctx, "HQ", at(16), statements))  # nothing since: kept
+    open_desk("HQ-02", "c2", primary=["birth"], now=at(16))  # a counter opened, no ticket moved
+    assert reads_counters(counters_now(ctx, "HQ", at(16), statements))
+    pause_counter("HQ-01", by=SYSTEM)
+    assert reads_counters(counters_now(ctx, "HQ", at(17), statements))
+    issue_ticket("HQ", "birth", by=SYSTEM, now=at(18))
+    assert not reads_counters(counters_now(ctx, "HQ", at(18), statements))
+
+    # another process closes a counter: its commit bumps the served version, heard of or not
+    with db.engine.begin() as other:
+        other.execute(text("UPDATE counters SET state = 'closed', staff_id = NULL WHERE code = 'HQ-02'"))
+        other.execute(text("UPDATE queue_versions SET version = version + 1, served = served + 1 "
+                           "WHERE centre_id = :c"), {"c": hq()})
+    assert reads_counters(counters_now(ctx, "HQ", at(19), statements))
+
+
+def test_a_transaction_that_changed_the_counters_reads_its_own_and_keeps_nothing(ctx, statements):
+    from queue_app.services.queue import SERVED
+
+    open_desk("HQ-01", "c1", primary=["birth"])
+    issue_ticket("HQ", "birth", by=SYSTEM, now=NOON)
+    counters_now(ctx, "HQ", NOON, statements)
+    kept = ctx.extensions[SERVED][hq()]
+
+    @atomic
+    def pause_then_look() -> None:
+        pause_counter("HQ-01", by=SYSTEM)
+        centre = db.session.get(Centre, hq())
+        assert queue_state(centre, NOON).open_counters == 0  # its own pause, not the kept open counter
+        raise InvalidRequest("changed my mind")
+
+    with pytest.raises(InvalidRequest):
+        pause_then_look()
+    assert ctx.extensions[SERVED][hq()] is kept
+    assert not reads_counters(counters_now(ctx, "HQ", NOON, statements))
