@@ -15,8 +15,8 @@ tests/integration/test_waiting.py holds the kept tickets equal to a fresh read t
 calls, reassignments, other processes' commits heard and unheard, and rollbacks, on both databases.
 
 The same row carries a second number, the served version, bumped too by the commits that change
-what the centre's counters are doing — every move of a ticket but issuing, every counter opened,
-paused or closed —, so that the rows an estimate reads of the counters (services/queue.py
+what the centre's counters are doing — every move of a ticket but those among the waiting
+(issued, cancelled, sent to another line), every counter opened, paused or closed —, so that the rows an estimate reads of the counters (services/queue.py
 `Served`) are kept alike: an issue after an issue reads none of them.
 """
 from __future__ import annotations
@@ -170,10 +170,11 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
 
 # --- the version: bumped by each commit that moved a centre's tickets -----------------------
 
-# Issuing adds a waiting ticket and changes nothing at the counters; every other move of a ticket
-# (a call, start, finish, no-show, transfer, cancel, a visit's steps) and every counter opened,
-# paused or closed bumps the served version too.
-ISSUING = frozenset({"issue"})
+# Moves among the waiting change nothing at the counters: a ticket issued, a waiting one cancelled
+# (domain/lifecycle.py: only a waiting ticket is) or sent to another line. Every other move of a
+# ticket (a call, recall, start, finish, no-show, transfer, a visit's steps) and every counter
+# opened, paused or closed bumps the served version too.
+AMONG_THE_WAITING = frozenset({"issue", "cancel", "reassign"})
 
 
 @functools.cache
@@ -200,7 +201,7 @@ def _unserved(session) -> set[int]:
     pending = session.info.get(changes.KEY)
     if pending is None:
         return set()
-    return ({centre for _, centre, action in pending.tickets[pending.bumped:] if action not in ISSUING}
+    return ({centre for _, centre, action in pending.tickets[pending.bumped:] if action not in AMONG_THE_WAITING}
             | {centre for _, centre in pending.counters[pending.counted:]})
 
 

@@ -218,6 +218,9 @@ def test_what_the_counters_are_doing_is_kept_through_issues_and_read_again_after
     assert reads_counters(counters_now(ctx, "HQ", at(17), statements))
     issue_ticket("HQ", "birth", by=SYSTEM, now=at(18))
     assert not reads_counters(counters_now(ctx, "HQ", at(18), statements))
+    first = db.session.scalar(select(Ticket.id).where(Ticket.status == "waiting").order_by(Ticket.id))
+    cancel(first, by=SYSTEM, now=at(18))  # a waiting visitor leaves: nothing at the counters changed
+    assert not reads_counters(counters_now(ctx, "HQ", at(18), statements))
 
     # another process closes a counter: its commit bumps the served version, heard of or not
     with db.engine.begin() as other:
