@@ -188,6 +188,19 @@ def service_shown(service_id: int) -> Shown:
     }, (service_id,))[service_id]
 
 
+def counter_code(counter_id: int) -> str:
+    """A counter's code by its id, from the cached catalogue (codes never change; a counter added
+    since is read at once): an answer names its ticket's counter without loading the row."""
+    return _catalogue_map("counter_codes", lambda: dict(db.session.execute(select(Counter.id, Counter.code)).all()),
+                          (counter_id,))[counter_id]
+
+
+def centre_code(centre_id: int) -> str:
+    """A centre's code by its id, from the cached catalogue (as `counter_code`)."""
+    return _catalogue_map("centre_codes", lambda: dict(db.session.execute(select(Centre.id, Centre.code)).all()),
+                          (centre_id,))[centre_id]
+
+
 def _catalogue_map(key: str, load, knowing) -> dict:
     found = cached(key, load)
     if not found.keys() >= set(knowing):

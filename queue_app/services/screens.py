@@ -18,7 +18,7 @@ from ..models import Centre, Counter, Ticket
 from . import changes, dashboard
 from .calling import active_ticket
 from .overbooking import overbooked as overbooked_slots
-from .lookup import catalogue_version, service_shown
+from .lookup import catalogue_version, centre_code, counter_code, service_shown
 from .printing import printer_faults
 from .reading import TicketStatus, queue_view, ticket_status, visit_status
 from .ranges import calibration_for, wait_range
@@ -78,15 +78,15 @@ def ticket_view(ticket: Ticket) -> dict:
     token; with the documents its service asks for, and the moves legal from its status."""
     service = service_shown(ticket.service_id)
     return {
-        "id": ticket.id, "number": ticket.number, "centre": ticket.centre.code, "service": service.code,
+        "id": ticket.id, "number": ticket.number, "centre": centre_code(ticket.centre_id), "service": service.code,
         "status": ticket.status, "priority": ticket.priority, "appointment": ticket.booked,
         "language": ticket.language, "source": ticket.source,
         "arrived_at": iso(ticket.arrived_at), "issued_at": iso(ticket.issued_at), "called_at": iso(ticket.called_at),
         "started_at": iso(ticket.started_at), "finished_at": iso(ticket.finished_at),
-        "counter": ticket.counter.code if ticket.counter else None, "recall_count": ticket.recall_count,
+        "counter": counter_code(ticket.counter_id) if ticket.counter_id else None, "recall_count": ticket.recall_count,
         "outcome": ticket.outcome, "reason": ticket.reason, "transferred_from": ticket.transferred_from_id,
         "documents": service.documents, "actions": moves(ticket.status),
-        "for_counter": ticket.for_counter.code if ticket.for_counter_id else None,
+        "for_counter": counter_code(ticket.for_counter_id) if ticket.for_counter_id else None,
         "step": ticket.step, "note": ticket.note, "next_steps": next_codes(ticket),
         "steps": steps_brief(ticket),
     }

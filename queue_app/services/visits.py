@@ -23,7 +23,7 @@ from ..domain.visits import NOT_REACHED, PENDING, STEP, check_added
 from ..extensions import db
 from ..models import Counter, Service, Ticket
 from .access import authorise_ticket
-from .lookup import service_by_code, service_shown, ticket_by_id
+from .lookup import counter_code, service_by_code, service_shown, ticket_by_id
 from .offer import ensure_served_today
 from .queue import queue_state
 from .ranges import wait_range
@@ -73,7 +73,7 @@ def visit_steps(ticket: Ticket, rows: list[Ticket] | None = None) -> list[dict]:
     shown = {r.service_id: service_shown(r.service_id) for r in rows}
     steps = [{
         "step": r.step, "service": shown[r.service_id].code, "service_name": shown[r.service_id].name,
-        "status": r.status, "counter": r.counter.code if r.counter_id is not None and r.status in lc.AT_COUNTER else None,
+        "status": r.status, "counter": counter_code(r.counter_id) if r.counter_id is not None and r.status in lc.AT_COUNTER else None,
         "ticket": r.id, "outcome": r.outcome, "reason": r.reason, "documents": shown[r.service_id].documents,
     } for r in rows]
     for offset, service_id in enumerate(last.next_steps or (), start=1):

@@ -211,6 +211,43 @@ def test_a_whole_visit_through_the_api(api, clerk):
     assert api.get("/api/v1/counters/HQ-01/current", clerk).status_code == 204
 
 
+def test_a_moves_answer_shows_the_ticket_as_its_commit_left_it_without_reading_it_again(api, clerk):
+    """Issue, call-next, start and finish answer from the rows their transaction wrote, the codes of
+    the ticket's centre and counter from the cached catalogue (lookup.centre_code, counter_code):
+    after its commit the request reads no ticket, counter or centre."""
+    import threading
+
+    from sqlalchemy import event
+
+    kiosk = api.device()
+    mine, seen = threading.get_ident(), []
+
+    def note(conn, cursor, statement, *args):
+        if threading.get_ident() == mine:  # the request's own, not a listener's thread
+            seen.append(" ".join(statement.split()))
+
+    def after_commit(method, path, token, **kw):
+        seen.clear()
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            answer = api.call(method, path, token, **kw)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert answer.status_code in (200, 201), answer.get_json()
+        last_write = max(i for i, s in enumerate(seen) if s.startswith("INSERT INTO queue_versions"))
+        return answer.get_json(), [s for s in seen[last_write + 1:]
+                                   if any(f"WHERE {table}.id = ?" in s for table in ("tickets", "counters", "centres"))]
+
+    issued, read = after_commit("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"})
+    assert read == [] and issued["number"] == "A001"
+    called, read = after_commit("POST", "/api/v1/counters/HQ-01/call-next", clerk)
+    assert read == [] and (called["status"], called["counter"]) == ("called", "HQ-01")
+    started, read = after_commit("POST", f"/api/v1/tickets/{called['id']}/start", clerk)
+    assert read == [] and started["status"] == "serving" and started["started_at"]
+    done, read = after_commit("POST", f"/api/v1/tickets/{called['id']}/finish", clerk, json={"outcome": "resolved"})
+    assert read == [] and done["status"] == "done" and done["finished_at"]
+
+
 def test_transfer_and_no_show_through_the_api(api, clerk):
     t = issue_ticket("HQ", "birth", by=SYSTEM).ticket
     issue_ticket("HQ", "birth", by=SYSTEM)
