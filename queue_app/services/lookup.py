@@ -4,9 +4,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from itertools import chain
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..domain.errors import NotFound
 from ..domain.policy import PolicySettings, overridden
@@ -74,14 +77,14 @@ def forget_catalogue() -> None:
         _cache().clear()
 
 
-_CENTRE = select(Centre).where(Centre.code == bindparam("code"), Centre.active.is_(True))
-_SERVICE = select(Service).where(Service.code == bindparam("code"), Service.active.is_(True))
 _COUNTER = select(Counter).where(Counter.code == bindparam("code"))
 _TICKET = select(Ticket).where(Ticket.id == bindparam("id"))
 
 
 def centre_by_code(code: str) -> Centre:
-    centre = db.session.scalar(_CENTRE, {"code": code})
+    """An active centre by its code: from the cached catalogue, put in this session as it was read
+    (no statement); read again for a code not among them (added or activated since)."""
+    centre = _catalogue_row(Centre, code)
     if centre is None:
         raise NotFound(f"no centre with code {code!r}")
     return centre
@@ -97,10 +100,56 @@ def any_centre(code: str, *, lock: bool = False) -> Centre:
 
 
 def service_by_code(code: str) -> Service:
-    service = db.session.scalar(_SERVICE, {"code": code})
+    """An active service by its code, as `centre_by_code`."""
+    service = _catalogue_row(Service, code)
     if service is None:
         raise NotFound(f"no service with code {code!r}")
     return service
+
+
+def _catalogue_row(model, code: str):
+    """The active row of `model` (Centre, Service) with this code, from the cached catalogue's
+    copies of their columns, or None. An administrative change forgets them (every process), and
+    so does a commit that changed such a row any other way (this process: `_note_catalogue`)."""
+    def load() -> dict[str, dict]:
+        keys = [(attr.key, attr.columns[0]) for attr in sa_inspect(model).column_attrs]
+        query = select(*(column for _, column in keys)).where(model.active.is_(True))
+        return {row.code: {key: row[i] for i, (key, _) in enumerate(keys)} for row in db.session.execute(query)}
+
+    rows = cached(f"rows:{model.__tablename__}", load)
+    if code not in rows:
+        rows = cached(f"rows:{model.__tablename__}", load, seconds=0.0)
+        if code not in rows:
+            return None
+    copy = model(**rows[code])
+    make_transient_to_detached(copy)
+    return db.session.merge(copy, load=False)  # this session's own instance, if it holds one already
+
+
+CATALOGUE_TOUCHED = "onedoor.catalogue_touched"
+
+
+@event.listens_for(db.session, "before_flush")
+def _note_catalogue(session, flush_context, instances) -> None:
+    """A centre or service written by this transaction (a test's or a script's, besides the
+    administration, which says so itself): the cached catalogue is forgotten at the commit."""
+    if CATALOGUE_TOUCHED in session.info:
+        return
+    if any(isinstance(o, (Centre, Service)) for o in chain(session.new, session.deleted)) or any(
+            isinstance(o, (Centre, Service)) and session.is_modified(o, include_collections=False)
+            for o in session.dirty):
+        session.info[CATALOGUE_TOUCHED] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _forget_touched(session) -> None:
+    if session.info.pop(CATALOGUE_TOUCHED, False):
+        forget_catalogue()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _nothing_touched(session) -> None:
+    session.info.pop(CATALOGUE_TOUCHED, None)
 
 
 def counter_by_code(code: str, *, lock: bool = False) -> Counter:

@@ -1,12 +1,15 @@
 """config.toml into the database, network import and export, and the migrations matching the models."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from queue_app.config import DEFAULT_CONFIG, read_network_file
+from queue_app.domain.errors import NotFound
 from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Device, Language, LifeEvent, Service, Setting, Staff
 from queue_app.services import apply_network
+from queue_app.services.lookup import centre_by_code, service_by_code
 from tests.conftest import NETWORK
 
 
@@ -163,3 +166,35 @@ def test_import_and_export_need_a_network(app, runner, tmp_path):
         for args in (["import", str(NETWORK)], ["export"]):
             result = runner.invoke(args=["network", *args])
             assert result.exit_code == 2 and "holds no network yet" in result.output
+
+
+def test_centres_and_services_by_code_come_from_the_cached_catalogue_and_follow_every_commit(ctx):
+    """lookup.centre_by_code and service_by_code read no row once the catalogue is cached; a centre
+    changed, deactivated or added by any commit of this process is seen at the next look."""
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    centre_by_code("HQ"), service_by_code("birth")
+    db.session.commit()
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        hq, birth = centre_by_code("HQ"), service_by_code("birth")
+        assert (hq.code, birth.code) == ("HQ", "birth") and hq.opening_hours and birth.prefix
+        assert centre_by_code("HQ") is hq  # this session's own instance, once it holds one
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert seen == []
+
+    db.session.rollback()
+    row = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
+    row.target_wait_min = 25  # not through the administration: a script's, a test's
+    db.session.commit()
+    db.session.expunge_all()
+    assert centre_by_code("HQ").target_wait_min == 25
+    db.session.scalar(select(Centre).where(Centre.code == "HQ")).active = False
+    db.session.commit()
+    db.session.expunge_all()
+    with pytest.raises(NotFound):
+        centre_by_code("HQ")
