@@ -6,7 +6,6 @@ any token can be revoked. A disabled account loses its sessions and tokens at on
 from __future__ import annotations
 
 import functools
-import itertools
 import secrets
 import threading
 import time
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -195,29 +194,11 @@ def _device_principal(digest: str, now) -> Principal | None:
     return Principal.of(device)
 
 
-PEOPLE_CHANGED = "onedoor.people_changed"
-
-
-@event.listens_for(db.session, "before_flush")
-def _note_people(session, flush_context, instances) -> None:
-    """A staff member, device or token about to be written: the tokens verified are forgotten at
-    the commit (here and, through the committed changes, in the other processes)."""
-    if PEOPLE_CHANGED in session.info:
-        return
-    if any(isinstance(o, (Staff, Device, ApiToken)) for o in itertools.chain(session.new, session.dirty, session.deleted)):
-        session.info[PEOPLE_CHANGED] = True
-        changes.people_changed()
-
-
-@event.listens_for(db.session, "after_commit")
-def _forget_on_commit(session) -> None:
-    if session.info.pop(PEOPLE_CHANGED, False):
-        forget_verified()
-
-
-@event.listens_for(db.session, "after_rollback")
-def _nothing_changed(session) -> None:
-    session.info.pop(PEOPLE_CHANGED, None)
+# A staff member, device or token written (revoked, disabled, moved to other centres: any column
+# or collection): forgotten at the commit here, and in the other processes through the committed
+# changes (catalogue_sync.py).
+changes.when_written((Staff, Device, ApiToken), forget_verified, noted=changes.people_changed,
+                     collections=True)
 
 
 def _hint(digest: str, kind: str) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Callable
 
 from flask import current_app
+from sqlalchemy import event
 
 from ..domain.appointments import BOOK, RESCHEDULE  # what was done to an appointment (its visitor is told)
 from ..extensions import db
@@ -124,6 +126,34 @@ def appointment_booked(appointment_id: int, at) -> None:
 def appointment_moved(appointment_id: int, at) -> None:
     """An appointment was moved to another slot at `at`: its visitor is to be told the new time."""
     _pending().appointments.append((appointment_id, RESCHEDULE, at))
+
+
+def when_written(types: tuple[type, ...], at_commit: Callable[[], None], *, noted: Callable[[], None] | None = None,
+                 collections: bool = False) -> None:
+    """Call `at_commit` after each commit that wrote a row of `types` — added, deleted, or a column
+    changed (a relationship's collection too with `collections`) as the session flushed it, whoever
+    wrote it —, and `noted` when the flush first sees it, inside the transaction."""
+    key = "onedoor.written:" + ",".join(t.__name__ for t in types)
+
+    @event.listens_for(db.session, "before_flush")
+    def look(session, flush_context, instances) -> None:
+        if key in session.info:
+            return
+        if any(isinstance(o, types) for o in chain(session.new, session.deleted)) or any(
+                isinstance(o, types) and session.is_modified(o, include_collections=collections)
+                for o in session.dirty):
+            session.info[key] = True
+            if noted is not None:
+                noted()
+
+    @event.listens_for(db.session, "after_commit")
+    def committed(session) -> None:
+        if session.info.pop(key, False):
+            at_commit()
+
+    @event.listens_for(db.session, "after_rollback")
+    def rolled_back(session) -> None:
+        session.info.pop(key, None)
 
 
 def discard() -> None:

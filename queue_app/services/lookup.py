@@ -4,10 +4,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from itertools import chain
 
 from flask import current_app
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -15,6 +14,7 @@ from ..domain.errors import NotFound
 from ..domain.policy import PolicySettings, overridden
 from ..extensions import db
 from ..models import Centre, Counter, Language, Service, Setting, Staff, Ticket
+from . import changes
 
 CACHE_SECONDS = 30.0  # how stale another process's `queue-app init` may look here
 CACHE = "onedoor.catalogue"  # each app caches its own database's catalogue
@@ -110,7 +110,7 @@ def service_by_code(code: str) -> Service:
 def _catalogue_row(model, code: str):
     """The active row of `model` (Centre, Service) with this code, from the cached catalogue's
     copies of their columns, or None. An administrative change forgets them (every process), and
-    so does a commit that changed such a row any other way (this process: `_note_catalogue`)."""
+    so does a commit that changed such a row any other way (this process: below)."""
     def load() -> dict[str, dict]:
         keys = [(attr.key, attr.columns[0]) for attr in sa_inspect(model).column_attrs]
         query = select(*(column for _, column in keys)).where(model.active.is_(True))
@@ -126,30 +126,9 @@ def _catalogue_row(model, code: str):
     return db.session.merge(copy, load=False)  # this session's own instance, if it holds one already
 
 
-CATALOGUE_TOUCHED = "onedoor.catalogue_touched"
-
-
-@event.listens_for(db.session, "before_flush")
-def _note_catalogue(session, flush_context, instances) -> None:
-    """A centre or service written by this transaction (a test's or a script's, besides the
-    administration, which says so itself): the cached catalogue is forgotten at the commit."""
-    if CATALOGUE_TOUCHED in session.info:
-        return
-    if any(isinstance(o, (Centre, Service)) for o in chain(session.new, session.deleted)) or any(
-            isinstance(o, (Centre, Service)) and session.is_modified(o, include_collections=False)
-            for o in session.dirty):
-        session.info[CATALOGUE_TOUCHED] = True
-
-
-@event.listens_for(db.session, "after_commit")
-def _forget_touched(session) -> None:
-    if session.info.pop(CATALOGUE_TOUCHED, False):
-        forget_catalogue()
-
-
-@event.listens_for(db.session, "after_rollback")
-def _nothing_touched(session) -> None:
-    session.info.pop(CATALOGUE_TOUCHED, None)
+# A centre or service written other than through the administration (which says so itself: a
+# script's, a test's commit) makes this process forget the cached catalogue too.
+changes.when_written((Centre, Service), forget_catalogue)
 
 
 def counter_by_code(code: str, *, lock: bool = False) -> Counter:
