@@ -121,9 +121,14 @@ def _catalogue_row(model, code: str):
         rows = cached(f"rows:{model.__tablename__}", load, seconds=0.0)
         if code not in rows:
             return None
-    copy = model(**rows[code])
+    values = rows[code]
+    held = db.session.identity_map.get(db.session.identity_key(model, values["id"]))
+    if held is not None:
+        return held  # this session's own instance, as it holds it (changed, maybe)
+    copy = model(**values)
     make_transient_to_detached(copy)
-    return db.session.merge(copy, load=False)  # this session's own instance, if it holds one already
+    db.session.add(copy)
+    return copy
 
 
 # A centre or service written other than through the administration (which says so itself: a

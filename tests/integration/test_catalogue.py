@@ -190,6 +190,7 @@ def test_centres_and_services_by_code_come_from_the_cached_catalogue_and_follow_
     db.session.rollback()
     row = db.session.scalar(select(Centre).where(Centre.code == "HQ"))
     row.target_wait_min = 25  # not through the administration: a script's, a test's
+    assert centre_by_code("HQ") is row and row.target_wait_min == 25  # the session's own, not overwritten
     db.session.commit()
     db.session.expunge_all()
     assert centre_by_code("HQ").target_wait_min == 25
