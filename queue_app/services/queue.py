@@ -5,6 +5,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 
 from flask import current_app
 from sqlalchemy import bindparam, false, func, select, true, union_all
@@ -19,6 +20,7 @@ from .arrivals import arriving_loads
 from .lookup import policy_for, service_durations, service_ids
 from .waiting import waiting_and_served
 
+_ID, _SERVICE = itemgetter(0), itemgetter(1)  # a Candidate's id and service (a named tuple)
 WALK_MIN = 1.0  # minutes a called visitor takes to reach the counter
 
 
@@ -34,20 +36,12 @@ class QueueState:
 
     def place(self, ticket_id: int) -> tuple[int | None, float | None]:
         """Return (position among its service's waiting tickets, 1-based; minutes to wait)."""
-        service = None
-        for c in self.order:
-            if c.id == ticket_id:
-                service = c.service
-                break
-        if service is None:
+        try:  # found and counted by map() and list methods: an issue at a long queue does this too
+            at = list(map(_ID, self.order)).index(ticket_id)
+        except ValueError:
             return None, None
-        pos = 0
-        for c in self.order:
-            if c.service == service:
-                pos += 1
-            if c.id == ticket_id:
-                break
-        return pos, self.estimates.tickets.get(ticket_id)
+        service = self.order[at].service
+        return list(map(_SERVICE, self.order[:at + 1])).count(service), self.estimates.tickets.get(ticket_id)
 
     def waiting_by_service(self) -> dict[str, int]:
         counts: dict[str, int] = {}
