@@ -116,12 +116,9 @@ def _catalogue_row(model, code: str):
         query = select(*(column for _, column in keys)).where(model.active.is_(True))
         return {row.code: {key: row[i] for i, (key, _) in enumerate(keys)} for row in db.session.execute(query)}
 
-    rows = cached(f"rows:{model.__tablename__}", load)
-    if code not in rows:
-        rows = cached(f"rows:{model.__tablename__}", load, seconds=0.0)
-        if code not in rows:
-            return None
-    values = rows[code]
+    values = _catalogue_map(f"rows:{model.__tablename__}", load, (code,)).get(code)
+    if values is None:
+        return None
     held = db.session.identity_map.get(db.session.identity_key(model, values["id"]))
     if held is not None:
         return held  # this session's own instance, as it holds it (changed, maybe)
@@ -224,14 +221,17 @@ def service_shown(service_id: int) -> Shown:
 def counter_code(counter_id: int) -> str:
     """A counter's code by its id, from the cached catalogue (codes never change; a counter added
     since is read at once): an answer names its ticket's counter without loading the row."""
-    return _catalogue_map("counter_codes", lambda: dict(db.session.execute(select(Counter.id, Counter.code)).all()),
-                          (counter_id,))[counter_id]
+    return _code_of(Counter, counter_id)
 
 
 def centre_code(centre_id: int) -> str:
     """A centre's code by its id, from the cached catalogue (as `counter_code`)."""
-    return _catalogue_map("centre_codes", lambda: dict(db.session.execute(select(Centre.id, Centre.code)).all()),
-                          (centre_id,))[centre_id]
+    return _code_of(Centre, centre_id)
+
+
+def _code_of(model, id_: int) -> str:
+    return _catalogue_map(f"codes:{model.__tablename__}",
+                          lambda: dict(db.session.execute(select(model.id, model.code)).all()), (id_,))[id_]
 
 
 def _catalogue_map(key: str, load, knowing) -> dict:

@@ -15,9 +15,10 @@ tests/integration/test_waiting.py holds the kept tickets equal to a fresh read t
 calls, reassignments, other processes' commits heard and unheard, and rollbacks, on both databases.
 
 The same row carries a second number, the served version, bumped too by the commits that change
-what the centre's counters are doing — every move of a ticket but those among the waiting
-(issued, cancelled, sent to another line), every counter opened, paused or closed —, so that the rows an estimate reads of the counters (services/queue.py
-`Served`) are kept alike: an issue after an issue reads none of them.
+what the centre's counters are doing — every move of a ticket but those among the waiting (issued,
+cancelled, sent to another line), every counter opened, paused or closed —, so that the rows an
+estimate reads of the counters (services/queue.py `Served`) are kept alike: an issue after an issue
+reads none of them.
 """
 from __future__ import annotations
 
