@@ -1,10 +1,12 @@
-"""HTTP API benchmark (SPEC §5, §8): issue-ticket and call-next through a real `queue-app serve`.
+"""HTTP API benchmark (SPEC §5, §8): issue-ticket, call-next and a mixed load through a real `queue-app serve`.
 
 Reproduce from the repository root (PostgreSQL at 127.0.0.1:5432, trust auth for user postgres;
 the script creates and resets the database `onedoor_bench`, never `test`):
 
     .venv/bin/python bench/api.py                                   # both databases, the defaults
     .venv/bin/python bench/api.py --db sqlite --tickets 300 --backlog 100 --seconds-open 3   # a quick look
+    .venv/bin/python bench/api.py --mixed-rate 0                    # phases 1-4 only (no mixed phase)
+    .venv/bin/python bench/api.py --db sqlite --no-engine --mixed-rate 200   # phase 5 at 200 requests/s (1-4 as usual)
 
 For each database the script first runs bench/engine.py's phases in-process (same network, same
 sizes, fresh database each) for the HTTP ÷ engine ratios, then builds a fresh database with
@@ -28,6 +30,15 @@ and open counters C001-01..C001-40.
 4. call-next, open loop: a fresh backlog (enough for the phase) at C001, then call-next at --rate/s
    for --seconds-open s on a fixed schedule; a free counter takes the next slot and, after the call,
    starts and finishes the ticket (untimed, but the counter is busy meanwhile).
+5. mixed, open loop: a backlog at C001 of --mixed-rate × 0.2 × --seconds-open ÷ 3 + 40 tickets, then
+   --mixed-rate requests/s for --seconds-open s on a fixed schedule (24 sender threads), every slot
+   ONE request, timed from its scheduled time like phases 2 and 4; the kind is drawn per slot:
+   40 % issue at C001 (kiosk token; numbers checked with the rest), 40 % a public status read
+   GET /api/v1/tickets/{token} of a ticket issued at C001 in this phase or its backlog, 20 % the next
+   step of one of the 40 counters that is not mid-request (free -> call-next -> called -> start ->
+   started -> finish -> free; a 204 "nothing waits" is an answer, counted; with no idle counter the
+   slot sends nothing and is counted). Every called id is collected: no id twice. SPEC §8: p99 ≤ 100 ms
+   at 100 requests/s. --mixed-rate 0 skips it.
 With --printers tcp each kiosk of C002.. prints to a TCP printer of its own on 127.0.0.1 that answers status
 requests like a real one (tests/printer_standin.py), so the server's print worker confirms every
 ticket while the API is under load; the report counts the tickets that came out whole. --root DIR
@@ -51,7 +62,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from math import ceil, inf
@@ -73,6 +84,8 @@ NETWORK_CENTRES = 150  # SPEC §8's reference network, as in bench/engine.py
 COUNTERS = 40
 ISSUERS = 8
 LATENCY_TARGET_MS = 30.0  # SPEC §8: p99 at an open-loop 100/s
+MIXED_TARGET_MS = 100.0  # SPEC §8: p99 of the mixed load (issue + call-next + status reads) at an open-loop 100/s
+MIXED_WORKERS = 24  # sender threads of the mixed phase, each with its own connection
 PG_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/onedoor_bench"
 PASSWORD = "bench-password-1"
 NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
@@ -246,14 +259,23 @@ class Client:
         self.token = token
 
     def post(self, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, bytes]:
-        headers = {"Authorization": f"Bearer {token or self.token}"}
+        return self.request("POST", path, body, token)
+
+    def get(self, path: str, token: str | None = None) -> tuple[int, bytes]:
+        """GET; with no token (neither this client's nor `token`) no Authorization header: a public read."""
+        return self.request("GET", path, None, token)
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                token: str | None = None) -> tuple[int, bytes]:
+        token = token or self.token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         SENT.add()
         try:
-            self.conn.request("POST", path, body=data, headers=headers)
+            self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
             return response.status, response.read()
         except (OSError, http.client.HTTPException):
@@ -296,16 +318,19 @@ def run_clients(n: int, body, desc: str, total: int) -> float:
 
 
 class Issued:
-    """Every ticket the kiosks got back: (centre, number) for the numbering check, ids per phase."""
+    """Every ticket the kiosks got back: (centre, number) for the numbering check, ids per phase,
+    tokens in the order answered (the mixed phase reads the status of its own slice of them)."""
 
     def __init__(self) -> None:
         self.numbers: list[tuple[str, str]] = []
+        self.tokens: list[str] = []
         self.lock = threading.Lock()
 
     def add(self, centre: str, raw: bytes) -> int:
         ticket = json.loads(raw)
         with self.lock:
             self.numbers.append((centre, ticket["number"]))
+            self.tokens.append(ticket["token"])
         return ticket["id"]
 
     def count(self, exclude: str) -> int:
@@ -384,8 +409,9 @@ def ends_rates(began: float, ends: list[float], n: int = 200) -> tuple[float, fl
 
 def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None, teardown=None) -> dict:
     """Slot k is due at t0 + k / rate; a free worker takes the next slot, waits for its time and
-    calls send(i, state) -> bool (True: a success, to time). Latency = end - scheduled time."""
-    rec, counter, lags = Recorder(), itertools.count(), []
+    calls send(i, state, rec) -> bool (True: a success, to time) or the kind of request that succeeded
+    (a str: timed, and timed apart by kind as well). Latency = end - scheduled time."""
+    rec, counter, lags, by_kind = Recorder(), itertools.count(), [], defaultdict(Recorder)
     bar = tqdm(total=slots, desc=desc, unit="op", file=sys.stderr, leave=False, mininterval=0.5)
     ready, go = threading.Barrier(workers + 1), threading.Event()
     start: list[float] = []
@@ -393,7 +419,7 @@ def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None
 
     def worker(i: int) -> None:
         state = setup(i) if setup else None
-        mine, my_lags, last = [], [], 0.0
+        mine, my_lags, mine_by_kind, last = [], [], defaultdict(list), 0.0
         try:
             ready.wait()
             go.wait()
@@ -404,9 +430,11 @@ def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None
                 if delay > 0:
                     time.sleep(delay)
                 my_lags.append(perf_counter() - due)
-                if send(i, state, rec):
+                if ok := send(i, state, rec):
                     last = perf_counter()
                     mine.append(last - due)
+                    if isinstance(ok, str):
+                        mine_by_kind[ok].append(last - due)
                 bar.update()
         finally:
             if teardown:
@@ -415,6 +443,8 @@ def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None
         with rec.lock:
             lags.extend(my_lags)
             ends.append(last)
+            for kind, latencies in mine_by_kind.items():
+                by_kind[kind].add(latencies)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(workers)]
     for t in threads:
@@ -427,7 +457,8 @@ def open_loop(slots: int, rate: float, workers: int, send, desc: str, setup=None
     bar.close()
     wall = max(ends) - start[0] if ends else inf
     return {"rate": len(rec.latencies) / wall, "lat": rec.percentiles(), "errors": rec.errors,
-            "late": sum(lag > 0.005 for lag in lags), "slots": slots}
+            "late": sum(lag > 0.005 for lag in lags), "slots": slots,
+            "kinds": {kind: r.percentiles() for kind, r in by_kind.items()}}
 
 
 def issue_open(port, kiosks, centres, rate, seconds, issued: Issued) -> dict:
@@ -557,6 +588,102 @@ def call_open(port: int, tokens: list[str], rate: float, seconds: float) -> dict
     return result
 
 
+def mixed_open(port: int, kiosks: dict[str, str], tokens: list[str], rate: float, seconds: float,
+               issued: Issued, first: int) -> dict:
+    """Open loop at `rate` requests/s, one request a slot: 40 % issue at C001, 40 % a status read of a
+    ticket among issued.tokens[first:] (the backlog's, then this phase's), 20 % the next step at one of
+    the 40 counters C001-NN that is not mid-request (free -> call-next -> start -> finish -> free)."""
+    rng, rng_lock = random.Random(5), threading.Lock()
+    idle = deque((f"C001-{n:02d}", token) for n, token in enumerate(tokens, 1))  # counters not mid-request
+    holding: dict[str, tuple[str, int] | None] = {counter: None for counter, _ in idle}  # (next verb, id)
+    called, tally = [], defaultdict(int)
+
+    def count(rec: Recorder, what: str) -> None:
+        with rec.lock:
+            tally[what] += 1
+
+    def issue(client: Client, rec: Recorder) -> str | bool:
+        with rng_lock:
+            service = rng.choice(SERVICES)
+        try:
+            return "issue" if issue_one(client, kiosks, "C001", service, issued, rec) is not None else False
+        except Exception as exc:
+            failure(rec, "issue", exc)
+            return False
+
+    def status(client: Client, rec: Recorder) -> str | bool:
+        with rng_lock:
+            known = len(issued.tokens)  # only grows: every index below it stays valid
+            token = issued.tokens[rng.randrange(first, known)] if known > first else None
+        if token is None:
+            count(rec, "status slots with no ticket to read")
+            return False
+        try:
+            code, raw = client.get(f"/api/v1/tickets/{token}")
+        except Exception as exc:
+            failure(rec, "status", exc)
+            return False
+        if code != 200:
+            refusal(rec, "status", code, raw)
+            return False
+        return "status"
+
+    def step(client: Client, rec: Recorder) -> str | bool:
+        try:
+            counter, clerk = idle.popleft()
+        except IndexError:
+            count(rec, "no idle counter")
+            return False
+        verb, ticket_id = holding[counter] or ("call-next", None)
+        back = True  # whether the counter goes back to the idle pool; a failed start or finish keeps it out
+        try:
+            if verb == "call-next":  # a failure leaves the counter free: it calls again at its next step
+                code, raw = client.post(f"/api/v1/counters/{counter}/call-next", token=clerk)
+                if code == 204:
+                    count(rec, "204")
+                    return "call-next"
+                if code != 200:
+                    refusal(rec, verb, code, raw)
+                    return False
+                ticket_id = json.loads(raw)["id"]
+                called.append(ticket_id)  # list.append is atomic
+                holding[counter] = ("start", ticket_id)
+                return "call-next"
+            back = False  # the ticket stays at the counter unless the step succeeds: as in call_cycle
+            code, raw = client.post(f"/api/v1/tickets/{ticket_id}/{verb}",
+                                    {"outcome": "resolved"} if verb == "finish" else None, token=clerk)
+            if code != 200:
+                refusal(rec, verb, code, raw)
+                return False
+            back = True
+            holding[counter] = ("finish", ticket_id) if verb == "start" else None
+            return "start+finish"
+        except Exception as exc:
+            failure(rec, verb, exc)
+            return False
+        finally:
+            if back:
+                idle.append((counter, clerk))
+            else:
+                count(rec, "stuck")
+
+    def send(i, client, rec) -> str | bool:
+        with rng_lock:
+            draw = rng.random()
+        return issue(client, rec) if draw < 0.4 else status(client, rec) if draw < 0.8 else step(client, rec)
+
+    result = open_loop(int(rate * seconds), rate, MIXED_WORKERS, send, f"mixed {rate:g}/s",
+                       lambda i: Client(port), lambda i, client: client.close())
+    doubles = len(called) - len(set(called))
+    result["check"] = (f"{'ok' if doubles == 0 else 'FAILED'}: {doubles} double calls in {len(called)} calls, "
+                       f"{tally['204']} × 204 (none waiting), {tally['no idle counter']} slots with no idle counter")
+    if tally["stuck"]:
+        result["check"] += f", {tally['stuck']} counters stuck after a failed start or finish"
+    if tally["status slots with no ticket to read"]:
+        result["check"] += f", {tally['status slots with no ticket to read']} status slots with no ticket to read"
+    return result
+
+
 def costed(server: Server, phase, printer: Server | None = None) -> dict:
     """Run phase() and add the server's CPU milliseconds per request it answered meanwhile (and the
     print worker's, when it runs apart)."""
@@ -589,6 +716,13 @@ def http_phases(server: Server, kiosks: dict[str, str], issue_centres: list[str]
     backlog = issue_closed(port, kiosks, ["C001"], fresh, ISSUERS, issued, "fresh backlog")
     out["call_open"] = costed(server, lambda: call_open(port, tokens, args.rate, args.seconds_open))
     out["call_open"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
+    if args.mixed_rate > 0:
+        first = len(issued.tokens)  # the status reads start with the backlog's tickets
+        mixed = ceil(args.mixed_rate * 0.2 * args.seconds_open / 3) + COUNTERS  # a cycle is 3 counter steps
+        backlog = issue_closed(port, kiosks, ["C001"], mixed, ISSUERS, issued, "mixed backlog")
+        out["mixed"] = costed(server, lambda: mixed_open(port, kiosks, tokens, args.mixed_rate, args.seconds_open,
+                                                         issued, first))
+        out["mixed"]["errors"].update({f"backlog {k}": v for k, v in backlog["errors"].items()})
     out["numbering"] = issued.check()  # now over every ticket issued through the API
     out["kiosk_tickets"] = issued.count(exclude="C001")
     return out
@@ -663,10 +797,22 @@ def table(results: dict[str, dict], args) -> str:
             (name, f"backlog issue at C001, {ISSUERS} clients, closed loop", f"{h['backlog_rate']:.0f} tickets/s",
              "", "", "", ""),
         ]
+        if m := h.get("mixed"):
+            rows += [
+                (name, f"mixed, open loop {args.mixed_rate:g}/s for {args.seconds_open:g} s (40% issue, 40% status, "
+                       "20% counter steps): p50 / p90 / p99 / max", ms(m["lat"]), f"p99 ≤ {MIXED_TARGET_MS:g} ms",
+                 ratio(MIXED_TARGET_MS, m["lat"]["p99"]), "", ""),
+                (name, "mixed, open loop: p99 issue / status / call-next / start+finish", " / ".join(
+                    f"{m['kinds'][k]['p99']:.1f}" if k in m["kinds"] else "–"
+                    for k in ("issue", "status", "call-next", "start+finish")) + " ms", "", "", "", ""),
+                (name, "mixed, open loop: achieved rate, sends late > 5 ms, checks",
+                 f"{m['rate']:.0f}/s, {m['late']}/{m['slots']} late; {m['check']}", f"{args.mixed_rate:g}/s", "",
+                 "", ""),
+            ]
         for phase, label in (("issue", "issue"), ("issue_open", "issue open loop"), ("call", "call-next"),
-                             ("call_open", "call-next open loop")):
+                             ("call_open", "call-next open loop"), ("mixed", "mixed open loop")):
             rows += [(name, f"{label} errors", f"{n} × {message}", "none", "", "", "")
-                     for message, n in h[phase]["errors"].items()]
+                     for message, n in h.get(phase, {"errors": {}})["errors"].items()]
         if e:
             rows += [(name, f"engine {phase} errors", "", "none", "", f"{n} × {message}", "")
                      for phase in ("issue", "call") for message, n in e[phase]["errors"].items()]
@@ -674,6 +820,9 @@ def table(results: dict[str, dict], args) -> str:
                          for p in ("issue", "issue_open", "call", "call_open"))
         rows += [(name, "server CPU per request: issue closed / open, call-next closed / open", f"{cpu} ms",
                   "", "", "", "")]
+        if m:
+            rows += [(name, "server CPU per request: mixed open loop",
+                      f"{m['cpu_ms']:.1f} ms" if m["cpu_ms"] is not None else "? ms", "", "", "", "")]
         if h["issue"]["print_cpu_ms"] is not None:
             rows += [(name, "print worker apart, CPU per issue: closed / open loop", " / ".join(
                 f"{h[p]['print_cpu_ms']:.1f}" for p in ("issue", "issue_open")) + " ms", "", "", "", "")]
@@ -700,6 +849,8 @@ def main() -> None:
                         help="issuing centres C002.., one kiosk each (default 20; C001 is the calling centre)")
     parser.add_argument("--seconds-open", type=float, default=20, help="length of each open-loop phase (default 20)")
     parser.add_argument("--rate", type=float, default=100, help="open-loop rate per second (default 100, SPEC §8)")
+    parser.add_argument("--mixed-rate", type=float, default=100,
+                        help="requests per second of the mixed open-loop phase 5 (default 100, SPEC §8; 0 skips it)")
     parser.add_argument("--policy", choices=("tests", "shipped"), default="tests",
                         help="the call-next policy: the test catalogue's (default) or config.toml's (late lines deferred)")
     parser.add_argument("--no-engine", action="store_true", help="skip the in-process engine-only phases")
@@ -779,7 +930,9 @@ def main() -> None:
     print(f"HTTP API benchmark, {datetime.now():%Y-%m-%d %H:%M}: `queue-app serve` ({served}), "
           f"{NETWORK_CENTRES} centres; issue {args.tickets} tickets at {args.centres} centres with {ISSUERS} "
           f"clients, then open loop {args.rate:g}/s for {args.seconds_open:g} s; call a backlog of {args.backlog} "
-          f"at C001 with {COUNTERS} counters, then open loop {args.rate:g}/s for {args.seconds_open:g} s")
+          f"at C001 with {COUNTERS} counters, then open loop {args.rate:g}/s for {args.seconds_open:g} s"
+          + (f"; mixed open loop {args.mixed_rate:g} requests/s for {args.seconds_open:g} s" if args.mixed_rate > 0
+             else ""))
     print(f"Machine: {engine.machine(pg_version)}; clients, server and database on the same machine; "
           f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (1 min)\n")
     print(table(results, args))
@@ -787,7 +940,12 @@ def main() -> None:
           f"bench/engine.py's phases run in this process with the same sizes (no HTTP, no print job). "
           f"Call-next open loop: every call is followed by start and finish at that counter, so "
           f"{args.rate:g} calls/s are {3 * args.rate:g} requests/s; a slot waits for a free counter, and "
-          f"that wait counts in its latency.")
+          f"that wait counts in its latency."
+          + (f" Mixed open loop: every slot is one request, timed from its scheduled time: an issue at C001, a "
+             f"public status read (GET /api/v1/tickets/<token>) of a ticket issued at C001, or the next step at one "
+             f"of {COUNTERS} counters not mid-request (call-next, start or finish, so the p99 of start+finish is over "
+             f"both); a 204 from call-next (nothing waits) is an answer and timed; a counter slot that finds no idle "
+             f"counter sends nothing and is counted, not timed." if args.mixed_rate > 0 else ""))
 
 
 if __name__ == "__main__":
