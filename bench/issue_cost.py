@@ -5,7 +5,8 @@ bench/engine.py's network (150 centres, 4 services).
 
 For each queue length of --waiting, a fresh SQLite database: centre C001 gets that many waiting
 tickets (the four services in turn) and --counters open counters whose clerks serve every service
-(so every issue is estimated); then --issues kiosk issues into C001, each followed, untimed, by the
+(so every issue is estimated; with --skills mixed two services each, in turn, as a centre's
+clerks do: then the estimate cannot treat the counters as one pool); then --issues kiosk issues into C001, each followed, untimed, by the
 cancellation of the oldest waiting ticket, so the queue stays at its length. With --call-next,
 a clerk at one more counter then calls, starts and finishes as many tickets, each followed, untimed,
 by an issue, so again the length holds. The growth figure is the CPU per request at the longest
@@ -14,6 +15,7 @@ queue over that at the shortest (SPEC §8 via issue 21: within 1.5×).
     .venv/bin/python bench/issue_cost.py                        # --waiting 10,2000: the growth figure
     .venv/bin/python bench/issue_cost.py --call-next            # call-next + start + finish as well
     .venv/bin/python bench/issue_cost.py --policy shipped       # under config.toml's policy (late lines deferred)
+    .venv/bin/python bench/issue_cost.py --skills mixed         # clerks of two services each
     .venv/bin/python bench/issue_cost.py --waiting 10 --profile /tmp/prof   # pyinstrument trees
     .venv/bin/python bench/issue_cost.py --sql [--call-next]    # the statements of one request of each kind
 
@@ -80,8 +82,10 @@ class Meter:
         return answer
 
 
-def clerks(n: int) -> list[str]:
-    """Clerks b1..bn at C001 with every service as a primary skill and a password (API sign-in)."""
+def clerks(n: int, mixed: bool = False) -> list[str]:
+    """Clerks b1..bn at C001 with every service as a primary skill and a password (API sign-in);
+    with `mixed`, b1..b(n-1) with two services each, in turn (b1: the first and second, b2: the
+    second and third…), as a centre's clerks are, and bn (the calling counter's) with all."""
     from queue_app.services.people import password_hash
 
     centre = db.session.scalar(select(Centre).where(Centre.code == CENTRE))
@@ -92,7 +96,8 @@ def clerks(n: int) -> list[str]:
                       password_hash=password_hash(PASSWORD))
         db.session.add(staff)
         db.session.flush()
-        db.session.add_all(StaffSkill(staff_id=staff.id, service_id=s, level="primary") for s in service_ids)
+        skills = service_ids if not mixed or i == n else [service_ids[(i - 1 + k) % len(service_ids)] for k in (0, 1)]
+        db.session.add_all(StaffSkill(staff_id=staff.id, service_id=s, level="primary") for s in skills)
         names.append(staff.username)
     db.session.commit()
     return names
@@ -106,7 +111,7 @@ def measure(waiting: int, args, tmp: str, network: Path, profiler=None) -> Meter
     app = build_app("sqlite", tmp, network)
     with app.app_context():
         kiosk = create_device("kiosk", CENTRE).token
-        names = clerks(args.counters + 1)
+        names = clerks(args.counters + 1, args.skills == "mixed")
         for i, name in enumerate(names[: args.counters], start=1):
             open_counter(f"{CENTRE}-{i:02d}", name, by=SYSTEM)
         for i in tqdm(range(waiting), desc=f"{waiting} waiting", file=sys.stderr, leave=False):
@@ -165,6 +170,8 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=300, help="timed requests of each kind per length")
     parser.add_argument("--counters", type=int, default=6, help="open counters at C001 (default 6)")
     parser.add_argument("--call-next", action="store_true", help="measure call-next, start and finish too")
+    parser.add_argument("--skills", choices=("all", "mixed"), default="all",
+                        help="the open counters' clerks serve every service (default: one pool) or two each, in turn")
     parser.add_argument("--profile", metavar="DIR", help="write pyinstrument's tree per length here")
     parser.add_argument("--policy", choices=("tests", "shipped"), default="tests",
                         help="the call-next policy: the test catalogue's (default) or config.toml's (late lines deferred)")
@@ -194,7 +201,8 @@ def main() -> None:
     if args.sql:
         return
     print(f"{os.getcwd()}: CPU and SQL statements per request in the server's process "
-          f"({args.counters} counters open; {args.issues} of each, the first {WARM_UP} left out; "
+          f"({args.counters} counters open, {'two services each' if args.skills == 'mixed' else 'every service'}; "
+          f"{args.issues} of each, the first {WARM_UP} left out; "
           f"policy: {'config.toml' if args.policy == 'shipped' else 'the test catalogue'})")
     print(f"{'waiting':>8} {'request':<10} {'statements':>10} {'CPU p50 ms':>11} {'p90 ms':>8} {'mean ms':>8} "
           f"{'own thread mean ms':>19}")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from heapq import heapify, heapreplace
-from operator import attrgetter
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Mapping, Sequence
 
 from .policy import Candidate, Skills
 
 PRIOR_WEIGHT = 5  # how many observed visits the configured duration counts as
-SERVICE = attrgetter("service")
+TOP = itemgetter(0)  # a pool's counter that frees first: (minutes, id)
+SERVICE = itemgetter(1)  # a Candidate's service (a named tuple)
+MERGE_FROM = 4  # a run of one service this long replays on its pools merged into one heap
 
 
 @dataclass(frozen=True)
@@ -54,55 +57,63 @@ def estimate_waits(
     durations: Mapping[str, float],
     services: Sequence[str] = (),
 ) -> Estimates:
-    """Return minutes still to wait per ticket (by id) and for a newcomer per service."""
-    free_at = {c.id: max(c.busy_for_min, 0.0) for c in counters}
-    eligible: dict[str, list[int]] = {}  # per service, the counters serving it, in id order
+    """Return minutes still to wait per ticket (by id) and for a newcomer per service.
 
-    def serving(service: str) -> list[int]:
-        if service not in eligible:
-            eligible[service] = sorted(c.id for c in counters if c.skills.serves(service))
-        return eligible[service]
-
-    everyone = sorted(free_at)
-    if everyone and all(serving(s) == everyone for s in set(map(SERVICE, ordered))):
-        tickets = _replay_pooled(ordered, free_at, durations)
-    else:
-        tickets = _replay(ordered, free_at, serving, durations)
-    newcomer: dict[str, float | None] = {}
-    for s in services:
-        ids = serving(s)
-        newcomer[s] = min(free_at[i] for i in ids) if ids else None
-    return Estimates(tickets, newcomer)
-
-
-def _replay(ordered, free_at: dict[int, float], serving, durations) -> dict[int, float | None]:
-    """Each ticket in turn to the eligible counter that frees first (the first in id order among
-    equals), which it holds for its service's handling time; `free_at` is left as they end."""
+    Each ticket in turn goes to the eligible counter that frees first (the lowest id among
+    equals) and holds it for its service's handling time. Counters serving the same services
+    are one pool, a heap of (minutes until free, id): the counter a ticket takes is the least
+    of its eligible pools' tops — the same counter, the same sums, as looking at every eligible
+    counter in turn, in a few comparisons a ticket however many counters are open
+    (tests/unit/test_estimates.py holds the two equal)."""
+    grouped: dict[frozenset[str], list[tuple[float, int]]] = {}
+    for c in counters:
+        grouped.setdefault(c.skills.services, []).append((max(c.busy_for_min, 0.0), c.id))
+    pool_of = {}  # counter id → its pool
+    for heap in grouped.values():
+        heapify(heap)
+        pool_of.update((i, heap) for _, i in heap)
+    eligible = {s: [heap for skills, heap in grouped.items() if s in skills]
+                for s in set(map(SERVICE, ordered)).union(services)}
     tickets: dict[int, float | None] = {}
-    for t in ordered:
-        ids = serving(t.service)
-        if not ids:
-            tickets[t.id] = None
+    if all(len(pools) == 1 for pools in eligible.values()):  # each ticket has its one pool
+        one = {s: pools[0] for s, pools in eligible.items()}
+        for t in ordered:
+            heap = one[t[1]]
+            minutes, i = heap[0]
+            tickets[t[0]] = minutes
+            heapreplace(heap, (minutes + durations.get(t[1], 10.0), i))
+        return Estimates(tickets, {s: heap[0][0] for s, heap in one.items() if s in services})
+    for service, run in groupby(ordered, key=SERVICE):  # a line's tickets mostly come in one run
+        pools, step = eligible[service], durations.get(service, 10.0)
+        if len(pools) == 1:
+            heap = pools[0]
+        elif not pools:
+            tickets.update((t[0], None) for t in run)
             continue
-        best = min(ids, key=free_at.__getitem__)
-        tickets[t.id] = free_at[best]
-        free_at[best] += durations.get(t.service, 10.0)
-    return tickets
-
-
-def _replay_pooled(ordered, free_at: dict[int, float], durations) -> dict[int, float | None]:
-    """`_replay` when every counter serves every ticket's service: the counter that frees first
-    is the top of a heap of (minutes, id) — the same choice, the same sums, ~3× faster on a long
-    queue (tests/unit/test_estimates.py holds the two equal)."""
-    heap = [(minutes, i) for i, minutes in free_at.items()]
-    heapify(heap)
-    tickets: dict[int, float | None] = {}
-    for t in ordered:
-        minutes, i = heap[0]
-        tickets[t.id] = minutes
-        heapreplace(heap, (minutes + durations.get(t.service, 10.0), i))
-    free_at.update((i, minutes) for minutes, i in heap)
-    return tickets
+        else:
+            run = list(run)
+            if len(run) < MERGE_FROM:
+                for t in run:
+                    heap = min(pools, key=TOP)
+                    minutes, i = heap[0]
+                    tickets[t[0]] = minutes
+                    heapreplace(heap, (minutes + step, i))
+                continue
+            heap = list(chain.from_iterable(pools))  # longer: its pools as one heap while it lasts
+            heapify(heap)
+        for t in run:
+            minutes, i = heap[0]
+            tickets[t[0]] = minutes
+            heapreplace(heap, (minutes + step, i))
+        if len(pools) > 1:  # each counter back to its pool
+            for pool in pools:
+                pool.clear()
+            for entry in heap:
+                pool_of[entry[1]].append(entry)
+            for pool in pools:
+                heapify(pool)
+    newcomer = {s: min(heap[0][0] for heap in eligible[s]) if eligible[s] else None for s in services}
+    return Estimates(tickets, newcomer)
 
 
 def naive_wait(position: int, average_min: float, open_counters: int) -> float | None:
