@@ -27,7 +27,7 @@ from .models import Ticket
 from .services.printing import (
     FAILED, PrintRun, claim, due_by_printer, fault_text, put_back, record_outcome, ticket_of,
 )
-from .services.queue import queue_state
+from .services.queue import place
 from .services.ranges import wait_range
 from .services.visits import visit_steps
 from .urls import status_url
@@ -49,7 +49,7 @@ def ticket_paper(ticket: Ticket, now: datetime) -> TicketPaper:
     centre, service = ticket.centre, ticket.service
     ahead = estimate = None
     if ticket.status == WAITING:
-        position, estimate = queue_state(centre, now).place(ticket.id)
+        position, estimate = place(centre, now, ticket.id)
         ahead = None if position is None else position - 1
     if estimate is None and ticket.status == WAITING:
         estimate = ticket.estimate_at_issue_min

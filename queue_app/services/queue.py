@@ -36,18 +36,24 @@ class QueueState:
 
     def place(self, ticket_id: int) -> tuple[int | None, float | None]:
         """Return (position among its service's waiting tickets, 1-based; minutes to wait)."""
-        try:  # found and counted by map() and list methods: an issue at a long queue does this too
-            at = list(map(_ID, self.order)).index(ticket_id)
-        except ValueError:
-            return None, None
-        service = self.order[at].service
-        return list(map(_SERVICE, self.order[:at + 1])).count(service), self.estimates.tickets.get(ticket_id)
+        found = _where(self.order, ticket_id)
+        return (None, None) if found is None else (found[1], self.estimates.tickets.get(ticket_id))
 
     def waiting_by_service(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for c in self.order:
             counts[c.service] = counts.get(c.service, 0) + 1
         return counts
+
+
+def _where(order: list[Candidate], ticket_id: int) -> tuple[int, int] | None:
+    """The ticket's index in `order` and its position among its service's tickets (1-based), or
+    None; found and counted by map() and list methods: an issue at a long queue does this too."""
+    try:
+        at = list(map(_ID, order)).index(ticket_id)
+    except ValueError:
+        return None
+    return at, list(map(_SERVICE, order[:at + 1])).count(order[at].service)
 
 
 # Statements are built once and reused with bound parameters: building SQLAlchemy expressions
@@ -229,6 +235,20 @@ def _open_loads(seen: Served, now: datetime, durations: dict[str, float]) -> tup
     return loads, clerks
 
 
+def _ordered(centre: Centre, now: datetime, policy: PolicySettings | None, newcomer: Candidate | None):
+    """The centre's waiting tickets (and `newcomer`) in calling order, with what estimates them:
+    (order, the open counters and those arriving later today, handling minutes, open counters)."""
+    policy = policy or policy_for(centre)
+    queue, version = waiting_and_served(centre.id)
+    if newcomer is not None:
+        queue = queue.plus(newcomer)
+    seen = served(centre, now, version)
+    durations = handling_times(centre, now, seen)
+    loads, clerks = _open_loads(seen, now, durations)
+    order = centre_order(queue.lines, queue.special, now, policy, pressure(centre.id, queue.lines, now, policy, loads))
+    return order, loads + arriving_loads(centre, now, clerks), durations, len(loads)
+
+
 def queue_state(
     centre: Centre, now: datetime, policy: PolicySettings | None = None, *, newcomer: Candidate | None = None
 ) -> QueueState:
@@ -238,14 +258,20 @@ def queue_state(
     Clerks the roster brings on duty later today count as counters that free when they arrive
     (services/arrivals.py): a service covered from 10:00 has an estimate at 09:50, not None.
     """
-    policy = policy or policy_for(centre)
-    queue, version = waiting_and_served(centre.id)
-    if newcomer is not None:
-        queue = queue.plus(newcomer)
-    seen = served(centre, now, version)
-    durations = handling_times(centre, now, seen)
-    loads, clerks = _open_loads(seen, now, durations)
-    order = centre_order(queue.lines, queue.special, now, policy, pressure(centre.id, queue.lines, now, policy, loads))
-    arriving = arriving_loads(centre, now, clerks)
-    estimates = estimate_waits(order, loads + arriving, durations, services=sorted(durations))
-    return QueueState(centre.id, now, order, estimates, len(loads))
+    order, loads, durations, open_counters = _ordered(centre, now, policy, newcomer)
+    estimates = estimate_waits(order, loads, durations, services=sorted(durations))
+    return QueueState(centre.id, now, order, estimates, open_counters)
+
+
+def place(centre: Centre, now: datetime, ticket_id: int, *, newcomer: Candidate | None = None,
+          policy: PolicySettings | None = None) -> tuple[int | None, float | None]:
+    """`queue_state(centre, now, newcomer=newcomer).place(ticket_id)`: where one ticket stands
+    (its position in its service's line, minutes to wait), the queue replayed onto the counters
+    only as far as that ticket — those after it change neither figure. A ticket issued behind
+    2,000 others at the back of its line still replays them all; one near the front, few."""
+    order, loads, durations, _ = _ordered(centre, now, policy, newcomer)
+    found = _where(order, ticket_id)
+    if found is None:
+        return None, None
+    at, position = found
+    return position, estimate_waits(order[:at + 1], loads, durations).tickets[ticket_id]

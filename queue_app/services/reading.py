@@ -13,7 +13,7 @@ from ..domain.stats import DayFigures, Visit, day_figures
 from ..domain.visit_figures import REPEAT_WINDOW, Resolved
 from ..extensions import db
 from ..models import Centre, Service, Ticket
-from .queue import queue_state
+from .queue import place, queue_state
 from .ranges import wait_range
 from .visits import VISITOR_FIELDS, steps_brief, visit_rows
 
@@ -163,7 +163,7 @@ def visit_status(rows: list[Ticket], now: datetime) -> TicketStatus:
     steps = tuple(steps_brief(ticket, rows, VISITOR_FIELDS))
     position = estimate = None
     if ticket.status == WAITING:
-        position, estimate = queue_state(ticket.centre, now).place(ticket.id)
+        position, estimate = place(ticket.centre, now, ticket.id)
     counter = None
     if ticket.status in (CALLED, SERVING) and ticket.counter is not None:
         counter = {"code": ticket.counter.code, "name": ticket.counter.name}

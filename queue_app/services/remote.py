@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Centre, Service, Staff, StaffSkill, Ticket, staff_centres
 from .lookup import cached, centre_by_code, service_by_code, setting
 from .offer import ensure_served_today
-from .queue import queue_state
+from .queue import place
 from .reading import centre_summary
 from .tickets import NEWCOMER, Issued, place_ticket
 from .tx import atomic
@@ -91,7 +91,7 @@ def join_remotely(
     _serialise_phone(centre.id, phone)
     held = live_remote_tickets(centre, phone, service_day(now, centre.tz))
     newcomer = Candidate(NEWCOMER, service.code, now, False, None, service.weight)
-    _, wait = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
+    _, wait = place(centre, now, NEWCOMER, newcomer=newcomer)
     local = now.astimezone(centre.tz)
     span = centre.opening_hours.span_on(local.date())
     to_closing = None

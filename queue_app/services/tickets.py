@@ -24,7 +24,7 @@ from . import changes
 from .access import authorise
 from .lookup import centre_by_code, language_codes, service_by_code
 from .offer import ensure_served_today
-from .queue import queue_state
+from .queue import place
 from .tx import atomic
 from .ranges import wait_range
 from .visits import contact_hash
@@ -223,7 +223,7 @@ def place_ticket(
     # Place the ticket before numbering it: the number's row lock is then held only for the
     # insert and the commit, not while the queue is estimated.
     newcomer = Candidate(NEWCOMER, service.code, now, priority, start, service.weight)
-    position, estimate = queue_state(centre, now, newcomer=newcomer).place(NEWCOMER)
+    position, estimate = place(centre, now, NEWCOMER, newcomer=newcomer)
     if refuse_unserved:
         ensure_served_today(centre, service, now, estimate)
         for later in then:

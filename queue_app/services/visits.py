@@ -25,7 +25,7 @@ from ..models import Counter, Service, Ticket
 from .access import authorise_ticket
 from .lookup import counter_code, service_by_code, service_shown, ticket_by_id
 from .offer import ensure_served_today
-from .queue import queue_state
+from .queue import place
 from .ranges import wait_range
 from .tx import atomic
 
@@ -129,7 +129,7 @@ def go_on(ticket: Ticket, now: datetime, *, by: Actor, counter: Counter | None =
     if counter is None:
         newcomer = Candidate(NEWCOMER, service.code, ticket.arrived_at, ticket.priority,
                              ticket.appointment.start if ticket.appointment is not None else None, service.weight)
-        estimate = queue_state(ticket.centre, now, newcomer=newcomer).place(NEWCOMER)[1]
+        estimate = place(ticket.centre, now, NEWCOMER, newcomer=newcomer)[1]
     shown = wait_range(ticket.centre_id, estimate, now) or (None, None)
     row = create_ticket(
         ticket.centre, service, now, number=ticket.number, arrived_at=ticket.arrived_at,

@@ -18,7 +18,9 @@ from queue_app.domain.policy import Candidate, PolicySettings, calling_order, or
 from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Service
 from queue_app.services.arrivals import arriving_loads
-from queue_app.services.queue import _open_loads, candidates, handling_times, pressure, queue_state, served
+from queue_app.services.queue import (
+    QueueState, _open_loads, candidates, handling_times, place, pressure, queue_state, served,
+)
 from queue_app.services.tickets import create_ticket
 from tests.conftest import NOON, checked_in
 
@@ -78,6 +80,9 @@ def test_the_queue_equals_its_full_recomputation(ctx, skills):
                 order, estimates = recomputed(hq, now, policy, newcomer)
                 assert state.order == order, (minutes, policy, newcomer)
                 assert state.estimates == estimates, (minutes, policy, newcomer)
+                # one ticket's place, replayed only as far as that ticket: the first, the last, some between
+                for c in [*order[:2], *rng.sample(order, 3), order[-1], *([newcomer] if newcomer else [])]:
+                    assert place(hq, now, c.id, newcomer=newcomer, policy=policy) == state.place(c.id), (c, policy)
                 checked += 1
     assert checked == 3 * len(POLICIES) * 3
     assert len(queue_state(hq, NOON).order) > 90  # the queue is long enough to mean something
@@ -97,7 +102,8 @@ def test_every_queue_of_the_simulated_reference_day_equals_its_full_recomputatio
     from queue_app.services.lookup import policy_for
     from queue_app.simulation import read_plan, simulate
 
-    computed = importlib.import_module("queue_app.services.queue").queue_state
+    queue = importlib.import_module("queue_app.services.queue")
+    computed, computed_place = queue.queue_state, queue.place
     lengths, differing = [], []
 
     def checked(centre, now, policy=None, *, newcomer=None):
@@ -108,8 +114,19 @@ def test_every_queue_of_the_simulated_reference_day_equals_its_full_recomputatio
             differing.append((now, newcomer))
         return state
 
+    def checked_place(centre, now, ticket_id, *, newcomer=None, policy=None):
+        answer = computed_place(centre, now, ticket_id, newcomer=newcomer, policy=policy)
+        order, estimates = recomputed(centre, now, policy or policy_for(centre), newcomer)
+        lengths.append(len(order))
+        if answer != QueueState(centre.id, now, order, estimates, 0).place(ticket_id):
+            differing.append((now, newcomer, ticket_id))
+        return answer
+
     for name in QUEUE_STATE_USERS:
-        monkeypatch.setattr(importlib.import_module(name), "queue_state", checked)
+        module = importlib.import_module(name)
+        for attr, original, check in (("queue_state", computed, checked), ("place", computed_place, checked_place)):
+            if getattr(module, attr, None) is original:
+                monkeypatch.setattr(module, attr, check)
     result = simulate(read_plan(None), 1)
     assert differing == []
     assert len(lengths) >= len(result.outcomes) and max(lengths) >= 10  # every issue, and queues of some length
