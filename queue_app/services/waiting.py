@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
-from bisect import insort
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -42,7 +42,6 @@ from . import changes
 from .lookup import service_lines
 
 KEPT = "onedoor.waiting"  # per app: centre id → Kept
-ID = itemgetter(0)
 _lock = threading.Lock()
 
 
@@ -71,7 +70,12 @@ class Waiting:
 class Kept:
     version: int
     waiting: Waiting
+    where: dict[int, Candidate]  # each of its tickets by id, as kept: which line, where in it
     moved: frozenset[int] = field(default=frozenset())  # tickets moved since by the commits it knows of
+
+    @classmethod
+    def read(cls, version: int, waiting: Waiting) -> Kept:
+        return cls(version, waiting, {c.id: c for c in waiting.all()})
 
 
 # The waiting tickets line by line as ix_tickets_line holds them — each service's by arrival: no
@@ -118,22 +122,38 @@ def _read(centre_id: int) -> Waiting:
     return Waiting(lines, special)
 
 
-def _updated(waiting: Waiting, moved: frozenset[int]) -> Waiting:
-    """`waiting` with the tickets `moved` as they are now: gone, back, or changed."""
-    lines = {code: line if moved.isdisjoint(map(ID, line)) else [c for c in line if c.id not in moved]
-             for code, line in waiting.lines.items()}
-    special = [c for c in waiting.special if c.id not in moved]
-    rows = db.session.connection().execute(_MOVED, {"ids": sorted(moved)}).all()
+def _updated(kept: Kept, version: int) -> Kept:
+    """`kept` with the tickets it heard were moved as they are now — gone, back, or changed —,
+    at `version`. Each is found by its id (`Kept.where`) and its line's order (a binary search),
+    not by a look at every line: the work of a few tickets however long the queue is."""
+    where, lines, special = dict(kept.where), dict(kept.waiting.lines), kept.waiting.special
+    copied = set()  # the lines copied already: a kept list is never changed, a request may hold it
+
+    def line_of(code: str) -> list[Candidate]:
+        if code not in copied:
+            lines[code] = list(lines.get(code, ()))
+            copied.add(code)
+        return lines[code]
+
+    for ticket_id in kept.moved:
+        c = where.pop(ticket_id, None)
+        if c is None:
+            continue
+        if is_special(c):
+            special = [s for s in special if s.id != ticket_id]  # few: a look at each is cheap
+        else:
+            line = line_of(c.service)
+            del line[bisect_left(line, ARRIVAL(c), key=ARRIVAL)]
+    rows = db.session.connection().execute(_MOVED, {"ids": sorted(kept.moved)}).all()
     services = service_lines(knowing=[row[1] for row in rows])
     for id_, service_id, arrived_at, priority, start in rows:
         code, weight = services[service_id]
-        c = Candidate(id_, code, arrived_at, bool(priority), start, weight)
+        c = where[id_] = Candidate(id_, code, arrived_at, bool(priority), start, weight)
         if is_special(c):
-            special.append(c)
+            special = [*special, c]
         else:
-            line = lines[code] = list(lines.get(code, ()))
-            insort(line, c, key=ARRIVAL)
-    return Waiting({code: line for code, line in lines.items() if line}, special)
+            insort(line_of(code), c, key=ARRIVAL)
+    return Kept(version, Waiting({code: line for code, line in lines.items() if line}, special), where)
 
 
 def _kept() -> dict[int, Kept]:
@@ -160,9 +180,9 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
     if version is not None and kept is not None and kept.version == version:
         if not kept.moved:
             return kept.waiting, served
-        fresh = Kept(version, _updated(kept.waiting, kept.moved))
+        fresh = _updated(kept, version)
     else:
-        fresh = Kept(version, _read(centre_id)) if version is not None else None
+        fresh = Kept.read(version, _read(centre_id)) if version is not None else None
         if fresh is None:
             return _read(centre_id), None  # no move ever committed here: nothing to keep it by
     with _lock:
@@ -247,7 +267,7 @@ def heard(bumps) -> None:
         for centre, version, moved in bumps:
             before = kept.get(centre)
             if before is not None and before.version == version - 1:
-                kept[centre] = Kept(version, before.waiting, before.moved | frozenset(moved))
+                kept[centre] = Kept(version, before.waiting, before.where, before.moved | frozenset(moved))
             elif before is not None and before.version < version - 1:
                 kept.pop(centre, None)
 

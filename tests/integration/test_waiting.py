@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import event, select, text
 
 from queue_app.domain.access import SYSTEM
@@ -47,6 +48,9 @@ def check(centre: int, statements: list[str]) -> list[str]:
     kept = as_read(waiting(centre))
     ran = [s for s in statements if not s.startswith("BEGIN")]
     assert kept == as_read(_read(centre))
+    held = current_app.extensions[KEPT].get(centre)
+    if held is not None and not held.moved:  # its index finds each kept ticket, and only those
+        assert held.where == {c.id: c for c in held.waiting.all()}
     db.session.commit()
     return ran
 
