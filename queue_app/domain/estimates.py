@@ -17,7 +17,7 @@ from .policy import Candidate, Skills
 
 PRIOR_WEIGHT = 5  # how many observed visits the configured duration counts as
 TOP = itemgetter(0)  # a pool's counter that frees first: (minutes, id)
-SERVICE = itemgetter(1)  # a Candidate's service (a named tuple)
+ID, SERVICE = itemgetter(0), itemgetter(1)  # a Candidate's id and service (a named tuple)
 MERGE_FROM = 4  # a run of one service this long replays on its pools merged into one heap
 
 
@@ -65,6 +65,8 @@ def estimate_waits(
     of its eligible pools' tops — the same counter, the same sums, as looking at every eligible
     counter in turn, in a few comparisons a ticket however many counters are open
     (tests/unit/test_estimates.py holds the two equal)."""
+    if not counters:  # nobody to replay onto (a centre before its counters open): no estimates
+        return Estimates(dict.fromkeys(map(ID, ordered)), dict.fromkeys(services))
     grouped: dict[frozenset[str], list[tuple[float, int]]] = {}
     for c in counters:
         grouped.setdefault(c.skills.services, []).append((max(c.busy_for_min, 0.0), c.id))

@@ -91,11 +91,13 @@ _APPOINTED = (
     .join(Appointment, Appointment.id == Ticket.appointment_id)
     .where(Ticket.centre_id == bindparam("centre_id"), Ticket.status == WAITING, Ticket.appointment_id.is_not(None))
 )
-_MOVED = (
+_MOVED_ANY = (
     select(Ticket.id, Ticket.service_id, Ticket.arrived_at, Ticket.priority, Appointment.start)
     .outerjoin(Appointment, Appointment.id == Ticket.appointment_id)
-    .where(Ticket.id.in_(bindparam("ids", expanding=True)), Ticket.status == WAITING)
+    .where(Ticket.status == WAITING)
 )
+_MOVED = _MOVED_ANY.where(Ticket.id.in_(bindparam("ids", expanding=True)))
+_MOVED_ONE = _MOVED_ANY.where(Ticket.id == bindparam("id"))  # the usual case: no expanding IN to render
 _TABLE = QueueVersion.__table__  # Core on the table, through the connection: half an ORM statement's cost
 _VERSION = select(_TABLE.c.version, _TABLE.c.served).where(_TABLE.c.centre_id == bindparam("centre_id"))
 
@@ -144,7 +146,11 @@ def _updated(kept: Kept, version: int) -> Kept:
         else:
             line = line_of(c.service)
             del line[bisect_left(line, ARRIVAL(c), key=ARRIVAL)]
-    rows = db.session.connection().execute(_MOVED, {"ids": sorted(kept.moved)}).all()
+    moved, connection = sorted(kept.moved), db.session.connection()
+    if len(moved) == 1:
+        rows = connection.execute(_MOVED_ONE, {"id": moved[0]}).all()
+    else:
+        rows = connection.execute(_MOVED, {"ids": moved}).all()
     services = service_lines(knowing=[row[1] for row in rows])
     for id_, service_id, arrived_at, priority, start in rows:
         code, weight = services[service_id]
