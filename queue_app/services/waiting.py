@@ -28,7 +28,6 @@ import threading
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import itemgetter
 
 from flask import current_app
 from sqlalchemy import bindparam, event, select
