@@ -93,7 +93,9 @@ def _surely_served_today(centre: Centre, service: Service, now: datetime) -> boo
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return False
-    rostered, skilled = db.session.execute(_SURELY_SERVED, {**set_params(centre, day), "service_id": service.id}).one()
+    db.session.flush()
+    rostered, skilled = db.session.connection().execute(  # Core, as arrivals.arriving_loads reads
+        _SURELY_SERVED, {**set_params(centre, day), "service_id": service.id}).one()
     return not rostered and bool(skilled)
 
 
