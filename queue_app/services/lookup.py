@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import NotFound
 from ..domain.policy import PolicySettings, overridden
@@ -126,6 +127,22 @@ def _catalogue_row(model, code: str):
     make_transient_to_detached(copy)
     db.session.add(copy)
     return copy
+
+
+def with_catalogue(tickets: list[Ticket]) -> list[Ticket]:
+    """The tickets, each with its centre and service set as loaded from the cached catalogue (no
+    statement, where they are active: a withdrawn one loads as before, when first read)."""
+    for ticket in tickets:
+        unloaded = sa_inspect(ticket).unloaded
+        if "centre" in unloaded:
+            centre = _catalogue_row(Centre, centre_code(ticket.centre_id))
+            if centre is not None:
+                set_committed_value(ticket, "centre", centre)
+        if "service" in unloaded:
+            service = _catalogue_row(Service, service_lines(knowing=(ticket.service_id,))[ticket.service_id][0])
+            if service is not None:
+                set_committed_value(ticket, "service", service)
+    return tickets
 
 
 # A centre or service written other than through the administration (which says so itself: a

@@ -13,6 +13,7 @@ from ..domain.stats import DayFigures, Visit, day_figures
 from ..domain.visit_figures import REPEAT_WINDOW, Resolved
 from ..extensions import db
 from ..models import Centre, Service, Ticket
+from .lookup import with_catalogue
 from .queue import place, queue_state
 from .ranges import wait_range
 from .visits import VISITOR_FIELDS, steps_brief, visit_rows
@@ -149,7 +150,7 @@ def visit_rows_by_token(token: str) -> list[Ticket]:
     ticket = db.session.scalar(select(Ticket).where(Ticket.token == token)) if len(token) <= 64 else None
     if ticket is None:
         raise NotFound("no ticket with that token")
-    return visit_rows(ticket)
+    return with_catalogue(visit_rows(ticket))
 
 
 def ticket_status(token: str, now: datetime) -> TicketStatus:

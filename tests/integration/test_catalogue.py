@@ -10,7 +10,7 @@ from queue_app.extensions import db
 from queue_app.models import Centre, Counter, Device, Language, LifeEvent, Service, Setting, Staff
 from queue_app.services import apply_network
 from queue_app.services.lookup import centre_by_code, service_by_code
-from tests.conftest import NETWORK
+from tests.conftest import NETWORK, NOON
 
 
 def count(model) -> int:
@@ -199,3 +199,34 @@ def test_centres_and_services_by_code_come_from_the_cached_catalogue_and_follow_
     db.session.expunge_all()
     with pytest.raises(NotFound):
         centre_by_code("HQ")
+
+
+def test_a_status_read_takes_the_tickets_centre_and_service_from_the_cached_catalogue(ctx):
+    """A visitor's status (reading.ticket_status) reads its ticket and the queue, not the ticket's
+    centre and service rows; a ticket of a withdrawn service still shows its service, read as before."""
+    from queue_app.domain.access import SYSTEM
+    from queue_app.services import issue_ticket
+    from queue_app.services.reading import ticket_status
+
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    token = issue_ticket("HQ", "birth", by=SYSTEM, now=NOON).ticket.token
+    ticket_status(token, NOON)  # the catalogue cached
+    db.session.commit()
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        status = ticket_status(token, NOON)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert (status.centre, status.service) == ("HQ", "birth")
+    assert not [s for s in seen if "FROM centres" in s or "FROM services" in s], seen
+
+    db.session.rollback()
+    db.session.scalar(select(Service).where(Service.code == "birth")).active = False
+    db.session.commit()
+    db.session.expunge_all()
+    assert ticket_status(token, NOON).service == "birth"
