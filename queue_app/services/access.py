@@ -47,7 +47,8 @@ def standing(by: Actor) -> tuple[str, frozenset[int] | None]:
     (a clerk removed from a centre, or disabled, while their request waited is refused)."""
     if by.staff_id is None:  # a device belongs to its centre for life; the system acts everywhere
         return by.role, None if by.role == SYSTEM_ROLE else frozenset({by.centre_id})
-    rows = db.session.execute(_STANDING, {"id": by.staff_id}).all()
+    db.session.flush()  # Core through the connection (half an ORM statement's cost), after autoflush's writes
+    rows = db.session.connection().execute(_STANDING, {"id": by.staff_id}).all()
     if not rows or not rows[0].active:
         raise Forbidden(f"{by.name}'s account is disabled")
     role = rows[0].role
