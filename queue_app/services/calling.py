@@ -71,6 +71,9 @@ _CALL_FIRST_FREE = _CALL.where(Ticket.id == _PG_FIRST_FREE)
 
 _SENT_HERE = (select(Ticket.id).where(Ticket.for_counter_id == bindparam("counter_id"), Ticket.status == lc.WAITING)
               .order_by(Ticket.arrived_at, Ticket.id).limit(1))
+# What `active_ticket` finds, as the refusal names it: a calling counter reads only whether it is free.
+_AT_THIS_COUNTER = select(Ticket.number, Ticket.status).where(Ticket.counter_id == bindparam("counter_id"),
+                                                              Ticket.status.in_(lc.AT_COUNTER))
 
 
 def _called(statement, params: dict, now: datetime, *, by: Actor, reason: str | None = None) -> Ticket | None:
@@ -109,7 +112,7 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     """
     now = now or utcnow()
     counter = _ready(counter_code, by)
-    sent = db.session.scalar(_SENT_HERE, {"counter_id": counter.id})
+    sent = db.session.connection().execute(_SENT_HERE, {"counter_id": counter.id}).scalar()  # Core, after _ready's flush
     if sent is not None:  # a visitor sent on to this very counter comes first (unless just gone)
         called = _hand_over(counter, sent, now, by=by, reason="sent_here")
         if called is not None:
@@ -136,7 +139,8 @@ def _ready(counter_code: str, by: Actor) -> Counter:
     authorise_counter(by, counter)
     if counter.state != lc.COUNTER_OPEN:
         raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
-    current = active_ticket(counter)
+    db.session.flush()  # the reads below are Core statements: the session's own writes first
+    current = db.session.connection().execute(_AT_THIS_COUNTER, {"counter_id": counter.id}).first()
     if current is not None:
         raise CounterBusy(
             f"counter {counter.code} still has ticket {current.number} ({current.status}); "

@@ -141,7 +141,8 @@ def head_candidates(centre_id: int, services: frozenset[str], per_service: int) 
     lines = sorted(ids[code] for code in services if code in ids)
     params = {"centre_id": centre_id, "per_service": per_service, "services": lines,
               **{f"service_{i}": service_id for i, service_id in enumerate(lines)}}
-    kept = {c.id: c for c in _candidates(db.session.execute(_heads_statement(len(lines)), params))
+    db.session.flush()  # a Core statement through the connection (half an ORM one), after the session's writes
+    kept = {c.id: c for c in _candidates(db.session.connection().execute(_heads_statement(len(lines)), params))
             if c.service in services}  # an appointment of another service, or met twice (it has priority too): out
     return list(kept.values())
 
