@@ -226,6 +226,9 @@ class QueueVersion(db.Model):
     # bumped too by the commits that change what the counters are doing (anything but issuing), so
     # that a process may keep what an estimate reads of them (services/queue.py `Served`)
     served: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    # the tickets the commit that set `version` moved (ids, comma-separated): a process one version
+    # behind re-reads just those (services/waiting.py); NULL: not known (a row from before 0025)
+    last_moved: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Appointment(db.Model):

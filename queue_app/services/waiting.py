@@ -26,11 +26,11 @@ import functools
 import secrets
 import threading
 from bisect import bisect_left, insort
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from flask import current_app
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import BigInteger, Text, bindparam, cast, event, literal, select
 
 from ..db import insert_for
 from ..domain.lifecycle import WAITING
@@ -98,7 +98,7 @@ _MOVED_ANY = (
 _MOVED = _MOVED_ANY.where(Ticket.id.in_(bindparam("ids", expanding=True)))
 _MOVED_ONE = _MOVED_ANY.where(Ticket.id == bindparam("id"))  # the usual case: no expanding IN to render
 _TABLE = QueueVersion.__table__  # Core on the table, through the connection: half an ORM statement's cost
-_VERSION = select(_TABLE.c.version, _TABLE.c.served).where(_TABLE.c.centre_id == bindparam("centre_id"))
+_VERSION = select(_TABLE.c.version, _TABLE.c.served, _TABLE.c.last_moved).where(_TABLE.c.centre_id == bindparam("centre_id"))
 
 
 def _read(centre_id: int) -> Waiting:
@@ -123,10 +123,21 @@ def _read(centre_id: int) -> Waiting:
     return Waiting(lines, special)
 
 
+def _moved_by(version: int, last_moved: str | None) -> frozenset[int] | None:
+    """The tickets the commit that set `version` moved, from the version row's `last_moved`; None
+    when the row does not say (bumped by something that does not name them)."""
+    at, _, listed = (last_moved or "").partition(":")
+    if at != str(version):
+        return None
+    return frozenset(map(int, listed.split(","))) if listed else frozenset()
+
+
 def _updated(kept: Kept, version: int) -> Kept:
     """`kept` with the tickets it heard were moved as they are now — gone, back, or changed —,
     at `version`. Each is found by its id (`Kept.where`) and its line's order (a binary search),
     not by a look at every line: the work of a few tickets however long the queue is."""
+    if not kept.moved:  # a commit that moved none of its tickets (a counter opened, say)
+        return Kept(version, kept.waiting, kept.where)
     where, lines, special = dict(kept.where), dict(kept.waiting.lines), kept.waiting.special
     copied = set()  # the lines copied already: a kept list is never changed, a request may hold it
 
@@ -178,7 +189,8 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
     if centre_id in _unbumped(session):  # its own moves, not yet committed: read them, written out first
         session.flush()
         return _read(centre_id), None
-    version, served = db.session.connection().execute(_VERSION, {"centre_id": centre_id}).first() or (None, None)
+    version, served, last_moved = (db.session.connection().execute(_VERSION, {"centre_id": centre_id}).first()
+                                   or (None, None, None))
     if centre_id in _unserved(session):
         served = None
     kept = _kept().get(centre_id)
@@ -186,6 +198,11 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
         if not kept.moved:
             return kept.waiting, served
         fresh = _updated(kept, version)
+    elif (version is not None and kept is not None and kept.version == version - 1
+          and (last := _moved_by(version, last_moved)) is not None):
+        # one commit not heard of yet (another process's, or this one's with its news still on the
+        # way): the version's row names the tickets it moved
+        fresh = _updated(replace(kept, moved=kept.moved | last), version)
     else:
         fresh = Kept.read(version, _read(centre_id)) if version is not None else None
         if fresh is None:
@@ -209,11 +226,19 @@ AMONG_THE_WAITING = frozenset({"issue", "cancel", "reassign"})
 def _bump_statement(dialect_name: str):
     table = QueueVersion.__table__
     return (insert_for(dialect_name, table)
-            .values(centre_id=bindparam("centre_id"), version=bindparam("start"), served=bindparam("start"))
+            .values(centre_id=bindparam("centre_id"), version=bindparam("start"), served=bindparam("start"),
+                    last_moved=_moved_at(bindparam("start", type_=BigInteger)))
             .on_conflict_do_update(index_elements=[table.c.centre_id],
                                    set_={"version": table.c.version + 1,
-                                         "served": table.c.served + bindparam("served")})
+                                         "served": table.c.served + bindparam("served"),
+                                         "last_moved": _moved_at(table.c.version + 1)})
             .returning(table.c.version))
+
+
+def _moved_at(version):
+    """'version:id,id,…' — the tickets the commit setting `version` moved, named with the version
+    they belong to: a row bumped by anything else (a process of older code) is not mistaken for it."""
+    return cast(version, Text) + literal(":") + bindparam("moved", type_=Text)
 
 
 def _unbumped(session) -> set[int]:
@@ -247,8 +272,10 @@ def _bump(session) -> None:
     statement = _bump_statement(session.get_bind().dialect.name)
     bumps = session.info.setdefault(KEPT, [])
     for centre in sorted(centres):  # in one order, as every transaction takes these locks
-        version = session.connection().execute(statement, {"centre_id": centre, "start": secrets.randbits(62),
-                                                           "served": int(centre in served)}).scalar_one()
+        version = session.connection().execute(statement, {
+            "centre_id": centre, "start": secrets.randbits(62), "served": int(centre in served),
+            "moved": ",".join(map(str, sorted(moved[centre]))),
+        }).scalar_one()
         bumps.append((centre, version, frozenset(moved[centre])))
     pending.queues += bumps  # for the other processes, once committed (catalogue_sync.py)
     pending.bumped = len(pending.tickets)

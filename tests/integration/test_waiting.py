@@ -109,6 +109,31 @@ def test_another_processs_commit_is_read_again_in_full(ctx, statements):
     assert reads_lines(check(centre, statements))
 
 
+def test_a_commit_not_yet_heard_of_is_read_from_the_tickets_its_version_row_names(ctx, statements, monkeypatch):
+    """One version behind — a commit whose news has not reached this process yet (another
+    process's, or its own still on the way) — the kept queue re-reads just the tickets the version
+    row names (`last_moved`), not the whole queue; two behind, it reads the queue again in full."""
+    import queue_app.services.waiting as waiting_module
+
+    centre = hq()
+    for i in range(5):
+        issue_ticket("HQ", "birth", by=SYSTEM, now=NOON + timedelta(seconds=i))
+    check(centre, statements)
+    first = min(c.id for c in waiting(centre).all())
+    db.session.commit()
+    monkeypatch.setattr(waiting_module, "heard", lambda bumps: None)  # the news never comes
+    cancel(first, by=SYSTEM, now=NOON + timedelta(minutes=1))
+    issue_ticket("HQ", "tax", by=SYSTEM, now=NOON + timedelta(minutes=1))  # reads it, one behind
+    ran = check(centre, statements)
+    assert not reads_lines(ran) and first not in {c.id for c in waiting(centre).all()}
+    row = db.session.scalar(select(QueueVersion).where(QueueVersion.centre_id == centre))
+    assert row.last_moved.startswith(f"{row.version}:")
+    # two commits unheard: not one of them is named by the row any more; read again in full
+    issue_ticket("HQ", "tax", by=SYSTEM, now=NOON + timedelta(minutes=2))
+    cancel(first + 1, by=SYSTEM, now=NOON + timedelta(minutes=2))
+    assert reads_lines(check(centre, statements))
+
+
 def test_a_transaction_sees_its_own_moves_and_keeps_nothing_of_them(ctx, statements):
     centre = hq()
     for i in range(4):
