@@ -136,11 +136,11 @@ def with_catalogue(tickets: list[Ticket]) -> list[Ticket]:
         unloaded = sa_inspect(ticket).unloaded
         if "centre" in unloaded:
             centre = _catalogue_row(Centre, centre_code(ticket.centre_id))
-            if centre is not None:
+            if centre is not None and centre.id == ticket.centre_id:  # two caches: never a stale pairing
                 set_committed_value(ticket, "centre", centre)
         if "service" in unloaded:
             service = _catalogue_row(Service, service_lines(knowing=(ticket.service_id,))[ticket.service_id][0])
-            if service is not None:
+            if service is not None and service.id == ticket.service_id:
                 set_committed_value(ticket, "service", service)
     return tickets
 

@@ -125,9 +125,9 @@ def _read(centre_id: int) -> Waiting:
 
 def _moved_by(version: int, last_moved: str | None) -> frozenset[int] | None:
     """The tickets the commit that set `version` moved, from the version row's `last_moved`; None
-    when the row does not say (bumped by something that does not name them)."""
+    when the row does not say (bumped by something that does not name them, or moving too many)."""
     at, _, listed = (last_moved or "").partition(":")
-    if at != str(version):
+    if at != str(version) or listed == "*":
         return None
     return frozenset(map(int, listed.split(","))) if listed else frozenset()
 
@@ -135,7 +135,8 @@ def _moved_by(version: int, last_moved: str | None) -> frozenset[int] | None:
 def _updated(kept: Kept, version: int) -> Kept:
     """`kept` with the tickets it heard were moved as they are now — gone, back, or changed —,
     at `version`. Each is found by its id (`Kept.where`) and its line's order (a binary search),
-    not by a look at every line: the work of a few tickets however long the queue is."""
+    not by a look at every line: beside copies of the index and of the lines it changes (made
+    in C), the work of the few tickets moved however long the queue is."""
     if not kept.moved:  # a commit that moved none of its tickets (a counter opened, say)
         return Kept(version, kept.waiting, kept.where)
     where, lines, special = dict(kept.where), dict(kept.waiting.lines), kept.waiting.special
@@ -155,7 +156,11 @@ def _updated(kept: Kept, version: int) -> Kept:
             special = [s for s in special if s.id != ticket_id]  # few: a look at each is cheap
         else:
             line = line_of(c.service)
-            del line[bisect_left(line, ARRIVAL(c), key=ARRIVAL)]
+            at = bisect_left(line, ARRIVAL(c), key=ARRIVAL)
+            if at < len(line) and line[at].id == ticket_id:
+                del line[at]
+            else:  # a line not in arrival order (times written by other means): look at each
+                line[:] = [other for other in line if other.id != ticket_id]
     moved, connection = sorted(kept.moved), db.session.connection()
     if len(moved) == 1:
         rows = connection.execute(_MOVED_ONE, {"id": moved[0]}).all()
@@ -220,6 +225,9 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
 # ticket (a call, recall, start, finish, no-show, transfer, a visit's steps) and every counter
 # opened, paused or closed bumps the served version too.
 AMONG_THE_WAITING = frozenset({"issue", "cancel", "reassign"})
+# A commit moving more tickets than this (the day's end cancelling a queue) names none on the
+# version's row ('*'): a process behind it reads the queue in full, as for any unnamed bump.
+NAMED_AT_MOST = 100
 
 
 @functools.cache
@@ -274,7 +282,7 @@ def _bump(session) -> None:
     for centre in sorted(centres):  # in one order, as every transaction takes these locks
         version = session.connection().execute(statement, {
             "centre_id": centre, "start": secrets.randbits(62), "served": int(centre in served),
-            "moved": ",".join(map(str, sorted(moved[centre]))),
+            "moved": ",".join(map(str, sorted(moved[centre]))) if len(moved[centre]) <= NAMED_AT_MOST else "*",
         }).scalar_one()
         bumps.append((centre, version, frozenset(moved[centre])))
     pending.queues += bumps  # for the other processes, once committed (catalogue_sync.py)

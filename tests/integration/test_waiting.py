@@ -116,7 +116,7 @@ def test_a_commit_not_yet_heard_of_is_read_from_the_tickets_its_version_row_name
     import queue_app.services.waiting as waiting_module
 
     centre = hq()
-    for i in range(5):
+    for i in range(8):
         issue_ticket("HQ", "birth", by=SYSTEM, now=NOON + timedelta(seconds=i))
     check(centre, statements)
     first = min(c.id for c in waiting(centre).all())
@@ -131,6 +131,18 @@ def test_a_commit_not_yet_heard_of_is_read_from_the_tickets_its_version_row_name
     # two commits unheard: not one of them is named by the row any more; read again in full
     issue_ticket("HQ", "tax", by=SYSTEM, now=NOON + timedelta(minutes=2))
     cancel(first + 1, by=SYSTEM, now=NOON + timedelta(minutes=2))
+    assert reads_lines(check(centre, statements))
+    # a commit heard (its moves kept, not yet applied), then one not: both sets are applied
+    monkeypatch.undo()
+    cancel(first + 2, by=SYSTEM, now=NOON + timedelta(minutes=3))
+    monkeypatch.setattr(waiting_module, "heard", lambda bumps: None)
+    cancel(first + 3, by=SYSTEM, now=NOON + timedelta(minutes=3))
+    ran = check(centre, statements)
+    assert not reads_lines(ran) and {first + 2, first + 3}.isdisjoint(c.id for c in waiting(centre).all())
+    # a commit moving more tickets than a row names ('*'): read again in full
+    monkeypatch.setattr(waiting_module, "NAMED_AT_MOST", 0)
+    cancel(first + 4, by=SYSTEM, now=NOON + timedelta(minutes=4))
+    assert db.session.scalar(select(QueueVersion.last_moved).where(QueueVersion.centre_id == centre)).endswith(":*")
     assert reads_lines(check(centre, statements))
 
 
