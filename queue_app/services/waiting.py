@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from flask import current_app
-from sqlalchemy import BigInteger, Text, bindparam, cast, event, literal, select
+from sqlalchemy import BigInteger, Text, bindparam, cast, event, func, literal, select
 
 from ..db import insert_for
 from ..domain.lifecycle import WAITING
@@ -123,13 +123,24 @@ def _read(centre_id: int) -> Waiting:
     return Waiting(lines, special)
 
 
-def _moved_by(version: int, last_moved: str | None) -> frozenset[int] | None:
-    """The tickets the commit that set `version` moved, from the version row's `last_moved`; None
-    when the row does not say (bumped by something that does not name them, or moving too many)."""
-    at, _, listed = (last_moved or "").partition(":")
-    if at != str(version) or listed == "*":
+def _moved_since(have: int, version: int, last_moved: str | None) -> frozenset[int] | None:
+    """The tickets the commits after `have` up to `version` moved, from the version row's
+    `last_moved` (the latest commits' 'version:ids;' entries, newest first); None when it does not
+    name every one of them (bumped by something that does not, a commit moving too many, or
+    further back than the row keeps)."""
+    if not 0 < version - have <= KEEP_ENTRIES:
         return None
-    return frozenset(map(int, listed.split(","))) if listed else frozenset()
+    named = {}
+    for entry in (last_moved or "").split(";")[:-1]:  # the last piece: cut short by the row's limit, or empty
+        at, _, listed = entry.partition(":")
+        named.setdefault(at, listed)
+    moved: set[int] = set()
+    for v in range(have + 1, version + 1):
+        listed = named.get(str(v))
+        if listed is None or listed == "*":
+            return None
+        moved.update(map(int, filter(None, listed.split(","))))
+    return frozenset(moved)
 
 
 def _updated(kept: Kept, version: int) -> Kept:
@@ -203,11 +214,11 @@ def waiting_and_served(centre_id: int) -> tuple[Waiting, int | None]:
         if not kept.moved:
             return kept.waiting, served
         fresh = _updated(kept, version)
-    elif (version is not None and kept is not None and kept.version == version - 1
-          and (last := _moved_by(version, last_moved)) is not None):
-        # one commit not heard of yet (another process's, or this one's with its news still on the
-        # way): the version's row names the tickets it moved
-        fresh = _updated(replace(kept, moved=kept.moved | last), version)
+    elif (version is not None and kept is not None
+          and (since := _moved_since(kept.version, version, last_moved)) is not None):
+        # commits not heard of yet (another process's, or this one's with its news still on the
+        # way): the version's row names the tickets they moved
+        fresh = _updated(replace(kept, moved=kept.moved | since), version)
     else:
         fresh = Kept.read(version, _read(centre_id)) if version is not None else None
         if fresh is None:
@@ -228,6 +239,8 @@ AMONG_THE_WAITING = frozenset({"issue", "cancel", "reassign"})
 # A commit moving more tickets than this (the day's end cancelling a queue) names none on the
 # version's row ('*'): a process behind it reads the queue in full, as for any unnamed bump.
 NAMED_AT_MOST = 100
+KEEP_CHARS = 1000  # of the row's earlier entries: the last thirty-odd commits of single issues
+KEEP_ENTRIES = 64  # no row names more commits than this
 
 
 @functools.cache
@@ -239,14 +252,16 @@ def _bump_statement(dialect_name: str):
             .on_conflict_do_update(index_elements=[table.c.centre_id],
                                    set_={"version": table.c.version + 1,
                                          "served": table.c.served + bindparam("served"),
-                                         "last_moved": _moved_at(table.c.version + 1)})
+                                         "last_moved": _moved_at(table.c.version + 1)
+                                         + func.coalesce(func.substr(table.c.last_moved, 1, KEEP_CHARS), "")})
             .returning(table.c.version))
 
 
 def _moved_at(version):
-    """'version:id,id,…' — the tickets the commit setting `version` moved, named with the version
-    they belong to: a row bumped by anything else (a process of older code) is not mistaken for it."""
-    return cast(version, Text) + literal(":") + bindparam("moved", type_=Text)
+    """'version:id,id,…;' — the tickets the commit setting `version` moved, named with the version
+    they belong to (a row bumped by anything else is not mistaken for it), put before the row's
+    earlier entries, which are kept to KEEP_CHARS (the one cut short there has no ';' and is not read)."""
+    return cast(version, Text) + literal(":") + bindparam("moved", type_=Text) + literal(";")
 
 
 def _unbumped(session) -> set[int]:
@@ -300,16 +315,17 @@ def _note(session) -> None:
 def heard(bumps) -> None:
     """A commit — this process's, or another's heard on the message queue — set these centres'
     versions, moving these tickets: a kept queue one version behind takes the moves (read at its
-    next use); one further behind has missed a commit and is dropped; one at that version or past
-    it (read since, the message having come late) stays."""
+    next use); one further behind has missed a commit and catches up at its next use, from what
+    the version's row names or in full; one at that version or past it (read since, the message
+    having come late) stays."""
     kept = _kept()
     with _lock:
         for centre, version, moved in bumps:
             before = kept.get(centre)
             if before is not None and before.version == version - 1:
                 kept[centre] = Kept(version, before.waiting, before.where, before.moved | frozenset(moved))
-            elif before is not None and before.version < version - 1:
-                kept.pop(centre, None)
+            # one further behind has missed a commit: its next use reads what the version's row
+            # names of the commits since, or the whole queue (waiting_and_served)
 
 
 @event.listens_for(db.session, "after_rollback")
