@@ -7,6 +7,7 @@ from ..domain.access import SYSTEM_ROLE, Actor, centre_scope, covers, holds
 from ..domain.errors import Forbidden
 from ..extensions import db
 from ..models import Centre, Counter, Device, Staff, Ticket, staff_centres
+from .tx import core
 
 # The actor's role, whether the account is live, and its centres, in one round trip.
 _STANDING = (
@@ -47,8 +48,7 @@ def standing(by: Actor) -> tuple[str, frozenset[int] | None]:
     (a clerk removed from a centre, or disabled, while their request waited is refused)."""
     if by.staff_id is None:  # a device belongs to its centre for life; the system acts everywhere
         return by.role, None if by.role == SYSTEM_ROLE else frozenset({by.centre_id})
-    db.session.flush()  # Core through the connection (half an ORM statement's cost), after autoflush's writes
-    rows = db.session.connection().execute(_STANDING, {"id": by.staff_id}).all()
+    rows = core(_STANDING, {"id": by.staff_id}).all()
     if not rows or not rows[0].active:
         raise Forbidden(f"{by.name}'s account is disabled")
     role = rows[0].role

@@ -17,9 +17,9 @@ from sqlalchemy import bindparam, select
 from ..domain.estimates import CounterLoad
 from ..domain.menu import coming_on_duty
 from ..domain.policy import Skills
-from ..extensions import db
 from ..models import Centre, Service, Shift, Staff, StaffSkill
 from .roster import plan_of
+from .tx import core
 
 _RUNNING = (
     select(Shift.staff_id, Staff.username, Shift.start_at, Shift.end_at, Shift.breaks, Shift.skills)
@@ -41,12 +41,8 @@ def arriving_loads(centre: Centre, now: datetime, at_counters: Collection[int]) 
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return []
-    # Core through the transaction's connection (half an ORM statement's cost), after the
-    # session's own changes are written, as the ORM statement's autoflush would
-    db.session.flush()
-    connection = db.session.connection()
-    rows = connection.execute(_RUNNING, {"centre_id": centre.id, "first": day - timedelta(days=1),
-                                         "last": day, "now": now}).all()
+    rows = core(_RUNNING, {"centre_id": centre.id, "first": day - timedelta(days=1), "last": day,
+                           "now": now}).all()
     if not rows:
         return []
     names = {sid: name for sid, name, *_ in rows}
@@ -54,7 +50,7 @@ def arriving_loads(centre: Centre, now: datetime, at_counters: Collection[int]) 
     everything = sorted({sid for sid, _, _, _, _, skills in rows if skills is None})
     if everything:
         held = defaultdict(set)
-        for sid, code in connection.execute(_SKILLS, {"ids": everything}):
+        for sid, code in core(_SKILLS, {"ids": everything}):
             held[sid].add(code)
         skills_of = {names[sid]: frozenset(held[sid]) for sid in everything}
     plans = [plan_of(name, start, end, breaks, skills) for _, name, start, end, breaks, skills in rows]

@@ -18,7 +18,7 @@ from .lookup import counter_by_code, policy_for, service_by_code, ticket_by_id
 from .queue import head_candidates, pressure
 from .reading import queue_view
 from .tickets import create_ticket, record
-from .tx import atomic
+from .tx import atomic, core
 
 MAX_CALL_ROUNDS = 5
 HEADS_PER_SERVICE = 16  # spare heads to fall back on while other counters hold the first ones
@@ -112,7 +112,7 @@ def call_next(counter_code: str, *, by: Actor, now: datetime | None = None) -> T
     """
     now = now or utcnow()
     counter = _ready(counter_code, by)
-    sent = db.session.connection().execute(_SENT_HERE, {"counter_id": counter.id}).scalar()  # Core, after _ready's flush
+    sent = core(_SENT_HERE, {"counter_id": counter.id}).scalar()
     if sent is not None:  # a visitor sent on to this very counter comes first (unless just gone)
         called = _hand_over(counter, sent, now, by=by, reason="sent_here")
         if called is not None:
@@ -139,8 +139,7 @@ def _ready(counter_code: str, by: Actor) -> Counter:
     authorise_counter(by, counter)
     if counter.state != lc.COUNTER_OPEN:
         raise CounterNotOpen(f"counter {counter.code} is {counter.state}; open or resume it to call")
-    db.session.flush()  # the reads below are Core statements: the session's own writes first
-    current = db.session.connection().execute(_AT_THIS_COUNTER, {"counter_id": counter.id}).first()
+    current = core(_AT_THIS_COUNTER, {"counter_id": counter.id}).first()
     if current is not None:
         raise CounterBusy(
             f"counter {counter.code} still has ticket {current.number} ({current.status}); "

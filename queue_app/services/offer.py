@@ -17,6 +17,7 @@ from ..models import Centre, Counter, Service, Staff, StaffSkill, staff_centres
 from .queue import queue_state
 from .ranges import calibration_for
 from .roster import SET, duty, set_params
+from .tx import core
 
 
 def _held_counters(centre: Centre) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
@@ -93,9 +94,7 @@ def _surely_served_today(centre: Centre, service: Service, now: datetime) -> boo
     closes = centre.opening_hours.closing_of(day, centre.tz)
     if closes is None or closes <= now:
         return False
-    db.session.flush()
-    rostered, skilled = db.session.connection().execute(  # Core, as arrivals.arriving_loads reads
-        _SURELY_SERVED, {**set_params(centre, day), "service_id": service.id}).one()
+    rostered, skilled = core(_SURELY_SERVED, {**set_params(centre, day), "service_id": service.id}).one()
     return not rostered and bool(skilled)
 
 

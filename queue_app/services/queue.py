@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Appointment, Centre, Counter, Service, Ticket
 from .arrivals import arriving_loads
 from .lookup import policy_for, service_durations, service_ids
+from .tx import core
 from .waiting import waiting_and_served
 
 _ID, _SERVICE = itemgetter(0), itemgetter(1)  # a Candidate's id and service (a named tuple)
@@ -141,8 +142,7 @@ def head_candidates(centre_id: int, services: frozenset[str], per_service: int) 
     lines = sorted(ids[code] for code in services if code in ids)
     params = {"centre_id": centre_id, "per_service": per_service, "services": lines,
               **{f"service_{i}": service_id for i, service_id in enumerate(lines)}}
-    db.session.flush()  # a Core statement through the connection (half an ORM one), after the session's writes
-    kept = {c.id: c for c in _candidates(db.session.connection().execute(_heads_statement(len(lines)), params))
+    kept = {c.id: c for c in _candidates(core(_heads_statement(len(lines)), params))
             if c.service in services}  # an appointment of another service, or met twice (it has priority too): out
     return list(kept.values())
 

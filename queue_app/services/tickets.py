@@ -25,7 +25,7 @@ from .access import authorise
 from .lookup import centre_by_code, language_codes, service_by_code
 from .offer import ensure_served_today
 from .queue import place
-from .tx import atomic
+from .tx import atomic, core
 from .ranges import wait_range
 from .visits import contact_hash
 
@@ -140,9 +140,7 @@ def create_ticket(
     # One INSERT … RETURNING the whole row, a Core statement through the transaction's connection
     # (a quarter of the ORM's bulk insert of the entity); the ticket is built from the row it
     # returns and put in the session as loaded, as a query would have (lookup._catalogue_row).
-    # The session's own changes are written first, as an ORM statement's autoflush would.
-    db.session.flush()
-    row = db.session.connection().execute(_NEW_TICKET, dict(
+    row = core(_NEW_TICKET, dict(
         centre_id=centre.id,
         service_id=service.id,
         service_day=day,
@@ -248,7 +246,7 @@ def place_ticket(
     )
     job_id = None
     if printer_uri:
-        job_id = db.session.connection().execute(_NEW_JOB, {"ticket_id": ticket.id, "device_id": by.device_id,
+        job_id = core(_NEW_JOB, {"ticket_id": ticket.id, "device_id": by.device_id,
                                                 "printer_uri": printer_uri, "next_attempt_at": now,
                                                 "created_at": now}).scalar_one()
     return Issued(ticket, position, estimate, job_id)
