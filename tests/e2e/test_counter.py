@@ -211,8 +211,12 @@ def test_a_whole_visit_by_keyboard_alone(desk):
     expect(button(desk, "Start")).to_be_focused()  # focus follows the visit: Enter would start it
     desk.keyboard.press("r")
     expect(desk.locator("#recalls")).to_have_text("Recalls: 1")
+    expect(button(desk, "Start")).to_be_enabled()  # (as below: the recall's own answer is in)
     desk.keyboard.press("s")
     expect(desk.locator("#status")).to_have_text("Being served")
+    # the visit's news may come by Socket.IO before the start's own answer: the page takes keys
+    # again when that answer is in (the buttons enabled), as a clerk sees
+    expect(button(desk, "Finish")).to_be_enabled()
     desk.keyboard.press("f")
     dialog = desk.get_by_role("dialog", name="Finish the visit")
     expect(dialog.get_by_label("Resolved", exact=True)).to_be_focused()
