@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db import insert_for, utcnow
@@ -22,7 +21,7 @@ from ..domain.visits import check_plan
 from ..models import Appointment, Centre, PrintJob, Service, Ticket, TicketEvent, TicketSequence
 from . import changes
 from .access import authorise
-from .lookup import centre_by_code, language_codes, service_by_code
+from .lookup import as_loaded, centre_by_code, language_codes, service_by_code
 from .offer import ensure_served_today
 from .queue import place
 from .tx import atomic, core
@@ -152,9 +151,7 @@ def create_ticket(
         issued_at=now,
         **fields,
     )).one()
-    ticket = Ticket(**row._mapping)
-    make_transient_to_detached(ticket)
-    db.session.add(ticket)
+    ticket = as_loaded(Ticket, row._mapping)
     set_committed_value(ticket, "service", service)  # as loaded: the answer names it without a read
     record(ticket, "issue", None, now, by=by)
     return ticket
@@ -246,7 +243,6 @@ def place_ticket(
     )
     job_id = None
     if printer_uri:
-        job_id = core(_NEW_JOB, {"ticket_id": ticket.id, "device_id": by.device_id,
-                                                "printer_uri": printer_uri, "next_attempt_at": now,
-                                                "created_at": now}).scalar_one()
+        job_id = core(_NEW_JOB, {"ticket_id": ticket.id, "device_id": by.device_id, "printer_uri": printer_uri,
+                                 "next_attempt_at": now, "created_at": now}).scalar_one()
     return Issued(ticket, position, estimate, job_id)
