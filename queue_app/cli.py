@@ -383,11 +383,17 @@ def print_worker_command(interval):
     run_print_process(app, interval)
 
 
+# The sockets one process holds at most: half of SPEC §8's network (20,000 status pages, 450
+# displays, 150 kiosks, up to 6,000 counter pages) on each of two processes, with room
+# (tests/unit/test_deploy_capacity.py).
+WORKER_CONNECTIONS = 20_000
+
+
 def gunicorn_args(host: str, port: int) -> list[str]:
     """One worker: Socket.IO needs every request of a client at the same process (sticky sessions),
     which gunicorn's own balancing cannot give; gevent lets that one worker hold thousands of sockets."""
     return [
-        "--worker-class", "gevent", "--workers", "1", "--worker-connections", "10000",
+        "--worker-class", "gevent", "--workers", "1", "--worker-connections", str(WORKER_CONNECTIONS),
         "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "10",
         "--log-level", "warning",  # no access log: addresses of status pages are visitors' credentials
     ]
