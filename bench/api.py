@@ -209,6 +209,18 @@ class Server:
         return [ln for ln in self.log_path.read_text(errors="replace").splitlines()
                 if "Traceback" in ln or re.search(r'" 5\d\d ', ln)]
 
+    def exceptions(self) -> dict[str, int]:
+        """What each logged traceback ended in (its last line, the exception), with how often."""
+        self.log.flush()
+        found: dict[str, int] = {}
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            if "Traceback" not in line:
+                continue
+            end = next((ln for ln in lines[i + 1:] if ln and not ln[0].isspace()), "(log ended)")
+            found[end] = found.get(end, 0) + 1
+        return found
+
     def pids(self) -> list[int]:
         """The server's processes: gunicorn's master and its worker (or Werkzeug's one process)."""
         pid = self.proc.pid

@@ -36,8 +36,11 @@ its visitor a ticket_status that is no longer `waiting`; latency from the call-n
 first such event. A call also moves each followed visitor behind the called ticket in its line (same
 centre and service) up a place: latency from the call-next's send to the first ticket_status giving
 them at most as many ahead as the calls so far leave (or no longer waiting). Deliveries that never
-arrive (within --settle s after the loops) are lost.
-Per process: RSS and CPU share over the loops (from /proc), open file descriptors (≈ sockets held).
+arrive (within --settle s after the loops) are lost; a status page that never connected (the
+connects row counts them) is left out of those rows.
+Per process: RSS and CPU share over the loops (from /proc), open file descriptors (≈ sockets held);
+also PostgreSQL's and Redis's CPU, so that what shares the machine is seen whole. What the web
+processes' tracebacks ended in, and nginx's errors by kind, go to stderr with the progress.
 Progress goes to stderr, the results to stdout as a Markdown table.
 """
 from __future__ import annotations
@@ -364,22 +367,24 @@ def deliveries(load: Load, got: dict, displays: int, backlog) -> dict:
     shown = []
     for (centre, number), sent in load.called.items():
         shown += [(t - sent) * 1000 for t in got["arrivals"].get(f"{centre}|{number}", [])[:displays]]
-    told = []
+    told, expected = [], 0
     for ticket_id, sent in load.followed_called.items():
-        seen = [t for status, t in got["statuses"].get(str(ticket_id), {}).items()
-                if not status.startswith("ahead:") and status != "waiting"]
+        heard = got["statuses"].get(str(ticket_id), {})  # empty: its page never connected (see connects)
+        expected += bool(heard)
+        seen = [t for status, t in heard.items() if not status.startswith("ahead:") and status != "waiting"]
         if seen:
             told.append((min(seen) - sent) * 1000)
     moved, unmoved = places_moved(load.calls, got["statuses"], backlog)
     shown.sort()
     told.sort()
     return {"shown": shown, "shown_expected": len(load.called) * displays, "told": told,
-            "told_expected": len(load.followed_called), "moved": moved, "unmoved": unmoved}
+            "told_expected": expected, "moved": moved, "unmoved": unmoved}
 
 
 def places_moved(calls, statuses: dict, backlog) -> tuple[list[float], int]:
     """For each call and each followed visitor behind the called ticket in its line (same centre and
-    service, an earlier ticket: the backlog's visitors all arrived in id order, no priority), the time
+    service, an earlier ticket: the backlog's visitors all arrived in id order, no priority) whose page
+    connected, the time
     from the call-next's send to the first status telling that visitor their new place — as few
     ahead as the calls so far leave, or no longer waiting; and how many never came (ms, count)."""
     lines: dict[tuple[str, str], list[int]] = {}
@@ -392,6 +397,8 @@ def places_moved(calls, statuses: dict, backlog) -> tuple[list[float], int]:
     for line, ids in lines.items():
         for ahead0, visitor in enumerate(sorted(ids)):
             seen = statuses.get(str(visitor), {})
+            if not seen:  # its page never connected (a connected one hears its status at once)
+                continue
             waiting = sorted((int(k[6:]), t) for k, t in seen.items() if k.startswith("ahead:"))
             gone = [t for k, t in seen.items() if not k.startswith("ahead:") and k != "waiting"]
             before = [sent for ticket_id, sent in calls_in.get(line, []) if ticket_id < visitor]
@@ -429,6 +436,7 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
                         "Node clients": [node.pid for node in nodes]})
         cpu_before, own_before, machine_before, t0 = ({k: cpu_seconds(p) for k, p in watched.items()},
                                                       _own_cpu(), machine_cpu(), time.monotonic())
+        services_before = {name: named_cpu(name) for name in SERVICE_PROCESSES}
         loops = load.run(args.rate, args.seconds)
         wall = time.monotonic() - t0
         cpu = {}
@@ -441,10 +449,14 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
                     print(f"-- web {k2 + 1}, last lines:\n{server.tail(40)}", file=sys.stderr)
             cpu[k] = float("nan") if after is None or cpu_before[k] is None else (after - cpu_before[k]) / wall * 100
         cpu["bench (Python clients)"] = (_own_cpu() - own_before) / wall * 100
+        for name, before in services_before.items():
+            after = named_cpu(name)
+            cpu[SERVICE_PROCESSES[name]] = sum(after[p] - t for p, t in before.items() if p in after) / wall * 100
         busy, ticks = (after - before for after, before in zip(machine_cpu(), machine_before))
         cpu["machine"] = busy / ticks * 100 * os.cpu_count()
         processes = [{"rss": rss_mb(worker_pid(s)), "fds": len(os.listdir(f"/proc/{worker_pid(s)}/fd")),
                       "errors": s.errors()} for s in deployment.servers]
+        say_errors(deployment)
         load_end = os.getloadavg()[0]
         time.sleep(args.settle)
         got = collect(nodes)
@@ -459,6 +471,37 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
             if node.poll() is None:
                 node.kill()
         deployment.stop()
+
+
+def say_errors(deployment: Deployment) -> None:
+    """What the web processes' tracebacks ended in and a few of nginx's error lines, to stderr:
+    the logs go with the run's temporary directory."""
+    for k, server in enumerate(deployment.servers, start=1):
+        for end, count in sorted(server.exceptions().items(), key=lambda e: -e[1])[:10]:
+            print(f"web {k}: {count} × {end[:300]}", file=sys.stderr)
+    kinds: dict[str, int] = {}
+    for line in deployment.nginx.errors():  # "… [error] 123#123: *45 what went wrong, client: …"
+        what = line.split(": ", 1)[-1].split(", client")[0]
+        what = " ".join(w for w in what.split() if not w.startswith("*"))
+        kinds[what] = kinds.get(what, 0) + 1
+    for what, count in sorted(kinds.items(), key=lambda e: -e[1])[:10]:
+        print(f"nginx: {count} × {what[:200]}", file=sys.stderr)
+
+
+SERVICE_PROCESSES = {"postgres": "PostgreSQL", "redis-server": "Redis"}  # process name → as reported
+
+
+def named_cpu(name: str) -> dict[int, float]:
+    """CPU seconds so far of every process called `name` (its /proc comm), by pid."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found[int(entry.name)] = cpu_seconds([int(entry.name)])
+            except OSError:
+                continue
+    return {pid: t for pid, t in found.items() if t is not None}
 
 
 def machine_cpu() -> tuple[int, int]:
@@ -527,9 +570,9 @@ def rows_for(r: dict, args) -> list[tuple[str, str, str, str]]:
              ("web processes, each: open files (≈ sockets held)", each(lambda i, p: f"{p['fds']:,}"), "", "")]
     out.append((f"machine CPU busy over the loops, all processes (of {os.cpu_count() * 100}%)",
                 f"{r['cpu']['machine']:.0f}%", "", ""))
-    out.append(("CPU: scheduler / nginx / Node clients / Python clients",
-                " / ".join(f"{r['cpu'][k]:.0f}%" for k in ("scheduler", "nginx", "Node clients", "bench (Python clients)")),
-                "", ""))
+    kinds = ("scheduler", "nginx", "Node clients", "bench (Python clients)", "PostgreSQL", "Redis")
+    out.append(("CPU: scheduler / nginx / Node clients / Python clients / PostgreSQL / Redis",
+                " / ".join(f"{r['cpu'][k]:.0f}%" for k in kinds), "", ""))
     errors = sum(issue["errors"].values()) + sum(call["errors"].values())
     first = next(iter({**issue["errors"], **call["errors"]}), "")
     out.append(("HTTP errors and refusals", f"{errors}" + (f", first: {first[:90]}" if first else ""), "none", ""))

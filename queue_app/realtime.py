@@ -26,6 +26,7 @@ from .domain.lifecycle import WAITING
 from .extensions import db
 from .models import Centre, Counter
 from .services import changes
+from .services.ranges import calibration_for
 from .services.reading import queue_view
 from .services.screens import (call_event, counter_state, display_state, manager_state, queue_summary, tickets_by_id,
                               visit_payload, waiting_status)
@@ -72,6 +73,7 @@ def init_app(app) -> None:
     manager = app.extensions["socketio"].server.manager
     if isinstance(manager, BatchingRedisManager):
         manager.on_dashboards = notifier.dashboards_changed
+        manager.on_items = notifier.deliver
 
 
 def notifier_of(app=None) -> "Notifier":
@@ -87,19 +89,22 @@ BATCH_EVENT = "onedoor.batch"
 class BatchingRedisManager(socketio.RedisManager):
     """python-socketio's Redis manager, which also carries many emits in one message.
 
-    `emit_batch` emits each (event, data, namespace, room) to this process's own clients at once and
-    publishes the whole list once; every other process, on hearing it, emits each item to its own
-    clients in the room (none: nothing to do). The list travels as an ordinary emit message of its
-    own event name, so the manager's listening thread needs no change. The message also names the
-    centres whose managers' dashboards changed: each process hands those to `on_dashboards` (its
-    notifier), which recomputes a dashboard only where a manager of that centre is connected.
+    `emit_batch` emits each (event, data, namespace, room, key) to this process's own clients at
+    once and publishes the whole list once; every other process, on hearing it, emits each item to
+    its own clients in the room (none: nothing to do). Either way the items go through `on_items`
+    (the app's notifier, Notifier.send_here), which skips a payload equal to the one this process
+    last sent the room: only it knows what its own clients last heard, whichever process computed
+    it. The list travels as an ordinary emit message of its own event name, so the manager's
+    listening thread needs no change. The message also names the centres whose managers'
+    dashboards changed: each process hands those to `on_dashboards` (its notifier), which
+    recomputes a dashboard only where a manager of that centre is connected.
     """
 
     on_dashboards = None  # Callable[[list[int]], None], set by the app's notifier
+    on_items = None  # Callable[[list], None], set by the app's notifier: to this process's clients
 
-    def emit_batch(self, items: list[tuple[str, object, str, str]], dashboards=()) -> None:
-        for event, data, namespace, room in items:
-            socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
+    def emit_batch(self, items: list[tuple[str, object, str, str, object]], dashboards=()) -> None:
+        self._here(items)
         self._publish({"method": "emit", "event": BATCH_EVENT, "data": [list(item) for item in items],
                        "dashboards": sorted(dashboards), "binary": False, "namespace": "/", "room": None,
                        "skip_sid": None, "callback": None, "host_id": self.host_id})
@@ -107,16 +112,23 @@ class BatchingRedisManager(socketio.RedisManager):
     def _handle_emit(self, message):
         if message.get("event") != BATCH_EVENT:
             return super()._handle_emit(message)
-        for event, data, namespace, room in message["data"]:
-            socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
+        self._here(message["data"])
         if message.get("dashboards") and self.on_dashboards is not None:
             self.on_dashboards(message["dashboards"])
+
+
+    def _here(self, items) -> None:
+        if self.on_items is not None:
+            self.on_items(items)
+            return
+        for event, data, namespace, room, *_ in items:
+            socketio.Manager.emit(self, event, data, namespace=namespace, room=room)
 
 
 class _Batch:
     def __init__(self, thread: int) -> None:
         self.thread = thread
-        self.items: list[tuple[str, object, str, str]] = []
+        self.items: list[tuple[str, object, str, str, object]] = []
         self.dashboards: set[int] = set()  # centres whose managers' dashboards the round changed
 
 
@@ -204,15 +216,22 @@ class Notifier:
 
         A call fans out to every screen of a centre, so each repeat saved is a thousand messages
         saved. With a message queue, other processes may have sent something newer since this one
-        last did, so there everything goes out.
+        last did, so everything goes out on the queue; each process skips the repeats to its own
+        clients as it delivers them (BatchingRedisManager, `deliver`).
         """
         if self.app.config["ONEDOOR_MESSAGE_QUEUE"]:
             if self._round() is not None:
-                self.batch.items.append((event, payload, namespace, room))
+                self.batch.items.append((event, payload, namespace, room, key))
             else:
                 self.socketio.emit(event, payload, namespace=namespace, to=room)
             return
         self.send_here(event, payload, namespace, room, key)
+
+    def deliver(self, items) -> None:
+        """A round's items (event, payload, namespace, room[, key]), from this process or another,
+        to this process's own clients: each room only what differs from what it last heard here."""
+        for event, payload, namespace, room, *key in items:
+            self.send_here(event, payload, namespace, room, key[0] if key else None)
 
     def send_here(self, event: str, payload: dict, namespace: str, room: str, key=None) -> None:
         """Emit to this process's own clients in a room, unless the same payload already went there."""
@@ -336,5 +355,6 @@ def publish(committed: changes.Changes) -> None:
 def _tell_waiting_visitors(centre: Centre, view: dict) -> None:
     """Positions and estimates of everyone waiting move with each change: tell each of them."""
     notifier = notifier_of()
+    calibration = calibration_for(centre.id, utcnow())
     for t in view["tickets"]:
-        notifier.send("ticket_status", waiting_status(centre, t), "/ticket", ticket_room(t["visit"]))
+        notifier.send("ticket_status", waiting_status(centre, t, calibration), "/ticket", ticket_room(t["visit"]))

@@ -4,6 +4,8 @@ paths changed, so what is tested is what the operators are told to install."""
 from __future__ import annotations
 
 import getpass
+import math
+import os
 import re
 import resource
 import shutil
@@ -50,7 +52,8 @@ def _replace_once(text: str, old: str, new: str) -> str:
 def render_nginx(ports: list[int], listen: int, prefix: Path) -> str:
     """docs/deploy/nginx.conf with these upstream ports, listening on 127.0.0.1:`listen`, its pid,
     log and temporary files under `prefix`, its workers run by the current user within this
-    machine's limit of open files."""
+    machine's limit of open files (more workers where a worker may open fewer files than the file
+    asks: a worker holds two of them for each client's socket)."""
     text = NGINX_CONF.read_text()
     found = []
 
@@ -68,7 +71,11 @@ def render_nginx(ports: list[int], listen: int, prefix: Path) -> str:
     files = int(re.search(r"worker_rlimit_nofile (\d+);", text)[1])
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if hard != resource.RLIM_INFINITY and hard < files:
+        # The same files in all, over more workers: `auto` workers (one a core) of `files` each is
+        # what the documented file gives nginx; this machine lets a process open only `hard`.
+        workers = math.ceil(files * (os.cpu_count() or 1) / hard)
         text = _replace_once(text, f"worker_rlimit_nofile {files};", f"worker_rlimit_nofile {hard};")
+        text = _replace_once(text, "worker_processes auto;", f"worker_processes {workers};")
     temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n"
                    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return _replace_once(text, "http {\n", "http {\n" + temp)

@@ -8,7 +8,7 @@ from ..domain.errors import NotFound
 from ..namespaces import enter, refusing_on_failure, serve
 from ..realtime import ticket_room
 from ..services import screens
-from ..services.reading import visit_by_token
+from ..services.reading import visit_rows_by_token
 from . import bp
 
 
@@ -21,13 +21,13 @@ class TicketNamespace(Namespace):
         token = auth.get("token") if isinstance(auth, dict) else None
         token = token if isinstance(token, str) and token else request.args.get("token", "")
         try:
-            ticket = None if "\x00" in token else visit_by_token(token)  # after a transfer: the ticket it became
+            rows = None if "\x00" in token else visit_rows_by_token(token)  # last: the step it is at now
         except NotFound:
-            ticket = None
-        if ticket is None:
+            rows = None
+        if not rows:
             raise ConnectionRefusedError("not_found: no ticket with that token")
-        enter(ticket_room(ticket.visit_key))
-        self.emit("ticket_status", screens.status_payload(token), room=request.sid)
+        enter(ticket_room(rows[-1].visit_key))  # after a transfer: the ticket it became
+        self.emit("ticket_status", screens.rows_payload(rows), room=request.sid)
 
 
 serve(bp, TicketNamespace, "/ticket")

@@ -6,7 +6,6 @@ KEEP_MINUTES: the errors of weeks move little in a quarter of an hour, and an is
 """
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -27,8 +26,7 @@ _NETWORK = (select(Ticket.estimate_at_issue_min, Ticket.issued_at, Ticket.called
             .where(Ticket.estimate_at_issue_min.is_not(None), Ticket.called_at.is_not(None))
             .order_by(Ticket.id.desc()).limit(NETWORK_SAMPLE))
 
-_kept: dict[object, tuple[float, Calibration]] = {}
-_lock = threading.Lock()
+_kept: dict[object, tuple[float, Calibration]] = {}  # read and written without a lock: each is one dict step
 _preset: Calibration | None = None  # stands in for every centre's history (the simulator's days have none)
 
 
@@ -43,21 +41,21 @@ def _pairs(rows) -> list[tuple[float, float]]:
 
 
 def _cached(key, build) -> Calibration:
+    # No lock: a notifier's round reads this once for each waiting visitor, and under load gevent's
+    # lock here took 15% of a serving process's samples (bench/network.py); two builds of the same
+    # calibration at once cost a few queries, and either result is right.
     now = time.monotonic()
-    with _lock:
-        found = _kept.get(key)
+    found = _kept.get(key)
     if found is not None and now - found[0] < KEEP_MINUTES * 60:
         return found[1]
     calibration = build()
-    with _lock:
-        _kept[key] = (now, calibration)
+    _kept[key] = (now, calibration)
     return calibration
 
 
 def forget() -> None:
     """Drop every kept calibration (tests; a network reloaded)."""
-    with _lock:
-        _kept.clear()
+    _kept.clear()
 
 
 def network_calibration() -> Calibration:

@@ -5,6 +5,7 @@ page's, the managers' and the visitor's. The namespaces send these on connect an
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +14,7 @@ from ..db import utcnow
 from ..domain.alerts import manager_alerts, not_served_today, overbooked, unserved_now
 from ..domain.hours import openness
 from ..domain.lifecycle import COUNTER_HELD, WAITING, moves
+from ..domain.ranges import Calibration
 from ..extensions import db
 from ..models import Centre, Counter, Ticket
 from . import changes, dashboard
@@ -21,7 +23,7 @@ from .overbooking import overbooked as overbooked_slots
 from .lookup import catalogue_version, centre_code, counter_code, service_shown
 from .printing import printer_faults
 from .reading import TicketStatus, queue_view, ticket_status, visit_status
-from .ranges import calibration_for, wait_range
+from .ranges import calibration_for
 from .visits import next_codes, steps_brief, visit_rows
 from .roster import rostered_until_closing
 
@@ -142,13 +144,27 @@ def status_payload(token: str) -> dict:
 
 def visit_payload(ticket: Ticket) -> dict:
     """`status_payload` of the visit `ticket` is a row of, read from the row (no look-up by token)."""
-    return _status_payload(visit_status(visit_rows(ticket), utcnow()))
+    return rows_payload(visit_rows(ticket))
+
+
+def rows_payload(rows: list[Ticket]) -> dict:
+    """`status_payload` of a visit from its rows (reading.visit_rows_by_token), first step first."""
+    return _status_payload(visit_status(rows, utcnow()))
 
 
 def _status_payload(status: TicketStatus) -> dict:
     status = dataclasses.asdict(status)
     del status["service_name"], status["issued_at"]  # the page has them from its first load
-    return {**status, "called_at": iso(status["called_at"]), "actions": list(status["actions"])}
+    return {**status, "called_at": iso(status["called_at"]), "actions": list(status["actions"]),
+            "estimated_wait_min": whole_minutes(status["estimated_wait_min"])}
+
+
+def whole_minutes(estimate: float | None) -> int | None:
+    """A visitor's estimate as their page shows it, rounded half up (status.html's `round`, the
+    page's Math.round): the estimate moves a little with every change at the centre and the clock,
+    and a payload that differs only below the minute would reach every waiting phone each round
+    for nothing (Notifier.send_here sends a room only what differs from what it last heard)."""
+    return None if estimate is None else math.floor(estimate + 0.5)
 
 
 _WITH_PLACES = (joinedload(Ticket.service), joinedload(Ticket.counter), joinedload(Ticket.centre))
@@ -163,12 +179,15 @@ def tickets_by_id(ids: list[int]) -> list[Ticket]:
     return [found[i] for i in ids if i in found]
 
 
-def waiting_status(centre: Centre, entry: dict) -> dict:
+def waiting_status(centre: Centre, entry: dict, calibration: Calibration | None = None) -> dict:
     """`status_payload` of a waiting ticket, from its entry in the centre's queue view: positions
-    and estimates move with each change, and everyone waiting hears theirs without a query."""
+    and estimates move with each change, and everyone waiting hears theirs without a query.
+    `calibration`: the centre's (ranges.calibration_for), read once for all its waiting tickets."""
+    calibration = calibration or calibration_for(centre.id, utcnow())
     return {
         "number": entry["number"], "centre": centre.code, "service": entry["service"], "status": WAITING,
-        "position": entry["position"], "ahead": entry["position"] - 1, "estimated_wait_min": entry["estimated_wait_min"],
-        "estimated_wait_range_min": wait_range(centre.id, entry["estimated_wait_min"], utcnow()),
+        "position": entry["position"], "ahead": entry["position"] - 1,
+        "estimated_wait_min": whole_minutes(entry["estimated_wait_min"]),
+        "estimated_wait_range_min": calibration.range(entry["estimated_wait_min"]),
         "counter": None, "called_at": None, "actions": moves(WAITING),
     }

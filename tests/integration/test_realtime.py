@@ -128,7 +128,7 @@ def test_bad_credentials_are_refused(api, live_server, namespace, query, token):
 
 
 @pytest.mark.parametrize(("namespace", "query", "snapshot"), [
-    ("/display", "centre=HQ", "display_state"), ("/ticket", "token=TOKEN", "status_payload"),
+    ("/display", "centre=HQ", "display_state"), ("/ticket", "token=TOKEN", "rows_payload"),
 ])
 def test_a_connect_that_fails_inside_is_refused_at_once_not_left_hanging(
     api, http, live_server, monkeypatch, namespace, query, snapshot
@@ -426,3 +426,21 @@ def test_a_round_tells_the_visitors_who_left_the_queue_from_one_read(ctx):
     assert len(ran) == 1, ran
     assert [p["counter"]["code"] for p in payloads] == ["HQ-03", "HQ-02", "HQ-01"]
     assert payloads == [status_payload(token) for token in tokens[1:]]
+
+
+def test_a_waiting_visitor_hears_the_estimate_in_the_whole_minutes_the_page_shows(api, http, screens):
+    """The live status carries the estimate as the page shows it (rounded half up), so that a round
+    that moves it by seconds sends no one anything; the API keeps the estimate as computed."""
+    import math
+
+    from queue_app.services.screens import whole_minutes
+
+    assert [whole_minutes(m) for m in (None, 0.0, 0.49, 0.5, 2.5, 7.499, 12.51)] == [None, 0, 0, 1, 3, 7, 13]
+    clerk = staff_token(http, "wanda")
+    kiosk = api.device("kiosk", "HQ")
+    http("POST", "/api/v1/counters/HQ-05/open", clerk, json={})
+    tickets = [http("POST", "/api/v1/centres/HQ/tickets", kiosk, json={"service": "birth"}).json() for _ in range(3)]
+    precise = http("GET", f"/api/v1/tickets/{tickets[-1]['token']}").json()["estimated_wait_min"]
+    heard = screens("/ticket", "", tickets[-1]["token"]).next("ticket_status")
+    assert precise is not None and heard["ahead"] == 2
+    assert heard["estimated_wait_min"] == math.floor(precise + 0.5) and isinstance(heard["estimated_wait_min"], int)

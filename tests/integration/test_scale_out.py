@@ -145,6 +145,17 @@ def test_a_token_revoked_through_one_process_is_refused_by_the_other_at_once(two
         time.sleep(0.1)
 
 
+def kiosk_and_clerk_at_hq_03(base: str) -> tuple[dict, dict]:
+    """Authorization headers of a kiosk of HQ and of a clerk of births, who has opened HQ-03 through `base`."""
+    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
+    kiosk = {"Authorization": f"Bearer {create_device('kiosk', 'HQ').token}"}
+    db.session.commit()
+    clerk = {"Authorization": "Bearer " + requests.post(
+        base + "/api/v1/auth/token", json={"username": "kate", "password": PASSWORD}, timeout=10).json()["token"]}
+    assert requests.post(base + "/api/v1/counters/HQ-03/open", json={}, headers=clerk, timeout=10).status_code == 200
+    return kiosk, clerk
+
+
 def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two_servers):
     """A call moves each visitor waiting behind it up one place. Process 1's notifier sends their
     new places as one message on Redis (realtime.BatchingRedisManager), not one per visitor, and
@@ -154,12 +165,7 @@ def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two
     import redis
 
     first, second = two_servers
-    create_user("kate", "clerk", password=PASSWORD, centres=["HQ"], primary=["birth"])
-    kiosk = {"Authorization": f"Bearer {create_device('kiosk', 'HQ').token}"}
-    db.session.commit()
-    clerk = {"Authorization": "Bearer " + requests.post(
-        first + "/api/v1/auth/token", json={"username": "kate", "password": PASSWORD}, timeout=10).json()["token"]}
-    assert requests.post(first + "/api/v1/counters/HQ-03/open", json={}, headers=clerk, timeout=10).status_code == 200
+    kiosk, clerk = kiosk_and_clerk_at_hq_03(first)
     issued = [requests.post(first + "/api/v1/centres/HQ/tickets", json={"service": "birth"}, headers=kiosk,
                             timeout=10).json() for _ in range(6)]
     visitors = [Screen(second, "/ticket", f"token={t['token']}", None) for t in issued[1:]]  # on process 2 only
@@ -187,14 +193,14 @@ def test_a_call_tells_every_waiting_visitor_their_place_in_one_redis_message(two
     single = [m for m in messages if m.get("event") == "ticket_status"]
     batched = [item for m in messages if m.get("event") == "onedoor.batch" for item in m["data"]]
     assert single == []  # not one publish per visitor
-    told = {room for event, _, namespace, room in batched if (event, namespace) == ("ticket_status", "/ticket")}
+    told = {room for event, _, namespace, room, *_ in batched if (event, namespace) == ("ticket_status", "/ticket")}
     assert told >= {f"ticket:{t['id']}" for t in issued}  # the called one too
     # A round or two, not a message per visitor; each round sends the called visitor's news first,
     # before the centre's queue is recomputed for everyone else (the displays, those still waiting).
     rounds = [m["data"] for m in messages if m.get("event") == "onedoor.batch"]
     assert len(rounds) <= 4
     first = next(items for items in rounds if ("ticket_status", "called", f"ticket:{issued[0]['id']}") in
-                 [(event, payload.get("status"), room) for event, payload, _, room in items])
+                 [(event, payload.get("status"), room) for event, payload, _, room, *_ in items])
     assert [event for event, *_ in first] == ["ticket_status"]
 
 
@@ -241,3 +247,46 @@ def test_a_dashboard_is_computed_by_the_process_its_manager_is_connected_to(two_
     sent = [item for m in messages for item in (m["data"] if m.get("event") == "onedoor.batch" else [])]
     assert not [item for item in sent if item[2] == "/manager"]  # process 1 computed no dashboard for it
     assert not [m for m in messages if m.get("namespace") == "/manager"]
+
+
+def test_a_process_sends_its_visitors_only_a_place_that_changed(two_servers):
+    """Every round publishes the touched centre's waiting visitors' statuses, computed wherever the
+    change was committed; the process holding a status page sends it on only if it differs from
+    what that page last heard from it (Notifier.deliver): a ticket issued behind a visitor leaves
+    their place as it was, and their phone hears nothing."""
+    import json
+
+    import redis
+
+    first, second = two_servers
+    kiosk, clerk = kiosk_and_clerk_at_hq_03(first)
+
+    def issue() -> dict:
+        return requests.post(first + "/api/v1/centres/HQ/tickets", json={"service": "birth"}, headers=kiosk,
+                             timeout=10).json()
+
+    ahead = issue()
+    visitor = Screen(second, "/ticket", f"token={ahead['token']}", None)  # on process 2
+    bus = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    try:
+        assert visitor.next("ticket_status", timeout=10)["ahead"] == 0
+        visitor.drain(1)  # the first issue's round, if it came after the snapshot
+        bus.subscribe(two_servers.channel)
+        issue()
+        room, published = f"ticket:{ahead['id']}", None
+        deadline = time.monotonic() + 10
+        while published is None and time.monotonic() < deadline:
+            message = bus.get_message(timeout=1)
+            items = json.loads(message["data"]).get("data", []) if message else []
+            published = next((payload for event, payload, _, to, *_ in items
+                              if (event, to) == ("ticket_status", room)), None)
+        assert published is not None and published["ahead"] == 0  # process 1 published it unchanged
+        heard = [data for name, data in visitor.drain(2) if name == "ticket_status"]
+        assert heard == []  # process 2 did not send it again
+        # What changed still goes out: the visitor's ticket called through process 1.
+        called = requests.post(first + "/api/v1/counters/HQ-03/call-next", headers=clerk, timeout=10)
+        assert called.status_code == 200 and called.json()["id"] == ahead["id"], called.text
+        assert visitor.next("ticket_status", timeout=10)["status"] == "called"
+    finally:
+        bus.close()
+        visitor.close()
