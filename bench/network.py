@@ -38,7 +38,8 @@ centre and service) up a place: latency from the call-next's send to the first t
 them at most as many ahead as the calls so far leave (or no longer waiting). Deliveries that never
 arrive (within --settle s after the loops) are lost; a status page that never connected (the
 connects row counts them) is left out of those rows.
-Per process: RSS and CPU share over the loops (from /proc), open file descriptors (≈ sockets held);
+Before the loops, --idle s with every client connected and nothing asked give what holding the
+sockets costs the machine. Per process: RSS and CPU share over the loops (from /proc), open file descriptors (≈ sockets held);
 also PostgreSQL's and Redis's CPU, so that what shares the machine is seen whole. What the web
 processes' tracebacks ended in, and nginx's errors by kind, go to stderr with the progress.
 Progress goes to stderr, the results to stdout as a Markdown table.
@@ -429,11 +430,12 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         nodes, connects = connect(deployment.nginx.port, client_plan(sites, backlog), args.procs, tmp)
         print(f"{connects['connected']} clients connected in {connects['connect_s']:.1f} s, "
               f"{connects['failed']} failed", file=sys.stderr)
-        load_start = wait_for_quiet(args.max_load, args.load_wait)
-        load = Load(sites, deployment.nginx.port, {ticket_id for _, ticket_id, _, _ in backlog})
         watched = {f"web {k + 1}": s.pids() for k, s in enumerate(deployment.servers)}
         watched.update({"scheduler": [deployment.scheduler.pid], "nginx": deployment.nginx_pids(),
                         "Node clients": [node.pid for node in nodes]})
+        idle = sockets_alone(watched, args.idle)
+        load_start = wait_for_quiet(args.max_load, args.load_wait)
+        load = Load(sites, deployment.nginx.port, {ticket_id for _, ticket_id, _, _ in backlog})
         cpu_before, own_before, machine_before, t0 = ({k: cpu_seconds(p) for k, p in watched.items()},
                                                       _own_cpu(), machine_cpu(), time.monotonic())
         services_before = {name: named_cpu(name) for name in SERVICE_PROCESSES}
@@ -460,7 +462,7 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         load_end = os.getloadavg()[0]
         time.sleep(args.settle)
         got = collect(nodes)
-        return {"n": n, **connects, "still": got["still"], "load": (load_start, load_end), "loops": loops,
+        return {"n": n, **connects, "idle": idle, "still": got["still"], "load": (load_start, load_end), "loops": loops,
                 "kinds": load.kinds, "empty": load.empty,
                 "delivery": deliveries(load, got, args.displays, backlog), "events": got["events"], "wall": wall,
                 "status_pages": len(backlog), "cpu": cpu, "processes": processes,
@@ -471,6 +473,24 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
             if node.poll() is None:
                 node.kill()
         deployment.stop()
+
+
+def sockets_alone(watched: dict[str, list[int]], seconds: float) -> dict[str, float]:
+    """CPU (% of a core) of each watched process and of the whole machine over `seconds` with the
+    clients connected and nothing else asked: what holding the sockets costs (each pings every
+    25 s, through nginx)."""
+    before, machine_before, t0 = {k: cpu_seconds(p) for k, p in watched.items()}, machine_cpu(), time.monotonic()
+    with tqdm(desc="the sockets alone", total=round(seconds), unit="s", file=sys.stderr, leave=False) as bar:
+        for _ in range(round(seconds)):
+            time.sleep(1)
+            bar.update()
+    wall = time.monotonic() - t0
+    after = {k: cpu_seconds(p) for k, p in watched.items()}
+    cpu = {k: float("nan") if after[k] is None or before[k] is None else (after[k] - before[k]) / wall * 100
+           for k in watched}
+    busy, ticks = (a - b for a, b in zip(machine_cpu(), machine_before))
+    cpu["machine"] = busy / ticks * 100 * os.cpu_count()
+    return cpu
 
 
 def say_errors(deployment: Deployment) -> None:
@@ -535,7 +555,11 @@ def rows_for(r: dict, args) -> list[tuple[str, str, str, str]]:
     d = r["delivery"]
     shown, told, moved = lat(d["shown"]), lat(d["told"]), lat(d["moved"])
     k = r["kinds"]
+    idle = r["idle"]
+    webs = " / ".join(f"{idle[k]:.0f}%" for k in idle if k.startswith("web "))
     out = [
+        ("the sockets alone, before the loops: machine busy; web processes each / nginx / Node clients",
+         f"{idle['machine']:.0f}%; {webs} / {idle['nginx']:.0f}% / {idle['Node clients']:.0f}%", "", ""),
         ("load average (1 min) at start / end of the loops", f"{r['load'][0]:.2f} / {r['load'][1]:.2f}", "", ""),
         ("clients connected (s) / failed / still connected at the end",
          f"{r['connected']:,} ({r['connect_s']:.0f} s) / {r['failed']} / {r['still']:,}", "", ""),
@@ -607,6 +631,8 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2, help="Node client processes (2)")
     parser.add_argument("--max-load", type=float, default=1.5, help="start the loops below this 1-min load")
     parser.add_argument("--load-wait", type=float, default=600, help="wait at most this long for it (s)")
+    parser.add_argument("--idle", type=float, default=20,
+                        help="seconds to measure the connected sockets' own CPU before the loops (20)")
     parser.add_argument("--settle", type=float, default=10, help="seconds for the last events to arrive (10)")
     parser.add_argument("--quick", action="store_true", help="15 s loops, 500 status pages, no waiting for quiet")
     args = parser.parse_args()
