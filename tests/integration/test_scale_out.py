@@ -268,20 +268,27 @@ def test_a_process_sends_its_visitors_only_a_place_that_changed(two_servers):
     ahead = issue()
     visitor = Screen(second, "/ticket", f"token={ahead['token']}", None)  # on process 2
     bus = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
-    try:
-        assert visitor.next("ticket_status", timeout=10)["ahead"] == 0
-        visitor.drain(1)  # the first issue's round, if it came after the snapshot
-        bus.subscribe(two_servers.channel)
+    room = f"ticket:{ahead['id']}"
+
+    def issue_and_listen() -> tuple[dict | None, list[dict]]:
+        """Issue a ticket behind; the visitor's status as process 1 published it, and what the visitor heard."""
         issue()
-        room, published = f"ticket:{ahead['id']}", None
-        deadline = time.monotonic() + 10
+        published, deadline = None, time.monotonic() + 10
         while published is None and time.monotonic() < deadline:
             message = bus.get_message(timeout=1)
             items = json.loads(message["data"]).get("data", []) if message else []
             published = next((payload for event, payload, _, to, *_ in items
                               if (event, to) == ("ticket_status", room)), None)
+        return published, [data for name, data in visitor.drain(2) if name == "ticket_status"]
+
+    try:
+        assert visitor.next("ticket_status", timeout=10)["ahead"] == 0
+        bus.subscribe(two_servers.channel)
+        # A page that joins gets a snapshot and the room's next round whatever it holds (another
+        # page of the same visit may have heard something older): one round to get past that.
+        issue_and_listen()
+        published, heard = issue_and_listen()
         assert published is not None and published["ahead"] == 0  # process 1 published it unchanged
-        heard = [data for name, data in visitor.drain(2) if name == "ticket_status"]
         assert heard == []  # process 2 did not send it again
         # What changed still goes out: the visitor's ticket called through process 1.
         called = requests.post(first + "/api/v1/counters/HQ-03/call-next", headers=clerk, timeout=10)
