@@ -87,6 +87,7 @@ def init_socketio(app: Flask) -> None:
         message_queue=queue_url,
         channel=app.config["ONEDOOR_MESSAGE_CHANNEL"],
         cors_allowed_origins=[],  # same origin only
+        monitor_clients=False,  # realtime.ClientWatch checks every socket once a second instead
         **options,
     )
     init_realtime(app)

@@ -121,7 +121,7 @@ def test_a_device_registered_shows_its_token_and_qr_once_then_prints_and_is_revo
         assert token not in client.get(url).get_data(as_text=True)
         assert post(client, url + "/test-print", {}, url).status_code == 303
         assert "The printer confirmed the test ticket." in client.get(url + "?lang=en").get_data(as_text=True)
-        assert len(printer.tickets()) == 1
+        assert len(printer.wait_for_tickets(1)) == 1  # noted once the job's connection ends
     finally:
         printer.stop()
     assert post(client, url + "/test-print", {}, url).status_code == 303

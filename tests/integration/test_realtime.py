@@ -444,3 +444,31 @@ def test_a_waiting_visitor_hears_the_estimate_in_the_whole_minutes_the_page_show
     heard = screens("/ticket", "", tickets[-1]["token"]).next("ticket_status")
     assert precise is not None and heard["ahead"] == 2
     assert heard["estimated_wait_min"] == math.floor(precise + 0.5) and isinstance(heard["estimated_wait_min"], int)
+
+
+def test_the_sockets_are_watched_once_a_second_not_once_each(app, api, screens):
+    """Engine.IO's own monitor, which wakes once for every socket, does not run; realtime.ClientWatch
+    starts with the first connect, closes a socket whose client stopped answering pings, forgets
+    the closed ones and leaves the answering ones be."""
+    import time
+
+    from engineio.socket import Socket
+
+    eio = app.extensions["socketio"].server.eio
+    watch = app.extensions["onedoor.client_watch"]
+    screen = screens("/display", "centre=HQ", api.device("display", "HQ"))
+    screen.next("state")
+    assert watch.running and getattr(eio, "service_task_handle", None) is None
+    silent, answering = Socket(eio, "silent-client"), Socket(eio, "answering-client")
+    silent.last_ping = time.time() - eio.ping_timeout - 1  # pinged, and no answer within the timeout
+    answering.last_ping = time.time()
+    eio.sockets.update({s.sid: s for s in (silent, answering)})
+    try:
+        assert watch.check() >= 3
+        assert silent.closed and not answering.closed
+        watch.check()
+        assert "silent-client" not in eio.sockets and "answering-client" in eio.sockets
+    finally:
+        eio.sockets.pop("silent-client", None)
+        eio.sockets.pop("answering-client", None)
+    assert screen.client.connected
