@@ -69,7 +69,7 @@ class ClientWatch:
 
     Engine.IO's own monitor (`monitor_clients`, turned off in create_app) wakes once for each
     socket, spreading a round over ping_timeout: at 10,000 sockets that is 500 wake-ups a second,
-    a third of what a serving process spends holding idle sockets (docs/benchmarks.md). This one
+    a fifth to a third of what a serving process spent holding idle sockets (docs/benchmarks.md). This one
     wakes once a second and checks every socket with the same call (Socket.check_ping_timeout,
     which closes one gone quiet), yielding every SLICE sockets so that no request waits behind
     it. It runs while sockets are open and starts again with the next connect.
@@ -173,8 +173,8 @@ class BatchingRedisManager(socketio.RedisManager):
         if message.get("dashboards") and self.on_dashboards is not None:
             self.on_dashboards(message["dashboards"])
 
-
     def _here(self, items) -> None:
+        """The items to this process's own clients: through the notifier (repeats skipped), else as they are."""
         if self.on_items is not None:
             self.on_items(items)
             return
