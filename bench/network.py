@@ -436,26 +436,19 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         idle = sockets_alone(watched, args.idle)
         load_start = wait_for_quiet(args.max_load, args.load_wait)
         load = Load(sites, deployment.nginx.port, {ticket_id for _, ticket_id, _, _ in backlog})
-        cpu_before, own_before, machine_before, t0 = ({k: cpu_seconds(p) for k, p in watched.items()},
-                                                      _own_cpu(), machine_cpu(), time.monotonic())
+        shares, own_before = CpuShares(watched), _own_cpu()
         services_before = {name: named_cpu(name) for name in SERVICE_PROCESSES}
         loops = load.run(args.rate, args.seconds)
-        wall = time.monotonic() - t0
-        cpu = {}
-        for k, p in watched.items():
-            after = cpu_seconds(p)
-            if after is None or cpu_before[k] is None:  # a process ended during the loops: say which
-                gone = [pid for pid in p if not Path(f"/proc/{pid}").exists()]
-                print(f"{k}: process {gone} ended during the loops", file=sys.stderr)
-                for k2, server in enumerate(deployment.servers):
-                    print(f"-- web {k2 + 1}, last lines:\n{server.tail(40)}", file=sys.stderr)
-            cpu[k] = float("nan") if after is None or cpu_before[k] is None else (after - cpu_before[k]) / wall * 100
+        cpu, ended, wall = shares.read()
+        for k in ended:  # a process ended during the loops: say which
+            gone = [pid for pid in watched[k] if not Path(f"/proc/{pid}").exists()]
+            print(f"{k}: process {gone} ended during the loops", file=sys.stderr)
+            for k2, server in enumerate(deployment.servers):
+                print(f"-- web {k2 + 1}, last lines:\n{server.tail(40)}", file=sys.stderr)
         cpu["bench (Python clients)"] = (_own_cpu() - own_before) / wall * 100
         for name, before in services_before.items():
             after = named_cpu(name)
             cpu[SERVICE_PROCESSES[name]] = sum(after[p] - t for p, t in before.items() if p in after) / wall * 100
-        busy, ticks = (after - before for after, before in zip(machine_cpu(), machine_before))
-        cpu["machine"] = busy / ticks * 100 * os.cpu_count()
         processes = [{"rss": rss_mb(worker_pid(s)), "fds": len(os.listdir(f"/proc/{worker_pid(s)}/fd")),
                       "errors": s.errors()} for s in deployment.servers]
         say_errors(deployment)
@@ -475,22 +468,35 @@ def one_run(n: int, args, tmp: Path, network: Path) -> dict:
         deployment.stop()
 
 
+class CpuShares:
+    """CPU (% of a core) of each watched process, and of the whole machine, from now to `read`."""
+
+    def __init__(self, watched: dict[str, list[int]]) -> None:
+        self.watched = watched
+        self.before = {k: cpu_seconds(p) for k, p in watched.items()}
+        self.machine, self.t0 = machine_cpu(), time.monotonic()
+
+    def read(self) -> tuple[dict[str, float], list[str], float]:
+        """(share by name and "machine", the names whose process ended meanwhile, seconds)."""
+        wall = time.monotonic() - self.t0
+        after = {k: cpu_seconds(p) for k, p in self.watched.items()}
+        ended = [k for k in self.watched if after[k] is None or self.before[k] is None]
+        cpu = {k: float("nan") if k in ended else (after[k] - self.before[k]) / wall * 100 for k in self.watched}
+        busy, ticks = (a - b for a, b in zip(machine_cpu(), self.machine))
+        cpu["machine"] = busy / ticks * 100 * os.cpu_count()
+        return cpu, ended, wall
+
+
 def sockets_alone(watched: dict[str, list[int]], seconds: float) -> dict[str, float]:
     """CPU (% of a core) of each watched process and of the whole machine over `seconds` with the
     clients connected and nothing else asked: what holding the sockets costs (each pings every
     25 s, through nginx)."""
-    before, machine_before, t0 = {k: cpu_seconds(p) for k, p in watched.items()}, machine_cpu(), time.monotonic()
+    shares = CpuShares(watched)
     with tqdm(desc="the sockets alone", total=round(seconds), unit="s", file=sys.stderr, leave=False) as bar:
         for _ in range(round(seconds)):
             time.sleep(1)
             bar.update()
-    wall = time.monotonic() - t0
-    after = {k: cpu_seconds(p) for k, p in watched.items()}
-    cpu = {k: float("nan") if after[k] is None or before[k] is None else (after[k] - before[k]) / wall * 100
-           for k in watched}
-    busy, ticks = (a - b for a, b in zip(machine_cpu(), machine_before))
-    cpu["machine"] = busy / ticks * 100 * os.cpu_count()
-    return cpu
+    return shares.read()[0]
 
 
 def say_errors(deployment: Deployment) -> None:

@@ -22,7 +22,7 @@ from .calling import active_ticket
 from .overbooking import overbooked as overbooked_slots
 from .lookup import catalogue_version, centre_code, counter_code, service_shown
 from .printing import printer_faults
-from .reading import TicketStatus, queue_view, ticket_status, visit_status
+from .reading import TicketStatus, queue_view, visit_rows_by_token, visit_status
 from .ranges import calibration_for
 from .visits import next_codes, steps_brief, visit_rows
 from .roster import rostered_until_closing
@@ -139,7 +139,7 @@ def manager_state(centre: Centre, summary: dict | None = None, now=None) -> dict
 
 def status_payload(token: str) -> dict:
     """The visitor's `ticket_status`: their ticket's place, estimate, counter and legal moves."""
-    return _status_payload(ticket_status(token, utcnow()))
+    return rows_payload(visit_rows_by_token(token))
 
 
 def visit_payload(ticket: Ticket) -> dict:
